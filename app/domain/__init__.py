@@ -1,0 +1,1 @@
+"""Domain rules as plain functions: no database, no server, callable from tests directly."""
