@@ -1,0 +1,61 @@
+"""Engines, sessions and the database URL (configured server or the embedded one)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import asyncpg
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.embedded_db import embedded_postgres
+from app.settings import Settings
+
+
+def async_url(url: str) -> str:
+    """The SQLAlchemy asyncpg form of any PostgreSQL URL (`postgres://`, `postgresql://`…)."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def libpq_url(url: str) -> str:
+    """The plain `postgresql://` form of a URL, for asyncpg and libpq tools."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def database_url(settings: Settings) -> Iterator[str]:
+    """The database to use: DATABASE_URL if set, else the embedded server for the duration."""
+    if settings.database_url:
+        yield async_url(settings.database_url)
+        return
+    with embedded_postgres(settings.data_dir / "pg") as url:
+        yield async_url(url)
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An async engine with the pool settings the service uses."""
+    return create_async_engine(
+        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (the API returns them)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def raw_connection(conn: AsyncConnection) -> asyncpg.Connection:
+    """The asyncpg connection under a SQLAlchemy one, for COPY inside the same transaction."""
+    raw = await conn.get_raw_connection()
+    driver = raw.driver_connection
+    assert isinstance(driver, asyncpg.Connection)
+    return driver

@@ -1,0 +1,35 @@
+"""SQLAlchemy models: one module per part of the domain, all registered on Base.metadata."""
+
+from app.models.areas import Area
+from app.models.audit import AuditEvent
+from app.models.base import Base
+from app.models.cases import Case, CaseEvent
+from app.models.children import Child
+from app.models.guardianships import Guardianship
+from app.models.households import Household, Parent
+from app.models.integrations import AbsenceRecord, NgoContract, NgoContractChild
+from app.models.organizations import Organization, User
+from app.models.visits import Visit
+
+__all__ = [
+    "AbsenceRecord",
+    "Area",
+    "AuditEvent",
+    "Base",
+    "Case",
+    "CaseEvent",
+    "Child",
+    "Guardianship",
+    "Household",
+    "NgoContract",
+    "NgoContractChild",
+    "Organization",
+    "Parent",
+    "User",
+    "Visit",
+]
+
+# Tables whose rows carry version/change_seq and get the touch trigger (see migrations).
+SYNCED_TABLES = sorted(
+    name for name, table in Base.metadata.tables.items() if "change_seq" in table.c
+)

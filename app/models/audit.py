@@ -1,0 +1,30 @@
+"""The audit trail: who read or changed what about a child, and when."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ARRAY, BigInteger, DateTime, ForeignKey, Identity, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import AREA_CODE_LENGTH, Base
+
+
+class AuditEvent(Base):
+    """One audited action. Append-only: never updated, never deleted by the application."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), index=True
+    )
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    actor_label: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    operation_name: Mapped[str | None] = mapped_column(String(200))
+    query_text: Mapped[str | None] = mapped_column(Text)
+    record_ids: Mapped[list[str]] = mapped_column(ARRAY(String(100)), server_default="{}")
+    area_code: Mapped[str | None] = mapped_column(String(AREA_CODE_LENGTH))
+    request_id: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,104 @@
+"""Declarative base, naming convention and the columns most tables share."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    MetaData,
+    Sequence,
+    String,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from app.enums import LabeledEnum
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+AREA_CODE_LENGTH = 12
+
+
+class Base(DeclarativeBase):
+    """Base of every model; constraint names follow NAMING_CONVENTION so migrations are stable."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# One sequence for every synced table: a row's change_seq orders all changes for delta sync.
+CHANGE_SEQ = Sequence("change_seq", metadata=Base.metadata)
+
+
+def enum_column(enum: type[LabeledEnum], *, create_constraint: bool = True) -> Enum:
+    """A VARCHAR column type for a LabeledEnum, storing values and checked by the database.
+
+    VARCHAR plus a CHECK rather than a native PostgreSQL enum, so adding a value is a plain
+    migration. Array elements pass `create_constraint=False` (a CHECK cannot see into arrays).
+    """
+    return Enum(
+        enum,
+        name=None,  # unnamed, so the naming convention names each CHECK by its column
+        native_enum=False,
+        create_constraint=create_constraint,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+def uuid_pk() -> Mapped[uuid.UUID]:
+    """A UUID primary key; clients may generate it (offline creates), the server otherwise."""
+    return mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+def area_fk(*, nullable: bool = False) -> Mapped[Any]:
+    """The area code column every place-bound row carries (a village for people-bound rows)."""
+    return mapped_column(String(AREA_CODE_LENGTH), ForeignKey("areas.code"), nullable=nullable)
+
+
+def area_prefix_index(table: str) -> Index:
+    """A btree index usable for `area_code LIKE '420702%'` whatever the database collation."""
+    return Index(
+        f"ix_{table}_area_code_prefix",
+        "area_code",
+        postgresql_ops={"area_code": "varchar_pattern_ops"},
+    )
+
+
+class Timestamped:
+    """Creation and last-update times; the database keeps updated_at current by trigger."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Synced(Timestamped):
+    """Columns of every mutable, synced row.
+
+    `version` is SQLAlchemy's optimistic lock (an UPDATE with a stale version fails);
+    `change_seq` is set from one global sequence on insert and, by trigger, on every update,
+    so a device can pull what changed since a cursor; `deleted_at` is the soft delete.
+    """
+
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    change_seq: Mapped[int] = mapped_column(
+        BigInteger, server_default=CHANGE_SEQ.next_value(), index=True
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}

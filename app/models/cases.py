@@ -1,0 +1,79 @@
+"""Protection cases: a mandatory report, then response, assessment, intervention and follow-up."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.enums import (
+    CaseCategory,
+    CaseEventKind,
+    CaseMeasure,
+    CaseStage,
+    DropoutFollowUp,
+    ReportSource,
+)
+from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+
+
+class Case(Synced, Base):
+    """A protection case about one child, opened by a mandatory report (seed 004 §四)."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        area_prefix_index("cases"),
+        Index("ix_cases_stage_due_at", "stage", "due_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
+    area_code: Mapped[str] = area_fk()
+    category: Mapped[CaseCategory] = mapped_column(enum_column(CaseCategory))
+    source: Mapped[ReportSource] = mapped_column(enum_column(ReportSource))
+    reporter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    reporter_organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id")
+    )
+    # Who reported matters (a unit that fails to report is held to account): kept even when
+    # the reporter has no account, e.g. a neighbour calling the hotline.
+    reporter_name: Mapped[str | None] = mapped_column(String(100))
+    reported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    description: Mapped[str] = mapped_column(Text)
+    reported_to_police: Mapped[bool] = mapped_column(default=False, server_default="false")
+    stage: Mapped[CaseStage] = mapped_column(enum_column(CaseStage))
+    stage_entered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
+    referred_organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id")
+    )
+    dropout_follow_up: Mapped[DropoutFollowUp | None] = mapped_column(enum_column(DropoutFollowUp))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    close_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseEvent(Synced, Base):
+    """One entry in a case's history: a stage change, a note, a referral or a measure."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        area_prefix_index("case_events"),
+        Index("ix_case_events_case_occurred_at", "case_id", "occurred_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"))
+    area_code: Mapped[str] = area_fk()
+    kind: Mapped[CaseEventKind] = mapped_column(enum_column(CaseEventKind))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    from_stage: Mapped[CaseStage | None] = mapped_column(enum_column(CaseStage))
+    to_stage: Mapped[CaseStage | None] = mapped_column(enum_column(CaseStage))
+    measure: Mapped[CaseMeasure | None] = mapped_column(enum_column(CaseMeasure))
+    referred_organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id")
+    )
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,68 @@
+"""The child: one file per child."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.enums import (
+    ArchiveReason,
+    ChildStatus,
+    Gender,
+    KeyChildReason,
+    LivingArrangement,
+    SchoolStatus,
+)
+from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+
+
+class Child(Synced, Base):
+    """A child in the care of a village's children's director.
+
+    Categories (left-behind, kinds of difficulty) and key-child status are derived by the
+    rules in app.domain from these facts; `key_child_reasons` holds only the reasons staff
+    record that cannot be derived (e.g. a parent's drug abuse).
+    """
+
+    __tablename__ = "children"
+    __table_args__ = (
+        area_prefix_index("children"),
+        # The same ID number may not be on file twice, anywhere in the country.
+        Index(
+            "uq_children_id_number_live",
+            "id_number",
+            unique=True,
+            postgresql_where=text("deleted_at IS NULL AND id_number IS NOT NULL"),
+        ),
+        Index("ix_children_school_student", "school_id", "student_number"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"), index=True)
+    area_code: Mapped[str] = area_fk()
+    name: Mapped[str] = mapped_column(String(100))
+    gender: Mapped[Gender] = mapped_column(enum_column(Gender))
+    birth_date: Mapped[date]
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    no_household_registration: Mapped[bool] = mapped_column(default=False, server_default="false")
+    school_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
+    student_number: Mapped[str | None] = mapped_column(String(32))
+    school_status: Mapped[SchoolStatus] = mapped_column(enum_column(SchoolStatus))
+    disability: Mapped[bool] = mapped_column(default=False, server_default="false")
+    serious_illness: Mapped[bool] = mapped_column(default=False, server_default="false")
+    safety_risk: Mapped[bool] = mapped_column(default=False, server_default="false")
+    scattered_orphan: Mapped[bool] = mapped_column(default=False, server_default="false")
+    key_child_reasons: Mapped[list[KeyChildReason]] = mapped_column(
+        ARRAY(enum_column(KeyChildReason, create_constraint=False)),
+        default=list,
+        server_default="{}",
+    )
+    living_arrangement: Mapped[LivingArrangement] = mapped_column(enum_column(LivingArrangement))
+    status: Mapped[ChildStatus] = mapped_column(
+        enum_column(ChildStatus), default=ChildStatus.ACTIVE, server_default="active"
+    )
+    archived_reason: Mapped[ArchiveReason | None] = mapped_column(enum_column(ArchiveReason))
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

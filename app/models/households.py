@@ -1,0 +1,51 @@
+"""Households and the parents in them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.enums import ContactFrequency, ParentRelation, ParentStatus
+from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+
+
+class Household(Synced, Base):
+    """A family registered in a village, with its economic situation."""
+
+    __tablename__ = "households"
+    __table_args__ = (area_prefix_index("households"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    area_code: Mapped[str] = area_fk()
+    address: Mapped[str] = mapped_column(String(300))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    minimum_allowance: Mapped[bool] = mapped_column(default=False, server_default="false")
+    extreme_poverty: Mapped[bool] = mapped_column(default=False, server_default="false")
+    registered_poverty: Mapped[bool] = mapped_column(default=False, server_default="false")
+
+
+class Parent(Synced, Base):
+    """A child's father or mother: where they are and how they keep in touch."""
+
+    __tablename__ = "parents"
+    __table_args__ = (area_prefix_index("parents"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"), index=True)
+    area_code: Mapped[str] = area_fk()
+    relation: Mapped[ParentRelation] = mapped_column(enum_column(ParentRelation))
+    name: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str | None] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[ParentStatus] = mapped_column(enum_column(ParentStatus))
+    work_place: Mapped[str | None] = mapped_column(String(200))
+    work_province_code: Mapped[str | None] = mapped_column(String(2))
+    away_since: Mapped[date | None]
+    contact_frequency: Mapped[ContactFrequency | None] = mapped_column(
+        enum_column(ContactFrequency)
+    )
+    last_contact_on: Mapped[date | None]
+    home_at_holidays: Mapped[bool | None]

@@ -1,0 +1,39 @@
+"""Home visits (走访) by children's directors, supervisors and NGO workers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.enums import Finding, VisitKind
+from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+
+
+class Visit(Synced, Base):
+    """One visit to a child and what was found there."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        area_prefix_index("visits"),
+        Index("ix_visits_child_visited_at", "child_id", "visited_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"))
+    area_code: Mapped[str] = area_fk()
+    visitor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    kind: Mapped[VisitKind] = mapped_column(enum_column(VisitKind))
+    living_conditions: Mapped[Finding] = mapped_column(enum_column(Finding))
+    guardianship: Mapped[Finding] = mapped_column(enum_column(Finding))
+    schooling: Mapped[Finding] = mapped_column(enum_column(Finding))
+    health: Mapped[Finding] = mapped_column(enum_column(Finding))
+    mental_state: Mapped[Finding] = mapped_column(enum_column(Finding))
+    risks_found: Mapped[list[str]] = mapped_column(
+        ARRAY(String(200)), default=list, server_default="{}"
+    )
+    notes: Mapped[str | None] = mapped_column(Text)
+    next_visit_due: Mapped[date | None]
