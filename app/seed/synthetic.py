@@ -1,0 +1,111 @@
+"""Synthetic child files at benchmark scale, written with COPY."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.enums import AreaLevel
+from app.models import User
+from app.progress import Reporter, SilentReporter
+from app.seed.copy import TABLE_ORDER, copy_batch
+from app.seed.generator import Batch, ChildFileGenerator
+from app.seed.places import areas_under, create_village_places
+
+CHUNK_CHILDREN = 20_000
+USERNAME_PREFIX = "synth-"
+
+
+class SeedError(RuntimeError):
+    """The data cannot be generated as asked; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    """What a seeding run wrote."""
+
+    area: str
+    villages: int
+    counts: dict[str, int]
+
+    def line(self) -> str:
+        """A one-line summary for the console."""
+        parts = ", ".join(f"{n:,} {t}" for t, n in self.counts.items() if n)
+        return f"{self.area}: {self.villages:,} villages; {parts}"
+
+
+async def seed_synthetic(
+    engine: AsyncEngine,
+    *,
+    children: int,
+    seed: int,
+    area: str,
+    today: date,
+    reporter: Reporter | None = None,
+) -> SeedSummary:
+    """Generate about `children` children spread over the villages under `area`.
+
+    Deterministic for (children, seed, area, today). Everything is written in one
+    transaction, so a failed run leaves nothing behind. A second run over an area that
+    already holds synthetic data is refused: generated IDs would collide.
+    """
+    progress: Reporter = reporter or SilentReporter()
+    generator = ChildFileGenerator(seed, today)
+    totals = dict.fromkeys(TABLE_ORDER, 0)
+    async with engine.begin() as conn:
+        villages = await areas_under(conn, area, AreaLevel.VILLAGE)
+        if not villages:
+            raise SeedError(
+                f"no villages under {area!r}: load them first with "
+                f"`shouhu import-areas --province {area[:2]}`"
+            )
+        existing = await conn.scalar(
+            select(User.id)
+            .where(User.username.startswith(USERNAME_PREFIX), User.area_code.startswith(area))
+            .limit(1)
+        )
+        if existing is not None:
+            raise SeedError(f"synthetic data already exists under {area}; use a fresh database")
+        places = await create_village_places(
+            conn, generator, villages, username_prefix=USERNAME_PREFIX
+        )
+
+        def generate(wanted: int) -> Batch:
+            batch = Batch()
+            while batch.count("children") < wanted:
+                village = generator.rng.choice(places)
+                count = min(generator.children_in_household(), wanted - batch.count("children"))
+                generator.household(batch, village, count)
+            return batch
+
+        # Generate the next chunk in a thread while the database COPYs the current one: the
+        # server works in its own process, so the two overlap on a two-core machine. Chunks
+        # are still generated one after another, so the output stays deterministic.
+        chunks = [
+            min(CHUNK_CHILDREN, children - start) for start in range(0, children, CHUNK_CHILDREN)
+        ]
+        with progress.step(f"synthetic children under {area}", children) as advance:
+            pending = (
+                asyncio.create_task(asyncio.to_thread(generate, chunks[0])) if chunks else None
+            )
+            for index in range(len(chunks)):
+                assert pending is not None
+                batch = await pending
+                following = chunks[index + 1] if index + 1 < len(chunks) else 0
+                pending = (
+                    asyncio.create_task(asyncio.to_thread(generate, following))
+                    if following
+                    else None
+                )
+                for table, n in (await copy_batch(conn, batch)).items():
+                    totals[table] += n
+                advance(chunks[index])
+    async with engine.connect() as conn:
+        # Fresh statistics, so the planner knows the tables just grew.
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text("ANALYZE"))
+    return SeedSummary(area=area, villages=len(villages), counts=totals)
