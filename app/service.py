@@ -1,0 +1,87 @@
+"""The ASGI application: GraphQL at /graphql, health probes, database lifecycle."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from app.database import create_engine, database_url, session_factory
+from app.migrate import current_revision, head_revision
+from app.settings import Settings, get_settings
+from schema import schema
+from schema.context import Context
+from schema.loaders import Loaders
+
+log = logging.getLogger(__name__)
+
+
+class ShouhuGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI app with our per-request context."""
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        sessions = request.app.state.sessions
+        return Context(
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            sessions=sessions,
+            loaders=Loaders.create(sessions),
+        )
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Alive: the process answers."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Ready: the database answers and its schema is at the newest migration."""
+    engine: AsyncEngine = request.app.state.engine
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        revision = await current_revision(engine)
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        log.warning("readiness check failed", extra={"error": str(exc)})
+        return JSONResponse({"status": "unavailable", "database": "unreachable"}, 503)
+    head = head_revision()
+    if revision != head:
+        return JSONResponse({"status": "unavailable", "revision": revision, "head": head}, 503)
+    return JSONResponse({"status": "ok", "revision": revision})
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """The service. Without DATABASE_URL it runs on the embedded PostgreSQL under data_dir."""
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        with database_url(settings) as url:
+            engine = create_engine(url, pool_size=settings.db_pool_size)
+            app.state.engine = engine
+            app.state.sessions = session_factory(engine)
+            try:
+                yield
+            finally:
+                await engine.dispose()
+
+    graphql = ShouhuGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    return Starlette(
+        routes=[
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )

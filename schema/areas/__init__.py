@@ -1,0 +1,1 @@
+"""Areas: the province → village tree."""

@@ -1,0 +1,1 @@
+"""Children: the file of one child."""

@@ -1,0 +1,1 @@
+"""Pieces every part of the schema uses: context, loaders, pagination."""

@@ -1,0 +1,69 @@
+"""Keyset pagination for Relay connections: cursors carry the last sort key, never an offset."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import strawberry
+from strawberry import relay
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+T = TypeVar("T")
+N = TypeVar("N", bound=relay.Node)
+
+
+class PaginationError(ValueError):
+    """Bad `first` or `after`: the client is told what is wrong."""
+
+
+def encode_cursor(key: str) -> str:
+    """An opaque cursor for a sort key."""
+    return base64.urlsafe_b64encode(f"k:{key}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    """The sort key inside a cursor; PaginationError if it was not made by encode_cursor."""
+    if cursor is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PaginationError("invalid cursor") from exc
+    if not raw.startswith("k:"):
+        raise PaginationError("invalid cursor")
+    return raw[2:]
+
+
+def page_size(first: int | None) -> int:
+    """`first` checked against the limits (at most MAX_PAGE_SIZE)."""
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if not 0 < first <= MAX_PAGE_SIZE:
+        raise PaginationError(f"first must be between 1 and {MAX_PAGE_SIZE}")
+    return first
+
+
+def build_page(
+    rows: Sequence[T], size: int, key: Callable[[T], str], to_node: Callable[[T], N]
+) -> tuple[list[relay.Edge[N]], relay.PageInfo]:
+    """Edges and page info from up to `size + 1` rows fetched after the cursor."""
+    has_next = len(rows) > size
+    edges = [relay.Edge(cursor=encode_cursor(key(row)), node=to_node(row)) for row in rows[:size]]
+    info = relay.PageInfo(
+        has_next_page=has_next,
+        has_previous_page=False,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return edges, info
+
+
+@strawberry.type
+class CountedConnection(relay.Connection[relay.NodeType]):
+    """A connection that also tells how many items there are in all."""
+
+    total_count: int
