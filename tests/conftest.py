@@ -1,0 +1,145 @@
+"""Fixtures: one PostgreSQL server per test run, and databases cloned from a seeded template.
+
+The server is the embedded one (pgserver) unless DATABASE_URL names another; either way the
+tests create their own databases on it and drop them afterwards. Tests that write get a fresh
+clone of the seeded template each, so no test sees another's writes.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import asyncpg
+import pytest
+import pytest_asyncio
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app import migrate
+from app.database import create_engine, libpq_url
+from app.embedded_db import embedded_postgres
+from app.seed.demo import seed_demo
+from app.service import create_app
+from app.settings import Settings
+
+EngineFactory = Callable[[str], AsyncEngine]
+
+# The demo data is generated as of this day, so tests see the same data every day.
+TODAY = date(2026, 11, 23)
+
+
+def database_url_for(server_url: str, name: str) -> str:
+    """The URL of database `name` on the test server."""
+    return libpq_url(make_url(server_url).set(database=name).render_as_string(False))
+
+
+async def _admin(server_url: str, sql: str) -> None:
+    conn = await asyncpg.connect(database_url_for(server_url, "postgres"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+async def create_database(server_url: str, *, template: str | None = None) -> str:
+    """A new, uniquely named database (a copy of `template` if given); returns its URL."""
+    name = f"shouhu_test_{uuid.uuid4().hex[:12]}"
+    clause = f" TEMPLATE {template}" if template else ""
+    await _admin(server_url, f"CREATE DATABASE {name}{clause}")
+    return database_url_for(server_url, name)
+
+
+async def drop_database(server_url: str, url: str) -> None:
+    """Drop a test database, closing whatever still uses it."""
+    name = make_url(url).database
+    await _admin(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The PostgreSQL server of this run: DATABASE_URL's, or an embedded one."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        yield libpq_url(configured)
+        return
+    data_dir: Path = tmp_path_factory.mktemp("pg")
+    with embedded_postgres(data_dir) as url:
+        yield libpq_url(url)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def template_db(server_url: str) -> AsyncIterator[str]:
+    """A migrated database with Hubei's areas and the demo data, used only as a template."""
+    url = await create_database(server_url)
+    engine = create_engine(url, pool_size=1)
+    await migrate.upgrade(engine)
+    await seed_demo(engine, today=TODAY)
+    await engine.dispose()
+    yield make_url(url).database or ""
+    await drop_database(server_url, url)
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def demo_db(server_url: str, template_db: str) -> AsyncIterator[str]:
+    """A seeded database shared by read-only tests (they must not write)."""
+    url = await create_database(server_url, template=template_db)
+    yield url
+    await drop_database(server_url, url)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fresh_db(server_url: str, template_db: str) -> AsyncIterator[str]:
+    """A seeded database of this test's own."""
+    url = await create_database(server_url, template=template_db)
+    yield url
+    await drop_database(server_url, url)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def empty_db(server_url: str) -> AsyncIterator[str]:
+    """A database with nothing in it, not even the schema."""
+    url = await create_database(server_url)
+    yield url
+    await drop_database(server_url, url)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def engine_for() -> AsyncIterator[EngineFactory]:
+    """A factory of engines that are disposed after the test."""
+    engines: list[AsyncEngine] = []
+
+    def make(url: str) -> AsyncEngine:
+        engines.append(create_engine(url, pool_size=2))
+        return engines[-1]
+
+    yield make
+    for engine in engines:
+        await engine.dispose()
+
+
+async def _client(url: str) -> AsyncIterator[AsyncClient]:
+    app = create_app(Settings.model_validate({"DATABASE_URL": url, "env": "development"}))
+    async with (
+        app.router.lifespan_context(app),
+        AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
+    ):
+        yield client
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def demo_client(demo_db: str) -> AsyncIterator[AsyncClient]:
+    """An HTTP client of the service on the shared demo database."""
+    async for client in _client(demo_db):
+        yield client
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fresh_client(fresh_db: str) -> AsyncIterator[AsyncClient]:
+    """An HTTP client of the service on a database of this test's own."""
+    async for client in _client(fresh_db):
+        yield client

@@ -1,0 +1,130 @@
+"""The service end to end through its ASGI app, on real PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from httpx import AsyncClient
+from sqlalchemy import text
+
+from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE
+from tests.conftest import EngineFactory
+
+AREAS = """
+query Areas($parent: String, $first: Int, $after: String) {
+  areas(parentCode: $parent, first: $first, after: $after) {
+    totalCount
+    edges { cursor node { id code name level parentCode } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def graphql(client: AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def global_id(type_name: str, key: str) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+async def test_health_and_readiness(demo_client: AsyncClient) -> None:
+    assert (await demo_client.get("/healthz")).json() == {"status": "ok"}
+    ready = await demo_client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ok"
+
+
+async def test_not_ready_until_migrated(empty_db: str) -> None:
+    from tests.conftest import _client
+
+    async for client in _client(empty_db):
+        response = await client.get("/readyz")
+        assert response.status_code == 503
+        assert response.json()["revision"] is None
+
+
+async def test_graphiql_is_served_in_development(demo_client: AsyncClient) -> None:
+    response = await demo_client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_provinces_at_the_top(demo_client: AsyncClient) -> None:
+    body = await graphql(demo_client, AREAS)
+    areas = body["data"]["areas"]
+    assert areas["totalCount"] == 1  # only Hubei is loaded in the demo
+    assert areas["edges"][0]["node"] == {
+        "id": global_id("Area", "42"),
+        "code": "42",
+        "name": "湖北省",
+        "level": "PROVINCE",
+        "parentCode": None,
+    }
+
+
+async def test_areas_page_through_a_township(demo_client: AsyncClient) -> None:
+    seen: list[str] = []
+    after = None
+    while True:
+        body = await graphql(demo_client, AREAS, parent=DEMO_TOWNSHIP, first=5, after=after)
+        page = body["data"]["areas"]
+        seen += [edge["node"]["code"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == page["totalCount"] == len(set(seen))
+    assert seen == sorted(seen)
+    assert DEMO_VILLAGE in seen
+    assert all(code.startswith(DEMO_TOWNSHIP) and len(code) == 12 for code in seen)
+
+
+async def test_page_size_and_cursor_are_checked(demo_client: AsyncClient) -> None:
+    too_many = await graphql(demo_client, AREAS, parent=DEMO_TOWNSHIP, first=101)
+    assert too_many["data"] is None
+    assert "first must be between 1 and 100" in too_many["errors"][0]["message"]
+    bad_cursor = await graphql(demo_client, AREAS, parent=DEMO_TOWNSHIP, after="not-a-cursor")
+    assert "invalid cursor" in bad_cursor["errors"][0]["message"]
+
+
+NODE = """
+query Node($id: ID!) {
+  node(id: $id) {
+    id
+    __typename
+    ... on Child { areaCode name }
+    ... on Area { code name }
+  }
+}
+"""
+
+
+async def test_node_resolves_a_child_and_an_area(
+    demo_client: AsyncClient, demo_db: str, engine_for: EngineFactory
+) -> None:
+    async with engine_for(demo_db).connect() as conn:
+        child = (await conn.execute(text("SELECT id, name, area_code FROM children LIMIT 1"))).one()
+    body = await graphql(demo_client, NODE, id=global_id("Child", str(child.id)))
+    assert body["data"]["node"] == {
+        "id": global_id("Child", str(child.id)),
+        "__typename": "Child",
+        "areaCode": child.area_code,
+        "name": child.name,
+    }
+    area = await graphql(demo_client, NODE, id=global_id("Area", DEMO_VILLAGE))
+    assert area["data"]["node"]["code"] == DEMO_VILLAGE
+
+
+async def test_node_of_unknown_or_malformed_id_is_null(demo_client: AsyncClient) -> None:
+    for node_id in (
+        global_id("Child", "00000000-0000-4000-8000-000000000000"),
+        global_id("Child", "not-a-uuid"),
+        global_id("Area", "999999"),
+    ):
+        body = await graphql(demo_client, NODE, id=node_id)
+        assert body["data"] == {"node": None}, node_id
