@@ -24,7 +24,7 @@ from app.progress import Reporter, SilentReporter
 from app.seed.copy import TABLE_ORDER, copy_batch
 from app.seed.generator import Batch, ChildFileGenerator, GeneratedChild, VillagePlace
 from app.seed.places import areas_under, create_village_places
-from app.seed.synthetic import SeedSummary
+from app.seed.summary import SeedSummary
 
 DEMO_CITY = "4207"  # 鄂州市, one of the seed cities (seed 001)
 DEMO_COUNTY = "420702"  # 梁子湖区

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, text
@@ -15,6 +14,7 @@ from app.progress import Reporter, SilentReporter
 from app.seed.copy import TABLE_ORDER, copy_batch
 from app.seed.generator import Batch, ChildFileGenerator
 from app.seed.places import areas_under, create_village_places
+from app.seed.summary import SeedSummary
 
 CHUNK_CHILDREN = 20_000
 USERNAME_PREFIX = "synth-"
@@ -22,20 +22,6 @@ USERNAME_PREFIX = "synth-"
 
 class SeedError(RuntimeError):
     """The data cannot be generated as asked; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class SeedSummary:
-    """What a seeding run wrote."""
-
-    area: str
-    villages: int
-    counts: dict[str, int]
-
-    def line(self) -> str:
-        """A one-line summary for the console."""
-        parts = ", ".join(f"{n:,} {t}" for t, n in self.counts.items() if n)
-        return f"{self.area}: {self.villages:,} villages; {parts}"
 
 
 async def seed_synthetic(
