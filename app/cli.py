@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from rich.console import Console
-from sqlalchemy.ext.asyncio import AsyncEngine
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import areas, migrate
+from app.auth.apikeys import create_api_key, list_api_keys, revoke_api_key
+from app.auth.tokens import issue_access_token
 from app.bootstrap import prepare_database
-from app.database import create_engine, database_url, libpq_url
+from app.database import create_engine, database_url, libpq_url, session_factory
 from app.logging import UVICORN_LOG_CONFIG
+from app.models import ApiKey, Organization, User
 from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
@@ -25,6 +31,8 @@ from app.settings import get_settings
 cli = typer.Typer(help="守护 Shouhu: service and data commands.", no_args_is_help=True)
 seed_cli = typer.Typer(help="Load demo or synthetic data.", no_args_is_help=True)
 cli.add_typer(seed_cli, name="seed")
+apikey_cli = typer.Typer(help="API keys of partner systems.", no_args_is_help=True)
+cli.add_typer(apikey_cli, name="apikey")
 console = Console(stderr=True)
 T = TypeVar("T")
 
@@ -159,6 +167,154 @@ def seed_synthetic_command(
     except SeedError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
+
+
+class CommandRefused(Exception):
+    """A command cannot do what was asked; the message says why (exit code 2)."""
+
+
+def _in_transaction(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `action` in one transaction on the configured database; exit 2 when it refuses."""
+
+    async def run(engine: AsyncEngine) -> T:
+        async with session_factory(engine)() as session, session.begin():
+            return await action(session)
+
+    try:
+        return _with_engine(run)
+    except CommandRefused as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
+
+
+@cli.command("token")
+def token_command(
+    username: Annotated[str, typer.Argument(help="The user to issue the token for.")],
+    ttl: Annotated[
+        int | None, typer.Option(min=1, help="Lifetime in seconds (default the setting).")
+    ] = None,
+) -> None:
+    """Print an access token for a user (development and tests); nothing else on stdout."""
+    settings = get_settings()
+
+    async def run(session: AsyncSession) -> str:
+        user = await session.scalar(
+            select(User).where(User.username == username, User.deleted_at.is_(None))
+        )
+        if user is None:
+            raise CommandRefused(f"no user named {username!r}")
+        if not user.is_active:
+            raise CommandRefused(f"user {username!r} is disabled")
+        return issue_access_token(user.id, settings, ttl=ttl)[0]
+
+    typer.echo(_in_transaction(run))
+
+
+async def _organization(session: AsyncSession, ref: str) -> Organization:
+    """The organization `ref` names: its UUID or its exact name (which must be unique)."""
+    try:
+        found = await session.get(Organization, uuid.UUID(ref))
+        if found is None or found.deleted_at is not None:
+            raise CommandRefused(f"no organization with id {ref}")
+        return found
+    except ValueError:
+        pass  # not a UUID: a name
+    candidates = list(
+        await session.scalars(
+            select(Organization)
+            .where(Organization.name == ref, Organization.deleted_at.is_(None))
+            .order_by(Organization.area_code, Organization.id)
+        )
+    )
+    if not candidates:
+        raise CommandRefused(f"no organization named {ref!r}")
+    if len(candidates) > 1:
+        lines = "\n".join(
+            f"  {org.id}  {org.kind.value}  {org.area_code}  {org.name}" for org in candidates
+        )
+        raise CommandRefused(
+            f"{len(candidates)} organizations are named {ref!r}; give one by id:\n{lines}"
+        )
+    return candidates[0]
+
+
+@apikey_cli.command("create")
+def apikey_create_command(
+    org: Annotated[str, typer.Option(help="Organization: its id, or its exact name.")],
+    name: Annotated[str, typer.Option(help="What the key is for, e.g. the system using it.")] = (
+        "integration"
+    ),
+) -> None:
+    """Create an API key for a school, police station, NGO or protection centre."""
+
+    async def run(session: AsyncSession) -> tuple[ApiKey, Organization, str]:
+        organization = await _organization(session, org)
+        try:
+            key, plaintext = await create_api_key(session, organization, name)
+        except ValueError as exc:
+            raise CommandRefused(str(exc)) from exc
+        return key, organization, plaintext
+
+    key, organization, plaintext = _in_transaction(run)
+    typer.echo(plaintext)
+    console.print(
+        f"API key {key.prefix} ({key.id}) for {organization.name}, role {key.role.value}. "
+        "This is the only time the key is shown: store it now.",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+@apikey_cli.command("list")
+def apikey_list_command(
+    org: Annotated[str | None, typer.Option(help="Only this organization (id or name).")] = None,
+) -> None:
+    """List API keys (never their secrets)."""
+
+    async def run(session: AsyncSession) -> list[tuple[ApiKey, Organization]]:
+        organization = None if org is None else await _organization(session, org)
+        return await list_api_keys(session, None if organization is None else organization.id)
+
+    rows = _in_transaction(run)
+    table = Table("id", "prefix", "name", "organization", "role", "created", "revoked", "last used")
+    for key, organization in rows:
+        table.add_row(
+            str(key.id),
+            key.prefix,
+            key.name,
+            organization.name,
+            key.role.value,
+            _when(key.created_at),
+            _when(key.revoked_at),
+            _when(key.last_used_at),
+        )
+    Console().print(table)
+    console.print(f"{len(rows)} key(s)")
+
+
+@apikey_cli.command("revoke")
+def apikey_revoke_command(
+    key_id: Annotated[str, typer.Argument(help="The key's id (or its prefix).")],
+) -> None:
+    """Revoke an API key for good: calls with it are refused from now on."""
+
+    async def run(session: AsyncSession) -> ApiKey:
+        try:
+            key = await session.get(ApiKey, uuid.UUID(key_id))
+        except ValueError:
+            key = await session.scalar(select(ApiKey).where(ApiKey.prefix == key_id))
+        if key is None:
+            raise CommandRefused(f"no API key {key_id}")
+        if not await revoke_api_key(session, key.id):
+            raise CommandRefused(f"API key {key.prefix} was already revoked")
+        return key
+
+    key = _in_transaction(run)
+    console.print(f"API key {key.prefix} ({key.id}) revoked", markup=False, highlight=False)
 
 
 def main() -> None:

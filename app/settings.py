@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Signs access tokens in development and tests only; production refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "shouhu-development-only-secret-key-do-not-use-in-production"
+MIN_SECRET_KEY_LENGTH = 32  # HS256 wants a key of at least its 256-bit output (RFC 7518 3.2)
 
 
 class Settings(BaseSettings):
     """Every setting of the service; the README lists them with their defaults."""
 
-    model_config = SettingsConfigDict(env_prefix="SHOUHU_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="SHOUHU_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     database_url: str | None = Field(
         default=None,
@@ -31,6 +37,32 @@ class Settings(BaseSettings):
     demo_province: str = Field(default="42", pattern=r"^\d{2}$")
     seed_demo: bool = True
     db_pool_size: int = Field(default=10, ge=1)
+    secret_key: str = Field(
+        default=DEVELOPMENT_SECRET_KEY,
+        repr=False,  # never in logs or tracebacks
+        description="Signs access tokens (HS256); at least 32 characters in production.",
+    )
+    app_db_user: str = Field(
+        default="shouhu_app",
+        description="Role the service connects as: it owns no table, so row-level security "
+        "applies (created by the migrations).",
+    )
+    app_db_password: str | None = Field(default=None, repr=False)
+    policy_refresh_seconds: float = Field(default=30, ge=0)
+    access_token_ttl_seconds: int = Field(default=900, ge=1)
+    refresh_token_ttl_days: int = Field(default=30, ge=1)
+
+    @model_validator(mode="after")
+    def _production_needs_a_real_secret(self) -> Self:
+        """Refuse to run in production with the development key or a short one."""
+        if self.env == "production":
+            if self.secret_key == DEVELOPMENT_SECRET_KEY:
+                raise ValueError("SHOUHU_SECRET_KEY must be set in production")
+            if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+                raise ValueError(
+                    f"SHOUHU_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+                )
+        return self
 
     @property
     def graphiql(self) -> bool:

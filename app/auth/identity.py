@@ -1,0 +1,93 @@
+"""Who a request comes from: a user (bearer access token), an API key, or nobody."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.apikeys import authenticate_api_key
+from app.auth.errors import ACCOUNT_INACTIVE, TOKEN_INVALID, AuthError
+from app.auth.tokens import decode_access_token
+from app.enums import Role
+from app.models import User
+from app.settings import Settings
+
+AUTHORIZATION = "authorization"
+API_KEY_HEADER = "x-api-key"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The caller, as authorization sees it: a role held in an area (and an organization).
+
+    `label` names the caller in logs and the audit trail without a secret in it.
+    """
+
+    kind: Literal["user", "api_key"]
+    user_id: uuid.UUID | None
+    api_key_id: uuid.UUID | None
+    username: str | None
+    role: Role
+    area_code: str
+    organization_id: uuid.UUID | None
+    label: str
+
+
+async def authenticate(
+    headers: Mapping[str, str], session: AsyncSession, settings: Settings
+) -> Identity | None:
+    """The identity the request's headers prove, or None when they carry no credentials.
+
+    `Authorization: Bearer <access token>` is a user, who must exist and be active;
+    `X-API-Key: <key>` is an integration. Credentials that are present but bad raise
+    AuthError, never fall back to anonymous; both headers at once raise
+    AuthError(TOKEN_INVALID), since the caller would be ambiguous. Header names are
+    matched case-insensitively. An API key's last_used_at is written in `session`.
+    """
+    lowered = {name.lower(): value for name, value in headers.items()}
+    authorization = lowered.get(AUTHORIZATION)
+    api_key = lowered.get(API_KEY_HEADER)
+    if authorization is not None and api_key is not None:
+        raise AuthError(TOKEN_INVALID, "send either a bearer token or an API key, not both")
+    if authorization is not None:
+        return await _user_identity(authorization, session, settings)
+    if api_key is not None:
+        key = await authenticate_api_key(session, api_key)
+        return Identity(
+            kind="api_key",
+            user_id=None,
+            api_key_id=key.id,
+            username=None,
+            role=key.role,
+            area_code=key.area_code,
+            organization_id=key.organization_id,
+            label=f"apikey:{key.prefix}",
+        )
+    return None
+
+
+async def _user_identity(authorization: str, session: AsyncSession, settings: Settings) -> Identity:
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError(TOKEN_INVALID, "the Authorization header must read: Bearer <token>")
+    user_id = decode_access_token(token.strip(), settings)
+    user = await session.get(User, user_id)
+    # A good signature is not enough: the user may have been removed since it was issued.
+    if user is None or user.deleted_at is not None:
+        raise AuthError(TOKEN_INVALID)
+    if not user.is_active:
+        raise AuthError(ACCOUNT_INACTIVE)
+    return Identity(
+        kind="user",
+        user_id=user.id,
+        api_key_id=None,
+        username=user.username,
+        role=user.role,
+        area_code=user.area_code,
+        organization_id=user.organization_id,
+        label=f"user:{user.username}",
+    )

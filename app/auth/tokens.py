@@ -1,0 +1,70 @@
+"""Access tokens: short-lived JWTs (HS256) that name the user.
+
+An access token is checked by signature alone, with no database lookup of the token, so it
+cannot be revoked; that is why it lives minutes (settings.access_token_ttl_seconds) and the
+refresh token, which is revocable, carries the session.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import jwt
+
+from app.auth.errors import TOKEN_EXPIRED, TOKEN_INVALID, AuthError
+from app.settings import Settings
+
+ALGORITHM: Final = "HS256"
+ACCESS: Final = "access"  # the `typ` claim: a token minted for another use is refused here
+_REQUIRED_CLAIMS: Final = ["sub", "typ", "iat", "exp", "jti"]
+
+
+def issue_access_token(
+    user_id: uuid.UUID,
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    ttl: int | None = None,
+) -> tuple[str, datetime]:
+    """A signed access token for `user_id` and when it expires.
+
+    `ttl` (seconds) defaults to settings.access_token_ttl_seconds; `now` is for tests.
+    """
+    issued = (now or datetime.now(UTC)).replace(microsecond=0)  # JWT times are whole seconds
+    expires = issued + timedelta(seconds=settings.access_token_ttl_seconds if ttl is None else ttl)
+    claims: dict[str, Any] = {
+        "sub": str(user_id),
+        "typ": ACCESS,
+        "iat": issued,
+        "exp": expires,
+        "jti": uuid.uuid4().hex,  # makes every token distinct, and lets logs name one
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM), expires
+
+
+def decode_access_token(token: str, settings: Settings) -> uuid.UUID:
+    """The user id inside a valid access token.
+
+    Raises AuthError(TOKEN_EXPIRED) for a good token past its time, AuthError(TOKEN_INVALID)
+    for anything else: bad signature (wrong key, tampered), wrong algorithm, missing claims.
+    """
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret_key,
+            # Only HS256: never let the token pick its algorithm (e.g. "none").
+            algorithms=[ALGORITHM],
+            options={"require": _REQUIRED_CLAIMS},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise AuthError(TOKEN_EXPIRED) from exc
+    except jwt.InvalidTokenError as exc:
+        raise AuthError(TOKEN_INVALID) from exc
+    if claims.get("typ") != ACCESS:
+        raise AuthError(TOKEN_INVALID)
+    try:
+        return uuid.UUID(str(claims["sub"]))
+    except ValueError as exc:
+        raise AuthError(TOKEN_INVALID) from exc

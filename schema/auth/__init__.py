@@ -1,0 +1,1 @@
+"""Logging in, refreshing the login and logging out."""

@@ -1,0 +1,90 @@
+"""Mutations that log in, renew a login and log out.
+
+Refusals come back in `errors` (never as GraphQL errors, never as a 500). AuthErrors are
+caught inside the transaction so that it still commits: a reused refresh token revokes its
+whole family, and that must stick even though the request is refused.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import Actor, write_audit_event
+from app.auth.errors import REFRESH_TOKEN_INVALID, AuthError
+from app.auth.login import LoginResult, login, refresh_login
+from app.auth.refresh import revoke_refresh_token
+from schema.auth.types import (
+    AuthPayload,
+    LoginInput,
+    LogoutInput,
+    LogoutPayload,
+    RefreshTokenInput,
+    UserError,
+)
+from schema.context import Info
+
+
+async def _audit(
+    session: AsyncSession, info: Info, action: str, result: LoginResult | AuthError, label: str
+) -> None:
+    """Record a login or refresh, refused ones included, in the mutation's transaction."""
+    if isinstance(result, AuthError):
+        actor, outcome = Actor(label=label), f"{action}:{result.code}"
+    else:
+        actor, outcome = Actor(label=f"user:{result.user.username}", user_id=result.user.id), action
+    await write_audit_event(
+        session,
+        actor,
+        action=outcome,
+        records=[],
+        operation_name=info.operation.name.value if info.operation.name else None,
+    )
+
+
+@strawberry.type
+class AuthMutation:
+    @strawberry.mutation(description="Log in with a username and password.")
+    async def login(self, info: Info, input: LoginInput) -> AuthPayload:
+        result: LoginResult | AuthError
+        async with info.context.service_sessions() as session, session.begin():
+            try:
+                result = await login(session, input.username, input.password, info.context.settings)
+            except AuthError as exc:
+                result = exc
+            await _audit(session, info, "login", result, f"user:{input.username}")
+        if isinstance(result, AuthError):
+            # No `field`: saying which of the two was wrong would confirm the username.
+            return AuthPayload.failure(UserError.from_auth_error(result))
+        return AuthPayload.success(result)
+
+    @strawberry.mutation(
+        description="New tokens for a refresh token; the one given cannot be used again."
+    )
+    async def refresh_token(self, info: Info, input: RefreshTokenInput) -> AuthPayload:
+        result: LoginResult | AuthError
+        async with info.context.service_sessions() as session, session.begin():
+            try:
+                result = await refresh_login(session, input.refresh_token, info.context.settings)
+            except AuthError as exc:
+                result = exc
+            await _audit(session, info, "refresh", result, "refresh-token")
+        if isinstance(result, AuthError):
+            return AuthPayload.failure(UserError.from_auth_error(result, "refreshToken"))
+        return AuthPayload.success(result)
+
+    @strawberry.mutation(description="End the login session a refresh token belongs to.")
+    async def logout(self, info: Info, input: LogoutInput) -> LogoutPayload:
+        async with info.context.service_sessions() as session, session.begin():
+            revoked = await revoke_refresh_token(session, input.refresh_token)
+            await write_audit_event(
+                session,
+                Actor(label="refresh-token"),
+                action="logout" if revoked else "logout:REFRESH_TOKEN_INVALID",
+                records=[],
+                operation_name=info.operation.name.value if info.operation.name else None,
+            )
+        if not revoked:
+            error = UserError.from_auth_error(AuthError(REFRESH_TOKEN_INVALID), "refreshToken")
+            return LogoutPayload(ok=False, errors=[error])
+        return LogoutPayload(ok=True, errors=[])

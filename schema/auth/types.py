@@ -1,0 +1,104 @@
+"""GraphQL types of authentication: inputs, payloads, the viewer and user errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from app.auth.errors import AuthError
+from app.auth.login import LoginResult
+from app.enums import Role
+from app.models import User
+from schema.core.enums import register_enums
+
+register_enums()
+
+
+@strawberry.type(description="Something the client got wrong or must act on; not a crash.")
+class UserError:
+    code: str = strawberry.field(description="Stable, for programs: e.g. INVALID_CREDENTIALS.")
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    message: str = strawberry.field(description="For people.")
+
+    @classmethod
+    def from_auth_error(cls, error: AuthError, field: str | None = None) -> UserError:
+        """The user error an AuthError becomes."""
+        return cls(code=error.code, field=field, message=error.message)
+
+
+@strawberry.type(description="The logged-in user.")
+class Viewer:
+    id: strawberry.ID = strawberry.field(description="The user's UUID (not a global node id).")
+    username: str
+    display_name: str
+    role: Role
+    area_code: str
+
+    @classmethod
+    def from_model(cls, user: User) -> Viewer:
+        """The GraphQL view of a user row."""
+        return cls(
+            id=strawberry.ID(str(user.id)),
+            username=user.username,
+            display_name=user.display_name,
+            role=user.role,
+            area_code=user.area_code,
+        )
+
+
+@strawberry.input
+class LoginInput:
+    username: str
+    password: str
+
+
+@strawberry.input
+class RefreshTokenInput:
+    refresh_token: str
+
+
+@strawberry.input
+class LogoutInput:
+    refresh_token: str
+
+
+@strawberry.type(description="Tokens of a login; all null when `errors` is not empty.")
+class AuthPayload:
+    access_token: str | None = strawberry.field(
+        description="Send as `Authorization: Bearer <token>`; valid for minutes."
+    )
+    access_token_expires_at: datetime | None
+    refresh_token: str | None = strawberry.field(
+        description="Exchange with refreshToken for new tokens; each is good for one use."
+    )
+    user: Viewer | None
+    errors: list[UserError]
+
+    @classmethod
+    def success(cls, result: LoginResult) -> AuthPayload:
+        """The payload of a login or refresh that worked."""
+        return cls(
+            access_token=result.access_token,
+            access_token_expires_at=result.access_expires_at,
+            refresh_token=result.refresh_token,
+            user=Viewer.from_model(result.user),
+            errors=[],
+        )
+
+    @classmethod
+    def failure(cls, error: UserError) -> AuthPayload:
+        """The payload of a login or refresh that was refused."""
+        return cls(
+            access_token=None,
+            access_token_expires_at=None,
+            refresh_token=None,
+            user=None,
+            errors=[error],
+        )
+
+
+@strawberry.type
+class LogoutPayload:
+    ok: bool = strawberry.field(description="Whether the session was found and ended.")
+    errors: list[UserError]
