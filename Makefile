@@ -17,7 +17,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy app schema migrations tests
+	$(BIN)/mypy app schema authz migrations tests
 
 install: $(STAMP)
 

@@ -7,10 +7,12 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.areas import import_areas, loaded_provinces
+from app.database import session_factory
 from app.migrate import upgrade
 from app.progress import Reporter
 from app.seed.demo import seed_demo
 from app.settings import Settings
+from authz.policy_store import install_default_policy
 
 
 async def prepare_database(engine: AsyncEngine, settings: Settings, reporter: Reporter) -> str:
@@ -20,6 +22,9 @@ async def prepare_database(engine: AsyncEngine, settings: Settings, reporter: Re
     """
     await upgrade(engine)
     done = ["migrations at head"]
+    async with session_factory(engine)() as session, session.begin():
+        if installed := await install_default_policy(session):
+            done.append(f"{installed} default policy rules installed")
     if settings.demo_province not in await loaded_provinces(engine):
         summary = await import_areas(engine, [settings.demo_province], reporter)
         done.append(f"{summary.rows:,} areas of province {settings.demo_province} loaded")

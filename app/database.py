@@ -59,3 +59,11 @@ async def raw_connection(conn: AsyncConnection) -> asyncpg.Connection:
     driver = raw.driver_connection
     assert isinstance(driver, asyncpg.Connection)
     return driver
+
+
+def app_role_url(url: str, settings: Settings) -> str:
+    """The URL of the same database for the application role (RLS applies to it)."""
+    parsed = make_url(async_url(url)).set(
+        username=settings.app_db_user, password=settings.app_db_password
+    )
+    return parsed.render_as_string(hide_password=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -15,9 +16,16 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from app.database import create_engine, database_url, session_factory
+from app.audit import AuditTrail
+from app.auth.errors import AuthError
+from app.auth.identity import Identity, authenticate
+from app.database import app_role_url, create_engine, database_url, session_factory
 from app.migrate import current_revision, head_revision
 from app.settings import Settings, get_settings
+from authz.policy_store import PolicyStore
+from authz.principal import principal_for
+from authz.scope import compile_scope
+from authz.session import scoped_sessions
 from schema import schema
 from schema.context import Context
 from schema.loaders import Loaders
@@ -26,17 +34,33 @@ log = logging.getLogger(__name__)
 
 
 class ShouhuGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our per-request context."""
+    """Strawberry's ASGI app with our per-request context: who calls, and what they may see."""
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        sessions = request.app.state.sessions
+        state = request.app.state
+        settings: Settings = state.settings
+        identity: Identity | None = None
+        auth_error = None
+        async with state.service_sessions() as session, session.begin():
+            try:
+                identity = await authenticate(request.headers, session, settings)
+            except AuthError as error:
+                auth_error = error.code
+            enforcer = await state.policies.enforcer(session)
+        scope = compile_scope(principal_for(identity, enforcer), enforcer)
+        sessions = scoped_sessions(state.engine, scope, date.today())
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
+            scope=scope,
             sessions=sessions,
+            service_sessions=state.service_sessions,
             loaders=Loaders.create(sessions),
+            audit=AuditTrail(),
+            settings=settings,
+            auth_error=auth_error,
         )
 
 
@@ -62,15 +86,21 @@ async def readyz(request: Request) -> JSONResponse:
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
-    """The service. Without DATABASE_URL it runs on the embedded PostgreSQL under data_dir."""
+    """The service. Without DATABASE_URL it runs on the embedded PostgreSQL under data_dir.
+
+    It connects as the application role (not the owner of the tables), so PostgreSQL's
+    row-level security applies to everything it reads and writes.
+    """
     settings = settings or get_settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         with database_url(settings) as url:
-            engine = create_engine(url, pool_size=settings.db_pool_size)
+            engine = create_engine(app_role_url(url, settings), pool_size=settings.db_pool_size)
+            app.state.settings = settings
             app.state.engine = engine
-            app.state.sessions = session_factory(engine)
+            app.state.service_sessions = session_factory(engine)
+            app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             try:
                 yield
             finally:

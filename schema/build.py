@@ -8,24 +8,39 @@ from strawberry.extensions import MaxAliasesLimiter, ParserCache, QueryDepthLimi
 
 from schema.areas.query import AreaQuery
 from schema.areas.types import Area
+from schema.auth.mutations import AuthMutation
+from schema.cases.query import CaseQuery
+from schema.cases.types import Case
+from schema.children.query import ChildQuery
 from schema.children.types import Child
+from schema.core.extensions import AuditReads, AuthenticationGate
+from schema.households.types import Household
+from schema.viewer.query import ViewerQuery
 
 
 @strawberry.type
-class Query(AreaQuery):
+class Query(ViewerQuery, ChildQuery, CaseQuery, AreaQuery):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
     )
 
 
+@strawberry.type
+class Mutation(AuthMutation):
+    pass
+
+
 schema = strawberry.Schema(
     query=Query,
-    types=[Area, Child],
+    mutation=Mutation,
+    types=[Area, Child, Household, Case],
     extensions=[
         # Classes or factories, never instances: instances would share state across requests.
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxAliasesLimiter(max_alias_count=30),
+        AuthenticationGate,
+        AuditReads,
     ],
 )

@@ -10,17 +10,31 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
+from app.audit import AuditTrail
+from app.settings import Settings
+from authz.scope import Scope
 from schema.loaders import Loaders
 
 
 @dataclass
 class Context:
-    """Per-request state: the request, a session factory and the DataLoaders."""
+    """Per-request state.
+
+    `sessions` are scoped to the caller (authz/session.py): every query through them sees only
+    what the caller may see. `service_sessions` are not, and serve only identity checks and
+    the audit trail, never data about children.
+    """
 
     request: Request | WebSocket
     response: Response | None
+    scope: Scope
     sessions: async_sessionmaker[AsyncSession]
+    service_sessions: async_sessionmaker[AsyncSession]
     loaders: Loaders
+    audit: AuditTrail
+    settings: Settings
+    # The code of a credential that was presented and refused (e.g. TOKEN_EXPIRED).
+    auth_error: str | None = None
 
 
 Info = StrawberryInfo[Context, None]

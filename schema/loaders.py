@@ -10,9 +10,11 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
-from app.models import Area, Child
+from app.models import Area, Case, Child, Household
 from app.store.areas import areas_by_code
-from app.store.children import children_by_id
+from app.store.cases import cases_by_id
+from app.store.children import children_by_household, children_by_id
+from app.store.households import households_by_id
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -20,11 +22,11 @@ V = TypeVar("V")
 
 def _batched(
     sessions: async_sessionmaker[AsyncSession],
-    fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V | None]]],
-) -> DataLoader[K, V | None]:
+    fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]],
+) -> DataLoader[K, V]:
     # Each batch gets its own session: loaders of sibling fields run concurrently, and one
     # AsyncSession does not allow concurrent operations.
-    async def load(keys: list[K]) -> list[V | None]:
+    async def load(keys: list[K]) -> list[V]:
         async with sessions() as session:
             return await fetch(session, keys)
 
@@ -33,10 +35,13 @@ def _batched(
 
 @dataclass(frozen=True)
 class Loaders:
-    """The loaders of one request."""
+    """The loaders of one request, reading through the caller's scoped sessions."""
 
     area: DataLoader[str, Area | None]
     child: DataLoader[uuid.UUID, Child | None]
+    household: DataLoader[uuid.UUID, Household | None]
+    household_children: DataLoader[uuid.UUID, list[Child]]
+    case: DataLoader[uuid.UUID, Case | None]
 
     @classmethod
     def create(cls, sessions: async_sessionmaker[AsyncSession]) -> Loaders:
@@ -44,4 +49,7 @@ class Loaders:
         return cls(
             area=_batched(sessions, areas_by_code),
             child=_batched(sessions, children_by_id),
+            household=_batched(sessions, households_by_id),
+            household_children=_batched(sessions, children_by_household),
+            case=_batched(sessions, cases_by_id),
         )

@@ -17,10 +17,12 @@ import asyncpg
 import pytest
 import pytest_asyncio
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import migrate
+from app.auth.tokens import issue_access_token
 from app.database import create_engine, libpq_url
 from app.embedded_db import embedded_postgres
 from app.seed.demo import seed_demo
@@ -122,8 +124,11 @@ async def engine_for() -> AsyncIterator[EngineFactory]:
         await engine.dispose()
 
 
-async def _client(url: str) -> AsyncIterator[AsyncClient]:
-    app = create_app(Settings.model_validate({"DATABASE_URL": url, "env": "development"}))
+async def service_client(url: str, **settings: object) -> AsyncIterator[AsyncClient]:
+    """An HTTP client of the service on database `url`, with settings overridden."""
+    app = create_app(
+        Settings.model_validate({"DATABASE_URL": url, "env": "development", **settings})
+    )
     async with (
         app.router.lifespan_context(app),
         AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
@@ -131,15 +136,30 @@ async def _client(url: str) -> AsyncIterator[AsyncClient]:
         yield client
 
 
+async def access_token(url: str, username: str) -> str:
+    """A valid access token for a user of database `url` (as `shouhu token` prints it)."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            user_id = await conn.scalar(
+                text("SELECT id FROM users WHERE username = :u"), {"u": username}
+            )
+    finally:
+        await engine.dispose()
+    assert user_id is not None, username
+    settings = Settings.model_validate({"DATABASE_URL": url})
+    return issue_access_token(user_id, settings)[0]
+
+
 @pytest_asyncio.fixture(loop_scope="session")
 async def demo_client(demo_db: str) -> AsyncIterator[AsyncClient]:
     """An HTTP client of the service on the shared demo database."""
-    async for client in _client(demo_db):
+    async for client in service_client(demo_db):
         yield client
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def fresh_client(fresh_db: str) -> AsyncIterator[AsyncClient]:
     """An HTTP client of the service on a database of this test's own."""
-    async for client in _client(fresh_db):
+    async for client in service_client(fresh_db):
         yield client

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import pytest_asyncio
 from httpx import AsyncClient
 from sqlalchemy import text
 
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE
-from tests.conftest import EngineFactory
+from tests.conftest import EngineFactory, access_token
 
 AREAS = """
 query Areas($parent: String, $first: Int, $after: String) {
@@ -22,8 +23,18 @@ query Areas($parent: String, $first: Int, $after: String) {
 """
 
 
-async def graphql(client: AsyncClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
+@pytest_asyncio.fixture(loop_scope="session")
+async def token(demo_db: str) -> str:
+    """The demo village director's access token."""
+    return await access_token(demo_db, "demo-village")
+
+
+async def graphql(client: AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -41,9 +52,9 @@ async def test_health_and_readiness(demo_client: AsyncClient) -> None:
 
 
 async def test_not_ready_until_migrated(empty_db: str) -> None:
-    from tests.conftest import _client
+    from tests.conftest import service_client
 
-    async for client in _client(empty_db):
+    async for client in service_client(empty_db):
         response = await client.get("/readyz")
         assert response.status_code == 503
         assert response.json()["revision"] is None
@@ -55,8 +66,8 @@ async def test_graphiql_is_served_in_development(demo_client: AsyncClient) -> No
     assert "graphiql" in response.text.lower()
 
 
-async def test_provinces_at_the_top(demo_client: AsyncClient) -> None:
-    body = await graphql(demo_client, AREAS)
+async def test_provinces_at_the_top(demo_client: AsyncClient, token: str) -> None:
+    body = await graphql(demo_client, token, AREAS)
     areas = body["data"]["areas"]
     assert areas["totalCount"] == 1  # only Hubei is loaded in the demo
     assert areas["edges"][0]["node"] == {
@@ -68,11 +79,11 @@ async def test_provinces_at_the_top(demo_client: AsyncClient) -> None:
     }
 
 
-async def test_areas_page_through_a_township(demo_client: AsyncClient) -> None:
+async def test_areas_page_through_a_township(demo_client: AsyncClient, token: str) -> None:
     seen: list[str] = []
     after = None
     while True:
-        body = await graphql(demo_client, AREAS, parent=DEMO_TOWNSHIP, first=5, after=after)
+        body = await graphql(demo_client, token, AREAS, parent=DEMO_TOWNSHIP, first=5, after=after)
         page = body["data"]["areas"]
         seen += [edge["node"]["code"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
@@ -84,11 +95,13 @@ async def test_areas_page_through_a_township(demo_client: AsyncClient) -> None:
     assert all(code.startswith(DEMO_TOWNSHIP) and len(code) == 12 for code in seen)
 
 
-async def test_page_size_and_cursor_are_checked(demo_client: AsyncClient) -> None:
-    too_many = await graphql(demo_client, AREAS, parent=DEMO_TOWNSHIP, first=101)
+async def test_page_size_and_cursor_are_checked(demo_client: AsyncClient, token: str) -> None:
+    too_many = await graphql(demo_client, token, AREAS, parent=DEMO_TOWNSHIP, first=101)
     assert too_many["data"] is None
     assert "first must be between 1 and 100" in too_many["errors"][0]["message"]
-    bad_cursor = await graphql(demo_client, AREAS, parent=DEMO_TOWNSHIP, after="not-a-cursor")
+    bad_cursor = await graphql(
+        demo_client, token, AREAS, parent=DEMO_TOWNSHIP, after="not-a-cursor"
+    )
     assert "invalid cursor" in bad_cursor["errors"][0]["message"]
 
 
@@ -105,26 +118,33 @@ query Node($id: ID!) {
 
 
 async def test_node_resolves_a_child_and_an_area(
-    demo_client: AsyncClient, demo_db: str, engine_for: EngineFactory
+    demo_client: AsyncClient, token: str, demo_db: str, engine_for: EngineFactory
 ) -> None:
     async with engine_for(demo_db).connect() as conn:
-        child = (await conn.execute(text("SELECT id, name, area_code FROM children LIMIT 1"))).one()
-    body = await graphql(demo_client, NODE, id=global_id("Child", str(child.id)))
+        child = (
+            await conn.execute(
+                text("SELECT id, name, area_code FROM children WHERE area_code = :v LIMIT 1"),
+                {"v": DEMO_VILLAGE},
+            )
+        ).one()
+    body = await graphql(demo_client, token, NODE, id=global_id("Child", str(child.id)))
     assert body["data"]["node"] == {
         "id": global_id("Child", str(child.id)),
         "__typename": "Child",
         "areaCode": child.area_code,
         "name": child.name,
     }
-    area = await graphql(demo_client, NODE, id=global_id("Area", DEMO_VILLAGE))
+    area = await graphql(demo_client, token, NODE, id=global_id("Area", DEMO_VILLAGE))
     assert area["data"]["node"]["code"] == DEMO_VILLAGE
 
 
-async def test_node_of_unknown_or_malformed_id_is_null(demo_client: AsyncClient) -> None:
+async def test_node_of_unknown_or_malformed_id_is_null(
+    demo_client: AsyncClient, token: str
+) -> None:
     for node_id in (
         global_id("Child", "00000000-0000-4000-8000-000000000000"),
         global_id("Child", "not-a-uuid"),
         global_id("Area", "999999"),
     ):
-        body = await graphql(demo_client, NODE, id=node_id)
+        body = await graphql(demo_client, token, NODE, id=node_id)
         assert body["data"] == {"node": None}, node_id

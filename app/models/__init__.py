@@ -2,6 +2,7 @@
 
 from app.models.areas import Area
 from app.models.audit import AuditEvent
+from app.models.auth import ApiKey, RefreshToken
 from app.models.base import Base
 from app.models.cases import Case, CaseEvent
 from app.models.children import Child
@@ -9,13 +10,16 @@ from app.models.guardianships import Guardianship
 from app.models.households import Household, Parent
 from app.models.integrations import AbsenceRecord, NgoContract, NgoContractChild
 from app.models.organizations import Organization, User
+from app.models.policy import CasbinRule
 from app.models.visits import Visit
 
 __all__ = [
     "AbsenceRecord",
+    "ApiKey",
     "Area",
     "AuditEvent",
     "Base",
+    "CasbinRule",
     "Case",
     "CaseEvent",
     "Child",
@@ -25,6 +29,7 @@ __all__ = [
     "NgoContractChild",
     "Organization",
     "Parent",
+    "RefreshToken",
     "User",
     "Visit",
 ]

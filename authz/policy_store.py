@@ -1,0 +1,59 @@
+"""Policies in the database, loaded into an enforcer and reloaded when they change.
+
+The default policy file seeds an empty table; after that the table is the truth, so a policy
+change needs no deploy: every worker reloads within `refresh_seconds`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import casbin
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.policy import CasbinRule
+from authz.enforcer import Rule, build_enforcer, default_rules, validate
+
+
+async def install_default_policy(session: AsyncSession) -> int:
+    """Write the default policy file into an empty rule table; returns the rules written."""
+    if await session.scalar(select(func.count()).select_from(CasbinRule)):
+        return 0
+    rules = default_rules()
+    await session.execute(insert(CasbinRule), [_row(rule) for rule in rules])
+    return len(rules)
+
+
+async def load_rules(session: AsyncSession) -> list[Rule]:
+    """Every rule in the table, or the default file's while the table is empty."""
+    rows = (await session.scalars(select(CasbinRule).order_by(CasbinRule.id))).all()
+    return [row.as_rule() for row in rows] if rows else default_rules()
+
+
+def _row(rule: Rule) -> dict[str, str | None]:
+    validate(rule)
+    values: Sequence[str | None] = (*rule[1:], None)
+    return {"ptype": rule[0], "v0": values[0], "v1": values[1], "v2": values[2], "v3": values[3]}
+
+
+class PolicyStore:
+    """A process's enforcer, rebuilt from the database at most every `refresh_seconds`."""
+
+    def __init__(self, refresh_seconds: float) -> None:
+        self._refresh_seconds = refresh_seconds
+        self._enforcer: casbin.Enforcer | None = None
+        self._loaded_at = 0.0
+
+    async def enforcer(self, session: AsyncSession) -> casbin.Enforcer:
+        """The current enforcer, reloading the rules when they may have changed."""
+        now = time.monotonic()
+        if self._enforcer is None or now - self._loaded_at > self._refresh_seconds:
+            self._enforcer = build_enforcer(await load_rules(session))
+            self._loaded_at = now
+        return self._enforcer
+
+    def invalidate(self) -> None:
+        """Reload on the next request (after this process changed a policy)."""
+        self._enforcer = None

@@ -1,0 +1,233 @@
+"""The SQL predicate that decides which rows of each model a scope may read.
+
+Every predicate is built from the scope's Casbin permissions; nothing here is decided per row
+in Python. Area patterns are rendered as literals so the planner can use the prefix indexes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.models import (
+    AbsenceRecord,
+    Case,
+    CaseEvent,
+    Child,
+    Guardianship,
+    Household,
+    NgoContract,
+    NgoContractChild,
+    Parent,
+    User,
+    Visit,
+)
+from authz.patterns import AreaPattern
+from authz.scope import Scope
+
+# Every model whose rows belong to a child's file; rows of other models are not scoped here.
+SCOPED_MODELS: tuple[type[Any], ...] = (
+    Child,
+    Household,
+    Parent,
+    Guardianship,
+    Visit,
+    Case,
+    CaseEvent,
+    AbsenceRecord,
+    NgoContract,
+    NgoContractChild,
+)
+
+# The permissions that give access to a case together with its child's record.
+CASE_RECORD_PERMISSIONS = (("case", "read"), ("police_case", "read"), ("referred_case", "read"))
+
+
+def area_in(
+    column: InstrumentedAttribute[Any], patterns: tuple[AreaPattern, ...]
+) -> ColumnElement[bool]:
+    """`column` lies in one of the patterns (false when there are none)."""
+    if not patterns:
+        return false()
+    return or_(
+        *(
+            column == literal(p.value, literal_execute=True)
+            if p.exact
+            else column.like(literal(p.like(), literal_execute=True))
+            for p in patterns
+        )
+    )
+
+
+def _org_is(column: InstrumentedAttribute[Any], scope: Scope) -> ColumnElement[bool]:
+    org = scope.principal.organization_id
+    return false() if org is None else column == org
+
+
+def case_with_child_record(scope: Scope) -> ColumnElement[bool]:
+    """Cases the scope may read, with the record of the child they are about."""
+    return or_(
+        area_in(Case.area_code, scope.patterns("case", "read")),
+        and_(
+            Case.reported_to_police,
+            area_in(Case.area_code, scope.patterns("police_case", "read")),
+        ),
+        and_(
+            _org_is(Case.referred_organization_id, scope),
+            area_in(Case.area_code, scope.patterns("referred_case", "read")),
+        ),
+    )
+
+
+def _case_children(scope: Scope) -> Select[uuid.UUID] | None:
+    """Ids of the children whose cases the scope handles; None when it handles none."""
+    if not any(scope.can(obj, act) for obj, act in CASE_RECORD_PERMISSIONS):
+        return None
+    return select(Case.child_id).where(case_with_child_record(scope))
+
+
+def _contracted_children(scope: Scope, today: date) -> ColumnElement[bool]:
+    """Children assigned to the scope's NGO under a contract in force today."""
+    patterns = scope.patterns("contracted_child", "read")
+    if not patterns or scope.principal.organization_id is None:
+        return false()
+    assigned = (
+        select(NgoContractChild.child_id)
+        .join(NgoContract, NgoContract.id == NgoContractChild.contract_id)
+        .where(
+            NgoContract.ngo_id == scope.principal.organization_id,
+            NgoContract.starts_on <= today,
+            NgoContract.ends_on >= today,
+            NgoContract.deleted_at.is_(None),
+            NgoContractChild.unassigned_at.is_(None),
+            NgoContractChild.deleted_at.is_(None),
+        )
+    )
+    return and_(Child.id.in_(assigned), area_in(Child.area_code, patterns))
+
+
+def child_visible(scope: Scope, today: date) -> ColumnElement[bool]:
+    """Children: the area's files, a school's own students, an NGO's contracted children and
+    the children of the cases the scope handles."""
+    case_children = _case_children(scope)
+    return or_(
+        area_in(Child.area_code, scope.patterns("child_file", "read")),
+        and_(
+            _org_is(Child.school_id, scope),
+            area_in(Child.area_code, scope.patterns("student", "read")),
+        ),
+        _contracted_children(scope, today),
+        false() if case_children is None else Child.id.in_(case_children),
+    )
+
+
+def _of_case_children(
+    column: InstrumentedAttribute[Any], scope: Scope, *, by_household: bool
+) -> ColumnElement[bool]:
+    """Rows belonging to the file of a child whose case the scope handles."""
+    case_children = _case_children(scope)
+    if case_children is None:
+        return false()
+    if by_household:
+        return column.in_(select(Child.household_id).where(Child.id.in_(case_children)))
+    return column.in_(case_children)
+
+
+def household_visible(scope: Scope) -> ColumnElement[bool]:
+    """Households of the area's files, and families of children whose cases the scope handles."""
+    return or_(
+        area_in(Household.area_code, scope.patterns("child_file", "read")),
+        _of_case_children(Household.id, scope, by_household=True),
+    )
+
+
+def parent_visible(scope: Scope) -> ColumnElement[bool]:
+    """Parents, as their households."""
+    return or_(
+        area_in(Parent.area_code, scope.patterns("child_file", "read")),
+        _of_case_children(Parent.household_id, scope, by_household=True),
+    )
+
+
+def guardianship_visible(scope: Scope) -> ColumnElement[bool]:
+    """Guardianships of the area's children and of children whose cases the scope handles."""
+    return or_(
+        area_in(Guardianship.area_code, scope.patterns("child_file", "read")),
+        _of_case_children(Guardianship.child_id, scope, by_household=False),
+    )
+
+
+def visit_visible(scope: Scope, today: date) -> ColumnElement[bool]:
+    """Visits of the area's children, of case children, and an NGO's own service visits."""
+    org = scope.principal.organization_id
+    own_service_visits: ColumnElement[bool] = false()
+    if org is not None and scope.can("service_visit", "write"):
+        own_service_visits = and_(
+            Visit.visitor_id.in_(select(User.id).where(User.organization_id == org)),
+            Visit.child_id.in_(select(Child.id).where(_contracted_children(scope, today))),
+        )
+    return or_(
+        area_in(Visit.area_code, scope.patterns("child_file", "read")),
+        _of_case_children(Visit.child_id, scope, by_household=False),
+        own_service_visits,
+    )
+
+
+def case_visible(scope: Scope) -> ColumnElement[bool]:
+    """Cases the scope handles."""
+    return case_with_child_record(scope)
+
+
+def case_event_visible(scope: Scope) -> ColumnElement[bool]:
+    """The history of the cases the scope handles."""
+    return CaseEvent.case_id.in_(select(Case.id).where(case_with_child_record(scope)))
+
+
+def absence_visible(scope: Scope) -> ColumnElement[bool]:
+    """A school's own submissions, and absences of the area's children."""
+    return or_(
+        area_in(AbsenceRecord.area_code, scope.patterns("child_file", "read")),
+        and_(_org_is(AbsenceRecord.school_id, scope), scope_can(scope, "absence", "write")),
+    )
+
+
+def contract_visible(scope: Scope) -> ColumnElement[bool]:
+    """Contracts an NGO holds, and those its county manages."""
+    return or_(
+        _org_is(NgoContract.ngo_id, scope),
+        area_in(NgoContract.area_code, scope.patterns("contract", "manage")),
+    )
+
+
+def contract_child_visible(scope: Scope) -> ColumnElement[bool]:
+    """Assignments under visible contracts, and those of the area's children."""
+    return or_(
+        area_in(NgoContractChild.area_code, scope.patterns("child_file", "read")),
+        NgoContractChild.contract_id.in_(select(NgoContract.id).where(contract_visible(scope))),
+    )
+
+
+def scope_can(scope: Scope, obj: str, act: str) -> ColumnElement[bool]:
+    """A constant true/false: whether the scope holds the permission anywhere."""
+    return literal(True) if scope.can(obj, act) else false()
+
+
+def criteria(scope: Scope, today: date) -> dict[type[Any], Callable[[], ColumnElement[bool]]]:
+    """The read predicate of every scoped model, for `with_loader_criteria`."""
+    return {
+        Child: lambda: child_visible(scope, today),
+        Household: lambda: household_visible(scope),
+        Parent: lambda: parent_visible(scope),
+        Guardianship: lambda: guardianship_visible(scope),
+        Visit: lambda: visit_visible(scope, today),
+        Case: lambda: case_visible(scope),
+        CaseEvent: lambda: case_event_visible(scope),
+        AbsenceRecord: lambda: absence_visible(scope),
+        NgoContract: lambda: contract_visible(scope),
+        NgoContractChild: lambda: contract_child_visible(scope),
+    }

@@ -1,0 +1,65 @@
+"""Sessions that carry a scope: every ORM query is filtered and every transaction sets RLS.
+
+This is the one place authorization is applied to data: a resolver or store function asks
+for rows as usual and gets only those the caller may see. A session without a scope sees
+nothing (fail closed).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import event, false, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
+
+from authz.predicates import SCOPED_MODELS, criteria
+from authz.scope import Scope
+
+CRITERIA_KEY = "shouhu.criteria"
+RLS_KEY = "shouhu.rls_scope"
+# The PostgreSQL setting the row-level-security policies read (see migration 0003).
+RLS_SETTING = "shouhu.scope"
+
+
+class ScopedSession(Session):
+    """The synchronous session class behind scoped AsyncSessions (events attach to it)."""
+
+
+_DENY_ALL = [with_loader_criteria(model, false(), include_aliases=True) for model in SCOPED_MODELS]
+
+
+@event.listens_for(ScopedSession, "do_orm_execute")
+def _apply_scope(state: ORMExecuteState) -> None:
+    if state.is_select or state.is_update or state.is_delete:
+        options = state.session.info.get(CRITERIA_KEY)
+        state.statement = state.statement.options(*(options if options is not None else _DENY_ALL))
+
+
+@event.listens_for(ScopedSession, "after_begin")
+def _set_rls_scope(
+    session: Session, transaction: SessionTransaction, connection: Connection
+) -> None:
+    # set_config(..., true) is SET LOCAL: it ends with the transaction, so a pooled
+    # connection never carries one caller's scope into another's request.
+    connection.execute(
+        text("SELECT set_config(:name, :value, true)"),
+        {"name": RLS_SETTING, "value": session.info.get(RLS_KEY, "")},
+    )
+
+
+def scoped_sessions(
+    engine: AsyncEngine, scope: Scope, today: date
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for one request of `scope`'s principal."""
+    options = [
+        with_loader_criteria(model, predicate(), include_aliases=True)
+        for model, predicate in criteria(scope, today).items()
+    ]
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        sync_session_class=ScopedSession,
+        info={CRITERIA_KEY: options, RLS_KEY: ",".join(p.like() for p in scope.reach())},
+    )

@@ -1,0 +1,52 @@
+"""Schema extensions that run around every operation: the anonymous gate and the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from strawberry.extensions import SchemaExtension
+
+from app.audit import Actor, write_audit_event
+from authz.gate import anonymous_refusal
+from schema.context import Context
+
+
+class AuthenticationGate(SchemaExtension):
+    """Callers without valid credentials may only log in (and introspect in development)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        context: Context = execution.context
+        if context.scope.principal.anonymous and execution.graphql_document is not None:
+            refusal = anonymous_refusal(
+                execution.graphql_document,
+                execution.operation_name,
+                introspection=context.request.app.state.settings.graphiql,
+                reason=context.auth_error,
+            )
+            if refusal is not None:
+                # A result set before execution makes strawberry skip executing.
+                execution.result = refusal
+        yield
+
+
+class AuditReads(SchemaExtension):
+    """After an operation that showed sensitive fields, record who saw which records."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        yield
+        execution = self.execution_context
+        context: Context = execution.context
+        if not context.audit.reads:
+            return
+        principal = context.scope.principal
+        async with context.service_sessions() as session, session.begin():
+            await write_audit_event(
+                session,
+                Actor(label=principal.label, user_id=principal.user_id),
+                action="read",
+                records=sorted(context.audit.reads),
+                operation_name=execution.operation_name,
+                query=execution.query,
+                area_code=principal.area_code,
+            )

@@ -1,0 +1,1 @@
+"""Households: the family a child lives in."""

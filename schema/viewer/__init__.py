@@ -1,0 +1,1 @@
+"""The caller: who the API thinks you are."""

@@ -1,0 +1,359 @@
+"""The leak matrix: every role × every root field × objects inside and outside its scope.
+
+What each role may see is written here a second time, as plain SQL over the demo data (the
+oracle), independently of authz/. Every id of a child, household or case that appears
+anywhere in any response (through node, aliases, fragments, nested paths or lists) must be in
+the oracle's set for that role; and objects in scope must actually be readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from graphql import build_schema
+from httpx import AsyncClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from app.auth.tokens import issue_access_token
+from app.database import create_engine
+from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_USERS, DEMO_VILLAGE, DEMO_VILLAGE2
+from app.settings import Settings
+from schema import schema
+from tests.conftest import EngineFactory, create_database, drop_database, service_client
+
+TODAY_SQL = "CURRENT_DATE"
+ROLES = [user.username for user in DEMO_USERS]
+
+# Root fields and the probes below that exercise them; a new root field must be added here.
+PROBED_QUERY_FIELDS = {"node", "areas", "children", "child", "cases", "me"}
+PROBED_MUTATION_FIELDS = {"login", "refreshToken", "logout"}
+
+ORACLE = {
+    "children": {
+        "demo-village": "area_code = :village",
+        "demo-village2": "area_code = :village2",
+        "demo-township": "area_code LIKE :township || '%'",
+        "demo-centre": "id IN (SELECT child_id FROM cases WHERE area_code LIKE :county || '%')",
+        "demo-police": "id IN (SELECT child_id FROM cases WHERE reported_to_police "
+        "AND area_code LIKE :township || '%')",
+        "demo-county": "id IN (SELECT child_id FROM cases WHERE referred_organization_id = :org)",
+        "demo-school": "school_id = :org AND area_code LIKE :township || '%'",
+        "demo-ngo": "area_code LIKE :county || '%' AND id IN (SELECT a.child_id "
+        "FROM ngo_contract_children a JOIN ngo_contracts c ON c.id = a.contract_id "
+        "WHERE c.ngo_id = :org AND c.starts_on <= CURRENT_DATE AND c.ends_on >= CURRENT_DATE "
+        "AND a.unassigned_at IS NULL)",
+    },
+    "cases": {
+        "demo-village": "area_code = :village",
+        "demo-village2": "area_code = :village2",
+        "demo-township": "area_code LIKE :township || '%'",
+        "demo-centre": "area_code LIKE :county || '%'",
+        "demo-police": "reported_to_police AND area_code LIKE :township || '%'",
+        "demo-county": "referred_organization_id = :org",
+    },
+    "households": {
+        "demo-village": "area_code = :village",
+        "demo-village2": "area_code = :village2",
+        "demo-township": "area_code LIKE :township || '%'",
+        "demo-centre": "id IN (SELECT household_id FROM children WHERE id IN "
+        "(SELECT child_id FROM cases WHERE area_code LIKE :county || '%'))",
+        "demo-police": "id IN (SELECT household_id FROM children WHERE id IN "
+        "(SELECT child_id FROM cases WHERE reported_to_police "
+        "AND area_code LIKE :township || '%'))",
+        "demo-county": "id IN (SELECT household_id FROM children WHERE id IN "
+        "(SELECT child_id FROM cases WHERE referred_organization_id = :org))",
+    },
+}
+TABLE_OF = {"Child": "children", "Case": "cases", "Household": "households"}
+ID_PATTERN = re.compile(r'"id":\s*"([A-Za-z0-9+/=]+)"')
+
+CHILD_FIELDS = (
+    "fragment ChildFields on Child { id areaCode name idNumber household { id address } }"
+)
+HOUSEHOLD_FIELDS = (
+    "fragment HouseholdFields on Household { id areaCode address children { id name idNumber } }"
+)
+CASE_FIELDS = "fragment CaseFields on Case { id stage category child { id name household { id } } }"
+FRAGMENTS = f"{CHILD_FIELDS} {HOUSEHOLD_FIELDS} {CASE_FIELDS}"
+
+
+@dataclass
+class World:
+    """The matrix database: who is who, and what each role may see."""
+
+    url: str
+    tokens: dict[str, str]
+    visible: dict[str, dict[str, set[str]]]  # role → table → ids
+    samples: dict[str, list[str]]  # table → ids to probe (in and out of every scope)
+
+
+def gid(type_name: str, key: str) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+def decode_gid(value: str) -> tuple[str, str] | None:
+    try:
+        type_name, _, key = base64.b64decode(value, validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return (type_name, key) if type_name in TABLE_OF else None
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def world(server_url: str, template_db: str) -> AsyncIterator[World]:
+    url = await create_database(server_url, template=template_db)
+    engine = create_engine(url, pool_size=1)
+    async with engine.begin() as conn:
+        users = {
+            row.username: row
+            for row in await conn.execute(
+                text("SELECT id, username, organization_id FROM users WHERE username LIKE 'demo-%'")
+            )
+        }
+        # One case outside the demo township is referred to the county bureau.
+        await conn.execute(
+            text(
+                "UPDATE cases SET referred_organization_id = :org WHERE id = "
+                "(SELECT id FROM cases WHERE area_code LIKE :county || '%' "
+                "AND area_code NOT LIKE :township || '%' ORDER BY id LIMIT 1)"
+            ),
+            {
+                "org": users["demo-county"].organization_id,
+                "county": DEMO_COUNTY,
+                "township": DEMO_TOWNSHIP,
+            },
+        )
+        visible: dict[str, dict[str, set[str]]] = {}
+        for role in ROLES:
+            visible[role] = {}
+            for table, conditions in ORACLE.items():
+                condition = conditions.get(role)
+                ids: set[str] = set()
+                if condition:
+                    rows = await conn.scalars(
+                        text(f"SELECT id::text FROM {table} WHERE {condition}"),
+                        {
+                            "village": DEMO_VILLAGE,
+                            "village2": DEMO_VILLAGE2,
+                            "township": DEMO_TOWNSHIP,
+                            "county": DEMO_COUNTY,
+                            "org": users[role].organization_id,
+                        },
+                    )
+                    ids = set(rows.all())
+                visible[role][table] = ids
+        samples: dict[str, list[str]] = {}
+        for table in ORACLE:
+            # Some of every role's objects, and objects of nobody in the demo township.
+            chosen: set[str] = set()
+            for role in ROLES:
+                chosen |= set(sorted(visible[role][table])[:3])
+            outside = await conn.scalars(
+                text(f"SELECT id::text FROM {table} WHERE area_code NOT LIKE :t || '%' LIMIT 3"),
+                {"t": DEMO_TOWNSHIP},
+            )
+            samples[table] = sorted(chosen | set(outside.all()))
+    settings = Settings.model_validate({"DATABASE_URL": url})
+    tokens = {name: issue_access_token(row.id, settings)[0] for name, row in users.items()}
+    await engine.dispose()
+    yield World(url=url, tokens=tokens, visible=visible, samples=samples)
+    await drop_database(server_url, url)
+
+
+@pytest_asyncio.fixture(
+    scope="module", loop_scope="session", params=["as the app role", "with RLS bypassed"]
+)
+async def client(world: World, request: pytest.FixtureRequest) -> AsyncIterator[AsyncClient]:
+    """The service as deployed, and once more connected as the tables' owner: row-level
+    security does not apply to the owner, so the second run checks the application's own
+    filtering alone."""
+    overrides = {}
+    if request.param == "with RLS bypassed":
+        overrides["app_db_user"] = make_url(world.url).username
+    async for c in service_client(world.url, **overrides):
+        yield c
+
+
+async def ask(client: AsyncClient, token: str | None, query: str, **variables: Any) -> str:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    assert "Internal" not in response.text
+    return response.text
+
+
+def leaked(world: World, role: str, body: str) -> list[str]:
+    """Ids in a response that the role may not see."""
+    found = []
+    for value in ID_PATTERN.findall(body):
+        decoded = decode_gid(value)
+        if decoded is None:
+            continue
+        type_name, key = decoded
+        if key not in world.visible[role][TABLE_OF[type_name]]:
+            found.append(f"{type_name}:{key}")
+    return found
+
+
+def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
+    """(name, query, variables) of every shape a caller might try."""
+    shapes: list[tuple[str, str, dict[str, Any]]] = []
+    type_of = {"children": "Child", "cases": "Case", "households": "Household"}
+    for table, ids in world.samples.items():
+        type_name = type_of[table]
+        for key in ids:
+            node_id = gid(type_name, key)
+            shapes.append((
+                f"node {type_name}",
+                f"query($id: ID!) {{ node(id: $id) {{ id ...ChildFields ...HouseholdFields "
+                f"...CaseFields }} }} {FRAGMENTS}",
+                {"id": node_id},
+            ))  # fmt: skip
+            shapes.append((
+                f"aliased node {type_name}",
+                "query($id: ID!) { a: node(id: $id) { id } b: node(id: $id) "
+                "{ ... on Child { id name household { id children { id } } } "
+                "... on Household { children { id household { id } } } "
+                "... on Case { child { id household { children { id } } } } } }",
+                {"id": node_id},
+            ))  # fmt: skip
+            if type_name == "Child":
+                shapes.append((
+                    "child",
+                    f"query($id: ID!) {{ child(id: $id) {{ ...ChildFields }} }} {CHILD_FIELDS}",
+                    {"id": node_id},
+                ))  # fmt: skip
+                # A child id presented as another type's id must not find it either.
+                shapes.append((
+                    "node with a forged type",
+                    "query($id: ID!) { node(id: $id) { id ... on Household { children { id } } } }",
+                    {"id": gid("Household", key)},
+                ))  # fmt: skip
+    shapes.append((
+        "lists",
+        f"{{ children(first: 100) {{ totalCount edges {{ node {{ ...ChildFields }} }} }} "
+        f"cases(first: 100) {{ totalCount edges {{ node {{ ...CaseFields }} }} }} "
+        f"areas {{ edges {{ node {{ id }} }} }} me {{ username role }} }} "
+        f"{CHILD_FIELDS} {CASE_FIELDS}",
+        {},
+    ))  # fmt: skip
+    return shapes
+
+
+def test_every_root_field_is_probed() -> None:
+    sdl = build_schema(schema.as_str())
+    assert sdl.query_type is not None and sdl.mutation_type is not None
+    assert set(sdl.query_type.fields) == PROBED_QUERY_FIELDS
+    assert set(sdl.mutation_type.fields) == PROBED_MUTATION_FIELDS
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_no_role_sees_outside_its_scope(client: AsyncClient, world: World, role: str) -> None:
+    token = world.tokens[role]
+    for name, query, variables in probes(world):
+        body = await ask(client, token, query, **variables)
+        assert '"errors"' not in body, (name, body)
+        assert not leaked(world, role, body), (role, name, variables)
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_in_scope_objects_are_readable(client: AsyncClient, world: World, role: str) -> None:
+    token = world.tokens[role]
+    for table, type_name in (("children", "Child"), ("cases", "Case"), ("households", "Household")):
+        for key in sorted(world.visible[role][table])[:3]:
+            body = await ask(client, token, "query($id: ID!) { node(id: $id) { id } }",
+                             id=gid(type_name, key))  # fmt: skip
+            assert gid(type_name, key) in body, (role, table, key)
+    lists = await ask(
+        client, token, "{ children(first: 1) { totalCount } cases(first: 1) { totalCount } }"
+    )
+    assert f'"totalCount":{len(world.visible[role]["children"])}' in lists.replace(" ", "")
+    assert f'"totalCount":{len(world.visible[role]["cases"])}' in lists.replace(" ", "")
+
+
+async def test_anonymous_may_only_log_in(client: AsyncClient, world: World) -> None:
+    for _name, query, variables in probes(world)[:10] + probes(world)[-1:]:
+        body = await ask(client, None, query, **variables)
+        assert "UNAUTHENTICATED" in body
+        assert not [v for v in ID_PATTERN.findall(body) if decode_gid(v)]
+    login = await ask(
+        client,
+        None,
+        'mutation { login(input: {username: "demo-village", password: "shouhu-demo"}) '
+        "{ accessToken errors { code } } }",
+    )
+    assert '"accessToken":"' in login.replace(" ", "")
+
+
+async def test_refused_token_says_why(client: AsyncClient) -> None:
+    body = await ask(client, "not-a-token", "{ children(first: 1) { totalCount } }")
+    assert "TOKEN_INVALID" in body
+
+
+def _id_numbers(body: str) -> list[str | None]:
+    return re.findall(r'"idNumber":\s*(?:"([^"]*)"|null)', body)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("demo-village", "full"),
+        ("demo-township", "full"),
+        ("demo-centre", "masked"),
+        ("demo-police", "masked"),
+        ("demo-ngo", "absent"),
+        ("demo-school", "absent"),
+    ],
+)
+async def test_id_numbers_full_masked_or_absent(
+    client: AsyncClient, world: World, role: str, expected: str
+) -> None:
+    body = await ask(
+        client,
+        world.tokens[role],
+        "{ children(first: 100) { edges { node { idNumber } } } }",
+    )
+    values = [v for v in _id_numbers(body) if v]
+    if expected == "absent":
+        assert values == []
+        assert '"idNumber":null' in body.replace(" ", "")
+        return
+    assert values
+    masked = [bool(re.fullmatch(r"\d{6}\*{8}[\dX]{4}", v)) for v in values]
+    assert all(masked) if expected == "masked" else not any(masked)
+
+
+async def test_reading_full_id_numbers_is_audited(
+    client: AsyncClient, world: World, engine_for: EngineFactory
+) -> None:
+    child = sorted(world.visible["demo-village"]["children"])[0]
+    await ask(
+        client,
+        world.tokens["demo-village"],
+        "query Detail($id: ID!) { child(id: $id) { idNumber } }",
+        id=gid("Child", child),
+    )
+    async with engine_for(world.url).connect() as conn:
+        event = (
+            await conn.execute(
+                text(
+                    "SELECT actor_label, operation_name, query_text, record_ids FROM audit_events "
+                    "WHERE :record = ANY(record_ids) ORDER BY id DESC LIMIT 1"
+                ),
+                {"record": f"Child:{child}"},
+            )
+        ).one()
+    assert event.actor_label == "user:demo-village"
+    assert event.operation_name == "Detail"
+    assert "idNumber" in event.query_text
+    assert uuid.UUID(child)
