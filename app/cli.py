@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 import uvicorn
@@ -20,7 +19,9 @@ from app import areas, migrate
 from app.auth.apikeys import create_api_key, list_api_keys, revoke_api_key
 from app.auth.tokens import issue_access_token
 from app.bootstrap import prepare_database
-from app.database import create_engine, database_url, libpq_url, session_factory
+from app.cli_common import CommandRefused, console, in_transaction, with_engine
+from app.cli_policy import policy_cli
+from app.database import create_engine, database_url, libpq_url
 from app.logging import UVICORN_LOG_CONFIG
 from app.models import ApiKey, Organization, User
 from app.progress import RichReporter
@@ -33,22 +34,7 @@ seed_cli = typer.Typer(help="Load demo or synthetic data.", no_args_is_help=True
 cli.add_typer(seed_cli, name="seed")
 apikey_cli = typer.Typer(help="API keys of partner systems.", no_args_is_help=True)
 cli.add_typer(apikey_cli, name="apikey")
-console = Console(stderr=True)
-T = TypeVar("T")
-
-
-def _with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    """Run `action` on the configured database (the embedded one when DATABASE_URL is unset)."""
-
-    async def run(url: str) -> T:
-        engine = create_engine(url, pool_size=2)
-        try:
-            return await action(engine)
-        finally:
-            await engine.dispose()
-
-    with database_url(get_settings()) as url:
-        return asyncio.run(run(url))
+cli.add_typer(policy_cli, name="policy")
 
 
 @cli.command()
@@ -104,7 +90,7 @@ def migrate_command(
         await migrate.upgrade(engine, revision)
         console.print(f"database at {await migrate.current_revision(engine)}")
 
-    _with_engine(run)
+    with_engine(run)
 
 
 @cli.command("import-areas")
@@ -123,7 +109,7 @@ def import_areas_command(
             return await areas.import_areas(engine, None if all_provinces else province, reporter)
 
     try:
-        summary = _with_engine(run)
+        summary = with_engine(run)
     except areas.UnknownProvince as exc:
         raise typer.BadParameter(str(exc)) from exc
     console.print(f"{summary.rows:,} areas loaded for {len(summary.provinces)} province(s)")
@@ -138,7 +124,7 @@ def seed_demo_command() -> None:
             summary = await seed_demo(engine, today=date.today(), reporter=reporter)
         return "demo data already present" if summary is None else summary.line()
 
-    console.print(_with_engine(run))
+    console.print(with_engine(run))
 
 
 @seed_cli.command("synthetic")
@@ -163,27 +149,9 @@ def seed_synthetic_command(
         return summary.line()
 
     try:
-        console.print(_with_engine(run))
+        console.print(with_engine(run))
     except SeedError as exc:
         console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
-
-
-class CommandRefused(Exception):
-    """A command cannot do what was asked; the message says why (exit code 2)."""
-
-
-def _in_transaction(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `action` in one transaction on the configured database; exit 2 when it refuses."""
-
-    async def run(engine: AsyncEngine) -> T:
-        async with session_factory(engine)() as session, session.begin():
-            return await action(session)
-
-    try:
-        return _with_engine(run)
-    except CommandRefused as exc:
-        console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2) from exc
 
 
@@ -207,7 +175,7 @@ def token_command(
             raise CommandRefused(f"user {username!r} is disabled")
         return issue_access_token(user.id, settings, ttl=ttl)[0]
 
-    typer.echo(_in_transaction(run))
+    typer.echo(in_transaction(run))
 
 
 async def _organization(session: AsyncSession, ref: str) -> Organization:
@@ -255,7 +223,7 @@ def apikey_create_command(
             raise CommandRefused(str(exc)) from exc
         return key, organization, plaintext
 
-    key, organization, plaintext = _in_transaction(run)
+    key, organization, plaintext = in_transaction(run)
     typer.echo(plaintext)
     console.print(
         f"API key {key.prefix} ({key.id}) for {organization.name}, role {key.role.value}. "
@@ -279,7 +247,7 @@ def apikey_list_command(
         organization = None if org is None else await _organization(session, org)
         return await list_api_keys(session, None if organization is None else organization.id)
 
-    rows = _in_transaction(run)
+    rows = in_transaction(run)
     table = Table("id", "prefix", "name", "organization", "role", "created", "revoked", "last used")
     for key, organization in rows:
         table.add_row(
@@ -313,7 +281,7 @@ def apikey_revoke_command(
             raise CommandRefused(f"API key {key.prefix} was already revoked")
         return key
 
-    key = _in_transaction(run)
+    key = in_transaction(run)
     console.print(f"API key {key.prefix} ({key.id}) revoked", markup=False, highlight=False)
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 
 import casbin
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.policy import CasbinRule
@@ -32,6 +32,25 @@ async def load_rules(session: AsyncSession) -> list[Rule]:
     return [row.as_rule() for row in rows] if rows else default_rules()
 
 
+async def add_rule(session: AsyncSession, rule: Rule) -> bool:
+    """Add a rule (validated); False if it was already there. The table then holds the
+    whole policy, so an empty table is filled with the default file first."""
+    await install_default_policy(session)
+    row = _row(rule)
+    exists = await session.scalar(select(CasbinRule.id).filter_by(**row))
+    if exists is not None:
+        return False
+    await session.execute(insert(CasbinRule), [row])
+    return True
+
+
+async def remove_rule(session: AsyncSession, rule: Rule) -> bool:
+    """Remove a rule; False if there was no such rule."""
+    await install_default_policy(session)
+    result = await session.execute(delete(CasbinRule).filter_by(**_row(rule)))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def _row(rule: Rule) -> dict[str, str | None]:
     validate(rule)
     values: Sequence[str | None] = (*rule[1:], None)
@@ -45,6 +64,8 @@ class PolicyStore:
         self._refresh_seconds = refresh_seconds
         self._enforcer: casbin.Enforcer | None = None
         self._loaded_at = 0.0
+        # Bumped on every reload: what was compiled from an older enforcer is stale.
+        self.generation = 0
 
     async def enforcer(self, session: AsyncSession) -> casbin.Enforcer:
         """The current enforcer, reloading the rules when they may have changed."""
@@ -52,6 +73,7 @@ class PolicyStore:
         if self._enforcer is None or now - self._loaded_at > self._refresh_seconds:
             self._enforcer = build_enforcer(await load_rules(session))
             self._loaded_at = now
+            self.generation += 1
         return self._enforcer
 
     def invalidate(self) -> None:

@@ -1,0 +1,50 @@
+"""What every `shouhu` subcommand uses: the console and a database engine for one run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from app.database import create_engine, database_url, session_factory
+from app.settings import get_settings
+
+# Messages go to stderr, so stdout carries only what a command outputs (a token, a key).
+console = Console(stderr=True)
+T = TypeVar("T")
+
+
+def with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run `action` on the configured database (the embedded one when DATABASE_URL is unset)."""
+
+    async def run(url: str) -> T:
+        engine = create_engine(url, pool_size=2)
+        try:
+            return await action(engine)
+        finally:
+            await engine.dispose()
+
+    with database_url(get_settings()) as url:
+        return asyncio.run(run(url))
+
+
+class CommandRefused(Exception):
+    """A command cannot do what was asked; the message says why (exit code 2)."""
+
+
+def in_transaction(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `action` in one transaction on the configured database; exit 2 when it refuses."""
+
+    async def run(engine: AsyncEngine) -> T:
+        async with session_factory(engine)() as session, session.begin():
+            return await action(session)
+
+    try:
+        return with_engine(run)
+    except CommandRefused as exc:
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise typer.Exit(2) from exc
