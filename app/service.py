@@ -23,9 +23,7 @@ from app.database import app_role_url, create_engine, database_url, session_fact
 from app.migrate import current_revision, head_revision
 from app.settings import Settings, get_settings
 from authz.policy_store import PolicyStore
-from authz.principal import principal_for
-from authz.scope import compile_scope
-from authz.session import scoped_sessions
+from authz.request_scope import ScopeCache
 from schema import schema
 from schema.context import Context
 from schema.loaders import Loaders
@@ -49,15 +47,14 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             except AuthError as error:
                 auth_error = error.code
             enforcer = await state.policies.enforcer(session)
-        scope = compile_scope(principal_for(identity, enforcer), enforcer)
-        sessions = scoped_sessions(state.engine, scope, date.today())
+        compiled = state.scopes.get(identity, enforcer, state.policies.generation, date.today())
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
-            scope=scope,
-            sessions=sessions,
+            scope=compiled.scope,
+            sessions=compiled.sessions,
             service_sessions=state.service_sessions,
-            loaders=Loaders.create(sessions),
+            loaders=Loaders.create(compiled.sessions),
             audit=AuditTrail(),
             settings=settings,
             auth_error=auth_error,
@@ -101,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.engine = engine
             app.state.service_sessions = session_factory(engine)
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
+            app.state.scopes = ScopeCache(engine)
             try:
                 yield
             finally:

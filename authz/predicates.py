@@ -11,8 +11,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import False_
 
 from app.models import (
     AbsenceRecord,
@@ -51,17 +52,42 @@ CASE_RECORD_PERMISSIONS = (("case", "read"), ("police_case", "read"), ("referred
 def area_in(
     column: InstrumentedAttribute[Any], patterns: tuple[AreaPattern, ...]
 ) -> ColumnElement[bool]:
-    """`column` lies in one of the patterns (false when there are none)."""
-    if not patterns:
+    """`column` lies in one of the patterns (false when there are none).
+
+    A prefix is written as a range with the pattern operators (`~>=~`, `~<~`) rather than as
+    LIKE: under row-level security PostgreSQL may only use an index for leakproof operators,
+    and LIKE is not one. The `varchar_pattern_ops` indexes serve these ranges.
+    """
+    terms: list[ColumnElement[bool]] = []
+    for p in patterns:
+        if p.exact:
+            terms.append(column == literal(p.value, literal_execute=True))
+        elif p.value == "":
+            return true()
+        else:
+            upper = p.value[:-1] + chr(ord(p.value[-1]) + 1)
+            terms.append(
+                and_(
+                    column.op("~>=~")(literal(p.value, literal_execute=True)),
+                    column.op("~<~")(literal(upper, literal_execute=True)),
+                )
+            )
+    return or_(*terms) if terms else false()
+
+
+def any_of(*terms: ColumnElement[bool]) -> ColumnElement[bool]:
+    """OR of the terms that can be true. Constant-false branches are dropped here because
+    PostgreSQL decides whether to turn `id IN (subquery)` into a join before it folds
+    constants: `false OR id IN (…)` would scan the whole table."""
+    kept = [term for term in terms if not isinstance(term, False_)]
+    return or_(*kept) if kept else false()
+
+
+def all_of(*terms: ColumnElement[bool]) -> ColumnElement[bool]:
+    """AND of the terms; false at once when one of them is constant-false."""
+    if any(isinstance(term, False_) for term in terms):
         return false()
-    return or_(
-        *(
-            column == literal(p.value, literal_execute=True)
-            if p.exact
-            else column.like(literal(p.like(), literal_execute=True))
-            for p in patterns
-        )
-    )
+    return and_(*terms)
 
 
 def _org_is(column: InstrumentedAttribute[Any], scope: Scope) -> ColumnElement[bool]:
@@ -71,24 +97,40 @@ def _org_is(column: InstrumentedAttribute[Any], scope: Scope) -> ColumnElement[b
 
 def case_with_child_record(scope: Scope) -> ColumnElement[bool]:
     """Cases the scope may read, with the record of the child they are about."""
-    return or_(
+    return any_of(
         area_in(Case.area_code, scope.patterns("case", "read")),
-        and_(
-            Case.reported_to_police,
+        all_of(
+            Case.reported_to_police.is_(True),
             area_in(Case.area_code, scope.patterns("police_case", "read")),
         ),
-        and_(
+        all_of(
             _org_is(Case.referred_organization_id, scope),
             area_in(Case.area_code, scope.patterns("referred_case", "read")),
         ),
     )
 
 
+def _beyond_own_files(scope: Scope, obj: str, act: str) -> tuple[AreaPattern, ...]:
+    """The areas of a permission not already covered by the scope's own child files."""
+    files = scope.patterns("child_file", "read")
+    return tuple(p for p in scope.patterns(obj, act) if not any(f.intersect(p) == p for f in files))
+
+
 def _case_children(scope: Scope) -> Select[uuid.UUID] | None:
-    """Ids of the children whose cases the scope handles; None when it handles none."""
-    if not any(scope.can(obj, act) for obj, act in CASE_RECORD_PERMISSIONS):
-        return None
-    return select(Case.child_id).where(case_with_child_record(scope))
+    """Ids of children the scope sees through the cases it handles, beyond its own files
+    (a case lies in its child's village); None when there are none."""
+    condition = any_of(
+        area_in(Case.area_code, _beyond_own_files(scope, "case", "read")),
+        all_of(
+            Case.reported_to_police.is_(True),
+            area_in(Case.area_code, _beyond_own_files(scope, "police_case", "read")),
+        ),
+        all_of(
+            _org_is(Case.referred_organization_id, scope),
+            area_in(Case.area_code, _beyond_own_files(scope, "referred_case", "read")),
+        ),
+    )
+    return None if isinstance(condition, False_) else select(Case.child_id).where(condition)
 
 
 def _contracted_children(scope: Scope, today: date) -> ColumnElement[bool]:
@@ -108,16 +150,16 @@ def _contracted_children(scope: Scope, today: date) -> ColumnElement[bool]:
             NgoContractChild.deleted_at.is_(None),
         )
     )
-    return and_(Child.id.in_(assigned), area_in(Child.area_code, patterns))
+    return all_of(Child.id.in_(assigned), area_in(Child.area_code, patterns))
 
 
 def child_visible(scope: Scope, today: date) -> ColumnElement[bool]:
     """Children: the area's files, a school's own students, an NGO's contracted children and
     the children of the cases the scope handles."""
     case_children = _case_children(scope)
-    return or_(
+    return any_of(
         area_in(Child.area_code, scope.patterns("child_file", "read")),
-        and_(
+        all_of(
             _org_is(Child.school_id, scope),
             area_in(Child.area_code, scope.patterns("student", "read")),
         ),
@@ -140,7 +182,7 @@ def _of_case_children(
 
 def household_visible(scope: Scope) -> ColumnElement[bool]:
     """Households of the area's files, and families of children whose cases the scope handles."""
-    return or_(
+    return any_of(
         area_in(Household.area_code, scope.patterns("child_file", "read")),
         _of_case_children(Household.id, scope, by_household=True),
     )
@@ -148,7 +190,7 @@ def household_visible(scope: Scope) -> ColumnElement[bool]:
 
 def parent_visible(scope: Scope) -> ColumnElement[bool]:
     """Parents, as their households."""
-    return or_(
+    return any_of(
         area_in(Parent.area_code, scope.patterns("child_file", "read")),
         _of_case_children(Parent.household_id, scope, by_household=True),
     )
@@ -156,7 +198,7 @@ def parent_visible(scope: Scope) -> ColumnElement[bool]:
 
 def guardianship_visible(scope: Scope) -> ColumnElement[bool]:
     """Guardianships of the area's children and of children whose cases the scope handles."""
-    return or_(
+    return any_of(
         area_in(Guardianship.area_code, scope.patterns("child_file", "read")),
         _of_case_children(Guardianship.child_id, scope, by_household=False),
     )
@@ -167,11 +209,11 @@ def visit_visible(scope: Scope, today: date) -> ColumnElement[bool]:
     org = scope.principal.organization_id
     own_service_visits: ColumnElement[bool] = false()
     if org is not None and scope.can("service_visit", "write"):
-        own_service_visits = and_(
+        own_service_visits = all_of(
             Visit.visitor_id.in_(select(User.id).where(User.organization_id == org)),
             Visit.child_id.in_(select(Child.id).where(_contracted_children(scope, today))),
         )
-    return or_(
+    return any_of(
         area_in(Visit.area_code, scope.patterns("child_file", "read")),
         _of_case_children(Visit.child_id, scope, by_household=False),
         own_service_visits,
@@ -190,15 +232,15 @@ def case_event_visible(scope: Scope) -> ColumnElement[bool]:
 
 def absence_visible(scope: Scope) -> ColumnElement[bool]:
     """A school's own submissions, and absences of the area's children."""
-    return or_(
+    return any_of(
         area_in(AbsenceRecord.area_code, scope.patterns("child_file", "read")),
-        and_(_org_is(AbsenceRecord.school_id, scope), scope_can(scope, "absence", "write")),
+        all_of(_org_is(AbsenceRecord.school_id, scope), scope_can(scope, "absence", "write")),
     )
 
 
 def contract_visible(scope: Scope) -> ColumnElement[bool]:
     """Contracts an NGO holds, and those its county manages."""
-    return or_(
+    return any_of(
         _org_is(NgoContract.ngo_id, scope),
         area_in(NgoContract.area_code, scope.patterns("contract", "manage")),
     )
@@ -206,7 +248,7 @@ def contract_visible(scope: Scope) -> ColumnElement[bool]:
 
 def contract_child_visible(scope: Scope) -> ColumnElement[bool]:
     """Assignments under visible contracts, and those of the area's children."""
-    return or_(
+    return any_of(
         area_in(NgoContractChild.area_code, scope.patterns("child_file", "read")),
         NgoContractChild.contract_id.in_(select(NgoContract.id).where(contract_visible(scope))),
     )

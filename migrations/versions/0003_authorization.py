@@ -34,7 +34,8 @@ SCOPED_TABLES = (
     "parents",
     "visits",
 )
-IN_SCOPE = "area_code LIKE ANY (shouhu_scope())"
+# The scalar subquery makes the scope an InitPlan, computed once per query, not per row.
+IN_SCOPE = "area_code LIKE ANY ((SELECT shouhu_scope())::text[])"
 # A school's own submissions that matched no child have no area yet.
 OWN_UNMATCHED_ABSENCES = (
     "(area_code IS NULL AND school_id::text = current_setting('shouhu.organization', true))"
