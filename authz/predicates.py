@@ -153,10 +153,12 @@ def _contracted_children(scope: Scope, today: date) -> ColumnElement[bool]:
     return all_of(Child.id.in_(assigned), area_in(Child.area_code, patterns))
 
 
-def child_visible(scope: Scope, today: date) -> ColumnElement[bool]:
+def child_visible(scope: Scope, today: date, *, listing: bool = False) -> ColumnElement[bool]:
     """Children: the area's files, a school's own students, an NGO's contracted children and
-    the children of the cases the scope handles."""
-    case_children = _case_children(scope)
+    the children of the cases the scope handles. A list of children (`listing`) leaves the
+    last out: police and protection centres reach a child through its case, they do not
+    browse children."""
+    case_children = None if listing else _case_children(scope)
     return any_of(
         area_in(Child.area_code, scope.patterns("child_file", "read")),
         all_of(
@@ -259,10 +261,13 @@ def scope_can(scope: Scope, obj: str, act: str) -> ColumnElement[bool]:
     return literal(True) if scope.can(obj, act) else false()
 
 
-def criteria(scope: Scope, today: date) -> dict[type[Any], Callable[[], ColumnElement[bool]]]:
-    """The read predicate of every scoped model, for `with_loader_criteria`."""
+def criteria(
+    scope: Scope, today: date, *, listing: bool = False
+) -> dict[type[Any], Callable[[], ColumnElement[bool]]]:
+    """The read predicate of every scoped model, for `with_loader_criteria`; `listing` for
+    queries that list children rather than look them up."""
     return {
-        Child: lambda: child_visible(scope, today),
+        Child: lambda: child_visible(scope, today, listing=listing),
         Household: lambda: household_visible(scope),
         Parent: lambda: parent_visible(scope),
         Guardianship: lambda: guardianship_visible(scope),

@@ -18,6 +18,8 @@ from authz.predicates import SCOPED_MODELS, criteria
 from authz.scope import Scope
 
 CRITERIA_KEY = "shouhu.criteria"
+# Set by a query that lists children (see app/store/children.py) rather than looks them up.
+LISTING_OPTION = "shouhu_listing"
 RLS_KEY = "shouhu.rls_scope"
 # The PostgreSQL setting the row-level-security policies read (see migration 0003).
 RLS_SETTING = "shouhu.scope"
@@ -33,8 +35,10 @@ _DENY_ALL = [with_loader_criteria(model, false(), include_aliases=True) for mode
 @event.listens_for(ScopedSession, "do_orm_execute")
 def _apply_scope(state: ORMExecuteState) -> None:
     if state.is_select or state.is_update or state.is_delete:
-        options = state.session.info.get(CRITERIA_KEY)
-        state.statement = state.statement.options(*(options if options is not None else _DENY_ALL))
+        by_purpose = state.session.info.get(CRITERIA_KEY)
+        listing = bool(state.execution_options.get(LISTING_OPTION, False))
+        options = _DENY_ALL if by_purpose is None else by_purpose[listing]
+        state.statement = state.statement.options(*options)
 
 
 @event.listens_for(ScopedSession, "after_begin")
@@ -53,10 +57,13 @@ def scoped_sessions(
     engine: AsyncEngine, scope: Scope, today: date
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions for one request of `scope`'s principal."""
-    options = [
-        with_loader_criteria(model, predicate(), include_aliases=True)
-        for model, predicate in criteria(scope, today).items()
-    ]
+    options = {
+        listing: [
+            with_loader_criteria(model, predicate(), include_aliases=True)
+            for model, predicate in criteria(scope, today, listing=listing).items()
+        ]
+        for listing in (False, True)
+    }
     return async_sessionmaker(
         engine,
         expire_on_commit=False,

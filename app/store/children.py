@@ -13,6 +13,9 @@ from app.models import Child
 from app.store.common import live_by_id
 
 ChildKey = tuple[str, uuid.UUID]  # (area_code, id): the order children are listed in
+# Marks queries that list children rather than look them up; authorization may treat them
+# differently (authz/session.py).
+LISTING = {"shouhu_listing": True}
 
 
 async def children_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Child | None]:
@@ -44,6 +47,7 @@ async def list_children(
         .where(Child.deleted_at.is_(None))
         .order_by(Child.area_code, Child.id)
         .limit(limit)
+        .execution_options(**LISTING)
     )
     if after is not None:
         query = query.where(tuple_(Child.area_code, Child.id) > tuple_(*after))
@@ -52,5 +56,10 @@ async def list_children(
 
 async def count_children(session: AsyncSession) -> int:
     """How many live children the session may see."""
-    query = select(func.count()).select_from(Child).where(Child.deleted_at.is_(None))
+    query = (
+        select(func.count())
+        .select_from(Child)
+        .where(Child.deleted_at.is_(None))
+        .execution_options(**LISTING)
+    )
     return await session.scalar(query) or 0
