@@ -148,3 +148,52 @@ async def test_node_of_unknown_or_malformed_id_is_null(
     ):
         body = await graphql(demo_client, token, NODE, id=node_id)
         assert body["data"] == {"node": None}, node_id
+
+
+PAGES = """
+query Pages($after: String) {
+  children(first: 20, after: $after) {
+    totalCount edges { node { id areaCode } } pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+CASE_PAGES = """
+query Pages($after: String) {
+  cases(first: 3, after: $after) {
+    totalCount edges { node { id reportedAt } } pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def _all_pages(
+    client: AsyncClient, token: str, query: str, field: str
+) -> tuple[list[dict[str, Any]], int]:
+    nodes: list[dict[str, Any]] = []
+    after = None
+    while True:
+        page = (await graphql(client, token, query, after=after))["data"][field]
+        nodes += [edge["node"] for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            return nodes, page["totalCount"]
+        after = page["pageInfo"]["endCursor"]
+
+
+async def test_children_and_cases_page_with_keyset_cursors(
+    demo_db: str, demo_client: AsyncClient
+) -> None:
+    township = await access_token(demo_db, "demo-township")
+    children, total = await _all_pages(demo_client, township, PAGES, "children")
+    assert len(children) == total > 100
+    assert len({c["id"] for c in children}) == total
+    assert [c["areaCode"] for c in children] == sorted(c["areaCode"] for c in children)
+    cases, case_total = await _all_pages(demo_client, township, CASE_PAGES, "cases")
+    assert len({c["id"] for c in cases}) == case_total >= 7
+    moments = [c["reportedAt"] for c in cases]
+    assert moments == sorted(moments, reverse=True)
+
+
+async def test_a_forged_cursor_is_a_clear_error(demo_client: AsyncClient, token: str) -> None:
+    forged = base64.urlsafe_b64encode(b"k:420702|not-a-uuid").decode()
+    body = await graphql(demo_client, token, PAGES, after=forged)
+    assert body["errors"][0]["message"] == "invalid cursor"

@@ -10,12 +10,11 @@ import strawberry
 from app.store.cases import count_cases, list_cases
 from schema.cases.types import Case
 from schema.context import Info
-from schema.core.ids import parse_uuids
 from schema.core.pagination import (
     CountedConnection,
     PaginationError,
     build_page,
-    decode_cursor,
+    decode_keyed_cursor,
     page_size,
 )
 
@@ -26,18 +25,13 @@ class CaseConnection(CountedConnection[Case]):
 
 
 def _case_key(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    key = decode_cursor(cursor)
-    if key is None:
+    keyed = decode_keyed_cursor(cursor)
+    if keyed is None:
         return None
-    moment, _, raw_id = key.partition("|")
-    parsed = parse_uuids([raw_id])[0]
     try:
-        when = datetime.fromisoformat(moment)
+        return datetime.fromisoformat(keyed[0]), keyed[1]
     except ValueError as exc:
         raise PaginationError("invalid cursor") from exc
-    if parsed is None:
-        raise PaginationError("invalid cursor")
-    return when, parsed
 
 
 @strawberry.type

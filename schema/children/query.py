@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 import strawberry
 from strawberry import relay
 
 from app.store.children import count_children, list_children
 from schema.children.types import Child
 from schema.context import Info
-from schema.core.ids import parse_uuids
 from schema.core.pagination import (
     CountedConnection,
-    PaginationError,
     build_page,
-    decode_cursor,
+    decode_keyed_cursor,
     page_size,
 )
 
@@ -23,17 +19,6 @@ from schema.core.pagination import (
 @strawberry.type(name="ChildConnection")
 class ChildConnection(CountedConnection[Child]):
     """A page of children."""
-
-
-def _child_key(cursor: str | None) -> tuple[str, uuid.UUID] | None:
-    key = decode_cursor(cursor)
-    if key is None:
-        return None
-    area, _, raw_id = key.partition("|")
-    parsed = parse_uuids([raw_id])[0]
-    if parsed is None:
-        raise PaginationError("invalid cursor")
-    return area, parsed
 
 
 @strawberry.type
@@ -44,7 +29,7 @@ class ChildQuery:
     ) -> ChildConnection:
         size = page_size(first)
         async with info.context.sessions() as session:
-            rows = await list_children(session, after=_child_key(after), limit=size + 1)
+            rows = await list_children(session, after=decode_keyed_cursor(after), limit=size + 1)
             total = await count_children(session)
         edges, page_info = build_page(
             rows, size, lambda c: f"{c.area_code}|{c.id}", Child.from_model

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -36,6 +37,18 @@ def decode_cursor(cursor: str | None) -> str | None:
     if not raw.startswith("k:"):
         raise PaginationError("invalid cursor")
     return raw[2:]
+
+
+def decode_keyed_cursor(cursor: str | None) -> tuple[str, uuid.UUID] | None:
+    """The (sort value, id) pair of a cursor made from `f"{value}|{id}"`."""
+    key = decode_cursor(cursor)
+    if key is None:
+        return None
+    value, _, raw_id = key.partition("|")
+    try:
+        return value, uuid.UUID(raw_id)
+    except ValueError as exc:
+        raise PaginationError("invalid cursor") from exc
 
 
 def page_size(first: int | None) -> int:
