@@ -1,0 +1,130 @@
+"""Input checks that return problems instead of raising, so a mutation reports all at once.
+
+Each check takes the GraphQL input field name (camelCase) from its caller and names it in
+the problem it returns; None means the value passed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from app.domain.classification import ADULT_AGE, age_on
+from app.domain.idnumber import InvalidIdNumber, id_number_mismatches, parse_id_number
+from app.enums import Gender
+
+# ASCII classes on purpose: \d would also accept full-width and other Unicode digits.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}")
+
+# Devices' clocks run a little fast or slow; a time just "in the future" is not an error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+BIRTH_DATE_FIELD = "birthDate"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: a code for programs, a short English message for people."""
+
+    code: str
+    field: str
+    message: str
+
+
+def problems(*checks: Problem | list[Problem] | None) -> list[Problem]:
+    """Flatten the results of several checks into one list, dropping the Nones."""
+    found: list[Problem] = []
+    for check in checks:
+        if isinstance(check, Problem):
+            found.append(check)
+        elif check is not None:
+            found.extend(check)
+    return found
+
+
+def check_required(value: str | None, field: str) -> Problem | None:
+    """A value that must be given and not blank."""
+    if value is None or not value.strip():
+        return Problem("REQUIRED", field, "this field is required")
+    return None
+
+
+def check_length(value: str | None, field: str, maximum: int) -> Problem | None:
+    """A value of at most `maximum` characters (None passes)."""
+    if value is not None and len(value) > maximum:
+        return Problem("TOO_LONG", field, f"at most {maximum} characters")
+    return None
+
+
+def check_phone(value: str | None, field: str) -> Problem | None:
+    """A mainland mobile (1[3-9] and 9 digits) or landline (0 + area code, -, 7-8 digits).
+
+    Spaces are ignored, as people type "138 0000 0000"; None, "" (and blank) pass.
+    """
+    if value is None:
+        return None
+    number = "".join(value.split())
+    if not number or _MOBILE.fullmatch(number) or _LANDLINE.fullmatch(number):
+        return None
+    return Problem("INVALID_PHONE", field, "not a valid mobile or landline number")
+
+
+def check_not_future(value: date | datetime | None, field: str, now: datetime) -> Problem | None:
+    """A date or time that has already happened (None passes).
+
+    A date is compared with now's date, so pass `now` in local time (Asia/Shanghai) for the
+    local date. A datetime is compared with `now` allowing CLOCK_SKEW; a datetime without a
+    time zone, when `now` has one, is reported as MISSING_TIMEZONE since it cannot be placed.
+    """
+    if value is None:
+        return None
+    # datetime is a subclass of date, so it must be tested first.
+    if isinstance(value, datetime):
+        if value.tzinfo is None and now.tzinfo is not None:
+            return Problem("MISSING_TIMEZONE", field, "the time needs a time zone offset")
+        if value > now + CLOCK_SKEW:
+            return Problem("FUTURE_DATE", field, "the time is in the future")
+        return None
+    if value > now.date():
+        return Problem("FUTURE_DATE", field, "the date is in the future")
+    return None
+
+
+def check_id_number(
+    id_number: str | None,
+    field: str,
+    *,
+    birth_date: date | None = None,
+    gender: Gender | None = None,
+    today: date,
+) -> list[Problem]:
+    """An ID number that is valid and, when given, agrees with the birth date and gender.
+
+    None and "" pass. An invalid number gives one INVALID_ID_NUMBER problem with the reason;
+    a valid one gives an ID_NUMBER_MISMATCH problem per field it disagrees with.
+    """
+    if not id_number:
+        return []
+    try:
+        parse_id_number(id_number, today)
+    except InvalidIdNumber as exc:
+        return [Problem("INVALID_ID_NUMBER", field, f"invalid ID number: {exc}")]
+    messages = {
+        "birth_date": "the ID number does not match the birth date",
+        "gender": "the ID number does not match the gender",
+    }
+    return [
+        Problem("ID_NUMBER_MISMATCH", field, messages[mismatch])
+        for mismatch in id_number_mismatches(id_number, birth_date, gender)
+    ]
+
+
+def check_age_range(birth_date: date, today: date) -> Problem | None:
+    """A child on file: born (not in the future) and under 18."""
+    if birth_date > today:
+        return Problem("FUTURE_DATE", BIRTH_DATE_FIELD, "the birth date is in the future")
+    if age_on(birth_date, today) >= ADULT_AGE:
+        return Problem("NOT_A_MINOR", BIRTH_DATE_FIELD, f"the child is {ADULT_AGE} or older")
+    return None
