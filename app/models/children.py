@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import (
     ArchiveReason,
+    ChildCategory,
     ChildStatus,
     Gender,
     KeyChildReason,
@@ -23,8 +24,10 @@ class Child(Synced, Base):
     """A child in the care of a village's children's director.
 
     Categories (left-behind, kinds of difficulty) and key-child status are derived by the
-    rules in app.domain from these facts; `key_child_reasons` holds only the reasons staff
-    record that cannot be derived (e.g. a parent's drug abuse).
+    rules in app.domain from these facts; `recorded_key_reasons` holds only the reasons staff
+    record that cannot be derived (e.g. a parent's drug abuse). The derived facts are stored
+    (`categories` … `next_visit_due`) and refreshed by every write that changes them
+    (app/services/derivation.py) and daily, since ages change too (`shouhu derive`).
     """
 
     __tablename__ = "children"
@@ -38,6 +41,7 @@ class Child(Synced, Base):
             postgresql_where=text("deleted_at IS NULL AND id_number IS NOT NULL"),
         ),
         Index("ix_children_school_student", "school_id", "student_number"),
+        Index("ix_children_categories", "categories", postgresql_using="gin"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -55,7 +59,7 @@ class Child(Synced, Base):
     serious_illness: Mapped[bool] = mapped_column(default=False, server_default="false")
     safety_risk: Mapped[bool] = mapped_column(default=False, server_default="false")
     scattered_orphan: Mapped[bool] = mapped_column(default=False, server_default="false")
-    key_child_reasons: Mapped[list[KeyChildReason]] = mapped_column(
+    recorded_key_reasons: Mapped[list[KeyChildReason]] = mapped_column(
         ARRAY(enum_column(KeyChildReason, create_constraint=False)),
         default=list,
         server_default="{}",
@@ -66,3 +70,19 @@ class Child(Synced, Base):
     )
     archived_reason: Mapped[ArchiveReason | None] = mapped_column(enum_column(ArchiveReason))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Derived (see the class docstring).
+    categories: Mapped[list[ChildCategory]] = mapped_column(
+        ARRAY(enum_column(ChildCategory, create_constraint=False)),
+        default=list,
+        server_default="{}",
+    )
+    key_reasons: Mapped[list[KeyChildReason]] = mapped_column(
+        ARRAY(enum_column(KeyChildReason, create_constraint=False)),
+        default=list,
+        server_default="{}",
+    )
+    is_key_child: Mapped[bool] = mapped_column(default=False, server_default="false")
+    has_confirmed_guardian: Mapped[bool] = mapped_column(default=False, server_default="false")
+    last_visit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_visit_due: Mapped[date | None] = mapped_column(index=True)
+    derived_on: Mapped[date | None]

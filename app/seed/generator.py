@@ -19,6 +19,7 @@ from typing import Any
 
 from app.domain.case_deadlines import STAGE_ORDER, stage_due_at
 from app.domain.classification import age_on, is_left_behind
+from app.domain.derivation import derive
 from app.domain.facts import ChildFacts
 from app.domain.idnumber import make_id_number
 from app.domain.key_child import key_child_reasons
@@ -58,7 +59,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "id", "household_id", "area_code", "name", "gender", "birth_date", "id_number",
         "no_household_registration", "school_id", "student_number", "school_status",
         "disability", "serious_illness", "safety_risk", "scattered_orphan",
-        "key_child_reasons", "living_arrangement",
+        "recorded_key_reasons", "living_arrangement", "categories", "key_reasons",
+        "is_key_child", "has_confirmed_guardian", "last_visit_at", "next_visit_due",
+        "derived_on",
     ),
     "guardianships": (
         "id", "child_id", "area_code", "guardian_name", "relation", "phone", "id_number",
@@ -360,6 +363,14 @@ class ChildFileGenerator:
         )
         id_number = None if no_registration else self.id_number(county, birth, gender)
         name = names.person_name(rng, gender is Gender.MALE, family_name)
+        reasons = tuple(key_child_reasons(facts, self.today))
+        last_visit, last_risk_assessment = self._visits(batch, child_id, village, bool(reasons))
+        derived = derive(
+            facts,
+            last_visit=last_visit.date() if last_visit else None,
+            last_risk_assessment=last_risk_assessment,
+            today=self.today,
+        )
         batch.add(
             "children",
             (
@@ -367,10 +378,11 @@ class ChildFileGenerator:
                 no_registration, school_id, student_number, school_status.value,
                 facts.disability, facts.serious_illness, facts.safety_risk, orphan,
                 sorted(r.value for r in recorded), arrangement.value,
+                [c.value for c in derived.categories], [r.value for r in derived.key_reasons],
+                derived.is_key_child, derived.has_confirmed_guardian, last_visit,
+                derived.next_visit_due, self.today,
             ),
         )  # fmt: skip
-        reasons = tuple(key_child_reasons(facts, self.today))
-        self._visits(batch, child_id, village, bool(reasons))
         if self._chance(0.12 if reasons else 0.01):
             self.case(batch, child_id, village, reasons)
         return GeneratedChild(
@@ -471,8 +483,13 @@ class ChildFileGenerator:
 
     def _visits(
         self, batch: Batch, child_id: uuid.UUID, village: VillagePlace, key_child: bool
-    ) -> None:
-        """About a year of visits: monthly for key children, quarterly for the others."""
+    ) -> tuple[datetime | None, date | None]:
+        """About a year of visits: monthly for key children, quarterly for the others.
+
+        Returns when the last visit was and the day of the last risk assessment.
+        """
+        last_visit: datetime | None = None
+        last_risk_assessment: date | None = None
         random = self.rng.random
         step = 30 if key_child else 91
         regular = (VisitKind.KEY_CHILD_FOLLOW_UP if key_child else VisitKind.QUARTERLY_CHECK).value
@@ -481,15 +498,18 @@ class ChildFileGenerator:
         while True:
             day += timedelta(days=step - 10 + int(random() * 23))
             if day > self.today or random() < 0.04:
-                break
+                return last_visit, last_risk_assessment
             kind = regular
             if day.month in (3, 9) and random() < 0.7:
                 kind = VisitKind.RISK_ASSESSMENT.value
+            if kind == VisitKind.RISK_ASSESSMENT.value:
+                last_risk_assessment = day
             findings = [_FINDING_POOL[int(random() * 100)] for _ in range(5)]
             risks = ["监护人身体欠佳"] if findings[1] == Finding.POOR.value else []
+            last_visit = self._moment(day)
             rows.append(
                 (
-                    self.new_id(), child_id, village.code, village.director_id, self._moment(day),
+                    self.new_id(), child_id, village.code, village.director_id, last_visit,
                     kind, *findings, risks, None, next_regular_visit_due(day, key_child, day),
                 )
             )  # fmt: skip

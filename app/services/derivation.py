@@ -1,0 +1,120 @@
+"""Keeping the derived facts on children rows current (see app/domain/derivation.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import cast
+
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.derivation import derive
+from app.domain.facts import ChildFacts
+from app.enums import GuardianshipStatus, ParentStatus, VisitKind
+from app.models import Child, Guardianship, Household, Parent, Visit
+
+
+async def refresh_children(
+    session: AsyncSession, child_ids: Sequence[uuid.UUID], today: date
+) -> int:
+    """Re-derive categories, key reasons, guardianship and visit dates of these children.
+
+    Call it in the transaction of any write that changes what they are derived from (a
+    parent's status, a household's poverty flags, a guardianship, a visit). Returns the
+    number of children whose derived facts changed.
+    """
+    if not child_ids:
+        return 0
+    children = (
+        await session.execute(
+            select(Child, Household)
+            .join(Household, Household.id == Child.household_id)
+            .where(Child.id.in_(child_ids))
+        )
+    ).all()
+    household_ids = {household.id for _child, household in children}
+    statuses: dict[uuid.UUID, list[ParentStatus]] = defaultdict(list)
+    for household_id, status in await session.execute(
+        select(Parent.household_id, Parent.status).where(
+            Parent.household_id.in_(household_ids), Parent.deleted_at.is_(None)
+        )
+    ):
+        statuses[household_id].append(status)
+    guardians = {
+        g.child_id: g
+        for g in await session.scalars(
+            select(Guardianship).where(
+                Guardianship.child_id.in_(child_ids),
+                Guardianship.status == GuardianshipStatus.ACTIVE,
+                Guardianship.deleted_at.is_(None),
+            )
+        )
+    }
+    visits = {
+        row.child_id: row
+        for row in await session.execute(
+            select(
+                Visit.child_id,
+                func.max(Visit.visited_at).label("last_visit"),
+                func.max(Visit.visited_at)
+                .filter(Visit.kind == VisitKind.RISK_ASSESSMENT)
+                .label("last_risk_assessment"),
+            )
+            .where(Visit.child_id.in_(child_ids), Visit.deleted_at.is_(None))
+            .group_by(Visit.child_id)
+        )
+    }
+    updates = []
+    for child, household in children:
+        guardian = guardians.get(child.id)
+        facts = ChildFacts(
+            birth_date=child.birth_date,
+            parent_statuses=tuple(statuses.get(household.id, ())),
+            living_arrangement=child.living_arrangement,
+            school_status=child.school_status,
+            no_household_registration=child.no_household_registration,
+            disability=child.disability,
+            serious_illness=child.serious_illness,
+            household_minimum_allowance=household.minimum_allowance,
+            household_extreme_poverty=household.extreme_poverty,
+            household_registered_poverty=household.registered_poverty,
+            safety_risk=child.safety_risk,
+            scattered_orphan=child.scattered_orphan,
+            has_active_guardian=guardian is not None,
+            guardian_capacity=guardian.capacity if guardian else None,
+            guardianship_confirmed=guardian is not None and guardian.confirmed_at is not None,
+            recorded_key_reasons=frozenset(child.recorded_key_reasons),
+        )
+        visit = visits.get(child.id)
+        last_visit: datetime | None = visit.last_visit if visit else None
+        last_risk: datetime | None = visit.last_risk_assessment if visit else None
+        derived = derive(
+            facts,
+            last_visit=last_visit.date() if last_visit else None,
+            last_risk_assessment=last_risk.date() if last_risk else None,
+            today=today,
+        )
+        values = {
+            "categories": list(derived.categories),
+            "key_reasons": list(derived.key_reasons),
+            "is_key_child": derived.is_key_child,
+            "has_confirmed_guardian": derived.has_confirmed_guardian,
+            "last_visit_at": last_visit,
+            "next_visit_due": derived.next_visit_due,
+        }
+        # Unchanged rows are left alone: an update bumps version and change_seq, and every
+        # device holding the child would pull it again.
+        if any(getattr(child, column) != value for column, value in values.items()):
+            updates.append({"child_id": child.id, "derived_on": today, **values})
+    if updates:
+        table = cast(Table, Child.__table__)
+        await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("child_id"))
+            .values({column: bindparam(column) for column in updates[0] if column != "child_id"}),
+            updates,
+        )
+    return len(updates)
