@@ -26,6 +26,7 @@ from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
 from schema import schema
 from schema.context import Context
+from schema.core.database import RequestDatabase
 from schema.loaders import Loaders
 
 log = logging.getLogger(__name__)
@@ -48,13 +49,14 @@ class ShouhuGraphQL(GraphQL[Context, None]):
                 auth_error = error.code
             enforcer = await state.policies.enforcer(session)
         compiled = state.scopes.get(identity, enforcer, state.policies.generation, date.today())
+        db = RequestDatabase(compiled.sessions)
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
             scope=compiled.scope,
-            sessions=compiled.sessions,
+            db=db,
             service_sessions=state.service_sessions,
-            loaders=Loaders.create(compiled.sessions),
+            loaders=Loaders.create(db),
             audit=AuditTrail(),
             settings=settings,
             auth_error=auth_error,

@@ -26,3 +26,22 @@ def id_number_disclosure(scope: Scope, area_code: str) -> Disclosure:
     ):
         return Disclosure.MASKED
     return Disclosure.NONE
+
+
+class ChildView(Enum):
+    """How much of a child's file a caller gets, decided once per child, not per field."""
+
+    FULL = "full"  # the area's own staff, and staff handling the child's case
+    SERVICE = "service"  # an NGO under contract: what a service visit needs
+    STUDENT = "student"  # a school: its own pupil's name and schooling
+
+
+def child_view(scope: Scope, area_code: str) -> ChildView:
+    """The view of a child in `area_code` the scope gets (it can already see the row)."""
+    if scope.allows("child_file", "read", area_code) or any(
+        scope.can(obj, act) for obj, act in CASE_RECORD_PERMISSIONS
+    ):
+        return ChildView.FULL
+    if scope.can("contracted_child", "read"):
+        return ChildView.SERVICE
+    return ChildView.STUDENT

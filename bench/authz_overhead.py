@@ -39,12 +39,14 @@ from app.seed.demo import seed_demo
 from app.seed.synthetic import seed_synthetic
 from app.service import create_app
 from app.settings import Settings
-from app.store.children import children_by_id, count_children, list_children
+from app.store.children import ChildCriteria, children_by_id, count_children, list_children
 from authz.enforcer import build_enforcer, default_rules
 from authz.principal import principal_for
 from authz.scope import compile_scope
 from authz.session import scoped_sessions
 
+ALL = ChildCriteria()
+TODAY = date.today()
 PAGE_QUERY = (
     "{ children(first: 50) { totalCount edges { node { id name areaCode idNumber "
     "household { id address } } } pageInfo { hasNextPage endCursor } } }"
@@ -103,15 +105,15 @@ async def measure(
         compile_times.append(time.perf_counter() - start)
     sessions = scoped_sessions(app_engine, scope, date.today())
     async with sessions() as session:
-        visible = await count_children(session)
-        some = await list_children(session, after=None, limit=1)
+        visible = await count_children(session, ALL, today=TODAY)
+        some = await list_children(session, ALL, today=TODAY, after=None, limit=1)
     child_id = some[0].id if some else uuid.uuid4()
     area = f"{user.area_code}%"
 
     async def authorized_page() -> None:
         async with sessions() as session:
-            await list_children(session, after=None, limit=51)
-            await count_children(session)
+            await list_children(session, ALL, today=TODAY, after=None, limit=51)
+            await count_children(session, ALL, today=TODAY)
 
     async def baseline_page() -> None:
         async with owner_sessions() as session:

@@ -12,14 +12,16 @@ from schema.auth.mutations import AuthMutation
 from schema.cases.query import CaseQuery
 from schema.cases.types import Case
 from schema.children.query import ChildQuery
-from schema.children.types import Child
-from schema.core.extensions import AuditReads, AuthenticationGate
+from schema.children.types import Child, Guardianship, Parent, Visit
+from schema.core.extensions import AuditReads, AuthenticationGate, CloseRequestDatabase
+from schema.households.query import HouseholdQuery
 from schema.households.types import Household
 from schema.viewer.query import ViewerQuery
+from schema.visits.query import VisitQuery
 
 
 @strawberry.type
-class Query(ViewerQuery, ChildQuery, CaseQuery, AreaQuery):
+class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, AreaQuery):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
     )
@@ -33,7 +35,7 @@ class Mutation(AuthMutation):
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Area, Child, Household, Case],
+    types=[Area, Child, Household, Parent, Guardianship, Visit, Case],
     extensions=[
         # Classes or factories, never instances: instances would share state across requests.
         lambda: ParserCache(maxsize=256),
@@ -42,5 +44,6 @@ schema = strawberry.Schema(
         lambda: MaxAliasesLimiter(max_alias_count=30),
         AuthenticationGate,
         AuditReads,
+        CloseRequestDatabase,
     ],
 )

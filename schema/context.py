@@ -13,6 +13,7 @@ from strawberry.types import Info as StrawberryInfo
 from app.audit import AuditTrail
 from app.settings import Settings
 from authz.scope import Scope
+from schema.core.database import RequestDatabase
 from schema.loaders import Loaders
 
 
@@ -20,15 +21,15 @@ from schema.loaders import Loaders
 class Context:
     """Per-request state.
 
-    `sessions` are scoped to the caller (authz/session.py): every query through them sees only
-    what the caller may see. `service_sessions` are not, and serve only identity checks and
+    `db` is scoped to the caller (authz/session.py): every query through it sees only what
+    the caller may see. `service_sessions` are not, and serve only identity checks and
     the audit trail, never data about children.
     """
 
     request: Request | WebSocket
     response: Response | None
     scope: Scope
-    sessions: async_sessionmaker[AsyncSession]
+    db: RequestDatabase
     service_sessions: async_sessionmaker[AsyncSession]
     loaders: Loaders
     audit: AuditTrail

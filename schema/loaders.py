@@ -4,52 +4,74 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import TypeVar
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from app.models import Area, Case, Child, Household
+from app.models import Area, Case, Child, Guardianship, Household, Parent, Visit
+from app.store import children as child_store
+from app.store import guardianships as guardian_store
+from app.store import households as household_store
+from app.store import visits as visit_store
 from app.store.areas import areas_by_code
-from app.store.cases import cases_by_id
-from app.store.children import children_by_household, children_by_id
-from app.store.households import households_by_id
+from app.store.cases import cases_by_id, open_cases_by_child
+from app.store.common import live_by_id
+from schema.core.database import RequestDatabase
 
 K = TypeVar("K")
 V = TypeVar("V")
 
 
 def _batched(
-    sessions: async_sessionmaker[AsyncSession],
-    fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]],
+    db: RequestDatabase, fetch: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]
 ) -> DataLoader[K, V]:
-    # Each batch gets its own session: loaders of sibling fields run concurrently, and one
-    # AsyncSession does not allow concurrent operations.
     async def load(keys: list[K]) -> list[V]:
-        async with sessions() as session:
-            return await fetch(session, keys)
+        return await db.read(lambda session: fetch(session, keys))
 
     return DataLoader(load_fn=load)
 
 
 @dataclass(frozen=True)
 class Loaders:
-    """The loaders of one request, reading through the caller's scoped sessions."""
+    """The loaders of one request, reading through the caller's scoped session."""
 
     area: DataLoader[str, Area | None]
     child: DataLoader[uuid.UUID, Child | None]
     household: DataLoader[uuid.UUID, Household | None]
     household_children: DataLoader[uuid.UUID, list[Child]]
+    household_parents: DataLoader[uuid.UUID, list[Parent]]
+    active_guardian: DataLoader[uuid.UUID, Guardianship | None]
+    guardianships: DataLoader[uuid.UUID, list[Guardianship]]
+    last_visit: DataLoader[uuid.UUID, Visit | None]
+    parent: DataLoader[uuid.UUID, Parent | None]
+    guardianship: DataLoader[uuid.UUID, Guardianship | None]
+    visit: DataLoader[uuid.UUID, Visit | None]
     case: DataLoader[uuid.UUID, Case | None]
+    open_cases: DataLoader[uuid.UUID, list[Case]]
 
     @classmethod
-    def create(cls, sessions: async_sessionmaker[AsyncSession]) -> Loaders:
+    def create(cls, db: RequestDatabase) -> Loaders:
         """Fresh loaders (and so fresh caches) for a request."""
         return cls(
-            area=_batched(sessions, areas_by_code),
-            child=_batched(sessions, children_by_id),
-            household=_batched(sessions, households_by_id),
-            household_children=_batched(sessions, children_by_household),
-            case=_batched(sessions, cases_by_id),
+            area=_batched(db, areas_by_code),
+            child=_batched(db, child_store.children_by_id),
+            household=_batched(db, household_store.households_by_id),
+            household_children=_batched(db, child_store.children_by_household),
+            household_parents=_batched(db, household_store.parents_by_household),
+            active_guardian=_batched(db, guardian_store.active_guardians),
+            guardianships=_batched(db, guardian_store.guardianships_by_child),
+            last_visit=_batched(db, visit_store.last_visits),
+            parent=_batched(db, lambda s, ids: live_by_id(s, Parent, ids)),
+            guardianship=_batched(db, lambda s, ids: live_by_id(s, Guardianship, ids)),
+            visit=_batched(db, lambda s, ids: live_by_id(s, Visit, ids)),
+            case=_batched(db, cases_by_id),
+            open_cases=_batched(db, open_cases_by_child),
         )
+
+    def clear_all(self) -> None:
+        """Forget everything loaded: after a write, rows may have changed."""
+        for field in fields(self):
+            loader: DataLoader[Any, Any] = getattr(self, field.name)
+            loader.clear_all()

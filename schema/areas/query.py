@@ -21,10 +21,13 @@ class AreaQuery:
         after: str | None = None,
     ) -> AreaConnection:
         size = page_size(first)
-        async with info.context.sessions() as session:
-            rows = await child_areas(
-                session, parent_code, after=decode_cursor(after), limit=size + 1
-            )
-            total = await count_child_areas(session, parent_code)
+        key = decode_cursor(after)
+        rows = await info.context.db.read(
+            lambda s: child_areas(s, parent_code, after=key, limit=size + 1)
+        )
         edges, page_info = build_page(rows, size, lambda a: a.code, Area.from_model)
-        return AreaConnection(edges=edges, page_info=page_info, total_count=total)
+        return AreaConnection(
+            edges=edges,
+            page_info=page_info,
+            counter=lambda: info.context.db.read(lambda s: count_child_areas(s, parent_code)),
+        )

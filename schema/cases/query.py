@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 import strawberry
 
-from app.store.cases import count_cases, list_cases
+from app.enums import CaseCategory, CaseStage
+from app.store.cases import CaseCriteria, count_cases, list_cases
 from schema.cases.types import Case
 from schema.context import Info
 from schema.core.pagination import (
@@ -24,6 +25,15 @@ class CaseConnection(CountedConnection[Case]):
     """A page of cases."""
 
 
+@strawberry.input(description="What to narrow a list of cases to; every field is optional.")
+class CaseFilter:
+    stage: CaseStage | None = None
+    category: CaseCategory | None = None
+    overdue: bool | None = strawberry.field(
+        default=None, description="Past the deadline of its current stage."
+    )
+
+
 def _case_key(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
     keyed = decode_keyed_cursor(cursor)
     if keyed is None:
@@ -38,13 +48,25 @@ def _case_key(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
 class CaseQuery:
     @strawberry.field(description="Protection cases the caller handles, newest report first.")
     async def cases(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        filter: CaseFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> CaseConnection:
         size = page_size(first)
-        async with info.context.sessions() as session:
-            rows = await list_cases(session, after=_case_key(after), limit=size + 1)
-            total = await count_cases(session)
+        given = filter or CaseFilter()
+        criteria = CaseCriteria(stage=given.stage, category=given.category, overdue=given.overdue)
+        now = datetime.now(UTC)
+        key = _case_key(after)
+        rows = await info.context.db.read(
+            lambda s: list_cases(s, criteria, now=now, after=key, limit=size + 1)
+        )
         edges, page_info = build_page(
             rows, size, lambda c: f"{c.reported_at.isoformat()}|{c.id}", Case.from_model
         )
-        return CaseConnection(edges=edges, page_info=page_info, total_count=total)
+        return CaseConnection(
+            edges=edges,
+            page_info=page_info,
+            counter=lambda: info.context.db.read(lambda s: count_cases(s, criteria, now=now)),
+        )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import strawberry
 from strawberry import relay
 
-from app.enums import CaseCategory, CaseStage
+from app.domain.case_deadlines import is_case_overdue
+from app.domain.workflow import CaseAction, allowed_actions
+from app.enums import CaseCategory, CaseStage, DropoutFollowUp, ReportSource
 from app.models import Case as CaseModel
 from schema.children.types import Child
 from schema.context import Info
@@ -18,6 +19,7 @@ from schema.core.enums import register_enums
 from schema.core.nodes import load_nodes
 
 register_enums()
+strawberry.enum(CaseAction, description="个案操作")
 
 
 @strawberry.type(description="A protection case (个案), opened by a mandatory report.")
@@ -25,21 +27,30 @@ class Case(relay.Node):
     id: relay.NodeID[str]
     area_code: str
     category: CaseCategory
-    stage: CaseStage
+    source: ReportSource
     reported_at: datetime
-    child_id: strawberry.Private[uuid.UUID]
+    description: str
+    reported_to_police: bool
+    stage: CaseStage
+    stage_entered_at: datetime
+    due_at: datetime | None
+    dropout_follow_up: DropoutFollowUp | None
+    closed_at: datetime | None
+    close_reason: str | None
+    version: int
+    row: strawberry.Private[CaseModel]
 
     @classmethod
     def from_model(cls, case: CaseModel) -> Case:
         """The GraphQL view of a case row."""
         return cls(
-            id=str(case.id),
-            area_code=case.area_code,
-            category=case.category,
-            stage=case.stage,
-            reported_at=case.reported_at,
-            child_id=case.child_id,
-        )
+            id=str(case.id), area_code=case.area_code, category=case.category,
+            source=case.source, reported_at=case.reported_at, description=case.description,
+            reported_to_police=case.reported_to_police, stage=case.stage,
+            stage_entered_at=case.stage_entered_at, due_at=case.due_at,
+            dropout_follow_up=case.dropout_follow_up, closed_at=case.closed_at,
+            close_reason=case.close_reason, version=case.version, row=case,
+        )  # fmt: skip
 
     @classmethod
     async def resolve_nodes(
@@ -48,9 +59,17 @@ class Case(relay.Node):
         """Cases by id through the request's loader."""
         return await load_nodes(info.context.loaders.case, node_ids, cls.from_model)
 
+    @strawberry.field(description="Past the deadline of its current stage.")
+    def overdue(self) -> bool:
+        return is_case_overdue(self.due_at, datetime.now(UTC))
+
+    @strawberry.field(description="The workflow steps the current stage allows.")
+    def next_actions(self) -> list[CaseAction]:
+        return allowed_actions(self.stage)
+
     @strawberry.field(
         description="The child the case is about; null when out of the caller's scope."
     )
     async def child(self, info: Info) -> Child | None:
-        row = await info.context.loaders.child.load(self.child_id)
-        return None if row is None else Child.from_model(row)
+        row = await info.context.loaders.child.load(self.row.child_id)
+        return None if row is None else Child.from_model(row, info)

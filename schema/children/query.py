@@ -1,19 +1,32 @@
-"""Root fields about children."""
+"""Root fields about children: lists with filters, one child, the visits due."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 import strawberry
 from strawberry import relay
 
-from app.store.children import count_children, list_children
+from app.enums import ChildCategory
+from app.store.children import (
+    ChildCriteria,
+    count_children,
+    count_due_children,
+    list_children,
+    list_due_children,
+)
 from schema.children.types import Child
 from schema.context import Info
+from schema.core.enums import register_enums
 from schema.core.pagination import (
     CountedConnection,
+    PaginationError,
     build_page,
     decode_keyed_cursor,
     page_size,
 )
+
+register_enums()
 
 
 @strawberry.type(name="ChildConnection")
@@ -21,20 +34,64 @@ class ChildConnection(CountedConnection[Child]):
     """A page of children."""
 
 
+@strawberry.input(description="What to narrow a list of children to; every field is optional.")
+class ChildFilter:
+    area_code: str | None = strawberry.field(
+        default=None, description="An area code: the children of that area and all below it."
+    )
+    category: ChildCategory | None = None
+    key_child: bool | None = None
+    living_alone: bool | None = None
+    without_confirmed_guardian: bool | None = strawberry.field(
+        default=None, description="No confirmed, capable entrusted guardian."
+    )
+    visit_overdue: bool | None = None
+    name: str | None = strawberry.field(default=None, description="Part of the name.")
+    min_age: int | None = None
+    max_age: int | None = None
+
+    def criteria(self) -> ChildCriteria:
+        """The store's criteria for this filter."""
+        return ChildCriteria(
+            area_prefix=self.area_code,
+            category=self.category,
+            key_child=self.key_child,
+            living_alone=self.living_alone,
+            without_confirmed_guardian=self.without_confirmed_guardian,
+            visit_overdue=self.visit_overdue,
+            name=self.name,
+            min_age=self.min_age,
+            max_age=self.max_age,
+        )
+
+
 @strawberry.type
 class ChildQuery:
     @strawberry.field(description="Children on file that the caller may see, by area.")
     async def children(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        filter: ChildFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> ChildConnection:
         size = page_size(first)
-        async with info.context.sessions() as session:
-            rows = await list_children(session, after=decode_keyed_cursor(after), limit=size + 1)
-            total = await count_children(session)
+        criteria = (filter or ChildFilter()).criteria()
+        today = date.today()
+        key = decode_keyed_cursor(after)
+        rows = await info.context.db.read(
+            lambda s: list_children(s, criteria, today=today, after=key, limit=size + 1)
+        )
         edges, page_info = build_page(
             rows, size, lambda c: f"{c.area_code}|{c.id}", Child.from_model
         )
-        return ChildConnection(edges=edges, page_info=page_info, total_count=total)
+        return ChildConnection(
+            edges=edges,
+            page_info=page_info,
+            counter=lambda: info.context.db.read(
+                lambda s: count_children(s, criteria, today=today)
+            ),
+        )
 
     @strawberry.field(description="One child by global id; null when there is none for you.")
     async def child(self, info: Info, id: relay.GlobalID) -> Child | None:
@@ -43,3 +100,35 @@ class ChildQuery:
         nodes = await Child.resolve_nodes(info=info, node_ids=[id.node_id])
         node: Child | None = nodes[0]
         return node
+
+    @strawberry.field(
+        description="The caller's children whose next visit is due within `withinDays` "
+        "(overdue ones included), soonest first."
+    )
+    async def due_visits(
+        self,
+        info: Info,
+        within_days: int = 7,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ChildConnection:
+        if not 0 <= within_days <= 366:
+            raise PaginationError("withinDays must be between 0 and 366")
+        size = page_size(first)
+        due_by = date.today() + timedelta(days=within_days)
+        key = decode_keyed_cursor(after)
+        try:
+            after_key = None if key is None else (date.fromisoformat(key[0]), key[1])
+        except ValueError as exc:
+            raise PaginationError("invalid cursor") from exc
+        rows = await info.context.db.read(
+            lambda s: list_due_children(s, due_by=due_by, after=after_key, limit=size + 1)
+        )
+        edges, page_info = build_page(
+            rows, size, lambda c: f"{c.next_visit_due}|{c.id}", Child.from_model
+        )
+        return ChildConnection(
+            edges=edges,
+            page_info=page_info,
+            counter=lambda: info.context.db.read(lambda s: count_due_children(s, due_by=due_by)),
+        )

@@ -1,22 +1,183 @@
-"""GraphQL types of a child's file."""
+"""GraphQL types of a child's file: the child, parents, guardianships, visits."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
 
+from app.domain.classification import age_on
 from app.domain.idnumber import mask_id_number
+from app.enums import (
+    ArchiveReason,
+    ChildCategory,
+    ChildStatus,
+    ContactFrequency,
+    Finding,
+    Gender,
+    GuardianCapacity,
+    GuardianRelation,
+    GuardianshipStatus,
+    KeyChildReason,
+    LivingArrangement,
+    ParentRelation,
+    ParentStatus,
+    SchoolStatus,
+    VisitKind,
+)
 from app.models import Child as ChildModel
-from authz.fields import Disclosure, id_number_disclosure
+from app.models import Guardianship as GuardianshipModel
+from app.models import Parent as ParentModel
+from app.models import Visit as VisitModel
+from app.store.visits import count_visits, list_visits
+from authz.fields import ChildView, Disclosure, child_view, id_number_disclosure
 from schema.context import Info
+from schema.core.enums import register_enums
 from schema.core.nodes import load_nodes
+from schema.core.pagination import (
+    CountedConnection,
+    PaginationError,
+    build_page,
+    decode_keyed_cursor,
+    page_size,
+)
 
 if TYPE_CHECKING:
+    from schema.cases.types import Case
     from schema.households.types import Household
+
+register_enums()
+
+
+def _id_number(info: Info, raw: str | None, area_code: str, record: str) -> str | None:
+    """An ID number as the caller may see it (full reads are audited)."""
+    if raw is None:
+        return None
+    disclosure = id_number_disclosure(info.context.scope, area_code)
+    if disclosure is Disclosure.FULL:
+        info.context.audit.read(record)
+        return raw
+    return mask_id_number(raw) if disclosure is Disclosure.MASKED else None
+
+
+@strawberry.type(description="A parent (父母) in a household.")
+class Parent(relay.Node):
+    id: relay.NodeID[str]
+    relation: ParentRelation
+    name: str
+    phone: str | None
+    status: ParentStatus
+    work_place: str | None
+    work_province_code: str | None
+    away_since: date | None
+    contact_frequency: ContactFrequency | None
+    last_contact_on: date | None
+    home_at_holidays: bool | None
+    version: int
+    area_code: strawberry.Private[str]
+    raw_id_number: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, parent: ParentModel) -> Parent:
+        """The GraphQL view of a parent row."""
+        return cls(
+            id=str(parent.id), relation=parent.relation, name=parent.name, phone=parent.phone,
+            status=parent.status, work_place=parent.work_place,
+            work_province_code=parent.work_province_code, away_since=parent.away_since,
+            contact_frequency=parent.contact_frequency, last_contact_on=parent.last_contact_on,
+            home_at_holidays=parent.home_at_holidays, version=parent.version,
+            area_code=parent.area_code, raw_id_number=parent.id_number,
+        )  # fmt: skip
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        """Parents by id through the request's loader."""
+        return await load_nodes(info.context.loaders.parent, node_ids, cls.from_model)
+
+    @strawberry.field(description="ID number: full, masked or absent by role (see Child).")
+    def id_number(self, info: Info) -> str | None:
+        return _id_number(info, self.raw_id_number, self.area_code, f"Parent:{self.id}")
+
+
+@strawberry.type(description="An entrusted guardianship (委托监护).")
+class Guardianship(relay.Node):
+    id: relay.NodeID[str]
+    guardian_name: str
+    relation: GuardianRelation
+    phone: str | None
+    capacity: GuardianCapacity
+    capacity_assessed_at: datetime | None
+    agreement_signed: bool
+    confirmed_at: datetime | None
+    starts_on: date
+    ends_on: date | None
+    status: GuardianshipStatus
+    version: int
+    area_code: strawberry.Private[str]
+    raw_id_number: strawberry.Private[str | None]
+
+    @classmethod
+    def from_model(cls, g: GuardianshipModel) -> Guardianship:
+        """The GraphQL view of a guardianship row."""
+        return cls(
+            id=str(g.id), guardian_name=g.guardian_name, relation=g.relation, phone=g.phone,
+            capacity=g.capacity, capacity_assessed_at=g.capacity_assessed_at,
+            agreement_signed=g.agreement_signed, confirmed_at=g.confirmed_at,
+            starts_on=g.starts_on, ends_on=g.ends_on, status=g.status, version=g.version,
+            area_code=g.area_code, raw_id_number=g.id_number,
+        )  # fmt: skip
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        """Guardianships by id through the request's loader."""
+        return await load_nodes(info.context.loaders.guardianship, node_ids, cls.from_model)
+
+    @strawberry.field(description="The guardian's ID number: full, masked or absent by role.")
+    def id_number(self, info: Info) -> str | None:
+        return _id_number(info, self.raw_id_number, self.area_code, f"Guardianship:{self.id}")
+
+
+@strawberry.type(description="A home visit (走访) and what was found.")
+class Visit(relay.Node):
+    id: relay.NodeID[str]
+    area_code: str
+    visited_at: datetime
+    kind: VisitKind
+    living_conditions: Finding
+    guardianship: Finding
+    schooling: Finding
+    health: Finding
+    mental_state: Finding
+    risks_found: list[str]
+    notes: str | None
+    next_visit_due: date | None
+    child_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, v: VisitModel) -> Visit:
+        """The GraphQL view of a visit row."""
+        return cls(
+            id=str(v.id), area_code=v.area_code, visited_at=v.visited_at, kind=v.kind,
+            living_conditions=v.living_conditions, guardianship=v.guardianship,
+            schooling=v.schooling, health=v.health, mental_state=v.mental_state,
+            risks_found=list(v.risks_found), notes=v.notes, next_visit_due=v.next_visit_due,
+            child_id=v.child_id,
+        )  # fmt: skip
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        """Visits by id through the request's loader."""
+        return await load_nodes(info.context.loaders.visit, node_ids, cls.from_model)
 
 
 @strawberry.type(description="A child on file (儿童).")
@@ -24,41 +185,127 @@ class Child(relay.Node):
     id: relay.NodeID[str]
     area_code: str
     name: str
-    household_id: strawberry.Private[uuid.UUID]
-    raw_id_number: strawberry.Private[str | None]
+    gender: Gender
+    status: ChildStatus
+    version: int
+    updated_at: datetime
+    view: strawberry.Private[ChildView]
+    row: strawberry.Private[ChildModel]
 
     @classmethod
-    def from_model(cls, child: ChildModel) -> Child:
-        """The GraphQL view of a child row."""
+    def from_model(cls, child: ChildModel, info: Info | None = None) -> Child:
+        """The GraphQL view of a child row; `info` decides how much of it the caller gets."""
+        view = ChildView.FULL if info is None else child_view(info.context.scope, child.area_code)
         return cls(
-            id=str(child.id),
-            area_code=child.area_code,
-            name=child.name,
-            household_id=child.household_id,
-            raw_id_number=child.id_number,
-        )
+            id=str(child.id), area_code=child.area_code, name=child.name, gender=child.gender,
+            status=child.status, version=child.version, updated_at=child.updated_at,
+            view=view, row=child,
+        )  # fmt: skip
 
     @classmethod
     async def resolve_nodes(
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         """Children by id through the request's loader."""
-        return await load_nodes(info.context.loaders.child, node_ids, cls.from_model)
+        return await load_nodes(
+            info.context.loaders.child, node_ids, lambda row: cls.from_model(row, info)
+        )
+
+    def _full(self) -> ChildModel | None:
+        return self.row if self.view is ChildView.FULL else None
+
+    @strawberry.field(description="Age in completed years today.")
+    def age(self) -> int:
+        return age_on(self.row.birth_date, date.today())
+
+    @strawberry.field
+    def birth_date(self) -> date | None:
+        return None if self.view is ChildView.STUDENT else self.row.birth_date
 
     @strawberry.field(
         description="ID number (身份证号): in full for the child's own village and township "
         "staff (and audited), masked for other staff, absent for schools and NGOs."
     )
     def id_number(self, info: Info) -> str | None:
-        if self.raw_id_number is None:
-            return None
-        disclosure = id_number_disclosure(info.context.scope, self.area_code)
-        if disclosure is Disclosure.FULL:
-            info.context.audit.read(f"Child:{self.id}")
-            return self.raw_id_number
-        if disclosure is Disclosure.MASKED:
-            return mask_id_number(self.raw_id_number)
-        return None
+        return _id_number(info, self.row.id_number, self.area_code, f"Child:{self.id}")
+
+    @strawberry.field
+    def no_household_registration(self) -> bool | None:
+        row = self._full()
+        return None if row is None else row.no_household_registration
+
+    @strawberry.field
+    def school_status(self) -> SchoolStatus | None:
+        return None if self.view is ChildView.SERVICE else self.row.school_status
+
+    @strawberry.field
+    def student_number(self) -> str | None:
+        return None if self.view is ChildView.SERVICE else self.row.student_number
+
+    @strawberry.field
+    def living_arrangement(self) -> LivingArrangement | None:
+        return None if self.view is ChildView.STUDENT else self.row.living_arrangement
+
+    @strawberry.field(description="Derived: left-behind, each kind of difficulty, orphan.")
+    def categories(self) -> list[ChildCategory] | None:
+        return None if self.view is ChildView.STUDENT else list(self.row.categories)
+
+    @strawberry.field(description="Derived: a key child (重点儿童) gets monthly visits.")
+    def is_key_child(self) -> bool | None:
+        row = self._full()
+        return None if row is None else row.is_key_child
+
+    @strawberry.field(description="Why the child is a key child (derived and recorded).")
+    def key_child_reasons(self) -> list[KeyChildReason] | None:
+        row = self._full()
+        return None if row is None else list(row.key_reasons)
+
+    @strawberry.field(description="The reasons staff recorded (those that cannot be derived).")
+    def recorded_key_reasons(self) -> list[KeyChildReason] | None:
+        row = self._full()
+        return None if row is None else list(row.recorded_key_reasons)
+
+    @strawberry.field
+    def disability(self) -> bool | None:
+        row = self._full()
+        return None if row is None else row.disability
+
+    @strawberry.field
+    def serious_illness(self) -> bool | None:
+        row = self._full()
+        return None if row is None else row.serious_illness
+
+    @strawberry.field
+    def safety_risk(self) -> bool | None:
+        row = self._full()
+        return None if row is None else row.safety_risk
+
+    @strawberry.field
+    def scattered_orphan(self) -> bool | None:
+        row = self._full()
+        return None if row is None else row.scattered_orphan
+
+    @strawberry.field
+    def archived_reason(self) -> ArchiveReason | None:
+        return self.row.archived_reason
+
+    @strawberry.field(description="A confirmed, capable entrusted guardian is in place.")
+    def has_confirmed_guardian(self) -> bool | None:
+        row = self._full()
+        return None if row is None else row.has_confirmed_guardian
+
+    @strawberry.field
+    def last_visit_at(self) -> datetime | None:
+        return None if self.view is ChildView.STUDENT else self.row.last_visit_at
+
+    @strawberry.field(description="When the next visit is due (monthly for key children).")
+    def next_visit_due(self) -> date | None:
+        return None if self.view is ChildView.STUDENT else self.row.next_visit_due
+
+    @strawberry.field
+    def visit_overdue(self) -> bool | None:
+        due = self.next_visit_due()
+        return None if due is None else due < date.today()
 
     @strawberry.field(description="The household; null when the caller may not see it.")
     async def household(
@@ -66,5 +313,67 @@ class Child(relay.Node):
     ) -> Annotated[Household, strawberry.lazy("schema.households.types")] | None:
         from schema.households.types import Household
 
-        row = await info.context.loaders.household.load(self.household_id)
+        row = await info.context.loaders.household.load(self.row.household_id)
         return None if row is None else Household.from_model(row)
+
+    @strawberry.field(description="The entrusted guardian now in charge, if any.")
+    async def active_guardian(self, info: Info) -> Guardianship | None:
+        row = await info.context.loaders.active_guardian.load(self.row.id)
+        return None if row is None else Guardianship.from_model(row)
+
+    @strawberry.field(description="Every entrustment, newest first (a short list).")
+    async def guardianships(self, info: Info) -> list[Guardianship]:
+        rows = await info.context.loaders.guardianships.load(self.row.id)
+        return [Guardianship.from_model(row) for row in rows]
+
+    @strawberry.field
+    async def last_visit(self, info: Info) -> Visit | None:
+        row = await info.context.loaders.last_visit.load(self.row.id)
+        return None if row is None else Visit.from_model(row)
+
+    @strawberry.field(description="Open protection cases about the child.")
+    async def open_cases(
+        self, info: Info
+    ) -> list[Annotated[Case, strawberry.lazy("schema.cases.types")]]:
+        from schema.cases.types import Case
+
+        rows = await info.context.loaders.open_cases.load(self.row.id)
+        return [Case.from_model(row) for row in rows]
+
+    @strawberry.field
+    async def open_case_count(self, info: Info) -> int:
+        return len(await info.context.loaders.open_cases.load(self.row.id))
+
+    @strawberry.field(description="The child's visits, newest first.")
+    async def visits(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> VisitConnection:
+        return await visit_page(info, child_id=self.row.id, first=first, after=after)
+
+
+@strawberry.type(name="VisitConnection")
+class VisitConnection(CountedConnection[Visit]):
+    """A page of visits."""
+
+
+async def visit_page(
+    info: Info, *, child_id: uuid.UUID | None, first: int | None, after: str | None
+) -> VisitConnection:
+    """Visits (of one child, or all the caller may see), newest first."""
+    size = page_size(first)
+    keyed = decode_keyed_cursor(after)
+    try:
+        key = None if keyed is None else (datetime.fromisoformat(keyed[0]), keyed[1])
+    except ValueError as exc:
+        raise PaginationError("invalid cursor") from exc
+    rows = await info.context.db.read(
+        lambda s: list_visits(s, child_id=child_id, after=key, limit=size + 1)
+    )
+    edges, page_info = build_page(
+        rows, size, lambda v: f"{v.visited_at.isoformat()}|{v.id}", Visit.from_model
+    )
+    return VisitConnection(
+        edges=edges,
+        page_info=page_info,
+        counter=lambda: info.context.db.read(lambda s: count_visits(s, child_id=child_id)),
+    )

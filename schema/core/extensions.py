@@ -50,3 +50,12 @@ class AuditReads(SchemaExtension):
                 query=execution.query,
                 area_code=principal.area_code,
             )
+
+
+class CloseRequestDatabase(SchemaExtension):
+    """End the request's transaction and return its connection when the operation is done."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context: Context = self.execution_context.context
+        await context.db.close()

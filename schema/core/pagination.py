@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import strawberry
@@ -77,6 +77,11 @@ def build_page(
 
 @strawberry.type
 class CountedConnection(relay.Connection[relay.NodeType]):
-    """A connection that also tells how many items there are in all."""
+    """A connection that also tells how many items there are in all (counted only when
+    asked for: a count is a query of its own)."""
 
-    total_count: int
+    counter: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items match, on all pages.")
+    async def total_count(self) -> int:
+        return await self.counter()

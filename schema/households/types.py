@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from app.models import Household as HouseholdModel
-from schema.children.types import Child
+from schema.children.types import Child, Parent
 from schema.context import Info
 from schema.core.nodes import load_nodes
 
@@ -20,6 +20,11 @@ class Household(relay.Node):
     id: relay.NodeID[str]
     area_code: str
     address: str
+    phone: str | None
+    minimum_allowance: bool
+    extreme_poverty: bool
+    registered_poverty: bool
+    version: int
 
     @classmethod
     def from_model(cls, household: HouseholdModel) -> Household:
@@ -28,6 +33,11 @@ class Household(relay.Node):
             id=str(household.id),
             area_code=household.area_code,
             address=household.address,
+            phone=household.phone,
+            minimum_allowance=household.minimum_allowance,
+            extreme_poverty=household.extreme_poverty,
+            registered_poverty=household.registered_poverty,
+            version=household.version,
         )
 
     @classmethod
@@ -40,4 +50,9 @@ class Household(relay.Node):
     @strawberry.field(description="The household's children on file (a family: a short list).")
     async def children(self, info: Info) -> list[Child]:
         rows = await info.context.loaders.household_children.load(uuid.UUID(self.id))
-        return [Child.from_model(row) for row in rows]
+        return [Child.from_model(row, info) for row in rows]
+
+    @strawberry.field(description="The parents (a short list).")
+    async def parents(self, info: Info) -> list[Parent]:
+        rows = await info.context.loaders.household_parents.load(uuid.UUID(self.id))
+        return [Parent.from_model(row) for row in rows]

@@ -33,7 +33,9 @@ TODAY_SQL = "CURRENT_DATE"
 ROLES = [user.username for user in DEMO_USERS]
 
 # Root fields and the probes below that exercise them; a new root field must be added here.
-PROBED_QUERY_FIELDS = {"node", "areas", "children", "child", "cases", "me"}
+PROBED_QUERY_FIELDS = {
+    "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
+}  # fmt: skip
 PROBED_MUTATION_FIELDS = {"login", "refreshToken", "logout"}
 
 ORACLE = {
@@ -59,6 +61,17 @@ ORACLE = {
         "demo-police": "reported_to_police AND area_code LIKE :township || '%'",
         "demo-county": "referred_organization_id = :org",
     },
+    "visits": {
+        "demo-village": "area_code = :village",
+        "demo-village2": "area_code = :village2",
+        "demo-township": "area_code LIKE :township || '%'",
+        "demo-centre": "child_id IN (SELECT child_id FROM cases "
+        "WHERE area_code LIKE :county || '%')",
+        "demo-police": "child_id IN (SELECT child_id FROM cases WHERE reported_to_police "
+        "AND area_code LIKE :township || '%')",
+        "demo-county": "child_id IN (SELECT child_id FROM cases "
+        "WHERE referred_organization_id = :org)",
+    },
     "households": {
         "demo-village": "area_code = :village",
         "demo-village2": "area_code = :village2",
@@ -74,11 +87,14 @@ ORACLE = {
 }
 # They see a child with its case, but may not browse lists of children.
 REACH_CHILDREN_ONLY_THROUGH_CASES = {"demo-police", "demo-centre", "demo-county"}
-TABLE_OF = {"Child": "children", "Case": "cases", "Household": "households"}
+TABLE_OF = {"Child": "children", "Case": "cases", "Household": "households", "Visit": "visits"}
 ID_PATTERN = re.compile(r'"id":\s*"([A-Za-z0-9+/=]+)"')
 
 CHILD_FIELDS = (
-    "fragment ChildFields on Child { id areaCode name idNumber household { id address } }"
+    "fragment ChildFields on Child { id areaCode name idNumber categories isKeyChild "
+    "household { id address parents { id name idNumber } } activeGuardian { id guardianName } "
+    "guardianships { id } lastVisit { id } openCases { id } "
+    "visits(first: 3) { totalCount edges { node { id } } } }"
 )
 HOUSEHOLD_FIELDS = (
     "fragment HouseholdFields on Household { id areaCode address children { id name idNumber } }"
@@ -210,7 +226,7 @@ def leaked(world: World, role: str, body: str) -> list[str]:
 def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
     """(name, query, variables) of every shape a caller might try."""
     shapes: list[tuple[str, str, dict[str, Any]]] = []
-    type_of = {"children": "Child", "cases": "Case", "households": "Household"}
+    type_of = {"children": "Child", "cases": "Case", "households": "Household", "visits": "Visit"}
     for table, ids in world.samples.items():
         type_name = type_of[table]
         for key in ids:
@@ -245,7 +261,10 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         "lists",
         f"{{ children(first: 100) {{ totalCount edges {{ node {{ ...ChildFields }} }} }} "
         f"cases(first: 100) {{ totalCount edges {{ node {{ ...CaseFields }} }} }} "
-        f"areas {{ edges {{ node {{ id }} }} }} me {{ username role }} }} "
+        f"areas {{ edges {{ node {{ id }} }} }} me {{ username role }} "
+        f"households(first: 100) {{ totalCount edges {{ node {{ id children {{ id }} }} }} }} "
+        f"visits(first: 100) {{ totalCount edges {{ node {{ id }} }} }} "
+        f"dueVisits(withinDays: 366, first: 100) {{ totalCount edges {{ node {{ id }} }} }} }} "
         f"{CHILD_FIELDS} {CASE_FIELDS}",
         {},
     ))  # fmt: skip

@@ -1,0 +1,58 @@
+"""One scoped session per request, shared by resolvers and loaders.
+
+Strawberry resolves sibling fields concurrently and an AsyncSession allows one operation at
+a time, so every use goes through a lock: statements run one after another, in one
+transaction (one `set_config` for row-level security), which is what a request on one
+connection does anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+T = TypeVar("T")
+
+
+class RequestDatabase:
+    """The database of one request, as its caller may see it."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+
+    def _current(self) -> AsyncSession:
+        if self._session is None:
+            self._session = self._sessions()
+        return self._session
+
+    async def read(self, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run a read on the request's session."""
+        async with self._lock:
+            return await action(self._current())
+
+    async def write(self, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run `action` in a transaction of its own: committed if it returns, rolled back
+        (nothing written) if it raises."""
+        async with self._lock:
+            session = self._current()
+            if session.in_transaction():
+                await session.rollback()  # end the read transaction; the write gets its own
+            try:
+                result = await action(session)
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+            return result
+
+    async def close(self) -> None:
+        """End the request's transaction (reads are rolled back) and return the connection."""
+        async with self._lock:
+            if self._session is not None:
+                await self._session.close()
+                self._session = None
