@@ -19,6 +19,7 @@ from strawberry.asgi import GraphQL
 from app.audit import AuditTrail
 from app.auth.errors import AuthError
 from app.auth.identity import Identity, authenticate
+from app.auth.identity_cache import IdentityCache
 from app.database import app_role_url, create_engine, database_url, session_factory
 from app.migrate import current_revision, head_revision
 from app.settings import Settings, get_settings
@@ -40,14 +41,18 @@ class ShouhuGraphQL(GraphQL[Context, None]):
     ) -> Context:
         state = request.app.state
         settings: Settings = state.settings
-        identity: Identity | None = None
+        bearer = request.headers.get("authorization")
+        identity: Identity | None = state.identities.get(bearer) if bearer else None
         auth_error = None
-        async with state.service_sessions() as session, session.begin():
-            try:
-                identity = await authenticate(request.headers, session, settings)
-            except AuthError as error:
-                auth_error = error.code
-            enforcer = await state.policies.enforcer(session)
+        if identity is None:
+            async with state.service_sessions() as session, session.begin():
+                try:
+                    identity = await authenticate(request.headers, session, settings)
+                except AuthError as error:
+                    auth_error = error.code
+            if bearer and identity is not None and identity.kind == "user":
+                state.identities.put(bearer, identity)
+        enforcer = await state.policies.enforcer(state.service_sessions)
         compiled = state.scopes.get(identity, enforcer, state.policies.generation, date.today())
         db = RequestDatabase(compiled.sessions)
         return Context(
@@ -100,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.engine = engine
             app.state.service_sessions = session_factory(engine)
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
+            app.state.identities = IdentityCache(settings.identity_cache_seconds)
             app.state.scopes = ScopeCache(engine)
             try:
                 yield

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     )
     app_db_password: str | None = Field(default=None, repr=False)
     policy_refresh_seconds: float = Field(default=30, ge=0)
+    identity_cache_seconds: float = Field(
+        default=30, ge=0, description="How long a verified bearer token skips the account lookup."
+    )
     access_token_ttl_seconds: int = Field(default=900, ge=1)
     refresh_token_ttl_days: int = Field(default=30, ge=1)
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import casbin
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models.policy import CasbinRule
 from authz.enforcer import Rule, build_enforcer, default_rules, validate
@@ -67,11 +67,13 @@ class PolicyStore:
         # Bumped on every reload: what was compiled from an older enforcer is stale.
         self.generation = 0
 
-    async def enforcer(self, session: AsyncSession) -> casbin.Enforcer:
+    async def enforcer(self, sessions: async_sessionmaker[AsyncSession]) -> casbin.Enforcer:
         """The current enforcer, reloading the rules when they may have changed."""
         now = time.monotonic()
         if self._enforcer is None or now - self._loaded_at > self._refresh_seconds:
-            self._enforcer = build_enforcer(await load_rules(session))
+            async with sessions() as session:
+                rules = await load_rules(session)
+            self._enforcer = build_enforcer(rules)
             self._loaded_at = now
             self.generation += 1
         return self._enforcer

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import strawberry
 from strawberry import relay
-from strawberry.extensions import MaxAliasesLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 
 from schema.areas.query import AreaQuery
 from schema.areas.types import Area
@@ -13,7 +19,12 @@ from schema.cases.query import CaseQuery
 from schema.cases.types import Case
 from schema.children.query import ChildQuery
 from schema.children.types import Child, Guardianship, Parent, Visit
-from schema.core.extensions import AuditReads, AuthenticationGate, CloseRequestDatabase
+from schema.core.extensions import (
+    AuditReads,
+    AuthenticationGate,
+    CloseRequestDatabase,
+    should_mask,
+)
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
 from schema.viewer.query import ViewerQuery
@@ -45,5 +56,6 @@ schema = strawberry.Schema(
         AuthenticationGate,
         AuditReads,
         CloseRequestDatabase,
+        lambda: MaskErrors(should_mask_error=should_mask),
     ],
 )

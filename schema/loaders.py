@@ -33,6 +33,21 @@ def _batched(
     return DataLoader(load_fn=load)
 
 
+def _households(
+    db: RequestDatabase, parents: DataLoader[uuid.UUID, list[Parent]]
+) -> DataLoader[uuid.UUID, Household | None]:
+    # Households come with their parents in one statement; the parents loader is primed so
+    # `household { parents }` costs nothing more.
+    async def load(keys: list[uuid.UUID]) -> list[Household | None]:
+        pairs = await db.read(lambda s: household_store.households_with_parents(s, keys))
+        for key, (household, household_parents) in zip(keys, pairs, strict=True):
+            if household is not None:
+                parents.prime(key, household_parents)
+        return [household for household, _parents in pairs]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass(frozen=True)
 class Loaders:
     """The loaders of one request, reading through the caller's scoped session."""
@@ -54,12 +69,13 @@ class Loaders:
     @classmethod
     def create(cls, db: RequestDatabase) -> Loaders:
         """Fresh loaders (and so fresh caches) for a request."""
+        parents = _batched(db, household_store.parents_by_household)
         return cls(
             area=_batched(db, areas_by_code),
             child=_batched(db, child_store.children_by_id),
-            household=_batched(db, household_store.households_by_id),
+            household=_households(db, parents),
             household_children=_batched(db, child_store.children_by_household),
-            household_parents=_batched(db, household_store.parents_by_household),
+            household_parents=parents,
             active_guardian=_batched(db, guardian_store.active_guardians),
             guardianships=_batched(db, guardian_store.guardianships_by_child),
             last_visit=_batched(db, visit_store.last_visits),

@@ -111,6 +111,22 @@ async def list_children(
     return list(await session.scalars(query.limit(limit)))
 
 
+async def first_page_with_total(
+    session: AsyncSession, criteria: ChildCriteria, *, today: date, limit: int
+) -> tuple[list[Child], int]:
+    """The first page and the number of all matching children, in one statement (a window
+    count is computed over every match before the limit applies)."""
+    query = (
+        select(Child, func.count().over().label("total"))
+        .where(*criteria.conditions(today))
+        .execution_options(**LISTING)
+        .order_by(Child.area_code, Child.id)
+        .limit(limit)
+    )
+    rows = (await session.execute(query)).all()
+    return [child for child, _total in rows], (rows[0].total if rows else 0)
+
+
 async def count_children(session: AsyncSession, criteria: ChildCriteria, *, today: date) -> int:
     """How many children match the criteria."""
     query = (

@@ -6,18 +6,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Household, Parent
-from app.store.common import live_by_id
-
-
-async def households_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Household | None]:
-    """The live household rows with these ids, in order, None where missing or out of scope."""
-    return await live_by_id(session, Household, ids)
 
 
 async def parents_by_household(
@@ -61,3 +53,21 @@ async def count_households(session: AsyncSession, *, area_prefix: str | None) ->
     """How many live households (under an area)."""
     query = select(func.count()).select_from(Household).where(*_households(area_prefix))
     return await session.scalar(query) or 0
+
+
+async def households_with_parents(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[tuple[Household | None, list[Parent]]]:
+    """Each household with its live parents (father first), in one statement."""
+    rows = await session.execute(
+        select(Household, Parent)
+        .outerjoin(Parent, and_(Parent.household_id == Household.id, Parent.deleted_at.is_(None)))
+        .where(Household.id.in_(ids), Household.deleted_at.is_(None))
+        .order_by(Household.id, Parent.relation, Parent.id)
+    )
+    found: dict[uuid.UUID, tuple[Household, list[Parent]]] = {}
+    for household, parent in rows:
+        entry = found.setdefault(household.id, (household, []))
+        if parent is not None:
+            entry[1].append(parent)
+    return [found.get(household_id, (None, [])) for household_id in ids]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from functools import partial
 
 import strawberry
 from strawberry import relay
@@ -12,6 +14,7 @@ from app.store.children import (
     ChildCriteria,
     count_children,
     count_due_children,
+    first_page_with_total,
     list_children,
     list_due_children,
 )
@@ -21,6 +24,7 @@ from schema.core.enums import register_enums
 from schema.core.pagination import (
     CountedConnection,
     PaginationError,
+    asks_for_total,
     build_page,
     decode_keyed_cursor,
     page_size,
@@ -65,6 +69,10 @@ class ChildFilter:
         )
 
 
+async def _known(total: int) -> int:
+    return total
+
+
 @strawberry.type
 class ChildQuery:
     @strawberry.field(description="Children on file that the caller may see, by area.")
@@ -79,19 +87,25 @@ class ChildQuery:
         criteria = (filter or ChildFilter()).criteria()
         today = date.today()
         key = decode_keyed_cursor(after)
-        rows = await info.context.db.read(
-            lambda s: list_children(s, criteria, today=today, after=key, limit=size + 1)
-        )
+
+        async def count() -> int:
+            return await info.context.db.read(lambda s: count_children(s, criteria, today=today))
+
+        if key is None and asks_for_total(info):
+            # The first page of the app's caseload: count in the same statement.
+            rows, total = await info.context.db.read(
+                lambda s: first_page_with_total(s, criteria, today=today, limit=size + 1)
+            )
+            counter: Callable[[], Awaitable[int]] = partial(_known, total)
+        else:
+            rows = await info.context.db.read(
+                lambda s: list_children(s, criteria, today=today, after=key, limit=size + 1)
+            )
+            counter = count
         edges, page_info = build_page(
-            rows, size, lambda c: f"{c.area_code}|{c.id}", Child.from_model
+            rows, size, lambda c: f"{c.area_code}|{c.id}", lambda c: Child.from_model(c, info)
         )
-        return ChildConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(
-                lambda s: count_children(s, criteria, today=today)
-            ),
-        )
+        return ChildConnection(edges=edges, page_info=page_info, counter=counter)
 
     @strawberry.field(description="One child by global id; null when there is none for you.")
     async def child(self, info: Info, id: relay.GlobalID) -> Child | None:
@@ -125,7 +139,7 @@ class ChildQuery:
             lambda s: list_due_children(s, due_by=due_by, after=after_key, limit=size + 1)
         )
         edges, page_info = build_page(
-            rows, size, lambda c: f"{c.next_visit_due}|{c.id}", Child.from_model
+            rows, size, lambda c: f"{c.next_visit_due}|{c.id}", lambda c: Child.from_model(c, info)
         )
         return ChildConnection(
             edges=edges,

@@ -193,9 +193,9 @@ class Child(relay.Node):
     row: strawberry.Private[ChildModel]
 
     @classmethod
-    def from_model(cls, child: ChildModel, info: Info | None = None) -> Child:
-        """The GraphQL view of a child row; `info` decides how much of it the caller gets."""
-        view = ChildView.FULL if info is None else child_view(info.context.scope, child.area_code)
+    def from_model(cls, child: ChildModel, info: Info) -> Child:
+        """The GraphQL view of a child row; the caller's scope decides how much of it."""
+        view = child_view(info.context.scope, child.area_code)
         return cls(
             id=str(child.id), area_code=child.area_code, name=child.name, gender=child.gender,
             status=child.status, version=child.version, updated_at=child.updated_at,

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
+from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from app.audit import Actor, write_audit_event
 from authz.gate import anonymous_refusal
 from schema.context import Context
+from schema.core.pagination import PaginationError
+
+log = logging.getLogger(__name__)
 
 
 class AuthenticationGate(SchemaExtension):
@@ -59,3 +64,16 @@ class CloseRequestDatabase(SchemaExtension):
         yield
         context: Context = self.execution_context.context
         await context.db.close()
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Hide what went wrong inside (a bug, a database error) from the caller; it is logged.
+
+    Errors of the request itself stay readable: validation of the document (no original
+    error) and the client errors the API raises on purpose (bad cursor or page size).
+    """
+    original = error.original_error
+    if original is None or isinstance(original, PaginationError):
+        return False
+    log.error("unexpected error", exc_info=original)
+    return True

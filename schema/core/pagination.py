@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
+from strawberry.types import Info
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -73,6 +74,15 @@ def build_page(
         end_cursor=edges[-1].cursor if edges else None,
     )
     return edges, info
+
+
+def asks_for_total(info: Info[Any, Any]) -> bool:
+    """Whether the query selects `totalCount` on the connection being resolved."""
+    return any(
+        getattr(selection, "name", None) == "totalCount"
+        for field in info.selected_fields
+        for selection in field.selections
+    )
 
 
 @strawberry.type
