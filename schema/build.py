@@ -25,6 +25,7 @@ from schema.core.extensions import (
     CloseRequestDatabase,
     should_mask,
 )
+from schema.files.mutations import FileMutation
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
 from schema.viewer.query import ViewerQuery
@@ -39,7 +40,7 @@ class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, Area
 
 
 @strawberry.type
-class Mutation(AuthMutation):
+class Mutation(AuthMutation, FileMutation):
     pass
 
 

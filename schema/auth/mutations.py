@@ -20,9 +20,9 @@ from schema.auth.types import (
     LogoutInput,
     LogoutPayload,
     RefreshTokenInput,
-    UserError,
 )
 from schema.context import Info
+from schema.core.errors import UserError
 
 
 async def _audit(

@@ -6,25 +6,13 @@ from datetime import datetime
 
 import strawberry
 
-from app.auth.errors import AuthError
 from app.auth.login import LoginResult
 from app.enums import Role
 from app.models import User
 from schema.core.enums import register_enums
+from schema.core.errors import UserError
 
 register_enums()
-
-
-@strawberry.type(description="Something the client got wrong or must act on; not a crash.")
-class UserError:
-    code: str = strawberry.field(description="Stable, for programs: e.g. INVALID_CREDENTIALS.")
-    field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    message: str = strawberry.field(description="For people.")
-
-    @classmethod
-    def from_auth_error(cls, error: AuthError, field: str | None = None) -> UserError:
-        """The user error an AuthError becomes."""
-        return cls(code=error.code, field=field, message=error.message)
 
 
 @strawberry.type(description="The logged-in user.")

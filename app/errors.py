@@ -1,0 +1,57 @@
+"""Refusals of the domain services: what the caller did wrong, as data for the payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import object_session
+from sqlalchemy.orm.exc import UnmappedInstanceError
+
+from app.domain.validation import Problem
+
+
+@dataclass
+class DomainError(Exception):
+    """A write refused; nothing of it is written (the transaction rolls back).
+
+    `current` carries the record as it is now for VERSION_CONFLICT, so the app can merge.
+    """
+
+    problems: list[Problem]
+    current: Any = None
+
+    def __post_init__(self) -> None:
+        # The transaction rolls back, which expires every row in the session: the record
+        # returned to the client is taken out of it first, as loaded.
+        if self.current is not None:
+            try:
+                session = object_session(self.current)
+            except UnmappedInstanceError:
+                return
+            if session is not None:
+                session.expunge(self.current)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{p.code} {p.field}: {p.message}" for p in self.problems)
+
+
+def refuse(code: str, field: str, message: str, current: Any = None) -> DomainError:
+    """A DomainError with one problem."""
+    return DomainError([Problem(code, field, message)], current)
+
+
+def not_found(field: str, what: str) -> DomainError:
+    """Missing, or outside the caller's scope: the two look the same."""
+    return refuse("NOT_FOUND", field, f"no such {what}")
+
+
+def check_version(row: Any, expected: int, field: str = "expectedVersion") -> None:
+    """Optimistic concurrency: refuse an update based on an outdated version."""
+    if row.version != expected:
+        raise refuse(
+            "VERSION_CONFLICT",
+            field,
+            f"the record is at version {row.version}, not {expected}: merge and retry",
+            current=row,
+        )

@@ -1,0 +1,86 @@
+"""Running a mutation: one transaction, authorization inside it, audit with it, errors as data."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import Actor as AuditActor
+from app.audit import write_audit_event
+from app.domain.validation import Problem
+from app.errors import DomainError
+from app.services.common import Actor
+from schema.context import Info
+from schema.core.errors import UserError
+
+T = TypeVar("T")
+
+# Unique constraints a client can run into, and what they mean to it.
+_CONSTRAINTS = {
+    "uq_children_id_number_live": Problem(
+        "DUPLICATE_CHILD",
+        "idNumber",
+        "a child with this ID number is already on file in another area; "
+        "ask the township supervisor",
+    ),
+    "uq_guardianships_active_child": Problem(
+        "GUARDIAN_ALREADY_ACTIVE", "childId", "the child already has an active guardian"
+    ),
+}
+
+
+@dataclass
+class Outcome(Generic[T]):
+    """A mutation's result, or why there is none (and the record as it is, on a conflict)."""
+
+    result: T | None = None
+    errors: list[UserError] = field(default_factory=list)
+    current: Any = None
+
+
+def _problem_of(error: IntegrityError) -> Problem:
+    text = str(error.orig)
+    for constraint, problem in _CONSTRAINTS.items():
+        if constraint in text:
+            return problem
+    return Problem("CONFLICT", "id", "the record conflicts with one already on file")
+
+
+async def run_mutation(
+    info: Info,
+    action: Callable[[AsyncSession, Actor], Awaitable[T]],
+    records: Callable[[T], list[str]],
+) -> Outcome[T]:
+    """Run `action` in one transaction with an audit event, or write nothing at all."""
+    context = info.context
+    principal = context.scope.principal
+    actor = Actor(scope=context.scope, now=datetime.now(UTC))
+
+    async def transaction(session: AsyncSession) -> T:
+        result = await action(session, actor)
+        await write_audit_event(
+            session,
+            AuditActor(label=principal.label, user_id=principal.user_id),
+            action=info.field_name,
+            records=records(result),
+            operation_name=info.operation.name.value if info.operation.name else None,
+            area_code=principal.area_code,
+        )
+        return result
+
+    try:
+        return Outcome(result=await context.db.write(transaction))
+    except DomainError as error:
+        return Outcome(
+            errors=[UserError.from_problem(p) for p in error.problems], current=error.current
+        )
+    except IntegrityError as error:
+        return Outcome(errors=[UserError.from_problem(_problem_of(error))])
+    finally:
+        # Rows may have changed: nothing loaded before the write may be served after it.
+        context.loaders.clear_all()

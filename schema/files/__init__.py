@@ -1,0 +1,1 @@
+"""Mutations on a child's file."""

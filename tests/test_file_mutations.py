@@ -1,0 +1,293 @@
+"""Writes to a child's file: validation, scope, concurrency, idempotency, derived facts."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from httpx import AsyncClient
+from sqlalchemy import text
+
+from app.domain.idnumber import make_id_number
+from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
+from tests.conftest import EngineFactory, access_token
+
+REGISTER_HOUSEHOLD = """
+mutation($input: RegisterHouseholdInput!) {
+  registerHousehold(input: $input) {
+    household { id areaCode address version parents { id name status } }
+    errors { code field message }
+  }
+}
+"""
+REGISTER_CHILD = """
+mutation($input: RegisterChildInput!) {
+  registerChild(input: $input) {
+    child { id name categories isKeyChild idNumber version nextVisitDue }
+    errors { code field message }
+    current { id }
+  }
+}
+"""
+UPDATE_PARENT = """
+mutation($input: UpdateParentInput!) {
+  updateParent(input: $input) {
+    parent { id status version }
+    errors { code field message }
+    current { id version status }
+  }
+}
+"""
+RECORD_VISIT = """
+mutation($input: RecordVisitInput!) {
+  recordVisit(input: $input) { visit { id nextVisitDue } errors { code field message } }
+}
+"""
+
+
+def gid(type_name: str, key: object) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+async def call(client: AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def household_input(**overrides: Any) -> dict[str, Any]:
+    return {
+        "areaCode": DEMO_VILLAGE,
+        "address": "伯浩村3组12号",
+        "phone": "13900001111",
+        "parents": [
+            {"relation": "FATHER", "name": "张伟", "status": "AT_HOME"},
+            {"relation": "MOTHER", "name": "李芳", "status": "WORKING_AWAY",
+             "workPlace": "广东省东莞市", "awaySince": "2025-03-01"},
+        ],
+        **overrides,
+    }  # fmt: skip
+
+
+def child_input(household_id: str, **overrides: Any) -> dict[str, Any]:
+    birth = date(2016, 5, 20)
+    return {
+        "householdId": household_id,
+        "name": "张小明",
+        "gender": "MALE",
+        "birthDate": birth.isoformat(),
+        "idNumber": make_id_number("420702", birth, 901),
+        "livingArrangement": "WITH_ONE_PARENT",
+        "schoolStatus": "IN_SCHOOL",
+        **overrides,
+    }
+
+
+async def _household(client: AsyncClient, token: str) -> dict[str, Any]:
+    data = await call(client, token, REGISTER_HOUSEHOLD, input=household_input())
+    assert data["registerHousehold"]["errors"] == []
+    household: dict[str, Any] = data["registerHousehold"]["household"]
+    return household
+
+
+async def test_register_household_and_child_then_a_parent_leaves(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    household = await _household(fresh_client, token)
+    assert household["areaCode"] == DEMO_VILLAGE
+    assert [p["status"] for p in household["parents"]] == ["AT_HOME", "WORKING_AWAY"]
+    registered = await call(
+        fresh_client, token, REGISTER_CHILD, input={"child": child_input(household["id"])}
+    )
+    child = registered["registerChild"]
+    assert child["errors"] == []
+    assert "LEFT_BEHIND" not in child["child"]["categories"]  # the father is at home
+    father = household["parents"][0]
+    moved = await call(
+        fresh_client, token, UPDATE_PARENT,
+        input={"id": father["id"], "expectedVersion": 1, "parent": {
+            "relation": "FATHER", "name": "张伟", "status": "WORKING_AWAY",
+            "workPlace": "浙江省杭州市"}},
+    )  # fmt: skip
+    assert moved["updateParent"]["errors"] == []
+    assert moved["updateParent"]["parent"]["version"] == 2
+    refreshed = await call(
+        fresh_client, token, "query($id: ID!) { child(id: $id) { categories isKeyChild } }",
+        id=child["child"]["id"],
+    )  # fmt: skip
+    # Both parents away and the child under 16: left-behind, derived, not typed in.
+    assert "LEFT_BEHIND" in refreshed["child"]["categories"]
+    async with engine_for(fresh_db).connect() as conn:
+        audited = await conn.scalar(
+            text("SELECT count(*) FROM audit_events WHERE action IN "
+                 "('registerHousehold', 'registerChild', 'updateParent')")
+        )  # fmt: skip
+    assert audited == 3
+
+
+async def test_stale_version_is_a_conflict_with_the_current_record(
+    fresh_client: AsyncClient, fresh_db: str
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    household = await _household(fresh_client, token)
+    father = household["parents"][0]
+    update = {
+        "id": father["id"],
+        "expectedVersion": 1,
+        "parent": {"relation": "FATHER", "name": "张伟", "status": "WORKING_AWAY"},
+    }
+    first = await call(fresh_client, token, UPDATE_PARENT, input=update)
+    assert first["updateParent"]["errors"] == []
+    second = await call(fresh_client, token, UPDATE_PARENT, input=update)
+    assert second["updateParent"]["parent"] is None
+    assert second["updateParent"]["errors"][0]["code"] == "VERSION_CONFLICT"
+    assert second["updateParent"]["current"] == {
+        "id": father["id"], "version": 2, "status": "WORKING_AWAY"
+    }  # fmt: skip
+
+
+async def test_bad_input_is_reported_field_by_field_and_nothing_is_written(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    async with engine_for(fresh_db).connect() as conn:
+        before = await conn.scalar(text("SELECT count(*) FROM households"))
+    bad = household_input(
+        phone="12345",
+        parents=[{"relation": "FATHER", "name": " ", "status": "AT_HOME",
+                  "idNumber": "420702199001011234", "awaySince": "2999-01-01"}],
+    )  # fmt: skip
+    data = await call(fresh_client, token, REGISTER_HOUSEHOLD, input=bad)
+    codes = {(e["code"], e["field"]) for e in data["registerHousehold"]["errors"]}
+    assert codes >= {
+        ("INVALID_PHONE", "phone"),
+        ("REQUIRED", "parents.0.name"),
+        ("INVALID_ID_NUMBER", "parents.0.idNumber"),
+        ("FUTURE_DATE", "parents.0.awaySince"),
+    }
+    assert data["registerHousehold"]["household"] is None
+    async with engine_for(fresh_db).connect() as conn:
+        assert await conn.scalar(text("SELECT count(*) FROM households")) == before
+
+
+async def test_id_number_must_agree_with_birth_date_and_be_unique(
+    fresh_client: AsyncClient, fresh_db: str
+) -> None:
+    village = await access_token(fresh_db, "demo-village")
+    household = await _household(fresh_client, village)
+    mismatch = child_input(household["id"], birthDate="2016-05-21")
+    data = await call(fresh_client, village, REGISTER_CHILD, input={"child": mismatch})
+    assert data["registerChild"]["errors"][0]["code"] == "ID_NUMBER_MISMATCH"
+    ok = await call(fresh_client, village, REGISTER_CHILD,
+                    input={"child": child_input(household["id"])})  # fmt: skip
+    assert ok["registerChild"]["errors"] == []
+    again = await call(fresh_client, village, REGISTER_CHILD,
+                       input={"child": child_input(household["id"], name="张二")})  # fmt: skip
+    assert again["registerChild"]["errors"][0]["code"] == "DUPLICATE_CHILD"
+    assert again["registerChild"]["current"]["id"] == ok["registerChild"]["child"]["id"]
+    # In another village the same number is refused too, without a pointer.
+    village2 = await access_token(fresh_db, "demo-village2")
+    elsewhere = await call(fresh_client, village2, REGISTER_HOUSEHOLD,
+                           input=household_input(areaCode=DEMO_VILLAGE2))  # fmt: skip
+    household2 = elsewhere["registerHousehold"]["household"]
+    other = await call(fresh_client, village2, REGISTER_CHILD,
+                       input={"child": child_input(household2["id"])})  # fmt: skip
+    assert other["registerChild"]["errors"][0]["code"] == "DUPLICATE_CHILD"
+    assert other["registerChild"]["current"] is None
+
+
+async def test_creates_with_a_client_id_are_idempotent(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    client_id = str(uuid.uuid4())
+    payload = household_input(id=client_id)
+    first = await call(fresh_client, token, REGISTER_HOUSEHOLD, input=payload)
+    retry = await call(fresh_client, token, REGISTER_HOUSEHOLD, input=payload)
+    assert first["registerHousehold"]["household"]["id"] == gid("Household", client_id)
+    assert retry["registerHousehold"] == first["registerHousehold"]
+    changed = await call(fresh_client, token, REGISTER_HOUSEHOLD,
+                         input={**payload, "address": "另一个地址"})  # fmt: skip
+    assert changed["registerHousehold"]["errors"][0]["code"] == "IDEMPOTENCY_CONFLICT"
+    async with engine_for(fresh_db).connect() as conn:
+        count = await conn.scalar(
+            text("SELECT count(*) FROM households WHERE id = :id"), {"id": client_id}
+        )
+    assert count == 1
+
+
+async def test_writes_outside_the_scope_find_nothing(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    village2 = await access_token(fresh_db, "demo-village2")
+    async with engine_for(fresh_db).connect() as conn:
+        child = (await conn.execute(text(
+            "SELECT c.id, c.household_id, c.version, p.id AS parent_id FROM children c "
+            "JOIN parents p ON p.household_id = c.household_id WHERE c.area_code = :v LIMIT 1"
+        ), {"v": DEMO_VILLAGE})).one()  # fmt: skip
+    foreign_household = gid("Household", child.household_id)
+    attempts = {
+        "registerHousehold": (REGISTER_HOUSEHOLD, household_input()),
+        "registerChild": (REGISTER_CHILD, {"child": child_input(foreign_household)}),
+        "updateParent": (UPDATE_PARENT, {
+            "id": gid("Parent", child.parent_id), "expectedVersion": 1,
+            "parent": {"relation": "FATHER", "name": "x", "status": "AT_HOME"}}),
+        "recordVisit": (RECORD_VISIT, {
+            "childId": gid("Child", child.id), "visitedAt": datetime.now(UTC).isoformat(),
+            "kind": "ROUTINE", "livingConditions": "GOOD", "guardianship": "GOOD",
+            "schooling": "GOOD", "health": "GOOD", "mentalState": "GOOD"}),
+    }  # fmt: skip
+    for name, (mutation, payload) in attempts.items():
+        data = await call(fresh_client, village2, mutation, input=payload)
+        codes = {e["code"] for e in data[name]["errors"]}
+        assert codes & {"NOT_FOUND", "FORBIDDEN"}, (name, data)
+    update_child = """mutation($input: UpdateChildInput!) {
+        updateChild(input: $input) { child { id } errors { code } } }"""
+    data = await call(fresh_client, village2, update_child, input={
+        "id": gid("Child", child.id), "expectedVersion": child.version,
+        "child": child_input(foreign_household)})  # fmt: skip
+    assert data["updateChild"]["errors"][0]["code"] == "NOT_FOUND"
+    async with engine_for(fresh_db).connect() as conn:
+        writes = await conn.scalar(
+            text("SELECT count(*) FROM audit_events WHERE action IN "
+                 "('registerHousehold', 'registerChild', 'updateParent', 'recordVisit', "
+                 "'updateChild')")
+        )  # fmt: skip
+    assert writes == 0
+
+
+async def test_a_visit_moves_the_next_visit_due_and_cannot_be_in_the_future(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    async with engine_for(fresh_db).connect() as conn:
+        child_id = await conn.scalar(
+            text("SELECT id FROM children WHERE area_code = :v AND NOT is_key_child LIMIT 1"),
+            {"v": DEMO_VILLAGE},
+        )
+    visit = {
+        "childId": gid("Child", child_id), "visitedAt": datetime.now(UTC).isoformat(),
+        "kind": "QUARTERLY_CHECK", "livingConditions": "GOOD", "guardianship": "FAIR",
+        "schooling": "GOOD", "health": "GOOD", "mentalState": "GOOD", "notes": "正常",
+    }  # fmt: skip
+    data = await call(fresh_client, token, RECORD_VISIT, input=visit)
+    assert data["recordVisit"]["errors"] == []
+    child = await call(
+        fresh_client, token, "query($id: ID!) { child(id: $id) { nextVisitDue lastVisitAt } }",
+        id=gid("Child", child_id),
+    )  # fmt: skip
+    due = date.fromisoformat(child["child"]["nextVisitDue"])
+    assert date.today() + timedelta(days=28) <= due <= date.today() + timedelta(days=92)
+    future = {**visit, "visitedAt": (datetime.now(UTC) + timedelta(days=2)).isoformat()}
+    refused = await call(fresh_client, token, RECORD_VISIT, input=future)
+    assert refused["recordVisit"]["errors"][0]["code"] == "FUTURE_DATE"
