@@ -27,6 +27,7 @@ from app.models import ApiKey, Organization, User
 from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
+from app.services.derivation import refresh_all_children
 from app.settings import get_settings
 
 cli = typer.Typer(help="守护 Shouhu: service and data commands.", no_args_is_help=True)
@@ -113,6 +114,19 @@ def import_areas_command(
     except areas.UnknownProvince as exc:
         raise typer.BadParameter(str(exc)) from exc
     console.print(f"{summary.rows:,} areas loaded for {len(summary.provinces)} province(s)")
+
+
+@cli.command("derive")
+def derive_command() -> None:
+    """Re-derive every child's categories, key reasons and next visit due (run daily: ages
+    change, and with them left-behind status and visit schedules)."""
+
+    async def run(engine: AsyncEngine) -> int:
+        with RichReporter() as reporter:
+            return await refresh_all_children(engine, date.today(), reporter)
+
+    changed = with_engine(run)
+    console.print(f"{changed:,} children had derived facts to update")
 
 
 @seed_cli.command("demo")

@@ -291,3 +291,30 @@ async def test_a_visit_moves_the_next_visit_due_and_cannot_be_in_the_future(
     future = {**visit, "visitedAt": (datetime.now(UTC) + timedelta(days=2)).isoformat()}
     refused = await call(fresh_client, token, RECORD_VISIT, input=future)
     assert refused["recordVisit"]["errors"][0]["code"] == "FUTURE_DATE"
+
+
+async def test_poverty_flags_make_a_child_in_economic_difficulty(
+    fresh_client: AsyncClient, fresh_db: str
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    household = await _household(fresh_client, token)
+    registered = await call(
+        fresh_client, token, REGISTER_CHILD, input={"child": child_input(household["id"])}
+    )
+    child_id = registered["registerChild"]["child"]["id"]
+    assert "DIFFICULTY_ECONOMIC" not in registered["registerChild"]["child"]["categories"]
+    update = """mutation($input: UpdateHouseholdInput!) {
+        updateHousehold(input: $input) { household { version } errors { code } } }"""
+    changes = {
+        "id": household["id"],
+        "expectedVersion": household["version"],
+        "areaCode": DEMO_VILLAGE,
+        "address": household["address"],
+        "minimumAllowance": True,
+    }
+    data = await call(fresh_client, token, update, input=changes)
+    assert data["updateHousehold"]["errors"] == []
+    child = await call(
+        fresh_client, token, "query($id: ID!) { child(id: $id) { categories } }", id=child_id
+    )
+    assert "DIFFICULTY_ECONOMIC" in child["child"]["categories"]

@@ -9,12 +9,14 @@ from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import Table, bindparam, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.database import session_factory
 from app.domain.derivation import derive
 from app.domain.facts import ChildFacts
 from app.enums import GuardianshipStatus, ParentStatus, VisitKind
 from app.models import Child, Guardianship, Household, Parent, Visit
+from app.progress import Reporter
 
 
 async def refresh_children(
@@ -118,3 +120,25 @@ async def refresh_children(
             updates,
         )
     return len(updates)
+
+
+async def refresh_all_children(
+    engine: AsyncEngine, today: date, reporter: Reporter, *, batch: int = 5_000
+) -> int:
+    """Re-derive every active child, a batch per transaction; returns how many changed."""
+    async with engine.connect() as conn:
+        total = await conn.scalar(select(func.count()).select_from(Child)) or 0
+    changed = 0
+    after: uuid.UUID | None = None
+    with reporter.step("children re-derived", total) as advance:
+        while True:
+            async with session_factory(engine)() as session, session.begin():
+                query = select(Child.id).order_by(Child.id).limit(batch)
+                if after is not None:
+                    query = query.where(Child.id > after)
+                ids = list(await session.scalars(query))
+                if not ids:
+                    return changed
+                changed += await refresh_children(session, ids, today)
+            after = ids[-1]
+            advance(len(ids))

@@ -158,6 +158,38 @@ async def load_visible(
     return row
 
 
+async def update_household(
+    session: AsyncSession,
+    actor: Actor,
+    household_id: uuid.UUID,
+    expected_version: int,
+    data: HouseholdData,
+) -> Household:
+    """Change a household's address, phone and poverty flags (which re-derive its children's
+    categories). Parents are changed one by one with update_parent."""
+    _raise(
+        problems(
+            check_required(data.address, "address"),
+            check_length(data.address, "address", 300),
+            check_phone(data.phone, "phone"),
+        )
+    )
+    household: Household = await load_visible(session, Household, household_id, "id", "household")
+    require(actor.scope, "child_file", "write", household.area_code)
+    check_version(household, expected_version)
+    if data.area_code != household.area_code:
+        raise refuse("INVALID", "areaCode", "use moveChild to move a family to another village")
+    household.address = data.address.strip()
+    household.phone = data.phone
+    household.minimum_allowance = data.minimum_allowance
+    household.extreme_poverty = data.extreme_poverty
+    household.registered_poverty = data.registered_poverty
+    await session.flush()
+    children = await session.scalars(select(Child.id).where(Child.household_id == household.id))
+    await refresh_children(session, list(children), actor.today)
+    return household
+
+
 async def update_parent(
     session: AsyncSession,
     actor: Actor,

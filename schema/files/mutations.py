@@ -22,6 +22,7 @@ from app.enums import (
     VisitKind,
 )
 from app.models import Child as ChildModel
+from app.models import Household as HouseholdModel
 from app.models import Parent as ParentModel
 from app.services import files
 from schema.children.types import Child, Parent, Visit
@@ -93,6 +94,27 @@ class RegisterHouseholdInput:
 class HouseholdPayload:
     household: Household | None
     errors: list[UserError]
+
+
+@strawberry.input
+class UpdateHouseholdInput:
+    id: relay.GlobalID
+    expected_version: int
+    area_code: str
+    address: str
+    phone: str | None = None
+    minimum_allowance: bool = False
+    extreme_poverty: bool = False
+    registered_poverty: bool = False
+
+
+@strawberry.type
+class UpdateHouseholdPayload:
+    household: Household | None
+    errors: list[UserError]
+    current: Household | None = strawberry.field(
+        description="On VERSION_CONFLICT: the record as it is now, to merge with."
+    )
 
 
 @strawberry.input
@@ -220,6 +242,31 @@ class FileMutation:
         )
         return HouseholdPayload(
             household=_maybe(outcome.result, Household.from_model), errors=outcome.errors
+        )
+
+    @strawberry.mutation(
+        description="Change a household's address and poverty flags (re-derives the children)."
+    )
+    async def update_household(
+        self, info: Info, input: UpdateHouseholdInput
+    ) -> UpdateHouseholdPayload:
+        household_id = _uuid(input.id, "Household") or uuid.UUID(int=0)
+        data = files.HouseholdData(
+            area_code=input.area_code, address=input.address, phone=input.phone,
+            minimum_allowance=input.minimum_allowance, extreme_poverty=input.extreme_poverty,
+            registered_poverty=input.registered_poverty,
+        )  # fmt: skip
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: files.update_household(
+                s, actor, household_id, input.expected_version, data
+            ),
+            lambda h: [f"Household:{h.id}"],
+        )
+        return UpdateHouseholdPayload(
+            household=_maybe(outcome.result, Household.from_model),
+            errors=outcome.errors,
+            current=_current(outcome.current, HouseholdModel, Household.from_model),
         )
 
     @strawberry.mutation(

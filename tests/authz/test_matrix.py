@@ -39,7 +39,13 @@ PROBED_QUERY_FIELDS = {
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
     # tests/test_file_mutations.py probes these for targets outside the scope:
-    "registerHousehold", "updateParent", "registerChild", "updateChild", "recordVisit",
+    "registerHousehold", "updateHousehold", "updateParent", "registerChild", "updateChild",
+    "recordVisit",
+    # tests/test_case_mutations.py and tests/test_guardian_mutations.py probe these:
+    "reportConcern", "startEmergencyResponse", "startAssessment", "completeAssessment",
+    "recordMeasure", "referCase", "startFollowUp", "closeCase",
+    "entrustGuardian", "assessGuardian", "confirmGuardianship", "endGuardianship",
+    "moveChild", "archiveChild",
 }  # fmt: skip
 
 ORACLE = {
