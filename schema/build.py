@@ -15,6 +15,7 @@ from strawberry.extensions import (
 from schema.areas.query import AreaQuery
 from schema.areas.types import Area
 from schema.auth.mutations import AuthMutation
+from schema.cases.mutations import CaseMutation
 from schema.cases.query import CaseQuery
 from schema.cases.types import Case
 from schema.children.query import ChildQuery
@@ -26,6 +27,7 @@ from schema.core.extensions import (
     should_mask,
 )
 from schema.files.mutations import FileMutation
+from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
 from schema.viewer.query import ViewerQuery
@@ -40,7 +42,7 @@ class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, Area
 
 
 @strawberry.type
-class Mutation(AuthMutation, FileMutation):
+class Mutation(AuthMutation, FileMutation, CaseMutation, GuardianMutation, MoveMutation):
     pass
 
 

@@ -1,0 +1,259 @@
+"""Protection cases: the mandatory report, then the workflow's steps (app/domain/workflow.py)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain import workflow
+from app.domain.case_deadlines import stage_due_at
+from app.domain.validation import Problem, check_length, check_required, problems
+from app.domain.workflow import CaseAction, WorkflowError, required_permission
+from app.enums import (
+    CaseCategory,
+    CaseEventKind,
+    CaseMeasure,
+    CaseStage,
+    ChildStatus,
+    ReportSource,
+    Role,
+)
+from app.errors import DomainError, check_version, not_found, refuse
+from app.models import Case, CaseEvent, Child, Organization
+from app.services.common import Actor, existing_create
+from app.services.files import load_visible
+from authz.guard import require
+
+DESCRIPTION_MAX = 4000
+NOTE_MAX = 4000
+
+# Seed 004 §四: these are reported to the police at once.
+POLICE_CATEGORIES = frozenset(
+    {
+        CaseCategory.LIVING_ALONE,
+        CaseCategory.MISSING,
+        CaseCategory.GUARDIAN_INCAPABLE,
+        CaseCategory.GUARDIAN_NEGLECT,
+        CaseCategory.SUSPECTED_DOMESTIC_VIOLENCE,
+        CaseCategory.SUSPECTED_ABUSE_OR_INJURY,
+    }
+)
+
+# Where a report comes from when the reporter does not say: from the reporter's role.
+_SOURCE_OF_ROLE = {
+    Role.SCHOOL: ReportSource.SCHOOL,
+    Role.NGO: ReportSource.NGO,
+    Role.POLICE: ReportSource.POLICE,
+}
+
+
+def default_source(role: Role | None) -> ReportSource:
+    """The source of a report by a caller of `role`: schools, NGOs and the police are
+    themselves; village, township and everyone else report as the village (村(居)委会)."""
+    return _SOURCE_OF_ROLE.get(role, ReportSource.VILLAGE) if role else ReportSource.VILLAGE
+
+
+def default_reported_to_police(category: CaseCategory, role: Role | None) -> bool:
+    """Whether a report goes to the police unless the reporter says otherwise: the categories
+    seed 004 names, and anything the police report themselves."""
+    return category in POLICE_CATEGORIES or role is Role.POLICE
+
+
+def _raise(found: list[Problem]) -> None:
+    if found:
+        raise DomainError(found)
+
+
+@dataclass(frozen=True)
+class ConcernData:
+    """A mandatory report (强制报告) as the app or an integration sends it."""
+
+    child_id: uuid.UUID
+    category: CaseCategory
+    description: str
+    id: uuid.UUID | None = None
+    source: ReportSource | None = None
+    reported_to_police: bool | None = None
+
+
+async def _own_unreadable_report(
+    session: AsyncSession, actor: Actor, case_id: uuid.UUID, values: dict[str, Any]
+) -> Case | None:
+    """A retried report by a caller who may report but not read cases (a school, an NGO).
+
+    The scoped session hides the case from them, so `existing_create` cannot find it; only
+    the caller's own report is looked up here (by id and reporter), and it is returned as a
+    detached copy, never added to the session. Row-level security still bounds the query.
+    """
+    table = Case.__table__
+    reporter = (
+        table.c.reporter_id == actor.user_id
+        if actor.user_id is not None
+        else (table.c.reporter_id.is_(None))
+        & (table.c.reporter_organization_id == actor.scope.principal.organization_id)
+    )
+    row = (
+        (await session.execute(select(table).where(table.c.id == case_id, reporter)))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    if any(row[key] != value for key, value in values.items()):
+        raise refuse("IDEMPOTENCY_CONFLICT", "id", "this id was already used for other content")
+    return Case(**dict(row))
+
+
+async def report_concern(session: AsyncSession, actor: Actor, data: ConcernData) -> Case:
+    """Open a case in stage REPORTED about a child the reporter may see. Idempotent by id."""
+    _raise(
+        problems(
+            check_required(data.description, "description"),
+            check_length(data.description, "description", DESCRIPTION_MAX),
+        )
+    )
+    child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
+    require(actor.scope, "case", "report", child.area_code, field="childId")
+    principal = actor.scope.principal
+    values: dict[str, Any] = {
+        "child_id": child.id,
+        "category": data.category,
+        "description": data.description.strip(),
+        "source": data.source or default_source(principal.role),
+        "reported_to_police": (
+            default_reported_to_police(data.category, principal.role)
+            if data.reported_to_police is None
+            else data.reported_to_police
+        ),
+        "reporter_id": actor.user_id,
+        "reporter_organization_id": principal.organization_id,
+    }
+    existing = await existing_create(session, Case, data.id, values)
+    if existing is None and data.id is not None:
+        existing = await _own_unreadable_report(session, actor, data.id, values)
+    if existing is not None:
+        return existing
+    if child.status is ChildStatus.ARCHIVED:
+        raise refuse("CHILD_ARCHIVED", "childId", "the child's file is archived")
+    case = Case(
+        id=data.id or uuid.uuid4(),
+        area_code=child.area_code,
+        reported_at=actor.now,
+        stage=CaseStage.REPORTED,
+        stage_entered_at=actor.now,
+        due_at=stage_due_at(CaseStage.REPORTED, actor.now),
+        **values,
+    )
+    session.add(case)
+    session.add(_event(case, actor, CaseEventKind.REPORTED, to_stage=CaseStage.REPORTED))
+    await session.flush()
+    return case
+
+
+@dataclass(frozen=True)
+class StepData:
+    """What a workflow step may carry besides the case and its version."""
+
+    note: str | None = None
+    plan: str | None = None
+    measure: CaseMeasure | None = None
+    organization_id: uuid.UUID | None = None
+    reason: str | None = None
+
+
+def _event(case: Case, actor: Actor, kind: CaseEventKind, **values: Any) -> CaseEvent:
+    return CaseEvent(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        area_code=case.area_code,
+        kind=kind,
+        actor_id=actor.user_id,
+        occurred_at=actor.now,
+        **values,
+    )
+
+
+def _step_problems(action: CaseAction, step: StepData) -> list[Problem]:
+    """Each action's own inputs, checked before anything is loaded."""
+    found = problems(check_length(step.note, "note", NOTE_MAX))
+    if action is CaseAction.COMPLETE_ASSESSMENT:
+        found += problems(
+            check_required(step.plan, "plan"), check_length(step.plan, "plan", NOTE_MAX)
+        )
+    elif action is CaseAction.CLOSE:
+        found += problems(
+            check_required(step.reason, "reason"), check_length(step.reason, "reason", NOTE_MAX)
+        )
+    elif action is CaseAction.RECORD_MEASURE and step.measure is None:
+        found.append(Problem("REQUIRED", "measure", "this field is required"))
+    elif action is CaseAction.REFER and step.organization_id is None:
+        found.append(Problem("REQUIRED", "organizationId", "this field is required"))
+    return found
+
+
+async def apply_case_action(
+    session: AsyncSession,
+    actor: Actor,
+    case_id: uuid.UUID,
+    expected_version: int,
+    action: CaseAction,
+    *,
+    note: str | None = None,
+    plan: str | None = None,
+    measure: CaseMeasure | None = None,
+    organization_id: uuid.UUID | None = None,
+    reason: str | None = None,
+) -> Case:
+    """One step of a case's workflow, with its history: who may, from which stage, to which."""
+    step = StepData(
+        note=note, plan=plan, measure=measure, organization_id=organization_id, reason=reason
+    )
+    _raise(_step_problems(action, step))
+    case: Case = await load_visible(session, Case, case_id, "caseId", "case")
+    obj, act = required_permission(action)
+    require(actor.scope, obj, act, case.area_code, field="caseId")
+    check_version(case, expected_version)
+    try:
+        to_stage = workflow.apply(case.stage, action)
+    except WorkflowError as error:
+        raise refuse(error.code, "caseId", str(error), current=case) from error
+    organization: Organization | None = None
+    if action is CaseAction.REFER:
+        organization = await session.get(Organization, step.organization_id)
+        if organization is None or organization.deleted_at is not None:
+            raise not_found("organizationId", "organization")
+
+    events: list[CaseEvent] = []
+    from_stage = case.stage
+    if to_stage is not from_stage:
+        case.stage = to_stage
+        case.stage_entered_at = actor.now
+        case.due_at = stage_due_at(to_stage, actor.now)
+        events.append(
+            _event(
+                case, actor, CaseEventKind.STAGE_CHANGE,
+                from_stage=from_stage, to_stage=to_stage,
+                note=step.reason.strip() if action is CaseAction.CLOSE and step.reason else None,
+            )
+        )  # fmt: skip
+    if action is CaseAction.CLOSE:
+        case.closed_at = actor.now
+        case.close_reason = (step.reason or "").strip()
+    elif action is CaseAction.RECORD_MEASURE:
+        events.append(_event(case, actor, CaseEventKind.MEASURE, measure=step.measure))
+    elif action is CaseAction.REFER and organization is not None:
+        case.referred_organization_id = organization.id
+        events.append(
+            _event(case, actor, CaseEventKind.REFERRAL, referred_organization_id=organization.id)
+        )
+    elif action is CaseAction.COMPLETE_ASSESSMENT and step.plan:
+        events.append(_event(case, actor, CaseEventKind.NOTE, note=step.plan.strip()))
+    if step.note and step.note.strip():
+        events.append(_event(case, actor, CaseEventKind.NOTE, note=step.note.strip()))
+    session.add_all(events)
+    await session.flush()
+    return case

@@ -1,0 +1,194 @@
+"""Entrusted guardianship (委托监护): entrust, assess, confirm, end (seed 001).
+
+Whether a child has a confirmed, capable guardian is derived (app/domain/derivation.py), so
+every write here re-derives the child in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.domain.idnumber import normalize_id_number
+from app.domain.validation import (
+    Problem,
+    check_id_number,
+    check_length,
+    check_not_future,
+    check_phone,
+    check_required,
+    problems,
+)
+from app.enums import ChildStatus, GuardianCapacity, GuardianRelation, GuardianshipStatus
+from app.errors import DomainError, check_version, refuse
+from app.models import Child, Guardianship
+from app.services.common import Actor, existing_create
+from app.services.derivation import refresh_children
+from app.services.files import load_visible
+from authz.guard import require
+
+
+def _raise(found: list[Problem]) -> None:
+    if found:
+        raise DomainError(found)
+
+
+@dataclass(frozen=True)
+class EntrustData:
+    """A new entrusted guardian as the app sends it."""
+
+    child_id: uuid.UUID
+    guardian_name: str
+    relation: GuardianRelation
+    id: uuid.UUID | None = None
+    phone: str | None = None
+    id_number: str | None = None
+    starts_on: date | None = None
+    agreement_signed: bool = False
+
+
+async def _active_guardianship(session: AsyncSession, child_id: uuid.UUID) -> Guardianship | None:
+    found: Guardianship | None = await session.scalar(
+        select(Guardianship).where(
+            Guardianship.child_id == child_id,
+            Guardianship.status == GuardianshipStatus.ACTIVE,
+            Guardianship.deleted_at.is_(None),
+        )
+    )
+    return found
+
+
+async def entrust_guardian(session: AsyncSession, actor: Actor, data: EntrustData) -> Guardianship:
+    """Entrust the child to a new guardian: the active guardianship ends the day this one
+    starts. Idempotent by client id."""
+    _raise(
+        problems(
+            check_required(data.guardian_name, "guardianName"),
+            check_length(data.guardian_name, "guardianName", 100),
+            check_phone(data.phone, "phone"),
+            check_id_number(data.id_number, "idNumber", today=actor.today),
+            check_not_future(data.starts_on, "startsOn", actor.now),
+        )
+    )
+    child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
+    require(actor.scope, "child_file", "write", child.area_code, field="childId")
+    starts_on = data.starts_on or actor.today
+    values = {
+        "child_id": child.id,
+        "guardian_name": data.guardian_name.strip(),
+        "relation": data.relation,
+        "phone": data.phone,
+        "id_number": normalize_id_number(data.id_number) if data.id_number else None,
+        "starts_on": starts_on,
+        "agreement_signed": data.agreement_signed,
+    }
+    existing = await existing_create(session, Guardianship, data.id, values)
+    if existing is not None:
+        return existing
+    if child.status is ChildStatus.ARCHIVED:
+        raise refuse("CHILD_ARCHIVED", "childId", "the child's file is archived")
+    current = await _active_guardianship(session, child.id)
+    if current is not None:
+        if current.starts_on > starts_on:
+            raise refuse(
+                "INVALID_DATE",
+                "startsOn",
+                f"the current guardianship started on {current.starts_on.isoformat()}, later",
+            )
+        current.status = GuardianshipStatus.ENDED
+        current.ends_on = starts_on
+        # Ended before the new one is inserted: one active guardianship per child (unique).
+        await session.flush()
+    guardianship = Guardianship(
+        id=data.id or uuid.uuid4(),
+        area_code=child.area_code,
+        capacity=GuardianCapacity.UNASSESSED,
+        status=GuardianshipStatus.ACTIVE,
+        **values,
+    )
+    session.add(guardianship)
+    await session.flush()
+    await refresh_children(session, [child.id], actor.today)
+    return guardianship
+
+
+async def _load_active(
+    session: AsyncSession, actor: Actor, guardianship_id: uuid.UUID, expected_version: int
+) -> Guardianship:
+    """A guardianship the caller may change, at the version the caller saw, still active."""
+    guardianship: Guardianship = await load_visible(
+        session, Guardianship, guardianship_id, "id", "guardianship"
+    )
+    require(actor.scope, "child_file", "write", guardianship.area_code)
+    check_version(guardianship, expected_version)
+    if guardianship.status is not GuardianshipStatus.ACTIVE:
+        raise refuse("GUARDIANSHIP_ENDED", "id", "the guardianship has ended", current=guardianship)
+    return guardianship
+
+
+async def _rederive(session: AsyncSession, actor: Actor, guardianship: Guardianship) -> None:
+    await session.flush()
+    await refresh_children(session, [guardianship.child_id], actor.today)
+
+
+async def assess_guardian(
+    session: AsyncSession,
+    actor: Actor,
+    guardianship_id: uuid.UUID,
+    expected_version: int,
+    capacity: GuardianCapacity,
+) -> Guardianship:
+    """Record the village's assessment of the guardian's capacity."""
+    if capacity is GuardianCapacity.UNASSESSED:
+        raise refuse("INVALID", "capacity", "an assessment is CAPABLE or INCAPABLE")
+    guardianship = await _load_active(session, actor, guardianship_id, expected_version)
+    guardianship.capacity = capacity
+    guardianship.capacity_assessed_by_id = actor.user_id
+    guardianship.capacity_assessed_at = actor.now
+    await _rederive(session, actor, guardianship)
+    return guardianship
+
+
+async def confirm_guardianship(
+    session: AsyncSession,
+    actor: Actor,
+    guardianship_id: uuid.UUID,
+    expected_version: int,
+    agreement_signed: bool,
+) -> Guardianship:
+    """The village confirms the entrustment, which needs the signed agreement."""
+    if not agreement_signed:
+        raise refuse(
+            "AGREEMENT_NOT_SIGNED", "agreementSigned", "the entrustment agreement must be signed"
+        )
+    guardianship = await _load_active(session, actor, guardianship_id, expected_version)
+    if actor.user_id is None:
+        raise refuse("FORBIDDEN", "id", "a guardianship is confirmed by a person, not a key")
+    guardianship.agreement_signed = True
+    guardianship.confirmed_by_id = actor.user_id
+    guardianship.confirmed_at = actor.now
+    await _rederive(session, actor, guardianship)
+    return guardianship
+
+
+async def end_guardianship(
+    session: AsyncSession,
+    actor: Actor,
+    guardianship_id: uuid.UUID,
+    expected_version: int,
+    ends_on: date | None,
+) -> Guardianship:
+    """End an entrustment (the parents came back, the guardian can no longer care…)."""
+    _raise(problems(check_not_future(ends_on, "endsOn", actor.now)))
+    guardianship = await _load_active(session, actor, guardianship_id, expected_version)
+    last_day = ends_on or actor.today
+    if last_day < guardianship.starts_on:
+        raise refuse("INVALID_DATE", "endsOn", "before the guardianship started")
+    guardianship.status = GuardianshipStatus.ENDED
+    guardianship.ends_on = last_day
+    await _rederive(session, actor, guardianship)
+    return guardianship

@@ -1,0 +1,96 @@
+"""A child's file changing hands: moving to another village, archiving."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.enums import ArchiveReason, AreaLevel, ChildStatus
+from app.errors import check_version, refuse
+from app.models import (
+    AbsenceRecord,
+    Area,
+    Case,
+    CaseEvent,
+    Child,
+    Guardianship,
+    NgoContractChild,
+    Visit,
+)
+from app.services.common import Actor
+from app.services.files import load_visible
+from authz.guard import require
+
+# The rows about a child that carry its village and follow it when it moves (its history).
+_FOLLOW_THE_CHILD: tuple[Any, ...] = (Guardianship, Visit, Case, AbsenceRecord, NgoContractChild)
+
+
+async def move_child(
+    session: AsyncSession,
+    actor: Actor,
+    child_id: uuid.UUID,
+    expected_version: int,
+    to_area_code: str,
+) -> Child:
+    """Move a child's file to another village, with its history: guardianships, visits,
+    cases and their events (and school absences and NGO assignments).
+
+    The caller needs to write child files in both villages. The household stays where it is:
+    it is the family's, not the child's alone.
+    """
+    area = await session.get(Area, to_area_code)
+    if area is None or area.level is not AreaLevel.VILLAGE:
+        raise refuse("INVALID_AREA", "toAreaCode", "not a village code")
+    child: Child = await load_visible(session, Child, child_id, "id", "child")
+    require(actor.scope, "child_file", "write", child.area_code)
+    require(actor.scope, "child_file", "write", to_area_code, field="toAreaCode")
+    check_version(child, expected_version)
+    if child.status is ChildStatus.ARCHIVED:
+        raise refuse("CHILD_ARCHIVED", "id", "the child's file is archived", current=child)
+    if child.area_code == to_area_code:
+        raise refuse("INVALID_AREA", "toAreaCode", "the child is already in this village")
+    case_ids = select(Case.id).where(Case.child_id == child.id).scalar_subquery()
+    # Events first: they are found through their cases, and cases are found by the child.
+    await session.execute(
+        update(CaseEvent)
+        .where(CaseEvent.case_id.in_(case_ids))
+        .values(area_code=to_area_code)
+        .execution_options(synchronize_session=False)
+    )
+    for model in _FOLLOW_THE_CHILD:
+        await session.execute(
+            update(model)
+            .where(model.child_id == child.id)
+            .values(area_code=to_area_code)
+            .execution_options(synchronize_session=False)
+        )
+    child.area_code = to_area_code
+    await session.flush()
+    await session.refresh(child)
+    return child
+
+
+async def archive_child(
+    session: AsyncSession,
+    actor: Actor,
+    child_id: uuid.UUID,
+    expected_version: int,
+    reason: ArchiveReason,
+) -> Child:
+    """Archive a child's file (turned 18, moved away, parents back…); it is kept, not deleted."""
+    child: Child = await load_visible(session, Child, child_id, "id", "child")
+    require(actor.scope, "child_file", "write", child.area_code)
+    if child.status is ChildStatus.ARCHIVED:
+        raise refuse(
+            "ALREADY_ARCHIVED", "id", "the child's file is already archived", current=child
+        )
+    check_version(child, expected_version)
+    child.status = ChildStatus.ARCHIVED
+    child.archived_reason = reason
+    child.archived_at = actor.now
+    await session.flush()
+    await session.refresh(child)
+    return child

@@ -1,0 +1,210 @@
+"""Mutations on protection cases: the mandatory report and each step of the workflow."""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+from strawberry import relay
+
+from app.domain.workflow import CaseAction
+from app.enums import CaseCategory, CaseMeasure, ReportSource
+from app.models import Case as CaseModel
+from app.services import cases
+from schema.cases.types import Case
+from schema.context import Info
+from schema.core.enums import register_enums
+from schema.core.errors import UserError
+from schema.core.mutations import Outcome, run_mutation
+from schema.files.mutations import _bad_id, _client_id, _current, _maybe, _uuid
+
+register_enums()
+
+
+@strawberry.input(description="A mandatory report (强制报告) about a child.")
+class ReportConcernInput:
+    child_id: relay.GlobalID
+    category: CaseCategory
+    description: str
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="A UUID the app made: retrying with it is safe."
+    )
+    source: ReportSource | None = strawberry.field(
+        default=None,
+        description="Default: the reporter's own kind (SCHOOL, NGO, POLICE), else VILLAGE.",
+    )
+    reported_to_police: bool | None = strawberry.field(
+        default=None,
+        description="Default: true for the categories seed 004 says to report to the police "
+        "at once (living alone, missing, guardian incapable or neglecting, suspected violence, "
+        "abuse or injury), and for reports by the police.",
+    )
+
+
+@strawberry.type
+class CasePayload:
+    case: Case | None
+    errors: list[UserError]
+    current: Case | None = strawberry.field(
+        default=None,
+        description="On VERSION_CONFLICT (or a step the stage does not allow): the case as "
+        "it is now.",
+    )
+
+
+@strawberry.input(description="A workflow step that needs nothing but the case.")
+class CaseStepInput:
+    case_id: relay.GlobalID
+    expected_version: int
+    note: str | None = None
+
+
+@strawberry.input
+class CompleteAssessmentInput:
+    case_id: relay.GlobalID
+    expected_version: int
+    plan: str = strawberry.field(description="The assistance plan (帮扶方案).")
+    note: str | None = None
+
+
+@strawberry.input
+class RecordMeasureInput:
+    case_id: relay.GlobalID
+    expected_version: int
+    measure: CaseMeasure
+    note: str | None = None
+
+
+@strawberry.input
+class ReferCaseInput:
+    case_id: relay.GlobalID
+    expected_version: int
+    organization_id: strawberry.ID = strawberry.field(
+        description="The organization (its UUID) the case is referred to."
+    )
+    note: str | None = None
+
+
+@strawberry.input
+class CloseCaseInput:
+    case_id: relay.GlobalID
+    expected_version: int
+    reason: str
+    note: str | None = None
+
+
+def _payload(outcome: Outcome[CaseModel]) -> CasePayload:
+    return CasePayload(
+        case=_maybe(outcome.result, Case.from_model),
+        errors=outcome.errors,
+        current=_current(outcome.current, CaseModel, Case.from_model),
+    )
+
+
+async def _step(
+    info: Info,
+    case_id: relay.GlobalID,
+    expected_version: int,
+    action: CaseAction,
+    step: cases.StepData,
+) -> CasePayload:
+    target = _uuid(case_id, "Case") or uuid.UUID(int=0)
+    outcome = await run_mutation(
+        info,
+        lambda s, actor: cases.apply_case_action(
+            s,
+            actor,
+            target,
+            expected_version,
+            action,
+            note=step.note,
+            plan=step.plan,
+            measure=step.measure,
+            organization_id=step.organization_id,
+            reason=step.reason,
+        ),
+        lambda c: [f"Case:{c.id}", f"Child:{c.child_id}"],
+    )
+    return _payload(outcome)
+
+
+@strawberry.type
+class CaseMutation:
+    @strawberry.mutation(
+        description="Report a concern about a child (强制报告): opens a case in stage REPORTED."
+    )
+    async def report_concern(self, info: Info, input: ReportConcernInput) -> CasePayload:
+        try:
+            data = cases.ConcernData(
+                id=_client_id(input.id),
+                child_id=_uuid(input.child_id, "Child") or uuid.UUID(int=0),
+                category=input.category, description=input.description, source=input.source,
+                reported_to_police=input.reported_to_police,
+            )  # fmt: skip
+        except ValueError:
+            return CasePayload(case=None, errors=_bad_id("id"))
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: cases.report_concern(s, actor, data),
+            lambda c: [f"Case:{c.id}", f"Child:{c.child_id}"],
+        )
+        return _payload(outcome)
+
+    @strawberry.mutation(description="Start the emergency response (应急处置) to a report.")
+    async def start_emergency_response(self, info: Info, input: CaseStepInput) -> CasePayload:
+        return await _step(
+            info, input.case_id, input.expected_version, CaseAction.START_EMERGENCY_RESPONSE,
+            cases.StepData(note=input.note),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="Start assessing the child's situation (评估).")
+    async def start_assessment(self, info: Info, input: CaseStepInput) -> CasePayload:
+        return await _step(
+            info, input.case_id, input.expected_version, CaseAction.START_ASSESSMENT,
+            cases.StepData(note=input.note),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="Complete the assessment with an assistance plan (帮扶).")
+    async def complete_assessment(self, info: Info, input: CompleteAssessmentInput) -> CasePayload:
+        return await _step(
+            info, input.case_id, input.expected_version, CaseAction.COMPLETE_ASSESSMENT,
+            cases.StepData(note=input.note, plan=input.plan),
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Record a guardianship intervention measure (监护干预): a warning letter, "
+        "a protection order, a placement, a petition to revoke guardianship."
+    )
+    async def record_measure(self, info: Info, input: RecordMeasureInput) -> CasePayload:
+        return await _step(
+            info, input.case_id, input.expected_version, CaseAction.RECORD_MEASURE,
+            cases.StepData(note=input.note, measure=input.measure),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="Refer the case to an organization (转介); the stage stays.")
+    async def refer_case(self, info: Info, input: ReferCaseInput) -> CasePayload:
+        try:
+            organization_id = uuid.UUID(str(input.organization_id))
+        except ValueError:
+            return CasePayload(case=None, errors=_bad_id("organizationId"))
+        return await _step(
+            info, input.case_id, input.expected_version, CaseAction.REFER,
+            cases.StepData(note=input.note, organization_id=organization_id),
+        )  # fmt: skip
+
+    @strawberry.mutation(description="Start following up (跟踪回访) after the assistance.")
+    async def start_follow_up(self, info: Info, input: CaseStepInput) -> CasePayload:
+        return await _step(
+            info, input.case_id, input.expected_version, CaseAction.START_FOLLOW_UP,
+            cases.StepData(note=input.note),
+        )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Close the case (结案): after the follow-up, or at once if the report "
+        "turned out unfounded."
+    )
+    async def close_case(self, info: Info, input: CloseCaseInput) -> CasePayload:
+        return await _step(
+            info, input.case_id, input.expected_version, CaseAction.CLOSE,
+            cases.StepData(note=input.note, reason=input.reason),
+        )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Entrusted guardianship, and moving or archiving a child's file."""

@@ -1,0 +1,207 @@
+"""Mutations on entrusted guardianship (委托监护), and moving or archiving a child's file."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import strawberry
+from strawberry import relay
+
+from app.enums import ArchiveReason, GuardianCapacity, GuardianRelation
+from app.models import Child as ChildModel
+from app.models import Guardianship as GuardianshipModel
+from app.services import guardians, moves
+from schema.children.types import Child, Guardianship
+from schema.context import Info
+from schema.core.enums import register_enums
+from schema.core.errors import UserError
+from schema.core.mutations import Outcome, run_mutation
+from schema.files.mutations import ChildPayload, _bad_id, _client_id, _current, _maybe, _uuid
+
+register_enums()
+
+
+@strawberry.input(description="Entrust a child to a guardian while the parents are away.")
+class EntrustGuardianInput:
+    child_id: relay.GlobalID
+    guardian_name: str
+    relation: GuardianRelation
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="A UUID the app made: retrying with it is safe."
+    )
+    phone: str | None = None
+    id_number: str | None = None
+    starts_on: date | None = strawberry.field(
+        default=None, description="Default: today; not in the future."
+    )
+    agreement_signed: bool = False
+
+
+@strawberry.input
+class AssessGuardianInput:
+    id: relay.GlobalID = strawberry.field(description="The guardianship.")
+    expected_version: int
+    capacity: GuardianCapacity
+
+
+@strawberry.input
+class ConfirmGuardianshipInput:
+    id: relay.GlobalID = strawberry.field(description="The guardianship.")
+    expected_version: int
+    agreement_signed: bool = strawberry.field(
+        description="The entrustment agreement is signed: required to confirm."
+    )
+
+
+@strawberry.input
+class EndGuardianshipInput:
+    id: relay.GlobalID = strawberry.field(description="The guardianship.")
+    expected_version: int
+    ends_on: date | None = strawberry.field(
+        default=None, description="The last day; default: today."
+    )
+
+
+@strawberry.type
+class GuardianshipPayload:
+    guardianship: Guardianship | None
+    errors: list[UserError]
+    current: Guardianship | None = strawberry.field(
+        default=None, description="On VERSION_CONFLICT: the record as it is now, to merge with."
+    )
+
+
+def _guardianship_payload(outcome: Outcome[GuardianshipModel]) -> GuardianshipPayload:
+    return GuardianshipPayload(
+        guardianship=_maybe(outcome.result, Guardianship.from_model),
+        errors=outcome.errors,
+        current=_current(outcome.current, GuardianshipModel, Guardianship.from_model),
+    )
+
+
+def _records(g: GuardianshipModel) -> list[str]:
+    return [f"Guardianship:{g.id}", f"Child:{g.child_id}"]
+
+
+def _guardianship_id(value: relay.GlobalID) -> uuid.UUID:
+    return _uuid(value, "Guardianship") or uuid.UUID(int=0)
+
+
+@strawberry.type
+class GuardianMutation:
+    @strawberry.mutation(
+        description="Entrust the child to a new guardian; the active guardianship ends the "
+        "day the new one starts."
+    )
+    async def entrust_guardian(
+        self, info: Info, input: EntrustGuardianInput
+    ) -> GuardianshipPayload:
+        try:
+            data = guardians.EntrustData(
+                id=_client_id(input.id),
+                child_id=_uuid(input.child_id, "Child") or uuid.UUID(int=0),
+                guardian_name=input.guardian_name, relation=input.relation, phone=input.phone,
+                id_number=input.id_number, starts_on=input.starts_on,
+                agreement_signed=input.agreement_signed,
+            )  # fmt: skip
+        except ValueError:
+            return GuardianshipPayload(guardianship=None, errors=_bad_id("id"))
+        outcome = await run_mutation(
+            info, lambda s, actor: guardians.entrust_guardian(s, actor, data), _records
+        )
+        return _guardianship_payload(outcome)
+
+    @strawberry.mutation(description="Record the assessment of the guardian's capacity.")
+    async def assess_guardian(self, info: Info, input: AssessGuardianInput) -> GuardianshipPayload:
+        target = _guardianship_id(input.id)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: guardians.assess_guardian(
+                s, actor, target, input.expected_version, input.capacity
+            ),
+            _records,
+        )
+        return _guardianship_payload(outcome)
+
+    @strawberry.mutation(
+        description="The village confirms the entrustment (the signed agreement is required)."
+    )
+    async def confirm_guardianship(
+        self, info: Info, input: ConfirmGuardianshipInput
+    ) -> GuardianshipPayload:
+        target = _guardianship_id(input.id)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: guardians.confirm_guardianship(
+                s, actor, target, input.expected_version, input.agreement_signed
+            ),
+            _records,
+        )
+        return _guardianship_payload(outcome)
+
+    @strawberry.mutation(description="End an entrustment; its history is kept.")
+    async def end_guardianship(
+        self, info: Info, input: EndGuardianshipInput
+    ) -> GuardianshipPayload:
+        target = _guardianship_id(input.id)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: guardians.end_guardianship(
+                s, actor, target, input.expected_version, input.ends_on
+            ),
+            _records,
+        )
+        return _guardianship_payload(outcome)
+
+
+@strawberry.input
+class MoveChildInput:
+    id: relay.GlobalID = strawberry.field(description="The child.")
+    expected_version: int
+    to_area_code: str = strawberry.field(description="The village (12 digits) it moves to.")
+
+
+@strawberry.input
+class ArchiveChildInput:
+    id: relay.GlobalID = strawberry.field(description="The child.")
+    expected_version: int
+    reason: ArchiveReason
+
+
+def _child_payload(info: Info, outcome: Outcome[ChildModel]) -> ChildPayload:
+    return ChildPayload(
+        child=_maybe(outcome.result, lambda c: Child.from_model(c, info)),
+        errors=outcome.errors,
+        current=_current(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
+    )
+
+
+@strawberry.type
+class MoveMutation:
+    @strawberry.mutation(
+        description="Move a child's file to another village, with its guardianships, visits "
+        "and cases; needs write access to child files in both villages."
+    )
+    async def move_child(self, info: Info, input: MoveChildInput) -> ChildPayload:
+        target = _uuid(input.id, "Child") or uuid.UUID(int=0)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: moves.move_child(
+                s, actor, target, input.expected_version, input.to_area_code
+            ),
+            lambda c: [f"Child:{c.id}"],
+        )
+        return _child_payload(info, outcome)
+
+    @strawberry.mutation(description="Archive a child's file (kept, not deleted).")
+    async def archive_child(self, info: Info, input: ArchiveChildInput) -> ChildPayload:
+        target = _uuid(input.id, "Child") or uuid.UUID(int=0)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: moves.archive_child(
+                s, actor, target, input.expected_version, input.reason
+            ),
+            lambda c: [f"Child:{c.id}"],
+        )
+        return _child_payload(info, outcome)

@@ -1,0 +1,382 @@
+"""Entrusted guardianship, moving a child to another village, archiving a child's file."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+
+from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
+from tests.conftest import EngineFactory
+from tests.test_case_mutations import World, ask, gid, key_of
+
+GUARDIANSHIP = (
+    "id status capacity agreementSigned confirmedAt capacityAssessedAt startsOn endsOn version"
+)
+
+
+def mutation(name: str, input_type: str, payload: str) -> str:
+    return f"""
+mutation($input: {input_type}!) {{
+  {name}(input: $input) {{ {payload} errors {{ code field message }} }}
+}}
+"""
+
+
+ENTRUST = mutation(
+    "entrustGuardian", "EntrustGuardianInput", f"guardianship {{ {GUARDIANSHIP} }} current {{ id }}"
+)
+ASSESS = mutation(
+    "assessGuardian",
+    "AssessGuardianInput",
+    f"guardianship {{ {GUARDIANSHIP} }} current {{ id version capacity }}",
+)
+CONFIRM = mutation(
+    "confirmGuardianship",
+    "ConfirmGuardianshipInput",
+    f"guardianship {{ {GUARDIANSHIP} }} current {{ id version }}",
+)
+END = mutation(
+    "endGuardianship",
+    "EndGuardianshipInput",
+    f"guardianship {{ {GUARDIANSHIP} }} current {{ id version }}",
+)
+CHILD_PAYLOAD = "child { id areaCode status archivedReason version } current { id version status }"
+MOVE = mutation("moveChild", "MoveChildInput", CHILD_PAYLOAD)
+ARCHIVE = mutation("archiveChild", "ArchiveChildInput", CHILD_PAYLOAD)
+
+CHILD = """
+query($id: ID!) {
+  node(id: $id) { ... on Child {
+    id areaCode version hasConfirmedGuardian
+    activeGuardian { id guardianName capacity }
+    guardianships { id status startsOn endsOn }
+    openCases { id areaCode }
+    visits(first: 100) { totalCount edges { node { areaCode } } }
+  } }
+}
+"""
+
+
+@pytest.fixture
+def world(fresh_db: str, engine_for: EngineFactory) -> World:
+    return World(fresh_db, engine_for)
+
+
+async def call(client: AsyncClient, token: str, query: str, **fields: Any) -> dict[str, Any]:
+    data = await ask(client, token, query, input=fields)
+    payload: dict[str, Any] = next(iter(data.values()))
+    return payload
+
+
+def codes(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(e["code"], e["field"]) for e in payload["errors"]]
+
+
+async def child_with_active_guardian(world: World) -> tuple[uuid.UUID, uuid.UUID]:
+    row = (
+        await world.rows(
+            "SELECT c.id, g.id AS guardianship FROM children c "
+            "JOIN guardianships g ON g.child_id = c.id AND g.status = 'active' "
+            "WHERE c.area_code = :v AND c.status = 'active' ORDER BY c.id LIMIT 1",
+            v=DEMO_VILLAGE,
+        )
+    )[0]
+    return row.id, row.guardianship
+
+
+async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    child_id, old = await child_with_active_guardian(world)
+    child = gid("Child", child_id)
+    entrusted = await call(
+        fresh_client,
+        village,
+        ENTRUST,
+        childId=child,
+        guardianName=" 王秀英 ",
+        relation="GRANDPARENT",
+        phone="138 0000 0000",
+        agreementSigned=True,
+    )
+    assert entrusted["errors"] == []
+    new = entrusted["guardianship"]
+    assert new["status"] == "ACTIVE" and new["capacity"] == "UNASSESSED"
+    assert new["startsOn"] == date.today().isoformat() and new["confirmedAt"] is None
+
+    seen = (await ask(fresh_client, village, CHILD, id=child))["node"]
+    assert seen["hasConfirmedGuardian"] is False
+    assert seen["activeGuardian"] == {
+        "id": new["id"], "guardianName": "王秀英", "capacity": "UNASSESSED"
+    }  # fmt: skip
+    # The guardian before is ended, not deleted: the day the new one starts.
+    ended = [g for g in seen["guardianships"] if g["id"] == gid("Guardianship", old)]
+    assert ended == [
+        {"id": gid("Guardianship", old), "status": "ENDED", "startsOn": ended[0]["startsOn"],
+         "endsOn": new["startsOn"]}
+    ]  # fmt: skip
+
+    assessed = await call(
+        fresh_client, village, ASSESS, id=new["id"], expectedVersion=new["version"],
+        capacity="CAPABLE",
+    )  # fmt: skip
+    assert assessed["errors"] == []
+    assert assessed["guardianship"]["capacity"] == "CAPABLE"
+    assert assessed["guardianship"]["capacityAssessedAt"] is not None
+    assert (await ask(fresh_client, village, CHILD, id=child))["node"][
+        "hasConfirmedGuardian"
+    ] is False
+
+    unsigned = await call(
+        fresh_client, village, CONFIRM, id=new["id"],
+        expectedVersion=assessed["guardianship"]["version"], agreementSigned=False,
+    )  # fmt: skip
+    assert codes(unsigned) == [("AGREEMENT_NOT_SIGNED", "agreementSigned")]
+
+    confirmed = await call(
+        fresh_client, village, CONFIRM, id=new["id"],
+        expectedVersion=assessed["guardianship"]["version"], agreementSigned=True,
+    )  # fmt: skip
+    assert confirmed["errors"] == [] and confirmed["guardianship"]["confirmedAt"] is not None
+    assert (await ask(fresh_client, village, CHILD, id=child))["node"][
+        "hasConfirmedGuardian"
+    ] is True
+    row = (
+        await world.rows(
+            "SELECT confirmed_by_id, capacity_assessed_by_id, area_code FROM guardianships "
+            "WHERE id = :id",
+            id=key_of(new["id"]),
+        )
+    )[0]
+    director = await world.scalar("SELECT id FROM users WHERE username = 'demo-village'")
+    assert row.confirmed_by_id == row.capacity_assessed_by_id == director
+    assert row.area_code == DEMO_VILLAGE
+
+    # Ending it takes the confirmed guardian away again.
+    ended_now = await call(
+        fresh_client, village, END, id=new["id"],
+        expectedVersion=confirmed["guardianship"]["version"],
+    )  # fmt: skip
+    assert ended_now["errors"] == [] and ended_now["guardianship"]["status"] == "ENDED"
+    after = (await ask(fresh_client, village, CHILD, id=child))["node"]
+    assert after["hasConfirmedGuardian"] is False and after["activeGuardian"] is None
+    again = await call(
+        fresh_client, village, END, id=new["id"],
+        expectedVersion=ended_now["guardianship"]["version"],
+    )  # fmt: skip
+    assert codes(again) == [("GUARDIANSHIP_ENDED", "id")]
+
+
+async def test_guardianship_writes_are_checked(fresh_client: AsyncClient, world: World) -> None:
+    village = await world.token("demo-village")
+    child_id, guardianship = await child_with_active_guardian(world)
+    version = await world.scalar(
+        "SELECT version FROM guardianships WHERE id = :id", id=guardianship
+    )
+    before = await world.scalar("SELECT count(*) FROM guardianships")
+
+    problems = await call(
+        fresh_client, village, ENTRUST, childId=gid("Child", child_id), guardianName=" ",
+        relation="GRANDPARENT", phone="12345", idNumber="420702195001010001",
+        startsOn=(date.today() + timedelta(days=2)).isoformat(),
+    )  # fmt: skip
+    assert sorted(codes(problems)) == [
+        ("FUTURE_DATE", "startsOn"),
+        ("INVALID_ID_NUMBER", "idNumber"),
+        ("INVALID_PHONE", "phone"),
+        ("REQUIRED", "guardianName"),
+    ]
+    elsewhere = await call(
+        fresh_client, await world.token("demo-village2"), ENTRUST,
+        childId=gid("Child", child_id), guardianName="李四", relation="FRIEND",
+    )  # fmt: skip
+    assert codes(elsewhere) == [("NOT_FOUND", "childId")]
+    stale = await call(
+        fresh_client, village, ASSESS, id=gid("Guardianship", guardianship),
+        expectedVersion=version + 1, capacity="INCAPABLE",
+    )  # fmt: skip
+    assert codes(stale) == [("VERSION_CONFLICT", "expectedVersion")]
+    assert stale["current"]["id"] == gid("Guardianship", guardianship)
+    assert stale["current"]["version"] == version
+    assert await world.scalar("SELECT count(*) FROM guardianships") == before
+
+    # The police see a child of a police case, but do not keep its file.
+    police_child = await world.scalar(
+        "SELECT child_id FROM cases WHERE reported_to_police AND area_code LIKE :t || '%' LIMIT 1",
+        t=DEMO_TOWNSHIP,
+    )
+    police = await world.token("demo-police")
+    seen = await ask(fresh_client, police, CHILD, id=gid("Child", police_child))
+    assert seen["node"] is not None
+    refused = await call(
+        fresh_client, police, ENTRUST, childId=gid("Child", police_child), guardianName="李四",
+        relation="FRIEND",
+    )  # fmt: skip
+    assert codes(refused) == [("FORBIDDEN", "childId")]
+
+
+async def test_entrust_retried_with_its_id_is_one_guardianship(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    child_id, _old = await child_with_active_guardian(world)
+    entrust_id = str(uuid.uuid4())
+    fields = {
+        "id": entrust_id, "childId": gid("Child", child_id), "guardianName": "张桂兰",
+        "relation": "UNCLE_AUNT",
+    }  # fmt: skip
+    first = await call(fresh_client, village, ENTRUST, **fields)
+    again = await call(fresh_client, village, ENTRUST, **fields)
+    assert first["errors"] == again["errors"] == []
+    assert first["guardianship"]["id"] == again["guardianship"]["id"]
+    assert again["guardianship"]["status"] == "ACTIVE"
+    assert (
+        await world.scalar(
+            "SELECT count(*) FROM guardianships WHERE child_id = :c AND status = 'active'",
+            c=child_id,
+        )
+        == 1
+    )
+    other = await call(fresh_client, village, ENTRUST, **{**fields, "guardianName": "别人"})
+    assert codes(other) == [("IDEMPOTENCY_CONFLICT", "id")]
+
+
+async def a_child_with_history(world: World) -> uuid.UUID:
+    """A child of the demo village with visits, an open case and an active guardian."""
+    child: uuid.UUID = await world.scalar(
+        "SELECT c.id FROM children c WHERE c.area_code = :v AND c.status = 'active' "
+        "AND EXISTS (SELECT FROM visits WHERE child_id = c.id) "
+        "AND EXISTS (SELECT FROM cases WHERE child_id = c.id AND stage <> 'closed') "
+        "AND EXISTS (SELECT FROM guardianships WHERE child_id = c.id) "
+        "ORDER BY c.id LIMIT 1",
+        v=DEMO_VILLAGE,
+    )
+    assert child is not None
+    return child
+
+
+async def test_a_moved_child_takes_its_history_along(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    township = await world.token("demo-township")
+    child_id = await a_child_with_history(world)
+    child = gid("Child", child_id)
+    before = (await ask(fresh_client, township, CHILD, id=child))["node"]
+    assert before["visits"]["totalCount"] > 0 and before["openCases"]
+
+    moved = await call(
+        fresh_client, township, MOVE, id=child, expectedVersion=before["version"],
+        toAreaCode=DEMO_VILLAGE2,
+    )  # fmt: skip
+    assert moved["errors"] == []
+    assert moved["child"]["areaCode"] == DEMO_VILLAGE2
+    assert moved["child"]["version"] == before["version"] + 1
+
+    after = (await ask(fresh_client, township, CHILD, id=child))["node"]
+    assert after["areaCode"] == DEMO_VILLAGE2
+    assert after["visits"]["totalCount"] == before["visits"]["totalCount"]
+    assert {e["node"]["areaCode"] for e in after["visits"]["edges"]} == {DEMO_VILLAGE2}
+    assert {c["id"] for c in after["openCases"]} == {c["id"] for c in before["openCases"]}
+    assert {c["areaCode"] for c in after["openCases"]} == {DEMO_VILLAGE2}
+    for table, condition in (
+        ("guardianships", "child_id = :c"),
+        ("visits", "child_id = :c"),
+        ("cases", "child_id = :c"),
+        ("case_events", "case_id IN (SELECT id FROM cases WHERE child_id = :c)"),
+    ):
+        areas = await world.rows(f"SELECT DISTINCT area_code FROM {table} WHERE {condition}",
+                                 c=child_id)  # fmt: skip
+        assert [a.area_code for a in areas] == [DEMO_VILLAGE2], table
+
+    # The file is now the other village's.
+    village2 = await world.token("demo-village2")
+    assert (await ask(fresh_client, village2, CHILD, id=child))["node"]["id"] == child
+    village = await world.token("demo-village")
+    assert (await ask(fresh_client, village, CHILD, id=child))["node"] is None
+
+
+async def test_a_village_director_moves_only_within_reach(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    child_id = await a_child_with_history(world)
+    version = await world.scalar("SELECT version FROM children WHERE id = :c", c=child_id)
+    other_township_village = await world.scalar(
+        "SELECT code FROM areas WHERE level = 'village' AND code LIKE :county || '%' "
+        "AND code NOT LIKE :township || '%' ORDER BY code LIMIT 1",
+        county=DEMO_COUNTY,
+        township=DEMO_TOWNSHIP,
+    )
+    child = gid("Child", child_id)
+    for target in (other_township_village, DEMO_VILLAGE2):
+        refused = await call(
+            fresh_client, village, MOVE, id=child, expectedVersion=version, toAreaCode=target
+        )
+        assert codes(refused) == [("FORBIDDEN", "toAreaCode")], target
+        assert refused["child"] is None
+    for target in (DEMO_TOWNSHIP, "999999999999", "x"):
+        invalid = await call(
+            fresh_client, village, MOVE, id=child, expectedVersion=version, toAreaCode=target
+        )
+        assert codes(invalid) == [("INVALID_AREA", "toAreaCode")], target
+    # demo-village2 cannot take a child it does not see.
+    taken = await call(
+        fresh_client, await world.token("demo-village2"), MOVE, id=child,
+        expectedVersion=version, toAreaCode=DEMO_VILLAGE2,
+    )  # fmt: skip
+    assert codes(taken) == [("NOT_FOUND", "id")]
+    assert await world.scalar("SELECT area_code FROM children WHERE id = :c", c=child_id) == (
+        DEMO_VILLAGE
+    )
+    assert await world.scalar("SELECT version FROM children WHERE id = :c", c=child_id) == version
+    moved_rows = await world.scalar(
+        "SELECT count(*) FROM visits WHERE child_id = :c AND area_code <> :v",
+        c=child_id,
+        v=DEMO_VILLAGE,
+    )
+    assert moved_rows == 0
+
+
+async def test_archive_twice_is_already_archived(fresh_client: AsyncClient, world: World) -> None:
+    village = await world.token("demo-village")
+    row = (
+        await world.rows(
+            "SELECT id, version FROM children WHERE area_code = :v AND status = 'active' "
+            "ORDER BY id LIMIT 1",
+            v=DEMO_VILLAGE,
+        )
+    )[0]
+    child = gid("Child", row.id)
+    stale = await call(
+        fresh_client, village, ARCHIVE, id=child, expectedVersion=row.version + 5,
+        reason="MOVED_AWAY",
+    )  # fmt: skip
+    assert codes(stale) == [("VERSION_CONFLICT", "expectedVersion")]
+    assert stale["current"] == {"id": child, "version": row.version, "status": "ACTIVE"}
+
+    archived = await call(
+        fresh_client, village, ARCHIVE, id=child, expectedVersion=row.version,
+        reason="PARENTS_RETURNED",
+    )  # fmt: skip
+    assert archived["errors"] == []
+    assert archived["child"]["status"] == "ARCHIVED"
+    assert archived["child"]["archivedReason"] == "PARENTS_RETURNED"
+    assert await world.scalar(
+        "SELECT archived_at IS NOT NULL FROM children WHERE id = :c", c=row.id
+    )
+    twice = await call(
+        fresh_client, village, ARCHIVE, id=child, expectedVersion=archived["child"]["version"],
+        reason="PARENTS_RETURNED",
+    )  # fmt: skip
+    assert codes(twice) == [("ALREADY_ARCHIVED", "id")]
+    assert twice["current"]["status"] == "ARCHIVED"
+    # An archived child gets no new guardian.
+    refused = await call(
+        fresh_client, village, ENTRUST, childId=child, guardianName="李四", relation="FRIEND"
+    )
+    assert codes(refused) == [("CHILD_ARCHIVED", "childId")]
