@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import date
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 
 class ShouhuGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our per-request context: who calls, and what they may see."""
+
+    def encode_json(self, data: object) -> bytes:
+        """orjson: several times faster than the standard encoder on large pages."""
+        return orjson.dumps(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
