@@ -182,6 +182,9 @@ class Visit(relay.Node):
 
 @strawberry.type(description="A child on file (儿童).")
 class Child(relay.Node):
+    """Plain fields are attributes filled once in `from_model`, with the caller's view
+    applied there: a resolver per field costs far more than the work it does."""
+
     id: relay.NodeID[str]
     area_code: str
     name: str
@@ -189,17 +192,72 @@ class Child(relay.Node):
     status: ChildStatus
     version: int
     updated_at: datetime
-    view: strawberry.Private[ChildView]
+    age: int = strawberry.field(description="Age in completed years today.")
+    birth_date: date | None
+    school_status: SchoolStatus | None
+    student_number: str | None
+    living_arrangement: LivingArrangement | None
+    categories: list[ChildCategory] | None = strawberry.field(
+        description="Derived: left-behind, each kind of difficulty, orphan."
+    )
+    next_visit_due: date | None = strawberry.field(
+        description="When the next visit is due (monthly for key children)."
+    )
+    visit_overdue: bool | None
+    last_visit_at: datetime | None
+    archived_reason: ArchiveReason | None
+    # The full view only (the area's staff and case handlers); null for NGOs and schools.
+    is_key_child: bool | None = strawberry.field(
+        description="Derived: a key child (重点儿童) gets monthly visits."
+    )
+    key_child_reasons: list[KeyChildReason] | None = strawberry.field(
+        description="Why the child is a key child (derived and recorded)."
+    )
+    recorded_key_reasons: list[KeyChildReason] | None = strawberry.field(
+        description="The reasons staff recorded (those that cannot be derived)."
+    )
+    no_household_registration: bool | None
+    disability: bool | None
+    serious_illness: bool | None
+    safety_risk: bool | None
+    scattered_orphan: bool | None
+    has_confirmed_guardian: bool | None = strawberry.field(
+        description="A confirmed, capable entrusted guardian is in place."
+    )
     row: strawberry.Private[ChildModel]
 
     @classmethod
     def from_model(cls, child: ChildModel, info: Info) -> Child:
         """The GraphQL view of a child row; the caller's scope decides how much of it."""
         view = child_view(info.context.scope, child.area_code)
+        today = date.today()
+        full = view is ChildView.FULL
+        student = view is ChildView.STUDENT
+        service = view is ChildView.SERVICE
+        due = None if student else child.next_visit_due
         return cls(
             id=str(child.id), area_code=child.area_code, name=child.name, gender=child.gender,
             status=child.status, version=child.version, updated_at=child.updated_at,
-            view=view, row=child,
+            age=age_on(child.birth_date, today),
+            birth_date=None if student else child.birth_date,
+            school_status=None if service else child.school_status,
+            student_number=None if service else child.student_number,
+            living_arrangement=None if student else child.living_arrangement,
+            categories=None if student else list(child.categories),
+            next_visit_due=due,
+            visit_overdue=None if due is None else due < today,
+            last_visit_at=None if student else child.last_visit_at,
+            archived_reason=child.archived_reason,
+            is_key_child=child.is_key_child if full else None,
+            key_child_reasons=list(child.key_reasons) if full else None,
+            recorded_key_reasons=list(child.recorded_key_reasons) if full else None,
+            no_household_registration=child.no_household_registration if full else None,
+            disability=child.disability if full else None,
+            serious_illness=child.serious_illness if full else None,
+            safety_risk=child.safety_risk if full else None,
+            scattered_orphan=child.scattered_orphan if full else None,
+            has_confirmed_guardian=child.has_confirmed_guardian if full else None,
+            row=child,
         )  # fmt: skip
 
     @classmethod
@@ -211,101 +269,12 @@ class Child(relay.Node):
             info.context.loaders.child, node_ids, lambda row: cls.from_model(row, info)
         )
 
-    def _full(self) -> ChildModel | None:
-        return self.row if self.view is ChildView.FULL else None
-
-    @strawberry.field(description="Age in completed years today.")
-    def age(self) -> int:
-        return age_on(self.row.birth_date, date.today())
-
-    @strawberry.field
-    def birth_date(self) -> date | None:
-        return None if self.view is ChildView.STUDENT else self.row.birth_date
-
     @strawberry.field(
         description="ID number (身份证号): in full for the child's own village and township "
         "staff (and audited), masked for other staff, absent for schools and NGOs."
     )
     def id_number(self, info: Info) -> str | None:
         return _id_number(info, self.row.id_number, self.area_code, f"Child:{self.id}")
-
-    @strawberry.field
-    def no_household_registration(self) -> bool | None:
-        row = self._full()
-        return None if row is None else row.no_household_registration
-
-    @strawberry.field
-    def school_status(self) -> SchoolStatus | None:
-        return None if self.view is ChildView.SERVICE else self.row.school_status
-
-    @strawberry.field
-    def student_number(self) -> str | None:
-        return None if self.view is ChildView.SERVICE else self.row.student_number
-
-    @strawberry.field
-    def living_arrangement(self) -> LivingArrangement | None:
-        return None if self.view is ChildView.STUDENT else self.row.living_arrangement
-
-    @strawberry.field(description="Derived: left-behind, each kind of difficulty, orphan.")
-    def categories(self) -> list[ChildCategory] | None:
-        return None if self.view is ChildView.STUDENT else list(self.row.categories)
-
-    @strawberry.field(description="Derived: a key child (重点儿童) gets monthly visits.")
-    def is_key_child(self) -> bool | None:
-        row = self._full()
-        return None if row is None else row.is_key_child
-
-    @strawberry.field(description="Why the child is a key child (derived and recorded).")
-    def key_child_reasons(self) -> list[KeyChildReason] | None:
-        row = self._full()
-        return None if row is None else list(row.key_reasons)
-
-    @strawberry.field(description="The reasons staff recorded (those that cannot be derived).")
-    def recorded_key_reasons(self) -> list[KeyChildReason] | None:
-        row = self._full()
-        return None if row is None else list(row.recorded_key_reasons)
-
-    @strawberry.field
-    def disability(self) -> bool | None:
-        row = self._full()
-        return None if row is None else row.disability
-
-    @strawberry.field
-    def serious_illness(self) -> bool | None:
-        row = self._full()
-        return None if row is None else row.serious_illness
-
-    @strawberry.field
-    def safety_risk(self) -> bool | None:
-        row = self._full()
-        return None if row is None else row.safety_risk
-
-    @strawberry.field
-    def scattered_orphan(self) -> bool | None:
-        row = self._full()
-        return None if row is None else row.scattered_orphan
-
-    @strawberry.field
-    def archived_reason(self) -> ArchiveReason | None:
-        return self.row.archived_reason
-
-    @strawberry.field(description="A confirmed, capable entrusted guardian is in place.")
-    def has_confirmed_guardian(self) -> bool | None:
-        row = self._full()
-        return None if row is None else row.has_confirmed_guardian
-
-    @strawberry.field
-    def last_visit_at(self) -> datetime | None:
-        return None if self.view is ChildView.STUDENT else self.row.last_visit_at
-
-    @strawberry.field(description="When the next visit is due (monthly for key children).")
-    def next_visit_due(self) -> date | None:
-        return None if self.view is ChildView.STUDENT else self.row.next_visit_due
-
-    @strawberry.field
-    def visit_overdue(self) -> bool | None:
-        due = self.next_visit_due()
-        return None if due is None else due < date.today()
 
     @strawberry.field(description="The household; null when the caller may not see it.")
     async def household(
