@@ -1,7 +1,7 @@
 """How long a protection case may stay in each stage (seed 004 §四: report and respond at once).
 
-The full state machine of allowed transitions comes with the field API; the deadlines are
-needed earlier, by generated data and by `overdue`.
+The state machine of allowed transitions is app/domain/workflow.py; the deadlines are used by
+it, by generated data and by `overdue`.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import Outcome, run_mutation
-from schema.files.mutations import _bad_id, _client_id, _current, _maybe, _uuid
+from schema.core.payloads import bad_id, client_id, current_as, maybe, uuid_of
 
 register_enums()
 
@@ -95,9 +95,9 @@ class CloseCaseInput:
 
 def _payload(outcome: Outcome[CaseModel]) -> CasePayload:
     return CasePayload(
-        case=_maybe(outcome.result, Case.from_model),
+        case=maybe(outcome.result, Case.from_model),
         errors=outcome.errors,
-        current=_current(outcome.current, CaseModel, Case.from_model),
+        current=current_as(outcome.current, CaseModel, Case.from_model),
     )
 
 
@@ -108,7 +108,7 @@ async def _step(
     action: CaseAction,
     step: cases.StepData,
 ) -> CasePayload:
-    target = _uuid(case_id, "Case") or uuid.UUID(int=0)
+    target = uuid_of(case_id, "Case") or uuid.UUID(int=0)
     outcome = await run_mutation(
         info,
         lambda s, actor: cases.apply_case_action(
@@ -136,13 +136,13 @@ class CaseMutation:
     async def report_concern(self, info: Info, input: ReportConcernInput) -> CasePayload:
         try:
             data = cases.ConcernData(
-                id=_client_id(input.id),
-                child_id=_uuid(input.child_id, "Child") or uuid.UUID(int=0),
+                id=client_id(input.id),
+                child_id=uuid_of(input.child_id, "Child") or uuid.UUID(int=0),
                 category=input.category, description=input.description, source=input.source,
                 reported_to_police=input.reported_to_police,
             )  # fmt: skip
         except ValueError:
-            return CasePayload(case=None, errors=_bad_id("id"))
+            return CasePayload(case=None, errors=bad_id("id"))
         outcome = await run_mutation(
             info,
             lambda s, actor: cases.report_concern(s, actor, data),
@@ -186,7 +186,7 @@ class CaseMutation:
         try:
             organization_id = uuid.UUID(str(input.organization_id))
         except ValueError:
-            return CasePayload(case=None, errors=_bad_id("organizationId"))
+            return CasePayload(case=None, errors=bad_id("organizationId"))
         return await _step(
             info, input.case_id, input.expected_version, CaseAction.REFER,
             cases.StepData(note=input.note, organization_id=organization_id),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -30,21 +29,12 @@ from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import run_mutation
+from schema.core.payloads import bad_id, client_id, current_as, maybe, uuid_of
 from schema.households.types import Household
 
 register_enums()
 R = TypeVar("R")
 N = TypeVar("N")
-
-
-def _uuid(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
-    """The UUID inside a global id of the expected type; a wrong one matches nothing."""
-    if value is None:
-        return None
-    try:
-        return uuid.UUID(value.node_id) if value.type_name == type_name else uuid.UUID(int=0)
-    except ValueError:
-        return uuid.UUID(int=0)
 
 
 @strawberry.input(description="A parent: where they are and how they keep in touch.")
@@ -153,7 +143,7 @@ class ChildInput:
     def data(self, child_id: uuid.UUID | None = None) -> files.ChildData:
         """The service's view of this input."""
         return files.ChildData(
-            id=child_id, household_id=_uuid(self.household_id, "Household") or uuid.UUID(int=0),
+            id=child_id, household_id=uuid_of(self.household_id, "Household") or uuid.UUID(int=0),
             name=self.name, gender=self.gender, birth_date=self.birth_date,
             living_arrangement=self.living_arrangement, school_status=self.school_status,
             id_number=self.id_number, no_household_registration=self.no_household_registration,
@@ -211,14 +201,6 @@ class VisitPayload:
     errors: list[UserError]
 
 
-def _client_id(raw: strawberry.ID | None) -> uuid.UUID | None:
-    return uuid.UUID(str(raw)) if raw else None
-
-
-def _bad_id(field: str) -> list[UserError]:
-    return [UserError(code="INVALID_ID", field=field, message="not a UUID")]
-
-
 @strawberry.type
 class FileMutation:
     @strawberry.mutation(description="Register a household in a village, with its parents.")
@@ -227,21 +209,21 @@ class FileMutation:
     ) -> HouseholdPayload:
         try:
             data = files.HouseholdData(
-                id=_client_id(input.id), area_code=input.area_code, address=input.address,
+                id=client_id(input.id), area_code=input.area_code, address=input.address,
                 phone=input.phone, minimum_allowance=input.minimum_allowance,
                 extreme_poverty=input.extreme_poverty,
                 registered_poverty=input.registered_poverty,
                 parents=[p.data() for p in input.parents],
             )  # fmt: skip
         except ValueError:
-            return HouseholdPayload(household=None, errors=_bad_id("id"))
+            return HouseholdPayload(household=None, errors=bad_id("id"))
         outcome = await run_mutation(
             info,
             lambda s, actor: files.register_household(s, actor, data),
             lambda h: [f"Household:{h.id}"],
         )
         return HouseholdPayload(
-            household=_maybe(outcome.result, Household.from_model), errors=outcome.errors
+            household=maybe(outcome.result, Household.from_model), errors=outcome.errors
         )
 
     @strawberry.mutation(
@@ -250,7 +232,7 @@ class FileMutation:
     async def update_household(
         self, info: Info, input: UpdateHouseholdInput
     ) -> UpdateHouseholdPayload:
-        household_id = _uuid(input.id, "Household") or uuid.UUID(int=0)
+        household_id = uuid_of(input.id, "Household") or uuid.UUID(int=0)
         data = files.HouseholdData(
             area_code=input.area_code, address=input.address, phone=input.phone,
             minimum_allowance=input.minimum_allowance, extreme_poverty=input.extreme_poverty,
@@ -264,9 +246,9 @@ class FileMutation:
             lambda h: [f"Household:{h.id}"],
         )
         return UpdateHouseholdPayload(
-            household=_maybe(outcome.result, Household.from_model),
+            household=maybe(outcome.result, Household.from_model),
             errors=outcome.errors,
-            current=_current(outcome.current, HouseholdModel, Household.from_model),
+            current=current_as(outcome.current, HouseholdModel, Household.from_model),
         )
 
     @strawberry.mutation(
@@ -274,7 +256,7 @@ class FileMutation:
         "categories (e.g. left-behind when a parent leaves to work)."
     )
     async def update_parent(self, info: Info, input: UpdateParentInput) -> ParentPayload:
-        parent_id = _uuid(input.id, "Parent") or uuid.UUID(int=0)
+        parent_id = uuid_of(input.id, "Parent") or uuid.UUID(int=0)
         data = input.parent.data()
         outcome = await run_mutation(
             info,
@@ -282,31 +264,31 @@ class FileMutation:
             lambda p: [f"Parent:{p.id}"],
         )
         return ParentPayload(
-            parent=_maybe(outcome.result, Parent.from_model),
+            parent=maybe(outcome.result, Parent.from_model),
             errors=outcome.errors,
-            current=_current(outcome.current, ParentModel, Parent.from_model),
+            current=current_as(outcome.current, ParentModel, Parent.from_model),
         )
 
     @strawberry.mutation(description="Register a child in a household.")
     async def register_child(self, info: Info, input: RegisterChildInput) -> ChildPayload:
         try:
-            data = input.child.data(_client_id(input.id))
+            data = input.child.data(client_id(input.id))
         except ValueError:
-            return ChildPayload(child=None, errors=_bad_id("id"), current=None)
+            return ChildPayload(child=None, errors=bad_id("id"), current=None)
         outcome = await run_mutation(
             info,
             lambda s, actor: files.register_child(s, actor, data),
             lambda c: [f"Child:{c.id}"],
         )
         return ChildPayload(
-            child=_maybe(outcome.result, lambda c: Child.from_model(c, info)),
+            child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
             errors=outcome.errors,
-            current=_current(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
+            current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
         )
 
     @strawberry.mutation(description="Change a child's file.")
     async def update_child(self, info: Info, input: UpdateChildInput) -> ChildPayload:
-        child_id = _uuid(input.id, "Child") or uuid.UUID(int=0)
+        child_id = uuid_of(input.id, "Child") or uuid.UUID(int=0)
         data = input.child.data(child_id)
         outcome = await run_mutation(
             info,
@@ -314,17 +296,17 @@ class FileMutation:
             lambda c: [f"Child:{c.id}"],
         )
         return ChildPayload(
-            child=_maybe(outcome.result, lambda c: Child.from_model(c, info)),
+            child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
             errors=outcome.errors,
-            current=_current(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
+            current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
         )
 
     @strawberry.mutation(description="Record a visit; the child's next visit due moves on.")
     async def record_visit(self, info: Info, input: RecordVisitInput) -> VisitPayload:
         try:
             data = files.VisitData(
-                id=_client_id(input.id),
-                child_id=_uuid(input.child_id, "Child") or uuid.UUID(int=0),
+                id=client_id(input.id),
+                child_id=uuid_of(input.child_id, "Child") or uuid.UUID(int=0),
                 visited_at=input.visited_at, kind=input.kind,
                 living_conditions=input.living_conditions, guardianship=input.guardianship,
                 schooling=input.schooling, health=input.health,
@@ -332,19 +314,10 @@ class FileMutation:
                 notes=input.notes,
             )  # fmt: skip
         except ValueError:
-            return VisitPayload(visit=None, errors=_bad_id("id"))
+            return VisitPayload(visit=None, errors=bad_id("id"))
         outcome = await run_mutation(
             info,
             lambda s, actor: files.record_visit(s, actor, data),
             lambda v: [f"Visit:{v.id}", f"Child:{v.child_id}"],
         )
-        return VisitPayload(visit=_maybe(outcome.result, Visit.from_model), errors=outcome.errors)
-
-
-def _maybe(row: R | None, to_node: Callable[[R], N]) -> N | None:
-    return None if row is None else to_node(row)
-
-
-def _current(row: object, model: type[R], to_node: Callable[[R], N]) -> N | None:
-    """The record a VERSION_CONFLICT carries, as the client sees it."""
-    return to_node(row) if isinstance(row, model) else None
+        return VisitPayload(visit=maybe(outcome.result, Visit.from_model), errors=outcome.errors)

@@ -17,7 +17,8 @@ from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import Outcome, run_mutation
-from schema.files.mutations import ChildPayload, _bad_id, _client_id, _current, _maybe, _uuid
+from schema.core.payloads import bad_id, client_id, current_as, maybe, uuid_of
+from schema.files.mutations import ChildPayload
 
 register_enums()
 
@@ -74,9 +75,9 @@ class GuardianshipPayload:
 
 def _guardianship_payload(outcome: Outcome[GuardianshipModel]) -> GuardianshipPayload:
     return GuardianshipPayload(
-        guardianship=_maybe(outcome.result, Guardianship.from_model),
+        guardianship=maybe(outcome.result, Guardianship.from_model),
         errors=outcome.errors,
-        current=_current(outcome.current, GuardianshipModel, Guardianship.from_model),
+        current=current_as(outcome.current, GuardianshipModel, Guardianship.from_model),
     )
 
 
@@ -85,7 +86,7 @@ def _records(g: GuardianshipModel) -> list[str]:
 
 
 def _guardianship_id(value: relay.GlobalID) -> uuid.UUID:
-    return _uuid(value, "Guardianship") or uuid.UUID(int=0)
+    return uuid_of(value, "Guardianship") or uuid.UUID(int=0)
 
 
 @strawberry.type
@@ -99,14 +100,14 @@ class GuardianMutation:
     ) -> GuardianshipPayload:
         try:
             data = guardians.EntrustData(
-                id=_client_id(input.id),
-                child_id=_uuid(input.child_id, "Child") or uuid.UUID(int=0),
+                id=client_id(input.id),
+                child_id=uuid_of(input.child_id, "Child") or uuid.UUID(int=0),
                 guardian_name=input.guardian_name, relation=input.relation, phone=input.phone,
                 id_number=input.id_number, starts_on=input.starts_on,
                 agreement_signed=input.agreement_signed,
             )  # fmt: skip
         except ValueError:
-            return GuardianshipPayload(guardianship=None, errors=_bad_id("id"))
+            return GuardianshipPayload(guardianship=None, errors=bad_id("id"))
         outcome = await run_mutation(
             info, lambda s, actor: guardians.entrust_guardian(s, actor, data), _records
         )
@@ -171,9 +172,9 @@ class ArchiveChildInput:
 
 def _child_payload(info: Info, outcome: Outcome[ChildModel]) -> ChildPayload:
     return ChildPayload(
-        child=_maybe(outcome.result, lambda c: Child.from_model(c, info)),
+        child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
         errors=outcome.errors,
-        current=_current(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
+        current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
     )
 
 
@@ -184,7 +185,7 @@ class MoveMutation:
         "and cases; needs write access to child files in both villages."
     )
     async def move_child(self, info: Info, input: MoveChildInput) -> ChildPayload:
-        target = _uuid(input.id, "Child") or uuid.UUID(int=0)
+        target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
         outcome = await run_mutation(
             info,
             lambda s, actor: moves.move_child(
@@ -196,7 +197,7 @@ class MoveMutation:
 
     @strawberry.mutation(description="Archive a child's file (kept, not deleted).")
     async def archive_child(self, info: Info, input: ArchiveChildInput) -> ChildPayload:
-        target = _uuid(input.id, "Child") or uuid.UUID(int=0)
+        target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
         outcome = await run_mutation(
             info,
             lambda s, actor: moves.archive_child(

@@ -1,0 +1,45 @@
+"""Helpers every mutation module uses: ids from inputs, results into payloads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+import strawberry
+from strawberry import relay
+
+from schema.core.errors import UserError
+
+R = TypeVar("R")
+N = TypeVar("N")
+
+
+def uuid_of(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
+    """The UUID inside a global id of the expected type; a wrong one matches nothing."""
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value.node_id) if value.type_name == type_name else uuid.UUID(int=0)
+    except ValueError:
+        return uuid.UUID(int=0)
+
+
+def client_id(raw: strawberry.ID | None) -> uuid.UUID | None:
+    """The UUID an app sent for a create (ValueError if it is not one)."""
+    return uuid.UUID(str(raw)) if raw else None
+
+
+def bad_id(field: str) -> list[UserError]:
+    """The error of an id that is not a UUID."""
+    return [UserError(code="INVALID_ID", field=field, message="not a UUID")]
+
+
+def maybe(row: R | None, to_node: Callable[[R], N]) -> N | None:
+    """A payload's result as its GraphQL type, if there is one."""
+    return None if row is None else to_node(row)
+
+
+def current_as(row: object, model: type[R], to_node: Callable[[R], N]) -> N | None:
+    """The record a VERSION_CONFLICT carries, as the client sees it."""
+    return to_node(row) if isinstance(row, model) else None
