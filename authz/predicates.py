@@ -20,6 +20,7 @@ from app.models import (
     Case,
     CaseEvent,
     Child,
+    ChildMove,
     Guardianship,
     Household,
     NgoContract,
@@ -34,6 +35,7 @@ from authz.scope import Scope
 # Every model whose rows belong to a child's file; rows of other models are not scoped here.
 SCOPED_MODELS: tuple[type[Any], ...] = (
     Child,
+    ChildMove,
     Household,
     Parent,
     Guardianship,
@@ -268,6 +270,10 @@ def criteria(
     queries that list children rather than look them up."""
     return {
         Child: lambda: child_visible(scope, today, listing=listing),
+        ChildMove: lambda: any_of(
+            area_in(ChildMove.area_code, scope.patterns("child_file", "read")),
+            _of_case_children(ChildMove.child_id, scope, by_household=False),
+        ),
         Household: lambda: household_visible(scope),
         Parent: lambda: parent_visible(scope),
         Guardianship: lambda: guardianship_visible(scope),

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from app.models import Area, Case, Child, Guardianship, Household, Parent, Visit
+from app.models import Area, Case, Child, ChildMove, Guardianship, Household, Parent, Visit
 from app.store import children as child_store
 from app.store import guardianships as guardian_store
 from app.store import households as household_store
@@ -65,6 +65,7 @@ class Loaders:
     visit: DataLoader[uuid.UUID, Visit | None]
     case: DataLoader[uuid.UUID, Case | None]
     open_cases: DataLoader[uuid.UUID, list[Case]]
+    moves: DataLoader[uuid.UUID, list[ChildMove]]
 
     @classmethod
     def create(cls, db: RequestDatabase) -> Loaders:
@@ -84,6 +85,7 @@ class Loaders:
             visit=_batched(db, lambda s, ids: live_by_id(s, Visit, ids)),
             case=_batched(db, cases_by_id),
             open_cases=_batched(db, open_cases_by_child),
+            moves=_batched(db, child_store.moves_by_child),
         )
 
     def clear_all(self) -> None:

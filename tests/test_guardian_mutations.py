@@ -298,6 +298,26 @@ async def test_a_moved_child_takes_its_history_along(
     assert (await ask(fresh_client, village2, CHILD, id=child))["node"]["id"] == child
     village = await world.token("demo-village")
     assert (await ask(fresh_client, village, CHILD, id=child))["node"] is None
+    # The move is kept, and the family went along unless a sibling stayed behind.
+    history = await ask(
+        fresh_client, village2,
+        "query($id: ID!) { node(id: $id) { ... on Child { moveHistory { fromAreaCode "
+        "toAreaCode } household { areaCode parents { name } } } } }",
+        id=child,
+    )  # fmt: skip
+    assert history["node"]["moveHistory"] == [
+        {"fromAreaCode": DEMO_VILLAGE, "toAreaCode": DEMO_VILLAGE2}
+    ]
+    siblings = await world.rows(
+        "SELECT count(*) AS n FROM children WHERE household_id = "
+        "(SELECT household_id FROM children WHERE id = :c) AND id <> :c",
+        c=child_id,
+    )
+    if siblings[0].n == 0:
+        assert history["node"]["household"]["areaCode"] == DEMO_VILLAGE2
+        assert history["node"]["household"]["parents"]
+    else:  # the family stays with the sibling; the new village does not see it
+        assert history["node"]["household"] is None
 
 
 async def test_a_village_director_moves_only_within_reach(

@@ -5,7 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.auth import ApiKey, RefreshToken
 from app.models.base import Base
 from app.models.cases import Case, CaseEvent
-from app.models.children import Child
+from app.models.children import Child, ChildMove
 from app.models.guardianships import Guardianship
 from app.models.households import Household, Parent
 from app.models.integrations import AbsenceRecord, NgoContract, NgoContractChild
@@ -23,6 +23,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "Child",
+    "ChildMove",
     "Guardianship",
     "Household",
     "NgoContract",

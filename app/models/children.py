@@ -87,3 +87,18 @@ class Child(Synced, Base):
     last_visit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     next_visit_due: Mapped[date | None] = mapped_column(index=True)
     derived_on: Mapped[date | None]
+
+
+class ChildMove(Synced, Base):
+    """A child's file passing from one village to another: who held it, and since when."""
+
+    __tablename__ = "child_moves"
+    __table_args__ = (area_prefix_index("child_moves"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
+    # The village the child moved to: the row belongs with the child's file there.
+    area_code: Mapped[str] = area_fk()
+    from_area_code: Mapped[str] = mapped_column(String(12), ForeignKey("areas.code"))
+    moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    moved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

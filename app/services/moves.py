@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enums import ArchiveReason, AreaLevel, ChildStatus
@@ -16,8 +16,11 @@ from app.models import (
     Case,
     CaseEvent,
     Child,
+    ChildMove,
     Guardianship,
+    Household,
     NgoContractChild,
+    Parent,
     Visit,
 )
 from app.services.common import Actor
@@ -38,8 +41,9 @@ async def move_child(
     """Move a child's file to another village, with its history: guardianships, visits,
     cases and their events (and school absences and NGO assignments).
 
-    The caller needs to write child files in both villages. The household stays where it is:
-    it is the family's, not the child's alone.
+    The caller needs to write child files in both villages. The household (and its parents)
+    moves too when no other child of it stays behind; the move is kept as a ChildMove, the
+    history of which village held the file.
     """
     area = await session.get(Area, to_area_code)
     if area is None or area.level is not AreaLevel.VILLAGE:
@@ -67,6 +71,33 @@ async def move_child(
             .values(area_code=to_area_code)
             .execution_options(synchronize_session=False)
         )
+    staying = await session.scalar(
+        select(func.count())
+        .select_from(Child)
+        .where(
+            Child.household_id == child.household_id,
+            Child.id != child.id,
+            Child.deleted_at.is_(None),
+            Child.status == ChildStatus.ACTIVE,
+        )
+    )
+    if not staying:
+        for model, key in ((Household, Household.id), (Parent, Parent.household_id)):
+            await session.execute(
+                update(model)
+                .where(key == child.household_id)
+                .values(area_code=to_area_code)
+                .execution_options(synchronize_session=False)
+            )
+    session.add(
+        ChildMove(
+            child_id=child.id,
+            area_code=to_area_code,
+            from_area_code=child.area_code,
+            moved_at=actor.now,
+            moved_by_id=actor.user_id,
+        )
+    )
     child.area_code = to_area_code
     await session.flush()
     await session.refresh(child)

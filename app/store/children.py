@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.schedule import add_months
 from app.enums import ChildCategory, ChildStatus, LivingArrangement
-from app.models import Child
+from app.models import Child, ChildMove
 from app.store.common import live_by_id
 
 ChildKey = tuple[str, uuid.UUID]  # (area_code, id): the order children are listed in
@@ -158,3 +158,18 @@ async def count_due_children(session: AsyncSession, *, due_by: date) -> int:
         .execution_options(**LISTING)
     )
     return await session.scalar(query) or 0
+
+
+async def moves_by_child(
+    session: AsyncSession, child_ids: Sequence[uuid.UUID]
+) -> list[list[ChildMove]]:
+    """Each child's moves between villages, oldest first."""
+    grouped: dict[uuid.UUID, list[ChildMove]] = defaultdict(list)
+    rows = await session.scalars(
+        select(ChildMove)
+        .where(ChildMove.child_id.in_(child_ids), ChildMove.deleted_at.is_(None))
+        .order_by(ChildMove.moved_at)
+    )
+    for move in rows:
+        grouped[move.child_id].append(move)
+    return [grouped[child_id] for child_id in child_ids]

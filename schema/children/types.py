@@ -180,6 +180,13 @@ class Visit(relay.Node):
         return await load_nodes(info.context.loaders.visit, node_ids, cls.from_model)
 
 
+@strawberry.type(description="A move of a child's file from one village to another.")
+class ChildMove:
+    from_area_code: str
+    to_area_code: str
+    moved_at: datetime
+
+
 @strawberry.type(description="A child on file (儿童).")
 class Child(relay.Node):
     """Plain fields are attributes filled once in `from_model`, with the caller's view
@@ -308,6 +315,16 @@ class Child(relay.Node):
 
         rows = await info.context.loaders.open_cases.load(self.row.id)
         return [Case.from_model(row) for row in rows]
+
+    @strawberry.field(description="Which villages held the file before, oldest move first.")
+    async def move_history(self, info: Info) -> list[ChildMove]:
+        rows = await info.context.loaders.moves.load(self.row.id)
+        return [
+            ChildMove(
+                from_area_code=m.from_area_code, to_area_code=m.area_code, moved_at=m.moved_at
+            )
+            for m in rows
+        ]
 
     @strawberry.field
     async def open_case_count(self, info: Info) -> int:
