@@ -20,6 +20,7 @@ from app.auth.apikeys import create_api_key, list_api_keys, revoke_api_key
 from app.auth.tokens import issue_access_token
 from app.bootstrap import prepare_database
 from app.cli_common import CommandRefused, console, in_transaction, with_engine
+from app.cli_contract import contract_cli
 from app.cli_policy import policy_cli
 from app.database import create_engine, database_url, libpq_url
 from app.logging import UVICORN_LOG_CONFIG
@@ -36,6 +37,7 @@ cli.add_typer(seed_cli, name="seed")
 apikey_cli = typer.Typer(help="API keys of partner systems.", no_args_is_help=True)
 cli.add_typer(apikey_cli, name="apikey")
 cli.add_typer(policy_cli, name="policy")
+cli.add_typer(contract_cli, name="contract")
 
 
 @cli.command()

@@ -6,16 +6,22 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from datetime import date
+from typing import Any
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 
 from app.audit import AuditTrail
 from app.auth.errors import AuthError
@@ -29,6 +35,7 @@ from authz.request_scope import ScopeCache
 from schema import schema
 from schema.context import Context
 from schema.core.database import RequestDatabase
+from schema.core.persisted import MARKER, AutomaticQueries, resolve
 from schema.loaders import Loaders
 
 log = logging.getLogger(__name__)
@@ -36,6 +43,44 @@ log = logging.getLogger(__name__)
 
 class ShouhuGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our per-request context: who calls, and what they may see."""
+
+    def __init__(self, *args: Any, trusted_documents_only: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.trusted_documents_only = trusted_documents_only
+        self.automatic_queries = AutomaticQueries()
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """GraphiQL for a browser's plain GET, not for a persisted document fetched by GET."""
+        params = request.query_params
+        persisted = "extensions" in params or "documentId" in params
+        return not persisted and super().should_render_graphql_ide(request)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Resolve persisted documents (APQ hash or trusted `documentId`) before execution."""
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return data
+        if request.method == "GET":
+            top_level_id = request.query_params.get("documentId")
+        else:
+            body = self.parse_json(await request.get_body())
+            top_level_id = body.get("documentId") if isinstance(body, dict) else None
+        query, lookup = resolve(
+            data.query,
+            data.extensions,
+            top_level_id if isinstance(top_level_id, str) else None,
+            self.automatic_queries,
+            register=not self.trusted_documents_only,
+        )
+        return GraphQLRequestData(
+            query=query,
+            variables=data.variables,
+            operation_name=data.operation_name,
+            extensions={**(data.extensions or {}), MARKER: lookup},
+            protocol=data.protocol,
+        )
 
     def encode_json(self, data: object) -> bytes:
         """orjson: several times faster than the standard encoder on large pages."""
@@ -117,8 +162,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             finally:
                 await engine.dispose()
 
-    graphql = ShouhuGraphQL(schema, graphql_ide="graphiql" if settings.graphiql else None)
+    graphql = ShouhuGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        trusted_documents_only=settings.trusted_documents_only,
+    )
     return Starlette(
+        # Large pages compress well; phones in the countryside are on 2G/3G.
+        middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),

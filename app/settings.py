@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     )
     app_db_password: str | None = Field(default=None, repr=False)
     policy_refresh_seconds: float = Field(default=30, ge=0)
+    trusted_documents_only: bool = Field(
+        default=False,
+        description="Run only the mobile contract's documents, except for staff with the "
+        "GraphiQL permission (on in production).",
+    )
     identity_cache_seconds: float = Field(
         default=30, ge=0, description="How long a verified bearer token skips the account lookup."
     )
@@ -58,6 +63,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Self:
         """Refuse to run in production with the development key or a short one."""
+        if self.env == "production" and "trusted_documents_only" not in self.model_fields_set:
+            self.trusted_documents_only = True
         if self.env == "production":
             if self.secret_key == DEVELOPMENT_SECRET_KEY:
                 raise ValueError("SHOUHU_SECRET_KEY must be set in production")

@@ -24,6 +24,7 @@ from schema.core.extensions import (
     AuditReads,
     AuthenticationGate,
     CloseRequestDatabase,
+    PersistedDocumentGate,
     should_mask,
 )
 from schema.files.mutations import FileMutation
@@ -56,6 +57,7 @@ schema = strawberry.Schema(
         lambda: ValidationCache(maxsize=256),
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxAliasesLimiter(max_alias_count=30),
+        PersistedDocumentGate,
         AuthenticationGate,
         AuditReads,
         CloseRequestDatabase,

@@ -76,5 +76,9 @@ async def test_introspection_without_credentials_only_in_development(demo_db: st
     introspect = "{ __schema { queryType { name } } }"
     async for client in service_client(demo_db, env="development"):
         assert '"name":"Query"' in (await _anonymous(client, introspect)).replace(" ", "")
-    async for client in service_client(demo_db, env="production", secret_key="x" * 40):
+    production = {"env": "production", "secret_key": "x" * 40}
+    async for client in service_client(demo_db, **production, trusted_documents_only=False):
         assert "UNAUTHENTICATED" in await _anonymous(client, introspect)
+    # In production only the app's documents run at all (trusted documents are on by default).
+    async for client in service_client(demo_db, **production):
+        assert "PERSISTED_DOCUMENT_REQUIRED" in await _anonymous(client, introspect)

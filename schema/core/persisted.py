@@ -1,0 +1,98 @@
+"""Persisted documents: the app sends an id, the server knows the document.
+
+Two forms are accepted, over POST and GET: Apollo's automatic persisted queries
+(`extensions.persistedQuery.sha256Hash`, with the query sent once when the server asks for it)
+and trusted documents (a top-level `documentId`, `sha256:` prefix allowed). The documents of
+`mobile_contract/manifest.json` are trusted; with SHOUHU_TRUSTED_DOCUMENTS_ONLY the service
+runs nothing else for callers without the GraphiQL permission.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import ExecutionResult, GraphQLError
+
+from app.contract import document_id, load_manifest
+
+# Where the outcome of the lookup travels from the HTTP layer to the schema extension.
+MARKER = "shouhu.persisted"
+# A valid stand-in document for a request whose id was unknown: the extension answers it.
+PLACEHOLDER = "query PersistedQueryNotFound { __typename }"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """How the request's document was obtained."""
+
+    trusted: bool  # a document of the manifest
+    missing: bool = False  # an id the server does not know
+    mismatch: bool = False  # a query sent with an id that is not its hash
+
+
+class AutomaticQueries:
+    """Documents registered by Apollo APQ clients (outside trusted-only mode), per process."""
+
+    def __init__(self, max_entries: int = 1000) -> None:
+        self._max_entries = max_entries
+        self._documents: OrderedDict[str, str] = OrderedDict()
+
+    def get(self, key: str) -> str | None:
+        """A registered document."""
+        return self._documents.get(key)
+
+    def put(self, key: str, document: str) -> None:
+        """Register a document under its hash."""
+        self._documents[key] = document
+        if len(self._documents) > self._max_entries:
+            self._documents.popitem(last=False)
+
+
+def resolve(
+    query: str | None,
+    extensions: dict[str, Any] | None,
+    top_level_id: str | None,
+    registered: AutomaticQueries,
+    *,
+    register: bool,
+) -> tuple[str | None, Lookup]:
+    """The document to run and how it was found."""
+    manifest = load_manifest()
+    persisted = (extensions or {}).get("persistedQuery") or {}
+    key = top_level_id or persisted.get("sha256Hash")
+    key = key.removeprefix("sha256:") if isinstance(key, str) else None
+    if key is None:
+        return query, Lookup(trusted=query is not None and document_id(query) in manifest)
+    if query is not None:
+        if document_id(query) != key:
+            return PLACEHOLDER, Lookup(trusted=False, mismatch=True)
+        if register and key not in manifest:
+            registered.put(key, query)
+        return query, Lookup(trusted=key in manifest)
+    known = manifest.get(key)
+    if known is not None:
+        return known, Lookup(trusted=True)
+    automatic = registered.get(key)
+    if automatic is not None:
+        return automatic, Lookup(trusted=False)
+    return PLACEHOLDER, Lookup(trusted=False, missing=True)
+
+
+def refusal(lookup: Lookup, *, trusted_only: bool, may_use_any: bool) -> ExecutionResult | None:
+    """The error to answer instead of executing, if any."""
+    if lookup.mismatch:
+        return _error("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
+    if lookup.missing:
+        # Apollo clients resend the full query when they see this message.
+        return _error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+    if trusted_only and not lookup.trusted and not may_use_any:
+        return _error(
+            "only the app's persisted documents are accepted here", "PERSISTED_DOCUMENT_REQUIRED"
+        )
+    return None
+
+
+def _error(message: str, code: str) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])
