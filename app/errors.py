@@ -36,6 +36,12 @@ class DomainError(Exception):
         return "; ".join(f"{p.code} {p.field}: {p.message}" for p in self.problems)
 
 
+def raise_problems(found: list[Problem]) -> None:
+    """Refuse with every problem found, if there is any."""
+    if found:
+        raise DomainError(found)
+
+
 def refuse(code: str, field: str, message: str, current: Any = None) -> DomainError:
     """A DomainError with one problem."""
     return DomainError([Problem(code, field, message)], current)

@@ -22,7 +22,7 @@ from app.enums import (
     ReportSource,
     Role,
 )
-from app.errors import DomainError, check_version, not_found, refuse
+from app.errors import check_version, not_found, raise_problems, refuse
 from app.models import Case, CaseEvent, Child, Organization
 from app.services.common import Actor, existing_create
 from app.services.files import load_visible
@@ -61,11 +61,6 @@ def default_reported_to_police(category: CaseCategory, role: Role | None) -> boo
     """Whether a report goes to the police unless the reporter says otherwise: the categories
     seed 004 names, and anything the police report themselves."""
     return category in POLICE_CATEGORIES or role is Role.POLICE
-
-
-def _raise(found: list[Problem]) -> None:
-    if found:
-        raise DomainError(found)
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,7 @@ async def _own_unreadable_report(
 
 async def report_concern(session: AsyncSession, actor: Actor, data: ConcernData) -> Case:
     """Open a case in stage REPORTED about a child the reporter may see. Idempotent by id."""
-    _raise(
+    raise_problems(
         problems(
             check_required(data.description, "description"),
             check_length(data.description, "description", DESCRIPTION_MAX),
@@ -212,7 +207,7 @@ async def apply_case_action(
     step = StepData(
         note=note, plan=plan, measure=measure, organization_id=organization_id, reason=reason
     )
-    _raise(_step_problems(action, step))
+    raise_problems(_step_problems(action, step))
     case: Case = await load_visible(session, Case, case_id, "caseId", "case")
     obj, act = required_permission(action)
     require(actor.scope, obj, act, case.area_code, field="caseId")

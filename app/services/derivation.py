@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.database import session_factory
 from app.domain.derivation import derive
 from app.domain.facts import ChildFacts
-from app.enums import GuardianshipStatus, ParentStatus, VisitKind
-from app.models import Child, Guardianship, Household, Parent, Visit
+from app.enums import ParentStatus, VisitKind
+from app.models import Child, Household, Parent, Visit
 from app.progress import Reporter
+from app.store.guardianships import active_guardians
 
 
 async def refresh_children(
@@ -45,16 +46,7 @@ async def refresh_children(
         )
     ):
         statuses[household_id].append(status)
-    guardians = {
-        g.child_id: g
-        for g in await session.scalars(
-            select(Guardianship).where(
-                Guardianship.child_id.in_(child_ids),
-                Guardianship.status == GuardianshipStatus.ACTIVE,
-                Guardianship.deleted_at.is_(None),
-            )
-        )
-    }
+    guardians = dict(zip(child_ids, await active_guardians(session, child_ids), strict=True))
     visits = {
         row.child_id: row
         for row in await session.execute(

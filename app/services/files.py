@@ -34,7 +34,7 @@ from app.enums import (
     SchoolStatus,
     VisitKind,
 )
-from app.errors import DomainError, check_version, not_found, refuse
+from app.errors import check_version, not_found, raise_problems, refuse
 from app.models import Area, Child, Household, Parent, Visit
 from app.services.common import Actor, existing_create
 from app.services.derivation import refresh_children
@@ -75,11 +75,6 @@ class HouseholdData:
     parents: list[ParentData] = field(default_factory=list)
 
 
-def _raise(found: list[Problem]) -> None:
-    if found:
-        raise DomainError(found)
-
-
 def _parent_problems(parent: ParentData, index: int, actor: Actor) -> list[Problem]:
     prefix = f"parents.{index}."
     return problems(
@@ -110,7 +105,7 @@ def _parent_values(parent: ParentData) -> dict[str, object]:
 
 async def register_household(session: AsyncSession, actor: Actor, data: HouseholdData) -> Household:
     """A new household in a village, with its parents. Idempotent by client id."""
-    _raise(
+    raise_problems(
         problems(
             check_required(data.address, "address"),
             check_length(data.address, "address", 300),
@@ -167,7 +162,7 @@ async def update_household(
 ) -> Household:
     """Change a household's address, phone and poverty flags (which re-derive its children's
     categories). Parents are changed one by one with update_parent."""
-    _raise(
+    raise_problems(
         problems(
             check_required(data.address, "address"),
             check_length(data.address, "address", 300),
@@ -198,7 +193,7 @@ async def update_parent(
     data: ParentData,
 ) -> Parent:
     """Change a parent's record; a change of status re-derives the children's categories."""
-    _raise(_parent_problems(data, 0, actor))
+    raise_problems(_parent_problems(data, 0, actor))
     parent: Parent = await load_visible(session, Parent, parent_id, "id", "parent")
     require(actor.scope, "child_file", "write", parent.area_code)
     check_version(parent, expected_version)
@@ -288,7 +283,7 @@ def _child_values(data: ChildData) -> dict[str, object]:
 
 async def register_child(session: AsyncSession, actor: Actor, data: ChildData) -> Child:
     """A new child in a household of the caller's area. Idempotent by client id."""
-    _raise(_child_problems(data, actor))
+    raise_problems(_child_problems(data, actor))
     household: Household = await load_visible(
         session, Household, data.household_id, "householdId", "household"
     )
@@ -315,7 +310,7 @@ async def update_child(
     data: ChildData,
 ) -> Child:
     """Change a child's file (all fields, as the app edits them)."""
-    _raise(_child_problems(data, actor))
+    raise_problems(_child_problems(data, actor))
     child: Child = await load_visible(session, Child, child_id, "id", "child")
     require(actor.scope, "child_file", "write", child.area_code)
     check_version(child, expected_version)
@@ -351,7 +346,7 @@ class VisitData:
 
 async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> Visit:
     """A visit to a child; the child's next visit due moves on. Idempotent by client id."""
-    _raise(
+    raise_problems(
         problems(
             check_not_future(data.visited_at, "visitedAt", actor.now),
             check_length(data.notes, "notes", 4000),

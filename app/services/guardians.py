@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.idnumber import normalize_id_number
 from app.domain.validation import (
-    Problem,
     check_id_number,
     check_length,
     check_not_future,
@@ -24,17 +23,12 @@ from app.domain.validation import (
     problems,
 )
 from app.enums import ChildStatus, GuardianCapacity, GuardianRelation, GuardianshipStatus
-from app.errors import DomainError, check_version, refuse
+from app.errors import check_version, raise_problems, refuse
 from app.models import Child, Guardianship
 from app.services.common import Actor, existing_create
 from app.services.derivation import refresh_children
 from app.services.files import load_visible
 from authz.guard import require
-
-
-def _raise(found: list[Problem]) -> None:
-    if found:
-        raise DomainError(found)
 
 
 @dataclass(frozen=True)
@@ -65,7 +59,7 @@ async def _active_guardianship(session: AsyncSession, child_id: uuid.UUID) -> Gu
 async def entrust_guardian(session: AsyncSession, actor: Actor, data: EntrustData) -> Guardianship:
     """Entrust the child to a new guardian: the active guardianship ends the day this one
     starts. Idempotent by client id."""
-    _raise(
+    raise_problems(
         problems(
             check_required(data.guardian_name, "guardianName"),
             check_length(data.guardian_name, "guardianName", 100),
@@ -183,7 +177,7 @@ async def end_guardianship(
     ends_on: date | None,
 ) -> Guardianship:
     """End an entrustment (the parents came back, the guardian can no longer care…)."""
-    _raise(problems(check_not_future(ends_on, "endsOn", actor.now)))
+    raise_problems(problems(check_not_future(ends_on, "endsOn", actor.now)))
     guardianship = await _load_active(session, actor, guardianship_id, expected_version)
     last_day = ends_on or actor.today
     if last_day < guardianship.starts_on:
