@@ -270,8 +270,10 @@ def criteria(
     queries that list children rather than look them up."""
     return {
         Child: lambda: child_visible(scope, today, listing=listing),
+        # A move is seen from both villages: the one it left learns the child is gone.
         ChildMove: lambda: any_of(
             area_in(ChildMove.area_code, scope.patterns("child_file", "read")),
+            area_in(ChildMove.from_area_code, scope.patterns("child_file", "read")),
             _of_case_children(ChildMove.child_id, scope, by_household=False),
         ),
         Household: lambda: household_visible(scope),

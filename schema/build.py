@@ -31,12 +31,13 @@ from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
+from schema.sync.query import SyncQuery
 from schema.viewer.query import ViewerQuery
 from schema.visits.query import VisitQuery
 
 
 @strawberry.type
-class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, AreaQuery):
+class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, AreaQuery, SyncQuery):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
     )

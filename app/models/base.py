@@ -16,6 +16,7 @@ from sqlalchemy import (
     Sequence,
     String,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -90,12 +91,18 @@ class Synced(Timestamped):
 
     `version` is SQLAlchemy's optimistic lock (an UPDATE with a stale version fails);
     `change_seq` is set from one global sequence on insert and, by trigger, on every update,
-    so a device can pull what changed since a cursor; `deleted_at` is the soft delete.
+    and `change_xid` to the writing transaction, so a device can pull what changed since a
+    cursor; `deleted_at` is the soft delete.
     """
 
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     change_seq: Mapped[int] = mapped_column(
         BigInteger, server_default=CHANGE_SEQ.next_value(), index=True
+    )
+    # The writing transaction's id: delta sync hands out only rows of transactions older than
+    # every transaction still running, so a late commit is never skipped.
+    change_xid: Mapped[int] = mapped_column(
+        BigInteger, server_default=text("(pg_current_xact_id()::text)::bigint"), index=True
     )
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -16,7 +16,7 @@ from app.models import Case as CaseModel
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.nodes import load_nodes
+from schema.core.nodes import global_id, load_nodes
 
 register_enums()
 strawberry.enum(CaseAction, description="个案操作")
@@ -38,6 +38,7 @@ class Case(relay.Node):
     closed_at: datetime | None
     close_reason: str | None
     version: int
+    child_id: strawberry.ID = strawberry.field(description="The child's global id.")
     row: strawberry.Private[CaseModel]
 
     @classmethod
@@ -49,7 +50,8 @@ class Case(relay.Node):
             reported_to_police=case.reported_to_police, stage=case.stage,
             stage_entered_at=case.stage_entered_at, due_at=case.due_at,
             dropout_follow_up=case.dropout_follow_up, closed_at=case.closed_at,
-            close_reason=case.close_reason, version=case.version, row=case,
+            close_reason=case.close_reason, version=case.version,
+            child_id=global_id("Child", case.child_id), row=case,
         )  # fmt: skip
 
     @classmethod

@@ -37,7 +37,7 @@ from app.store.visits import count_visits, list_visits
 from authz.fields import ChildView, Disclosure, child_view, id_number_disclosure
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.nodes import load_nodes
+from schema.core.nodes import global_id, load_nodes
 from schema.core.pagination import (
     CountedConnection,
     PaginationError,
@@ -78,6 +78,7 @@ class Parent(relay.Node):
     last_contact_on: date | None
     home_at_holidays: bool | None
     version: int
+    household_id: strawberry.ID = strawberry.field(description="The household's global id.")
     area_code: strawberry.Private[str]
     raw_id_number: strawberry.Private[str | None]
 
@@ -90,6 +91,7 @@ class Parent(relay.Node):
             work_province_code=parent.work_province_code, away_since=parent.away_since,
             contact_frequency=parent.contact_frequency, last_contact_on=parent.last_contact_on,
             home_at_holidays=parent.home_at_holidays, version=parent.version,
+            household_id=global_id("Household", parent.household_id),
             area_code=parent.area_code, raw_id_number=parent.id_number,
         )  # fmt: skip
 
@@ -119,6 +121,7 @@ class Guardianship(relay.Node):
     ends_on: date | None
     status: GuardianshipStatus
     version: int
+    child_id: strawberry.ID = strawberry.field(description="The child's global id.")
     area_code: strawberry.Private[str]
     raw_id_number: strawberry.Private[str | None]
 
@@ -130,6 +133,7 @@ class Guardianship(relay.Node):
             capacity=g.capacity, capacity_assessed_at=g.capacity_assessed_at,
             agreement_signed=g.agreement_signed, confirmed_at=g.confirmed_at,
             starts_on=g.starts_on, ends_on=g.ends_on, status=g.status, version=g.version,
+            child_id=global_id("Child", g.child_id),
             area_code=g.area_code, raw_id_number=g.id_number,
         )  # fmt: skip
 
@@ -159,7 +163,7 @@ class Visit(relay.Node):
     risks_found: list[str]
     notes: str | None
     next_visit_due: date | None
-    child_id: strawberry.Private[uuid.UUID]
+    child_id: strawberry.ID = strawberry.field(description="The child's global id.")
 
     @classmethod
     def from_model(cls, v: VisitModel) -> Visit:
@@ -169,7 +173,7 @@ class Visit(relay.Node):
             living_conditions=v.living_conditions, guardianship=v.guardianship,
             schooling=v.schooling, health=v.health, mental_state=v.mental_state,
             risks_found=list(v.risks_found), notes=v.notes, next_visit_due=v.next_visit_due,
-            child_id=v.child_id,
+            child_id=global_id("Child", v.child_id),
         )  # fmt: skip
 
     @classmethod
@@ -199,6 +203,7 @@ class Child(relay.Node):
     status: ChildStatus
     version: int
     updated_at: datetime
+    household_id: strawberry.ID = strawberry.field(description="The household's global id.")
     age: int = strawberry.field(description="Age in completed years today.")
     birth_date: date | None
     school_status: SchoolStatus | None
@@ -245,6 +250,7 @@ class Child(relay.Node):
         return cls(
             id=str(child.id), area_code=child.area_code, name=child.name, gender=child.gender,
             status=child.status, version=child.version, updated_at=child.updated_at,
+            household_id=global_id("Household", child.household_id),
             age=age_on(child.birth_date, today),
             birth_date=None if student else child.birth_date,
             school_status=None if service else child.school_status,

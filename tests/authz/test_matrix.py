@@ -35,6 +35,7 @@ ROLES = [user.username for user in DEMO_USERS]
 # Root fields and the probes below that exercise them; a new root field must be added here.
 PROBED_QUERY_FIELDS = {
     "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
+    "syncPull",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -274,7 +275,9 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         f"areas {{ edges {{ node {{ id }} }} }} me {{ username role }} "
         f"households(first: 100) {{ totalCount edges {{ node {{ id children {{ id }} }} }} }} "
         f"visits(first: 100) {{ totalCount edges {{ node {{ id }} }} }} "
-        f"dueVisits(withinDays: 366, first: 100) {{ totalCount edges {{ node {{ id }} }} }} }} "
+        f"dueVisits(withinDays: 366, first: 100) {{ totalCount edges {{ node {{ id }} }} }} "
+        f"syncPull(first: 1000) {{ children {{ id }} households {{ id }} visits {{ id }} "
+        f"cases {{ id }} removals {{ id }} }} }} "
         f"{CHILD_FIELDS} {CASE_FIELDS}",
         {},
     ))  # fmt: skip

@@ -1,0 +1,1 @@
+"""Offline sync: delta pull (and push)."""

@@ -1,0 +1,86 @@
+"""`syncPull`: everything in the caller's scope that changed since a cursor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from app.store.children import children_by_id
+from app.store.sync import Cursor, InvalidCursor, child_ids_left, pull
+from schema.cases.types import Case
+from schema.children.types import Child, Guardianship, Parent, Visit
+from schema.context import Info
+from schema.core.nodes import global_id
+from schema.core.pagination import PaginationError
+from schema.households.types import Household
+
+MAX_SYNC_PAGE = 1000
+
+
+@strawberry.type(description="A record the device must drop: deleted, or out of its scope now.")
+class Removal:
+    type_name: str
+    id: strawberry.ID
+
+
+@strawberry.type(description="A page of changes; keep `cursor` and pull again while hasMore.")
+class SyncPage:
+    households: list[Household]
+    parents: list[Parent]
+    children: list[Child]
+    guardianships: list[Guardianship]
+    visits: list[Visit]
+    cases: list[Case]
+    removals: list[Removal]
+    cursor: str
+    has_more: bool
+
+
+@strawberry.type
+class SyncQuery:
+    @strawberry.field(
+        description="Upserts and removals in the caller's scope since `since` (null: everything)."
+    )
+    async def sync_pull(self, info: Info, since: str | None = None, first: int = 500) -> SyncPage:
+        if not 0 < first <= MAX_SYNC_PAGE:
+            raise PaginationError(f"first must be between 1 and {MAX_SYNC_PAGE}")
+        try:
+            cursor = Cursor.decode(since)
+        except InvalidCursor as exc:
+            raise PaginationError(str(exc)) from exc
+        page = await info.context.db.read(lambda s: pull(s, cursor, first))
+        rows = page.rows
+        removals = [
+            Removal(type_name=type_name, id=global_id(type_name, row.id))
+            for name, type_name in (
+                ("households", "Household"), ("parents", "Parent"), ("children", "Child"),
+                ("guardianships", "Guardianship"), ("visits", "Visit"), ("cases", "Case"),
+            )
+            for row in rows.get(name, [])
+            if row.deleted_at is not None
+        ]  # fmt: skip
+        moved = rows.get("moves", [])
+        if moved:
+            ids = [m.child_id for m in moved]
+            visible = await info.context.db.read(lambda s: children_by_id(s, ids))
+            seen = {child.id for child in visible if child is not None}
+            removals += [
+                Removal(type_name="Child", id=global_id("Child", child_id))
+                for child_id in child_ids_left(moved, seen)
+            ]
+
+        def live(name: str) -> list[Any]:
+            return [row for row in rows.get(name, []) if row.deleted_at is None]
+
+        return SyncPage(
+            households=[Household.from_model(r) for r in live("households")],
+            parents=[Parent.from_model(r) for r in live("parents")],
+            children=[Child.from_model(r, info) for r in live("children")],
+            guardianships=[Guardianship.from_model(r) for r in live("guardianships")],
+            visits=[Visit.from_model(r) for r in live("visits")],
+            cases=[Case.from_model(r) for r in live("cases")],
+            removals=removals,
+            cursor=page.cursor.encode(),
+            has_more=page.has_more,
+        )

@@ -1,0 +1,172 @@
+"""Delta pull: the initial sync, increments, late commits, removals, paging."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+from httpx import AsyncClient
+from sqlalchemy import text
+
+from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
+from tests.conftest import EngineFactory, access_token
+
+PULL = """
+query Pull($since: String, $first: Int!) {
+  syncPull(since: $since, first: $first) {
+    households { id } parents { id householdId } children { id householdId version }
+    guardianships { id childId } visits { id childId } cases { id childId }
+    removals { typeName id }
+    cursor hasMore
+  }
+}
+"""
+KINDS = ("households", "parents", "children", "guardianships", "visits", "cases")
+
+
+def gid(type_name: str, key: object) -> str:
+    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+async def pull_all(
+    client: AsyncClient, token: str, since: str | None, first: int = 1000
+) -> tuple[dict[str, set[str]], list[dict[str, str]], str, int]:
+    """Pull pages until there is no more: ids per kind, removals, the cursor, page count."""
+    seen: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    removals: list[dict[str, str]] = []
+    pages = 0
+    while True:
+        response = await client.post(
+            "/graphql",
+            json={"query": PULL, "variables": {"since": since, "first": first}},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        body = response.json()
+        assert "errors" not in body, body
+        page = body["data"]["syncPull"]
+        pages += 1
+        for kind in KINDS:
+            ids = [row["id"] for row in page[kind]]
+            assert not seen[kind] & set(ids), f"{kind} delivered twice"
+            seen[kind] |= set(ids)
+        removals += page["removals"]
+        since = page["cursor"]
+        if not page["hasMore"]:
+            return seen, removals, since, pages
+
+
+async def _ids(engine_for: EngineFactory, url: str, sql: str, **params: Any) -> set[str]:
+    async with engine_for(url).connect() as conn:
+        return {str(row[0]) for row in await conn.execute(text(sql), params)}
+
+
+async def test_initial_sync_is_the_villages_file_and_paging_changes_nothing(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    whole, removals, _cursor, pages = await pull_all(fresh_client, token, None)
+    assert pages == 1 and removals == []
+    children = await _ids(
+        engine_for, fresh_db, "SELECT id FROM children WHERE area_code = :v", v=DEMO_VILLAGE
+    )
+    visits = await _ids(
+        engine_for, fresh_db, "SELECT id FROM visits WHERE area_code = :v", v=DEMO_VILLAGE
+    )
+    assert whole["children"] == {gid("Child", c) for c in children}
+    assert whole["visits"] == {gid("Visit", v) for v in visits}
+    paged, _removals, _cursor, many = await pull_all(fresh_client, token, None, first=37)
+    assert many > 5
+    assert paged == whole
+
+
+async def test_an_increment_carries_only_what_changed(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    _whole, _removals, cursor, _pages = await pull_all(fresh_client, token, None)
+    nothing, _removals, cursor, _pages = await pull_all(fresh_client, token, cursor)
+    assert all(not ids for ids in nothing.values())
+    child = next(iter(await _ids(
+        engine_for, fresh_db, "SELECT id FROM children WHERE area_code = :v LIMIT 1",
+        v=DEMO_VILLAGE)))  # fmt: skip
+    visit = """mutation($input: RecordVisitInput!) { recordVisit(input: $input) {
+        visit { id } errors { code } } }"""
+    recorded = await fresh_client.post(
+        "/graphql",
+        json={"query": visit, "variables": {"input": {
+            "childId": gid("Child", child), "visitedAt": datetime.now(UTC).isoformat(),
+            "kind": "ROUTINE", "livingConditions": "GOOD", "guardianship": "GOOD",
+            "schooling": "GOOD", "health": "GOOD", "mentalState": "GOOD"}}},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    visit_id = recorded.json()["data"]["recordVisit"]["visit"]["id"]
+    changes, _removals, _cursor, _pages = await pull_all(fresh_client, token, cursor)
+    assert changes["visits"] == {visit_id}
+    assert changes["children"] <= {gid("Child", child)}  # its next visit due moved
+    assert not changes["households"] and not changes["cases"]
+
+
+async def test_a_transaction_that_commits_late_is_not_skipped(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    _whole, _removals, cursor, _pages = await pull_all(fresh_client, token, None)
+    engine = engine_for(fresh_db)
+    households = sorted(await _ids(
+        engine_for, fresh_db, "SELECT id FROM households WHERE area_code = :v", v=DEMO_VILLAGE
+    ))  # fmt: skip
+    late = await engine.connect()
+    early = engine_for(fresh_db)
+    try:
+        await late.execute(text("SELECT pg_current_xact_id()"))  # takes its id now
+        await late.execute(
+            text("UPDATE households SET phone = '13900000001' WHERE id = :h"),
+            {"h": households[0]},
+        )
+        async with early.begin() as conn:  # a younger transaction commits first
+            await conn.execute(
+                text("UPDATE households SET phone = '13900000002' WHERE id = :h"),
+                {"h": households[1]},
+            )
+        first, _removals, cursor, _pages = await pull_all(fresh_client, token, cursor)
+        await late.commit()
+    finally:
+        await late.close()
+    second, _removals, _cursor, _pages = await pull_all(fresh_client, token, cursor)
+    delivered = first["households"] | second["households"]
+    assert delivered == {gid("Household", households[0]), gid("Household", households[1])}
+    # The younger one waited for the older: nothing was handed out past a running write.
+    assert first["households"] == set()
+
+
+async def test_removals_for_deletes_and_children_who_moved_away(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    village = await access_token(fresh_db, "demo-village")
+    village2 = await access_token(fresh_db, "demo-village2")
+    township = await access_token(fresh_db, "demo-township")
+    _w, _r, cursor, _p = await pull_all(fresh_client, village, None)
+    _w, _r, cursor2, _p = await pull_all(fresh_client, village2, None)
+    async with engine_for(fresh_db).begin() as conn:
+        rows = (await conn.execute(text(
+            "SELECT id, version FROM children WHERE area_code = :v ORDER BY id LIMIT 2"
+        ), {"v": DEMO_VILLAGE})).all()  # fmt: skip
+        visit = await conn.scalar(
+            text("UPDATE visits SET deleted_at = now() WHERE id = (SELECT id FROM visits "
+                 "WHERE child_id = :c LIMIT 1) RETURNING id"), {"c": rows[1].id}
+        )  # fmt: skip
+    move = """mutation($input: MoveChildInput!) { moveChild(input: $input) { errors { code } } }"""
+    moved = await fresh_client.post(
+        "/graphql",
+        json={"query": move, "variables": {"input": {
+            "id": gid("Child", rows[0].id), "expectedVersion": rows[0].version,
+            "toAreaCode": DEMO_VILLAGE2}}},
+        headers={"Authorization": f"Bearer {township}"},
+    )  # fmt: skip
+    assert moved.json()["data"]["moveChild"]["errors"] == []
+    _changes, removals, _c, _p = await pull_all(fresh_client, village, cursor)
+    assert {"typeName": "Child", "id": gid("Child", rows[0].id)} in removals
+    assert {"typeName": "Visit", "id": gid("Visit", visit)} in removals
+    arrived, _r, _c, _p = await pull_all(fresh_client, village2, cursor2)
+    assert gid("Child", rows[0].id) in arrived["children"]
