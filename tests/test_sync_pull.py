@@ -170,3 +170,58 @@ async def test_removals_for_deletes_and_children_who_moved_away(
     assert {"typeName": "Visit", "id": gid("Visit", visit)} in removals
     arrived, _r, _c, _p = await pull_all(fresh_client, village2, cursor2)
     assert gid("Child", rows[0].id) in arrived["children"]
+
+
+async def test_a_lost_response_and_a_retry_make_one_visit(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    child = next(iter(await _ids(
+        engine_for, fresh_db, "SELECT id FROM children WHERE area_code = :v LIMIT 1",
+        v=DEMO_VILLAGE)))  # fmt: skip
+    visit = {
+        "id": "6f1d8a4e-0f7b-4c1e-9d5a-2b6c7e8f9a01", "childId": gid("Child", child),
+        "visitedAt": datetime.now(UTC).isoformat(), "kind": "ROUTINE",
+        "livingConditions": "GOOD", "guardianship": "GOOD", "schooling": "GOOD",
+        "health": "GOOD", "mentalState": "GOOD", "notes": "offline",
+    }  # fmt: skip
+    mutation = """mutation($input: RecordVisitInput!) { recordVisit(input: $input) {
+        visit { id } errors { code } } }"""
+    request = {"query": mutation, "variables": {"input": visit}}
+    headers = {"Authorization": f"Bearer {token}"}
+    await fresh_client.post("/graphql", json=request, headers=headers)  # the answer is lost
+    retried = await fresh_client.post("/graphql", json=request, headers=headers)
+    assert retried.json()["data"]["recordVisit"]["errors"] == []
+    count = await _ids(
+        engine_for, fresh_db, "SELECT count(*) FROM visits WHERE id = :v", v=visit["id"]
+    )
+    assert count == {"1"}
+
+
+async def test_two_devices_editing_one_child_offline_get_one_conflict(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    async with engine_for(fresh_db).connect() as conn:
+        child = (await conn.execute(text(
+            "SELECT c.*, c.id AS child_id FROM children c WHERE area_code = :v "
+            "AND id_number IS NOT NULL LIMIT 1"), {"v": DEMO_VILLAGE})).one()  # fmt: skip
+    base = {
+        "householdId": gid("Household", child.household_id), "name": child.name,
+        "gender": child.gender.upper(), "birthDate": child.birth_date.isoformat(),
+        "idNumber": child.id_number, "livingArrangement": child.living_arrangement.upper(),
+        "schoolStatus": child.school_status.upper(),
+    }  # fmt: skip
+    mutation = """mutation($input: UpdateChildInput!) { updateChild(input: $input) {
+        child { version disability } errors { code } current { version disability } } }"""
+    headers = {"Authorization": f"Bearer {token}"}
+    answers = []
+    for change in ({"disability": True}, {"seriousIllness": True}):
+        response = await fresh_client.post("/graphql", json={"query": mutation, "variables": {
+            "input": {"id": gid("Child", child.child_id), "expectedVersion": child.version,
+                      "child": {**base, **change}}}}, headers=headers)  # fmt: skip
+        answers.append(response.json()["data"]["updateChild"])
+    assert answers[0]["errors"] == []
+    assert [e["code"] for e in answers[1]["errors"]] == ["VERSION_CONFLICT"]
+    # The second device gets the first device's change to merge: nothing is lost.
+    assert answers[1]["current"] == answers[0]["child"]
