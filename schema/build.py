@@ -31,6 +31,7 @@ from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
+from schema.sync.push import SyncMutation
 from schema.sync.query import SyncQuery
 from schema.viewer.query import ViewerQuery
 from schema.visits.query import VisitQuery
@@ -44,7 +45,9 @@ class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, Area
 
 
 @strawberry.type
-class Mutation(AuthMutation, FileMutation, CaseMutation, GuardianMutation, MoveMutation):
+class Mutation(
+    AuthMutation, FileMutation, CaseMutation, GuardianMutation, MoveMutation, SyncMutation
+):
     pass
 
 

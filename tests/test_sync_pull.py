@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy import text
 
+from app.contract import CONTRACT_DIR, document_id
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import EngineFactory, access_token
 
@@ -225,3 +227,70 @@ async def test_two_devices_editing_one_child_offline_get_one_conflict(
     assert [e["code"] for e in answers[1]["errors"]] == ["VERSION_CONFLICT"]
     # The second device gets the first device's change to merge: nothing is lost.
     assert answers[1]["current"] == answers[0]["child"]
+
+
+def _op(name: str, document: str, **variables: Any) -> dict[str, Any]:
+    text_ = (CONTRACT_DIR / "operations" / f"{document}.graphql").read_text()
+    return {"clientOperationId": name, "documentId": document_id(text_), "variables": variables}
+
+
+PUSH = """mutation($ops: [SyncOperationInput!]!) { syncPush(operations: $ops) {
+    clientOperationId ok errors { code message } } }"""
+
+
+async def test_push_applies_in_order_and_failures_block_only_what_depends_on_them(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    good_household, bad_household = str(uuid.uuid4()), str(uuid.uuid4())
+    child_a, child_b = str(uuid.uuid4()), str(uuid.uuid4())
+    existing = next(iter(await _ids(
+        engine_for, fresh_db, "SELECT id FROM children WHERE area_code = :v LIMIT 1",
+        v=DEMO_VILLAGE)))  # fmt: skip
+
+    def household(hid: str, phone: str) -> dict[str, Any]:
+        mother = {"relation": "MOTHER", "name": "王芳", "status": "WORKING_AWAY"}
+        return {"id": hid, "areaCode": DEMO_VILLAGE, "address": "伯浩村1组1号", "phone": phone,
+                "parents": [mother]}  # fmt: skip
+
+    def child(cid: str, hid: str) -> dict[str, Any]:
+        return {"id": cid, "child": {
+            "householdId": gid("Household", hid), "name": "王小红", "gender": "FEMALE",
+            "birthDate": "2018-02-03", "noHouseholdRegistration": True,
+            "livingArrangement": "WITH_GRANDPARENTS", "schoolStatus": "IN_SCHOOL"}}  # fmt: skip
+
+    def visit(child_id: str) -> dict[str, Any]:
+        return {"input": {
+            "id": str(uuid.uuid4()), "childId": gid("Child", child_id),
+            "visitedAt": datetime.now(UTC).isoformat(), "kind": "ROUTINE",
+            "livingConditions": "GOOD", "guardianship": "GOOD", "schooling": "GOOD",
+            "health": "GOOD", "mentalState": "GOOD"}}  # fmt: skip
+
+    operations = [
+        _op("1", "RegisterHousehold", input=household(good_household, "13900001111")),
+        _op("2", "RegisterChild", input=child(child_a, good_household)),
+        _op("3", "RecordVisit", **visit(child_a)),
+        _op("4", "RegisterHousehold", input=household(bad_household, "not a phone")),
+        _op("5", "RegisterChild", input=child(child_b, bad_household)),
+        _op("6", "RecordVisit", **visit(child_b)),
+        _op("7", "RecordVisit", **visit(existing)),
+    ]
+    response = await fresh_client.post(
+        "/graphql", json={"query": PUSH, "variables": {"ops": operations}},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    results = {r["clientOperationId"]: r for r in response.json()["data"]["syncPush"]}
+    assert [results[k]["ok"] for k in "1234567"] == [True, True, True, False, False, False, True]
+    assert results["4"]["errors"][0]["code"] == "INVALID_PHONE"
+    assert results["5"]["errors"][0]["code"] == "DEPENDENCY_FAILED"
+    assert results["6"]["errors"][0]["code"] == "DEPENDENCY_FAILED"  # through the failed child
+    # The whole queue again (the app never saw the answer): nothing is created twice.
+    await fresh_client.post(
+        "/graphql", json={"query": PUSH, "variables": {"ops": operations}},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    counts = await _ids(
+        engine_for, fresh_db,
+        "SELECT count(*) FROM visits WHERE child_id = :c", c=child_a,
+    )  # fmt: skip
+    assert counts == {"1"}

@@ -41,7 +41,7 @@ PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
     # tests/test_file_mutations.py probes these for targets outside the scope:
     "registerHousehold", "updateHousehold", "updateParent", "registerChild", "updateChild",
-    "recordVisit",
+    "recordVisit", "syncPush",
     # tests/test_case_mutations.py and tests/test_guardian_mutations.py probe these:
     "reportConcern", "startEmergencyResponse", "startAssessment", "completeAssessment",
     "recordMeasure", "referCase", "startFollowUp", "closeCase",
