@@ -294,3 +294,30 @@ async def test_push_applies_in_order_and_failures_block_only_what_depends_on_the
         "SELECT count(*) FROM visits WHERE child_id = :c", c=child_a,
     )  # fmt: skip
     assert counts == {"1"}
+
+
+async def test_an_ended_contract_removes_its_children_from_the_ngos_devices(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    ngo = await access_token(fresh_db, "demo-ngo")
+    first, _removals, cursor, _pages = await pull_all(fresh_client, ngo, None)
+    assert len(first["children"]) == 20  # the demo's active contract
+    assert not first["households"] and not first["visits"]  # limited to the children
+    async with engine_for(fresh_db).begin() as conn:
+        unassigned = await conn.scalar(text(
+            "UPDATE ngo_contract_children SET unassigned_at = now() WHERE child_id = "
+            "(SELECT a.child_id FROM ngo_contract_children a JOIN ngo_contracts c "
+            "ON c.id = a.contract_id WHERE c.ends_on >= current_date "
+            "AND a.unassigned_at IS NULL ORDER BY a.child_id LIMIT 1) RETURNING child_id"
+        ))  # fmt: skip
+    _changes, removals, cursor, _pages = await pull_all(fresh_client, ngo, cursor)
+    assert removals == [{"typeName": "Child", "id": gid("Child", unassigned)}]
+    async with engine_for(fresh_db).begin() as conn:
+        await conn.execute(text(
+            "UPDATE ngo_contracts SET ends_on = current_date - 1 WHERE ends_on >= current_date"
+        ))  # fmt: skip
+    _changes, removals, _cursor, _pages = await pull_all(fresh_client, ngo, cursor)
+    # Every child of the contract goes (removing one already gone again is harmless).
+    assert {r["id"] for r in removals} - {gid("Child", unassigned)} == first["children"] - {
+        gid("Child", unassigned)
+    }

@@ -13,12 +13,23 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import false, or_, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Case, Child, ChildMove, Guardianship, Household, Parent, Visit
+from app.models import (
+    Case,
+    Child,
+    ChildMove,
+    Guardianship,
+    Household,
+    NgoContract,
+    NgoContractChild,
+    Parent,
+    Visit,
+)
 
 # Parents before children, so a device can insert in order.
 SYNCED: tuple[tuple[str, Any], ...] = (
@@ -43,10 +54,17 @@ class Cursor:
     lo: int = 0
     hi: int | None = None  # set while a round is under way
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # The day the previous round ended: contracts that expired since then end access too.
+    day: date | None = None
 
     def encode(self) -> str:
         """The opaque text the device keeps."""
-        raw = {"lo": self.lo, "hi": self.hi, "pos": self.positions}
+        raw = {
+            "lo": self.lo,
+            "hi": self.hi,
+            "pos": self.positions,
+            "day": self.day.isoformat() if self.day else None,
+        }
         return base64.urlsafe_b64encode(json.dumps(raw).encode()).decode()
 
     @classmethod
@@ -60,6 +78,7 @@ class Cursor:
                 lo=int(raw["lo"]),
                 hi=None if raw["hi"] is None else int(raw["hi"]),
                 positions={k: (int(v[0]), int(v[1])) for k, v in raw["pos"].items()},
+                day=date.fromisoformat(raw["day"]) if raw.get("day") else None,
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise InvalidCursor("invalid sync cursor") from exc
@@ -74,7 +93,7 @@ class Page:
     has_more: bool
 
 
-async def pull(session: AsyncSession, cursor: Cursor, limit: int) -> Page:
+async def pull(session: AsyncSession, cursor: Cursor, limit: int, today: date) -> Page:
     """Rows of the scope written in the cursor's round, up to `limit` of them."""
     hi = cursor.hi
     if hi is None:
@@ -100,14 +119,34 @@ async def pull(session: AsyncSession, cursor: Cursor, limit: int) -> Page:
             rows[name] = taken
             if taken:
                 positions[name] = (taken[-1].change_xid, taken[-1].change_seq)
-            return Page(rows=rows, cursor=Cursor(cursor.lo, hi, positions), has_more=True)
+            return Page(
+                rows=rows, cursor=Cursor(cursor.lo, hi, positions, cursor.day), has_more=True
+            )
         rows[name] = found
         if found:
             positions[name] = (found[-1].change_xid, found[-1].change_seq)
         budget -= len(found)
-    return Page(rows=rows, cursor=Cursor(lo=hi), has_more=False)
+    return Page(rows=rows, cursor=Cursor(lo=hi, day=today), has_more=False)
 
 
-def child_ids_left(moves: list[ChildMove], visible: set[uuid.UUID]) -> list[uuid.UUID]:
-    """Children whose file moved to a village the caller cannot see: to remove."""
-    return sorted({m.child_id for m in moves if m.child_id not in visible})
+async def contract_children_to_recheck(
+    session: AsyncSession, organization_id: uuid.UUID, cursor: Cursor, today: date
+) -> list[uuid.UUID]:
+    """Children whose assignment to the NGO changed, or whose contract changed or expired,
+    since the cursor: the ones it may no longer see must be removed from its devices.
+
+    A contract ends by the calendar, with no write, so expiry is found by date.
+    """
+    changed = NgoContractChild.change_xid >= cursor.lo
+    contract_changed = NgoContract.change_xid >= cursor.lo
+    expired = (
+        NgoContract.ends_on.between(cursor.day, today - timedelta(days=1))
+        if cursor.day is not None
+        else false()
+    )
+    query = (
+        select(NgoContractChild.child_id)
+        .join(NgoContract, NgoContract.id == NgoContractChild.contract_id)
+        .where(NgoContract.ngo_id == organization_id, or_(changed, contract_changed, expired))
+    )
+    return list(set(await session.scalars(query)))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import strawberry
 
 from app.store.children import children_by_id
-from app.store.sync import Cursor, InvalidCursor, child_ids_left, pull
+from app.store.sync import Cursor, InvalidCursor, contract_children_to_recheck, pull
 from schema.cases.types import Case
 from schema.children.types import Child, Guardianship, Parent, Visit
 from schema.context import Info
@@ -49,7 +50,8 @@ class SyncQuery:
             cursor = Cursor.decode(since)
         except InvalidCursor as exc:
             raise PaginationError(str(exc)) from exc
-        page = await info.context.db.read(lambda s: pull(s, cursor, first))
+        today = date.today()
+        page = await info.context.db.read(lambda s: pull(s, cursor, first, today))
         rows = page.rows
         removals = [
             Removal(type_name=type_name, id=global_id(type_name, row.id))
@@ -60,14 +62,25 @@ class SyncQuery:
             for row in rows.get(name, [])
             if row.deleted_at is not None
         ]  # fmt: skip
-        moved = rows.get("moves", [])
-        if moved:
-            ids = [m.child_id for m in moved]
-            visible = await info.context.db.read(lambda s: children_by_id(s, ids))
+        # Children who left the scope: moved away, or an NGO's contract for them ended. Checked
+        # once per round (on its first page), not for the initial sync.
+        candidates = [m.child_id for m in rows.get("moves", [])]
+        organization = info.context.scope.principal.organization_id
+        if (
+            cursor.hi is None
+            and cursor.lo > 0
+            and organization is not None
+            and info.context.scope.can("contracted_child", "read")
+        ):
+            candidates += await info.context.db.read(
+                lambda s: contract_children_to_recheck(s, organization, cursor, today)
+            )
+        if candidates:
+            visible = await info.context.db.read(lambda s: children_by_id(s, candidates))
             seen = {child.id for child in visible if child is not None}
             removals += [
                 Removal(type_name="Child", id=global_id("Child", child_id))
-                for child_id in child_ids_left(moved, seen)
+                for child_id in sorted(set(candidates) - seen)
             ]
 
         def live(name: str) -> list[Any]:
