@@ -102,3 +102,5 @@ class ChildMove(Synced, Base):
     from_area_code: Mapped[str] = mapped_column(String(12), ForeignKey("areas.code"))
     moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     moved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # Set when the family moved along (the child was the last of its household to leave).
+    household_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("households.id"))

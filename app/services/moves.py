@@ -96,6 +96,7 @@ async def move_child(
             from_area_code=child.area_code,
             moved_at=actor.now,
             moved_by_id=actor.user_id,
+            household_id=None if staying else child.household_id,
         )
     )
     child.area_code = to_area_code

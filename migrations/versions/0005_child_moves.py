@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("from_area_code", sa.String(length=12), nullable=False),
         sa.Column("moved_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("moved_by_id", sa.Uuid(), nullable=True),
+        sa.Column("household_id", sa.Uuid(), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column(
             "change_seq",
@@ -58,6 +59,9 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["moved_by_id"], ["users.id"], name=op.f("fk_child_moves_moved_by_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["household_id"], ["households.id"], name=op.f("fk_child_moves_household_id_households")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_child_moves")),
     )

@@ -64,7 +64,8 @@ class SyncQuery:
         ]  # fmt: skip
         # Children who left the scope: moved away, or an NGO's contract for them ended. Checked
         # once per round (on its first page), not for the initial sync.
-        candidates = [m.child_id for m in rows.get("moves", [])]
+        moves = rows.get("moves", [])
+        candidates = [m.child_id for m in moves]
         organization = info.context.scope.principal.organization_id
         if (
             cursor.hi is None
@@ -81,6 +82,12 @@ class SyncQuery:
             removals += [
                 Removal(type_name="Child", id=global_id("Child", child_id))
                 for child_id in sorted(set(candidates) - seen)
+            ]
+            # A family that moved with its last child leaves too (its parents with it).
+            removals += [
+                Removal(type_name="Household", id=global_id("Household", m.household_id))
+                for m in moves
+                if m.household_id is not None and m.child_id not in seen
             ]
 
         def live(name: str) -> list[Any]:
