@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE
 from tests.conftest import EngineFactory, access_token
+from tests.graphql import gid as global_id
 
 AREAS = """
 query Areas($parent: String, $first: Int, $after: String) {
@@ -38,10 +39,6 @@ async def graphql(client: AsyncClient, token: str, query: str, **variables: Any)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-def global_id(type_name: str, key: str) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
 
 
 async def test_health_and_readiness(demo_client: AsyncClient) -> None:

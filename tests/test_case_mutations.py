@@ -13,6 +13,8 @@ from sqlalchemy import text
 
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE
 from tests.conftest import EngineFactory, access_token
+from tests.graphql import gid
+from tests.graphql import query_data as ask
 
 CASE_FIELDS = "id stage version source reportedToPolice areaCode dueAt stageEnteredAt closedAt"
 
@@ -52,24 +54,8 @@ STEPS = {
 }
 
 
-def gid(type_name: str, key: object) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
-
-
 def key_of(global_id: str) -> str:
     return base64.b64decode(global_id).decode().split(":", 1)[1]
-
-
-async def ask(client: AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    body: dict[str, Any] = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 async def run_step(client: AsyncClient, token: str, name: str, **fields: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import event, text
 
 from app.seed.demo import DEMO_VILLAGE
 from tests.conftest import EngineFactory, access_token
+from tests.graphql import query_data as ask
 
 CASELOAD = """
 query Caseload($first: Int!) {
@@ -51,18 +52,6 @@ def counting_statements(client: AsyncClient) -> Iterator[list[str]]:
 @pytest_asyncio.fixture(loop_scope="session")
 async def village(demo_db: str) -> str:
     return await access_token(demo_db, "demo-village")
-
-
-async def ask(client: AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 async def test_caseload_costs_the_same_few_statements_for_5_and_50_children(

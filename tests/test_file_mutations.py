@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,6 +12,8 @@ from sqlalchemy import text
 from app.domain.idnumber import make_id_number
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import EngineFactory, access_token
+from tests.graphql import gid
+from tests.graphql import query_data as call
 
 REGISTER_HOUSEHOLD = """
 mutation($input: RegisterHouseholdInput!) {
@@ -45,23 +46,6 @@ mutation($input: RecordVisitInput!) {
   recordVisit(input: $input) { visit { id nextVisitDue } errors { code field message } }
 }
 """
-
-
-def gid(type_name: str, key: object) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
-
-
-async def call(client: AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def household_input(**overrides: Any) -> dict[str, Any]:

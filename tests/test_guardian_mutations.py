@@ -11,7 +11,9 @@ from httpx import AsyncClient
 
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import EngineFactory
-from tests.test_case_mutations import World, ask, gid, key_of
+from tests.graphql import gid
+from tests.graphql import query_data as ask
+from tests.test_case_mutations import World, key_of
 
 GUARDIANSHIP = (
     "id status capacity agreementSigned confirmedAt capacityAssessedAt startsOn endsOn version"

@@ -4,7 +4,6 @@ the server's view of its scope, moves of children in and out of the village incl
 from __future__ import annotations
 
 import asyncio
-import base64
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.database import create_engine
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import access_token, create_database, drop_database, service_client
+from tests.graphql import gid
+from tests.graphql import query_data as _call
 
 KINDS = {
     "households": "Household",
@@ -50,10 +51,6 @@ actions = st.lists(
 )
 
 
-def gid(type_name: str, key: object) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
-
-
 class Replica:
     """What a device holds: ids per type."""
 
@@ -84,18 +81,6 @@ class Replica:
                         r for r in self.rows[child_kind] if self.child_of.get(r) != removal["id"]
                     }
         self.cursor = page["cursor"]
-
-
-async def _call(client: AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 async def _pull(client: AsyncClient, token: str, replica: Replica) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +12,7 @@ from sqlalchemy import text
 from app.contract import CONTRACT_DIR, document_id
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import EngineFactory, access_token
+from tests.graphql import gid
 
 PULL = """
 query Pull($since: String, $first: Int!) {
@@ -25,10 +25,6 @@ query Pull($since: String, $first: Int!) {
 }
 """
 KINDS = ("households", "parents", "children", "guardianships", "visits", "cases")
-
-
-def gid(type_name: str, key: object) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
 
 
 async def pull_all(
