@@ -4,16 +4,17 @@ from app.models.areas import Area
 from app.models.audit import AuditEvent
 from app.models.auth import ApiKey, RefreshToken
 from app.models.base import Base
-from app.models.cases import Case, CaseEvent
+from app.models.cases import Case, CaseEvent, DropoutStatus
 from app.models.children import Child, ChildMove
 from app.models.guardianships import Guardianship
 from app.models.households import Household, Parent
-from app.models.integrations import AbsenceRecord, NgoContract, NgoContractChild
+from app.models.integrations import AbsenceBatch, AbsenceRecord, NgoContract, NgoContractChild
 from app.models.organizations import Organization, User
 from app.models.policy import CasbinRule
 from app.models.visits import Visit
 
 __all__ = [
+    "AbsenceBatch",
     "AbsenceRecord",
     "ApiKey",
     "Area",
@@ -24,6 +25,7 @@ __all__ = [
     "CaseEvent",
     "Child",
     "ChildMove",
+    "DropoutStatus",
     "Guardianship",
     "Household",
     "NgoContract",

@@ -77,3 +77,26 @@ class CaseEvent(Synced, Base):
         ForeignKey("organizations.id")
     )
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DropoutStatus(Base):
+    """The follow-up status of a dropout case, and nothing else of it: what a school may
+    read about its own pupils (a read-only mapping of `cases`, authorized on its own)."""
+
+    __table__ = Case.__table__
+    __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy's declarative attribute
+        "include_properties": [
+            "id", "child_id", "area_code", "category", "dropout_follow_up", "reported_at",
+            "closed_at", "deleted_at", "reporter_organization_id",
+        ],
+    }  # fmt: skip
+
+    id: Mapped[uuid.UUID]
+    child_id: Mapped[uuid.UUID]
+    area_code: Mapped[str]
+    category: Mapped[CaseCategory]
+    dropout_follow_up: Mapped[DropoutFollowUp | None]
+    reported_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+    reporter_organization_id: Mapped[uuid.UUID | None]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import NgoServiceType
@@ -48,6 +50,29 @@ class AbsenceRecord(Timestamped, Base):
     child_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"))
     # The matched child's village; null while unmatched.
     area_code: Mapped[str | None] = area_fk(nullable=True)
+    # The open dropout case an unexcused absence was attached to, if any.
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"), index=True)
+
+
+class AbsenceBatch(Timestamped, Base):
+    """One submission of absence records by a school, kept so that resending it (a retry
+    after a lost response) returns the first answer and writes nothing."""
+
+    __tablename__ = "absence_batches"
+    __table_args__ = (
+        UniqueConstraint("school_id", "batch_id"),
+        area_prefix_index("absence_batches"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    batch_id: Mapped[str] = mapped_column(String(100))
+    # The school's area: row-level security admits the school's own batches.
+    area_code: Mapped[str] = area_fk()
+    digest: Mapped[str] = mapped_column(String(64))
+    record_count: Mapped[int] = mapped_column(Integer)
+    submitted_by: Mapped[str] = mapped_column(String(120))
+    result: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
 
 class NgoContract(Synced, Base):
