@@ -9,6 +9,8 @@ from typing import Literal, Self
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.domain.absences import DropoutRule
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Signs access tokens in development and tests only; production refuses to start with it.
@@ -57,6 +59,21 @@ class Settings(BaseSettings):
     identity_cache_seconds: float = Field(
         default=30, ge=0, description="How long a verified bearer token skips the account lookup."
     )
+    dropout_consecutive_days: int = Field(
+        default=3, ge=1, description="Unexcused school days in a row that open a dropout case."
+    )
+    dropout_unexcused_days: int = Field(
+        default=10, ge=1, description="Unexcused days within the window that open one too."
+    )
+    dropout_window_days: int = Field(
+        default=30, ge=1, description="The window, in calendar days; older absences do not count."
+    )
+    rate_limit_per_minute: float = Field(
+        default=120, ge=0, description="Requests per minute per API key (0: no limit)."
+    )
+    rate_limit_burst: int = Field(
+        default=60, ge=1, description="Requests an API key may make at once before waiting."
+    )
     access_token_ttl_seconds: int = Field(default=900, ge=1)
     refresh_token_ttl_days: int = Field(default=30, ge=1)
 
@@ -73,6 +90,15 @@ class Settings(BaseSettings):
                     f"SHOUHU_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
                 )
         return self
+
+    @property
+    def dropout_rule(self) -> DropoutRule:
+        """The dropout-risk rule school absences are checked against."""
+        return DropoutRule(
+            consecutive_days=self.dropout_consecutive_days,
+            days_in_window=self.dropout_unexcused_days,
+            window_days=self.dropout_window_days,
+        )
 
     @property
     def graphiql(self) -> bool:

@@ -15,12 +15,15 @@ from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select,
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import False_
 
+from app.enums import CaseCategory
 from app.models import (
+    AbsenceBatch,
     AbsenceRecord,
     Case,
     CaseEvent,
     Child,
     ChildMove,
+    DropoutStatus,
     Guardianship,
     Household,
     NgoContract,
@@ -43,6 +46,8 @@ SCOPED_MODELS: tuple[type[Any], ...] = (
     Case,
     CaseEvent,
     AbsenceRecord,
+    AbsenceBatch,
+    DropoutStatus,
     NgoContract,
     NgoContractChild,
 )
@@ -242,6 +247,25 @@ def absence_visible(scope: Scope) -> ColumnElement[bool]:
     )
 
 
+def absence_batch_visible(scope: Scope) -> ColumnElement[bool]:
+    """A school's own submissions."""
+    return all_of(_org_is(AbsenceBatch.school_id, scope), scope_can(scope, "absence", "write"))
+
+
+def dropout_status_visible(scope: Scope) -> ColumnElement[bool]:
+    """The follow-up status of dropout cases about a school's own pupils (and no other
+    case, and nothing else of the case: DropoutStatus maps only the status)."""
+    patterns = scope.patterns("dropout_status", "read")
+    org = scope.principal.organization_id
+    if not patterns or org is None:
+        return false()
+    return all_of(
+        DropoutStatus.category == CaseCategory.DROPOUT,
+        DropoutStatus.child_id.in_(select(Child.id).where(Child.school_id == org)),
+        area_in(DropoutStatus.area_code, patterns),
+    )
+
+
 def contract_visible(scope: Scope) -> ColumnElement[bool]:
     """Contracts an NGO holds, and those its county manages."""
     return any_of(
@@ -283,6 +307,8 @@ def criteria(
         Case: lambda: case_visible(scope),
         CaseEvent: lambda: case_event_visible(scope),
         AbsenceRecord: lambda: absence_visible(scope),
+        AbsenceBatch: lambda: absence_batch_visible(scope),
+        DropoutStatus: lambda: dropout_status_visible(scope),
         NgoContract: lambda: contract_visible(scope),
         NgoContractChild: lambda: contract_child_visible(scope),
     }

@@ -12,6 +12,8 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from schema.absences.mutations import AbsenceMutation
+from schema.absences.query import AbsenceQuery
 from schema.areas.query import AreaQuery
 from schema.areas.types import Area
 from schema.auth.mutations import AuthMutation
@@ -38,7 +40,16 @@ from schema.visits.query import VisitQuery
 
 
 @strawberry.type
-class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, AreaQuery, SyncQuery):
+class Query(
+    ViewerQuery,
+    ChildQuery,
+    HouseholdQuery,
+    VisitQuery,
+    CaseQuery,
+    AreaQuery,
+    SyncQuery,
+    AbsenceQuery,
+):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
     )
@@ -46,7 +57,13 @@ class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, Area
 
 @strawberry.type
 class Mutation(
-    AuthMutation, FileMutation, CaseMutation, GuardianMutation, MoveMutation, SyncMutation
+    AuthMutation,
+    FileMutation,
+    CaseMutation,
+    GuardianMutation,
+    MoveMutation,
+    SyncMutation,
+    AbsenceMutation,
 ):
     pass
 

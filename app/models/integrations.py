@@ -26,8 +26,8 @@ from app.models.base import (
 class AbsenceRecord(Timestamped, Base):
     """A day a pupil missed school, as the school submitted it; matched to a child when possible.
 
-    `student_key` is the student number, or the ID number when the school sent only that: one
-    record per (school, student, day) makes resubmissions idempotent.
+    `student_key` is the matched child's id (hex), whichever way the school named the pupil:
+    one record per (school, pupil, day) makes resubmissions idempotent.
     """
 
     __tablename__ = "absence_records"

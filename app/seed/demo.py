@@ -275,7 +275,7 @@ async def _absences(
         seen.add((number, day))
         rows.append(
             {"id": generator.new_id(), "school_id": school_id, "batch_id": f"demo-{day:%Y%m}",
-             "student_key": number, "student_number": number,
+             "student_key": child.id.hex if child else number, "student_number": number,
              "id_number": child.id_number if child else None, "absent_on": day,
              "periods": 6, "excused": excused, "reason": reason,
              "child_id": child.id if child else None,

@@ -19,6 +19,7 @@ from app.enums import (
     CaseMeasure,
     CaseStage,
     ChildStatus,
+    DropoutFollowUp,
     ReportSource,
     Role,
 )
@@ -251,4 +252,30 @@ async def apply_case_action(
         events.append(_event(case, actor, CaseEventKind.NOTE, note=step.note.strip()))
     session.add_all(events)
     await session.flush()
+    return case
+
+
+async def set_dropout_follow_up(
+    session: AsyncSession,
+    actor: Actor,
+    case_id: uuid.UUID,
+    expected_version: int,
+    status: DropoutFollowUp,
+    note: str | None = None,
+) -> Case:
+    """Record where the persuasion of a pupil at risk of dropping out stands (劝返): what
+    the reporting school may read of the case."""
+    raise_problems(problems(check_length(note, "note", NOTE_MAX)))
+    case: Case = await load_visible(session, Case, case_id, "caseId", "case")
+    require(actor.scope, "case", "follow_up", case.area_code, field="caseId")
+    check_version(case, expected_version)
+    if case.category is not CaseCategory.DROPOUT:
+        raise refuse("NOT_A_DROPOUT_CASE", "caseId", "only dropout cases have a follow-up status")
+    if case.closed_at is not None:
+        raise refuse("CASE_CLOSED", "caseId", "the case is closed", current=case)
+    if case.dropout_follow_up is not status:
+        case.dropout_follow_up = status
+        text = f"劝返状态：{status.label}" + (f"。{note.strip()}" if note and note.strip() else "")
+        session.add(_event(case, actor, CaseEventKind.NOTE, note=text))
+        await session.flush()
     return case

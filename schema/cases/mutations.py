@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from app.domain.workflow import CaseAction
-from app.enums import CaseCategory, CaseMeasure, ReportSource
+from app.enums import CaseCategory, CaseMeasure, DropoutFollowUp, ReportSource
 from app.models import Case as CaseModel
 from app.services import cases
 from schema.cases.types import Case
@@ -56,6 +56,14 @@ class CasePayload:
 class CaseStepInput:
     case_id: relay.GlobalID
     expected_version: int
+    note: str | None = None
+
+
+@strawberry.input(description="Where the persuasion of a pupil at risk of dropping out stands.")
+class DropoutFollowUpInput:
+    case_id: relay.GlobalID
+    expected_version: int
+    status: DropoutFollowUp
     note: str | None = None
 
 
@@ -208,3 +216,18 @@ class CaseMutation:
             info, input.case_id, input.expected_version, CaseAction.CLOSE,
             cases.StepData(note=input.note, reason=input.reason),
         )  # fmt: skip
+
+    @strawberry.mutation(
+        description="Record where the persuasion (劝返) of a dropout case stands: persuasion "
+        "under way, returned to school or not returned. The reporting school sees this status."
+    )
+    async def set_dropout_follow_up(self, info: Info, input: DropoutFollowUpInput) -> CasePayload:
+        target = uuid_of(input.case_id, "Case") or uuid.UUID(int=0)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: cases.set_dropout_follow_up(
+                s, actor, target, input.expected_version, input.status, input.note
+            ),
+            lambda c: [f"Case:{c.id}", f"Child:{c.child_id}"],
+        )
+        return _payload(outcome)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import strawberry
@@ -13,9 +12,8 @@ from schema.cases.types import Case
 from schema.context import Info
 from schema.core.pagination import (
     CountedConnection,
-    PaginationError,
     build_page,
-    decode_keyed_cursor,
+    decode_timed_cursor,
     page_size,
 )
 
@@ -34,16 +32,6 @@ class CaseFilter:
     )
 
 
-def _case_key(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    keyed = decode_keyed_cursor(cursor)
-    if keyed is None:
-        return None
-    try:
-        return datetime.fromisoformat(keyed[0]), keyed[1]
-    except ValueError as exc:
-        raise PaginationError("invalid cursor") from exc
-
-
 @strawberry.type
 class CaseQuery:
     @strawberry.field(description="Protection cases the caller handles, newest report first.")
@@ -58,7 +46,7 @@ class CaseQuery:
         given = filter or CaseFilter()
         criteria = CaseCriteria(stage=given.stage, category=given.category, overdue=given.overdue)
         now = datetime.now(UTC)
-        key = _case_key(after)
+        key = decode_timed_cursor(after)
         rows = await info.context.db.read(
             lambda s: list_cases(s, criteria, now=now, after=key, limit=size + 1)
         )

@@ -40,9 +40,8 @@ from schema.core.enums import register_enums
 from schema.core.nodes import global_id, load_nodes
 from schema.core.pagination import (
     CountedConnection,
-    PaginationError,
     build_page,
-    decode_keyed_cursor,
+    decode_timed_cursor,
     page_size,
 )
 
@@ -353,11 +352,7 @@ async def visit_page(
 ) -> VisitConnection:
     """Visits (of one child, or all the caller may see), newest first."""
     size = page_size(first)
-    keyed = decode_keyed_cursor(after)
-    try:
-        key = None if keyed is None else (datetime.fromisoformat(keyed[0]), keyed[1])
-    except ValueError as exc:
-        raise PaginationError("invalid cursor") from exc
+    key = decode_timed_cursor(after)
     rows = await info.context.db.read(
         lambda s: list_visits(s, child_id=child_id, after=key, limit=size + 1)
     )

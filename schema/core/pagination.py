@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import strawberry
@@ -48,6 +49,17 @@ def decode_keyed_cursor(cursor: str | None) -> tuple[str, uuid.UUID] | None:
     value, _, raw_id = key.partition("|")
     try:
         return value, uuid.UUID(raw_id)
+    except ValueError as exc:
+        raise PaginationError("invalid cursor") from exc
+
+
+def decode_timed_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (time, id) pair of a cursor made from `f"{time.isoformat()}|{id}"`."""
+    keyed = decode_keyed_cursor(cursor)
+    if keyed is None:
+        return None
+    try:
+        return datetime.fromisoformat(keyed[0]), keyed[1]
     except ValueError as exc:
         raise PaginationError("invalid cursor") from exc
 

@@ -35,7 +35,7 @@ ROLES = [user.username for user in DEMO_USERS]
 # Root fields and the probes below that exercise them; a new root field must be added here.
 PROBED_QUERY_FIELDS = {
     "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
-    "syncPull",
+    "syncPull", "studentFollowUps",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -47,6 +47,8 @@ PROBED_MUTATION_FIELDS = {
     "recordMeasure", "referCase", "startFollowUp", "closeCase",
     "entrustGuardian", "assessGuardian", "confirmGuardianship", "endGuardianship",
     "moveChild", "archiveChild",
+    # tests/test_absences.py probes these:
+    "submitAbsences", "setDropoutFollowUp",
 }  # fmt: skip
 
 ORACLE = {
@@ -277,7 +279,8 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         f"visits(first: 100) {{ totalCount edges {{ node {{ id }} }} }} "
         f"dueVisits(withinDays: 366, first: 100) {{ totalCount edges {{ node {{ id }} }} }} "
         f"syncPull(first: 1000) {{ children {{ id }} households {{ id }} visits {{ id }} "
-        f"cases {{ id }} removals {{ id }} }} }} "
+        f"cases {{ id }} removals {{ id }} }} "
+        f"studentFollowUps(first: 100) {{ totalCount edges {{ node {{ student {{ id }} }} }} }} }} "
         f"{CHILD_FIELDS} {CASE_FIELDS}",
         {},
     ))  # fmt: skip
