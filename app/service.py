@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from datetime import date
 from typing import Any
 
 import orjson
@@ -24,11 +23,12 @@ from strawberry.http import GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 
 from app.audit import AuditTrail
-from app.auth.errors import AuthError
-from app.auth.identity import Identity, authenticate
 from app.auth.identity_cache import IdentityCache
+from app.caller import resolve_caller
 from app.database import app_role_url, create_engine, database_url, session_factory
+from app.integrations.routes import absences_csv
 from app.migrate import current_revision, head_revision
+from app.ratelimit import RateLimitMiddleware
 from app.settings import Settings, get_settings
 from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
@@ -89,32 +89,18 @@ class ShouhuGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        state = request.app.state
-        settings: Settings = state.settings
-        bearer = request.headers.get("authorization")
-        identity: Identity | None = state.identities.get(bearer) if bearer else None
-        auth_error = None
-        if identity is None:
-            async with state.service_sessions() as session, session.begin():
-                try:
-                    identity = await authenticate(request.headers, session, settings)
-                except AuthError as error:
-                    auth_error = error.code
-            if bearer and identity is not None and identity.kind == "user":
-                state.identities.put(bearer, identity)
-        enforcer = await state.policies.enforcer(state.service_sessions)
-        compiled = state.scopes.get(identity, enforcer, state.policies.generation, date.today())
-        db = RequestDatabase(compiled.sessions)
+        caller = await resolve_caller(request)
+        db = RequestDatabase(caller.scoped.sessions)
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
-            scope=compiled.scope,
+            scope=caller.scoped.scope,
             db=db,
-            service_sessions=state.service_sessions,
+            service_sessions=request.app.state.service_sessions,
             loaders=Loaders.create(db),
             audit=AuditTrail(),
-            settings=settings,
-            auth_error=auth_error,
+            settings=request.app.state.settings,
+            auth_error=caller.auth_error,
         )
 
 
@@ -169,11 +155,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     return Starlette(
         # Large pages compress well; phones in the countryside are on 2G/3G.
-        middleware=[Middleware(GZipMiddleware, minimum_size=1024)],
+        middleware=[
+            # Outermost: a key over its rate costs no authentication or database work.
+            Middleware(
+                RateLimitMiddleware,
+                per_minute=settings.rate_limit_per_minute,
+                burst=settings.rate_limit_burst,
+            ),
+            Middleware(GZipMiddleware, minimum_size=1024),
+        ],
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/integrations/absences.csv", absences_csv, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

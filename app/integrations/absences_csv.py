@@ -1,0 +1,96 @@
+"""Absence records as a CSV file, the way school offices export them from a spreadsheet.
+
+Headers may be English or Chinese, in any order; the encoding may be UTF-8 (with or
+without the BOM Excel writes) or GB18030/GBK (what Excel writes on a Chinese Windows).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from app.domain.absences import RawAbsence
+
+# Column → the names a header may give it (compared without case and spaces).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "student_number": ("student_number", "studentnumber", "学籍号", "学号"),
+    "id_number": ("id_number", "idnumber", "身份证号", "身份证号码"),
+    "date": ("date", "日期", "缺课日期"),
+    "periods": ("periods", "缺课节数", "节数"),
+    "excused": ("excused", "是否请假", "请假"),
+    "reason": ("reason", "原因", "缺课原因"),
+}
+REQUIRED = ("date", "excused")
+
+
+class CsvError(ValueError):
+    """The file cannot be read as absence records; the message says what to fix."""
+
+
+def decode(body: bytes) -> str:
+    """The file's text: UTF-8 if it is, else GB18030 (a superset of GBK and GB2312)."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return body.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise CsvError("the file is neither UTF-8 nor GBK text") from exc
+
+
+def _column_of(header: str) -> str | None:
+    name = "".join(header.split()).lower()
+    for column, names in COLUMNS.items():
+        if name in names:
+            return column
+    return None
+
+
+def parse_absences(body: bytes) -> list[RawAbsence]:
+    """The rows of a CSV file with a header line; CsvError if the header is unusable.
+
+    Values are passed on as text: each row's values are checked by the submission, which
+    reports a bad row without refusing the file.
+    """
+    reader = csv.reader(io.StringIO(decode(body)))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CsvError("the file is empty: the first line must name the columns") from None
+    except csv.Error as exc:
+        raise CsvError(f"not a CSV file: {exc}") from exc
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        column = _column_of(name)
+        if column is not None and column not in positions:
+            positions[column] = index
+    missing = [c for c in REQUIRED if c not in positions]
+    if "student_number" not in positions and "id_number" not in positions:
+        missing.append("student_number or id_number")
+    if missing:
+        raise CsvError(
+            "the header must name the columns "
+            + ", ".join(missing)
+            + "; known names: "
+            + "; ".join(f"{c}: {'/'.join(names)}" for c, names in COLUMNS.items())
+        )
+
+    def cell(row: list[str], column: str) -> str | None:
+        index = positions.get(column)
+        return row[index] if index is not None and index < len(row) else None
+
+    try:
+        return [
+            RawAbsence(
+                student_number=cell(row, "student_number"),
+                id_number=cell(row, "id_number"),
+                date=cell(row, "date"),
+                periods=cell(row, "periods"),
+                excused=cell(row, "excused"),
+                reason=cell(row, "reason"),
+            )
+            for row in reader
+            if any(value.strip() for value in row)
+        ]
+    except csv.Error as exc:
+        raise CsvError(f"line {reader.line_num}: {exc}") from exc

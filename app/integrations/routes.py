@@ -1,0 +1,104 @@
+"""`POST /integrations/absences.csv`: a school's absence records as a CSV file.
+
+Same key, same rules and the same result as the `submitAbsences` mutation; errors are JSON
+`{"errors": [{"code", "field", "message"}]}` with an HTTP status a script can branch on.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from app.audit import Actor as AuditActor
+from app.audit import write_audit_event
+from app.caller import resolve_caller
+from app.domain.absences import MAX_RECORDS_PER_SUBMISSION
+from app.domain.validation import Problem
+from app.errors import DomainError
+from app.integrations.absences_csv import CsvError, parse_absences
+from app.services.absences import SubmissionResult, submit_absences
+from app.services.common import Actor
+from app.settings import Settings
+from schema.core.database import RequestDatabase
+
+# About 200 bytes a row at most: room for the largest submission, not for abuse.
+MAX_BODY_BYTES = MAX_RECORDS_PER_SUBMISSION * 400
+_STATUS = {
+    "UNAUTHENTICATED": 401,
+    "FORBIDDEN": 403,
+    "IDEMPOTENCY_CONFLICT": 409,
+    "TOO_MANY_RECORDS": 413,
+}
+
+
+def error_response(problems: list[Problem], status: int | None = None) -> JSONResponse:
+    """The JSON error answer; the status follows the first problem's code unless given."""
+    body = {
+        "errors": [
+            {"code": p.code, "field": p.field or None, "message": p.message} for p in problems
+        ]
+    }
+    return JSONResponse(body, status or _STATUS.get(problems[0].code, 400))
+
+
+async def absences_csv(request: Request) -> JSONResponse:
+    """Submit absence records as CSV; `?batchId=` names the batch (resending it is safe)."""
+    caller = await resolve_caller(request)
+    if caller.identity is None:
+        code = caller.auth_error or "UNAUTHENTICATED"
+        return error_response(
+            [Problem(code, "", "send the school's key in the X-API-Key header")], 401
+        )
+    batch_id = request.query_params.get("batchId")
+    if not batch_id:
+        return error_response([Problem("REQUIRED", "batchId", "add ?batchId=… to the URL")])
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return _too_large()
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            return _too_large()
+    try:
+        rows = parse_absences(bytes(body))
+    except CsvError as error:
+        return error_response([Problem("INVALID_CSV", "body", str(error))])
+
+    settings: Settings = request.app.state.settings
+    scope = caller.scoped.scope
+    actor = Actor(scope=scope, now=datetime.now(UTC))
+
+    async def transaction(session: AsyncSession) -> SubmissionResult:
+        result = await submit_absences(session, actor, batch_id, rows, settings.dropout_rule)
+        await write_audit_event(
+            session,
+            AuditActor(label=scope.principal.label, user_id=scope.principal.user_id),
+            action="submitAbsences",
+            records=[f"AbsenceBatch:{result.batch_id}", *(f"Case:{c}" for c in result.case_ids)],
+            operation_name="absences.csv",
+            area_code=scope.principal.area_code,
+        )
+        return result
+
+    db = RequestDatabase(caller.scoped.sessions)
+    try:
+        result = await db.write(transaction)
+    except DomainError as error:
+        return error_response(error.problems)
+    finally:
+        await db.close()
+    answer: dict[str, Any] = result.to_json()
+    return JSONResponse(answer)
+
+
+def _too_large() -> JSONResponse:
+    return error_response(
+        [Problem("TOO_MANY_RECORDS", "body", f"at most {MAX_RECORDS_PER_SUBMISSION} records "
+                 "per file; split it")],
+        413,
+    )  # fmt: skip
