@@ -39,7 +39,8 @@ class AbsenceRecord(Timestamped, Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     school_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
-    batch_id: Mapped[str] = mapped_column(String(100), index=True)
+    # The batch that last wrote the record (batches are looked up in absence_batches).
+    batch_id: Mapped[str] = mapped_column(String(100))
     student_key: Mapped[str] = mapped_column(String(32))
     student_number: Mapped[str | None] = mapped_column(String(32))
     id_number: Mapped[str | None] = mapped_column(String(18))

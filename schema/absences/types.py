@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry import relay
+from strawberry.types.arguments import InputContext
 
 from app.domain.absences import RawAbsence, Rejection
 from app.enums import DropoutFollowUp
@@ -45,6 +46,25 @@ class AbsenceInput:
             excused=self.excused,
             reason=self.reason,
         )
+
+
+def _absence_from_input(
+    cls: type[AbsenceInput], value: Mapping[str, Any], context: InputContext
+) -> AbsenceInput:
+    """Every field is a scalar graphql-core has already checked: building the input directly
+    skips strawberry's field-by-field conversion, which costs over a second for the 10,000
+    rows a submission may hold (strawberry's documented hook for this, `from_input`)."""
+    return cls(
+        date=value["date"],
+        excused=value["excused"],
+        student_number=value.get("studentNumber"),
+        id_number=value.get("idNumber"),
+        periods=value.get("periods"),
+        reason=value.get("reason"),
+    )
+
+
+AbsenceInput.__strawberry_definition__.from_input = _absence_from_input  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="A row that was not recorded, and why.")
