@@ -5,7 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    ARRAY,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import NgoServiceType
@@ -54,7 +62,10 @@ class NgoContract(Synced, Base):
     """A government-purchased service contract: an NGO serves assigned children in an area."""
 
     __tablename__ = "ngo_contracts"
-    __table_args__ = (area_prefix_index("ngo_contracts"),)
+    __table_args__ = (
+        area_prefix_index("ngo_contracts"),
+        CheckConstraint("ends_on >= starts_on", name="ck_ngo_contracts_dates"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     ngo_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
