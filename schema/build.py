@@ -20,6 +20,9 @@ from schema.cases.query import CaseQuery
 from schema.cases.types import Case
 from schema.children.query import ChildQuery
 from schema.children.types import Child, Guardianship, Parent, Visit
+from schema.contracts.mutations import ContractMutation
+from schema.contracts.query import ContractQuery
+from schema.contracts.types import NgoContract
 from schema.core.extensions import (
     AuditReads,
     AuthenticationGate,
@@ -38,7 +41,16 @@ from schema.visits.query import VisitQuery
 
 
 @strawberry.type
-class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, AreaQuery, SyncQuery):
+class Query(
+    ViewerQuery,
+    ChildQuery,
+    HouseholdQuery,
+    VisitQuery,
+    CaseQuery,
+    AreaQuery,
+    SyncQuery,
+    ContractQuery,
+):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
     )
@@ -46,7 +58,13 @@ class Query(ViewerQuery, ChildQuery, HouseholdQuery, VisitQuery, CaseQuery, Area
 
 @strawberry.type
 class Mutation(
-    AuthMutation, FileMutation, CaseMutation, GuardianMutation, MoveMutation, SyncMutation
+    AuthMutation,
+    FileMutation,
+    CaseMutation,
+    GuardianMutation,
+    MoveMutation,
+    SyncMutation,
+    ContractMutation,
 ):
     pass
 
@@ -54,7 +72,7 @@ class Mutation(
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Area, Child, Household, Parent, Guardianship, Visit, Case],
+    types=[Area, Child, Household, Parent, Guardianship, Visit, Case, NgoContract],
     extensions=[
         # Classes or factories, never instances: instances would share state across requests.
         lambda: ParserCache(maxsize=256),
