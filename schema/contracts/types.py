@@ -92,7 +92,7 @@ class NgoContract(relay.Node):
         description="The children assigned now that you may see: an NGO sees them (service "
         "view) while the contract is in force, a township its own; a county sees none."
     )
-    async def children(
+    async def assigned_children(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> ChildConnection:
         size = page_size(first)
