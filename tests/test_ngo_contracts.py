@@ -495,3 +495,41 @@ async def test_an_ngo_records_only_service_visits_to_its_assigned_children(
         "SELECT count(*) FROM audit_events WHERE action = 'recordVisit'",
     )  # fmt: skip
     assert written == 0
+
+
+async def test_a_move_ends_the_childs_assignments(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    township = await as_user(fresh_client, fresh_db, "demo-township")
+    ngo = await as_user(fresh_client, fresh_db, "demo-ngo")
+    moved = await scalar(
+        engine_for, fresh_db,
+        f"SELECT id FROM children WHERE area_code = :v AND id::text IN ({ACTIVE_ASSIGNED}) "
+        "ORDER BY id LIMIT 1",
+        v=DEMO_VILLAGE,
+    )  # fmt: skip
+    child = gid("Child", moved)
+    version = await scalar(
+        engine_for, fresh_db, "SELECT version FROM children WHERE id = :c", c=moved
+    )
+    move = """mutation($input: MoveChildInput!) { moveChild(input: $input) {
+        child { areaCode } errors { code } } }"""
+    data = await township(
+        move, input={"id": child, "expectedVersion": version, "toAreaCode": DEMO_VILLAGE2}
+    )
+    assert data["moveChild"]["errors"] == []
+    # Even within the contract's township: the new village decides on services anew.
+    assert (await ngo("query($id: ID!) { child(id: $id) { id } }", id=child))["child"] is None
+    assignment = await scalar(
+        engine_for, fresh_db,
+        "SELECT area_code || ':' || (unassigned_at IS NOT NULL)::text "
+        "FROM ngo_contract_children WHERE child_id = :c",
+        c=moved,
+    )  # fmt: skip
+    assert assignment == f"{DEMO_VILLAGE2}:true"
+    contract = await active_contract(engine_for, fresh_db)
+    back = await township(ASSIGN, input={"contractId": contract, "childIds": [child]})
+    assert back["assignNgoContractChildren"]["changed"] == 1
+    assert (await ngo("query($id: ID!) { child(id: $id) { id } }", id=child))["child"][
+        "id"
+    ] == child
