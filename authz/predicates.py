@@ -11,7 +11,21 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, literal, or_, select, true
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import False_
 
@@ -29,9 +43,9 @@ from app.models import (
     NgoContract,
     NgoContractChild,
     Parent,
-    User,
     Visit,
 )
+from app.models.base import AREA_CODE_LENGTH
 from authz.patterns import AreaPattern
 from authz.scope import Scope
 
@@ -57,7 +71,7 @@ CASE_RECORD_PERMISSIONS = (("case", "read"), ("police_case", "read"), ("referred
 
 
 def area_in(
-    column: InstrumentedAttribute[Any], patterns: tuple[AreaPattern, ...]
+    column: InstrumentedAttribute[Any] | ColumnElement[Any], patterns: tuple[AreaPattern, ...]
 ) -> ColumnElement[bool]:
     """`column` lies in one of the patterns (false when there are none).
 
@@ -219,7 +233,7 @@ def visit_visible(scope: Scope, today: date) -> ColumnElement[bool]:
     own_service_visits: ColumnElement[bool] = false()
     if org is not None and scope.can("service_visit", "write"):
         own_service_visits = all_of(
-            Visit.visitor_id.in_(select(User.id).where(User.organization_id == org)),
+            Visit.organization_id == org,
             Visit.child_id.in_(select(Child.id).where(_contracted_children(scope, today))),
         )
     return any_of(
@@ -266,19 +280,44 @@ def dropout_status_visible(scope: Scope) -> ColumnElement[bool]:
     )
 
 
-def contract_visible(scope: Scope) -> ColumnElement[bool]:
-    """Contracts an NGO holds, and those its county manages."""
+def _held_or_managed_contract(scope: Scope) -> ColumnElement[bool]:
     return any_of(
         _org_is(NgoContract.ngo_id, scope),
         area_in(NgoContract.area_code, scope.patterns("contract", "manage")),
     )
 
 
+def contract_scope_overlaps(patterns: tuple[AreaPattern, ...]) -> ColumnElement[bool]:
+    """A contract whose area scope overlaps one of the patterns: an entry of the scope lies
+    in a pattern, or a pattern lies in an entry (a township inside a county-wide contract)."""
+    terms: list[ColumnElement[bool]] = []
+    for p in patterns:
+        # The codes a pattern lies in are its prefixes at each level of the area table.
+        enclosing = [p.value[:n] for n in (2, 4, 6, 9, 12) if n <= len(p.value)]
+        entry = func.unnest(NgoContract.area_scope).column_valued("entry")
+        inside = select(entry).where(area_in(entry, (p,))).exists()
+        around = cast(postgresql.array(enclosing), ARRAY(String(AREA_CODE_LENGTH)))
+        terms.append(or_(NgoContract.area_scope.op("&&")(around), inside))
+    return or_(*terms) if terms else false()
+
+
+def contract_visible(scope: Scope) -> ColumnElement[bool]:
+    """Contracts an NGO holds, those its county manages, and those serving areas where the
+    scope assigns children to contracts."""
+    return any_of(
+        _held_or_managed_contract(scope),
+        contract_scope_overlaps(scope.patterns("contract", "assign")),
+    )
+
+
 def contract_child_visible(scope: Scope) -> ColumnElement[bool]:
-    """Assignments under visible contracts, and those of the area's children."""
+    """Assignments of the area's children, and every assignment under a contract the scope
+    holds or manages (not under those it merely assigns to: other townships' are theirs)."""
     return any_of(
         area_in(NgoContractChild.area_code, scope.patterns("child_file", "read")),
-        NgoContractChild.contract_id.in_(select(NgoContract.id).where(contract_visible(scope))),
+        NgoContractChild.contract_id.in_(
+            select(NgoContract.id).where(_held_or_managed_contract(scope))
+        ),
     )
 
 

@@ -22,6 +22,9 @@ from schema.cases.query import CaseQuery
 from schema.cases.types import Case
 from schema.children.query import ChildQuery
 from schema.children.types import Child, Guardianship, Parent, Visit
+from schema.contracts.mutations import ContractMutation
+from schema.contracts.query import ContractQuery
+from schema.contracts.types import NgoContract
 from schema.core.extensions import (
     AuditReads,
     AuthenticationGate,
@@ -49,6 +52,7 @@ class Query(
     AreaQuery,
     SyncQuery,
     AbsenceQuery,
+    ContractQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -64,6 +68,7 @@ class Mutation(
     MoveMutation,
     SyncMutation,
     AbsenceMutation,
+    ContractMutation,
 ):
     pass
 
@@ -71,7 +76,7 @@ class Mutation(
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Area, Child, Household, Parent, Guardianship, Visit, Case],
+    types=[Area, Child, Household, Parent, Guardianship, Visit, Case, NgoContract],
     extensions=[
         # Classes or factories, never instances: instances would share state across requests.
         lambda: ParserCache(maxsize=256),

@@ -6,7 +6,16 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    ARRAY,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -80,7 +89,10 @@ class NgoContract(Synced, Base):
     """A government-purchased service contract: an NGO serves assigned children in an area."""
 
     __tablename__ = "ngo_contracts"
-    __table_args__ = (area_prefix_index("ngo_contracts"),)
+    __table_args__ = (
+        area_prefix_index("ngo_contracts"),
+        CheckConstraint("ends_on >= starts_on", name="ck_ngo_contracts_dates"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     ngo_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)

@@ -28,6 +28,11 @@ class Actor:
         return self.scope.principal.user_id
 
     @property
+    def organization_id(self) -> uuid.UUID | None:
+        """The organization the actor acts for (a key's own; None for some accounts)."""
+        return self.scope.principal.organization_id
+
+    @property
     def today(self) -> date:
         """The day of the write, in the service's time zone."""
         return self.now.date()

@@ -345,7 +345,10 @@ class VisitData:
 
 
 async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> Visit:
-    """A visit to a child; the child's next visit due moves on. Idempotent by client id."""
+    """A visit to a child; the child's next visit due moves on. Idempotent by client id.
+
+    The visit records the person (none for an integration's key) and the organization they
+    acted for, which is how an NGO finds its own service visits."""
     raise_problems(
         problems(
             check_not_future(data.visited_at, "visitedAt", actor.now),
@@ -359,8 +362,6 @@ async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> 
         require(actor.scope, "service_visit", "write", child.area_code, field="childId")
         if data.kind is not VisitKind.NGO_SERVICE:
             raise refuse("FORBIDDEN", "kind", "an NGO records NGO_SERVICE visits")
-    if actor.user_id is None:
-        raise refuse("FORBIDDEN", "id", "visits are recorded by a person, not a key")
     values = {
         "child_id": child.id,
         "visited_at": data.visited_at,
@@ -380,6 +381,7 @@ async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> 
         id=data.id or uuid.uuid4(),
         area_code=child.area_code,
         visitor_id=actor.user_id,
+        organization_id=actor.organization_id,
         next_visit_due=next_regular_visit_due(
             data.visited_at.date(), child.is_key_child, data.visited_at.date()
         ),

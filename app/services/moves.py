@@ -39,7 +39,7 @@ async def move_child(
     to_area_code: str,
 ) -> Child:
     """Move a child's file to another village, with its history: guardianships, visits,
-    cases and their events (and school absences and NGO assignments).
+    cases and their events (and school absences and NGO assignments, which end).
 
     The caller needs to write child files in both villages. The household (and its parents)
     moves too when no other child of it stays behind; the move is kept as a ChildMove, the
@@ -71,6 +71,14 @@ async def move_child(
             .values(area_code=to_area_code)
             .execution_options(synchronize_session=False)
         )
+    # An NGO served the child where it lived: the new village's staff decide on services anew
+    # (and the NGO does not follow the child to a place it was not contracted for).
+    await session.execute(
+        update(NgoContractChild)
+        .where(NgoContractChild.child_id == child.id, NgoContractChild.unassigned_at.is_(None))
+        .values(unassigned_at=actor.now)
+        .execution_options(synchronize_session=False)
+    )
     staying = await session.scalar(
         select(func.count())
         .select_from(Child)

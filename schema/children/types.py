@@ -251,7 +251,8 @@ class Child(relay.Node):
             status=child.status, version=child.version, updated_at=child.updated_at,
             household_id=global_id("Household", child.household_id),
             age=age_on(child.birth_date, today),
-            birth_date=None if student else child.birth_date,
+            # An NGO gets the age a visit needs, not the birth date that identifies a child.
+            birth_date=child.birth_date if full else None,
             school_status=None if service else child.school_status,
             student_number=None if service else child.student_number,
             living_arrangement=None if student else child.living_arrangement,

@@ -35,7 +35,7 @@ ROLES = [user.username for user in DEMO_USERS]
 # Root fields and the probes below that exercise them; a new root field must be added here.
 PROBED_QUERY_FIELDS = {
     "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
-    "syncPull", "studentFollowUps",
+    "syncPull", "studentFollowUps", "ngoContracts", "ngoContract",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -49,6 +49,9 @@ PROBED_MUTATION_FIELDS = {
     "moveChild", "archiveChild",
     # tests/test_absences.py probes these:
     "submitAbsences", "setDropoutFollowUp",
+    # tests/test_ngo_contracts.py probes these:
+    "createNgoContract", "updateNgoContract", "assignNgoContractChildren",
+    "unassignNgoContractChildren",
 }  # fmt: skip
 
 ORACLE = {
@@ -84,6 +87,18 @@ ORACLE = {
         "AND area_code LIKE :township || '%')",
         "demo-county": "child_id IN (SELECT child_id FROM cases "
         "WHERE referred_organization_id = :org)",
+        # Its own service visits, to the children it serves now.
+        "demo-ngo": "organization_id = :org AND child_id IN (SELECT a.child_id "
+        "FROM ngo_contract_children a JOIN ngo_contracts c ON c.id = a.contract_id "
+        "WHERE c.ngo_id = :org AND c.starts_on <= CURRENT_DATE AND c.ends_on >= CURRENT_DATE "
+        "AND a.unassigned_at IS NULL)",
+    },
+    "ngo_contracts": {
+        "demo-county": "area_code LIKE :county || '%'",
+        "demo-ngo": "ngo_id = :org",
+        # Those serving its areas, where it assigns children.
+        "demo-township": "EXISTS (SELECT FROM unnest(area_scope) e "
+        "WHERE e LIKE :township || '%' OR :township LIKE e || '%')",
     },
     "households": {
         "demo-village": "area_code = :village",
@@ -100,7 +115,10 @@ ORACLE = {
 }
 # They see a child with its case, but may not browse lists of children.
 REACH_CHILDREN_ONLY_THROUGH_CASES = {"demo-police", "demo-centre", "demo-county"}
-TABLE_OF = {"Child": "children", "Case": "cases", "Household": "households", "Visit": "visits"}
+TABLE_OF = {
+    "Child": "children", "Case": "cases", "Household": "households", "Visit": "visits",
+    "NgoContract": "ngo_contracts",
+}  # fmt: skip
 ID_PATTERN = re.compile(r'"id":\s*"([A-Za-z0-9+/=]+)"')
 
 CHILD_FIELDS = (
@@ -113,7 +131,11 @@ HOUSEHOLD_FIELDS = (
     "fragment HouseholdFields on Household { id areaCode address children { id name idNumber } }"
 )
 CASE_FIELDS = "fragment CaseFields on Case { id stage category child { id name household { id } } }"
-FRAGMENTS = f"{CHILD_FIELDS} {HOUSEHOLD_FIELDS} {CASE_FIELDS}"
+CONTRACT_FIELDS = (
+    "fragment ContractFields on NgoContract { id areaScope assignedChildCount "
+    "assignedChildren(first: 100) { totalCount edges { node { ...ChildFields } } } }"
+)
+FRAGMENTS = f"{CHILD_FIELDS} {HOUSEHOLD_FIELDS} {CASE_FIELDS} {CONTRACT_FIELDS}"
 
 
 @dataclass
@@ -161,6 +183,30 @@ async def world(server_url: str, template_db: str) -> AsyncIterator[World]:
                 "county": DEMO_COUNTY,
                 "township": DEMO_TOWNSHIP,
             },
+        )
+        # The NGO's service visits to the children of both its contracts (only those of the
+        # contract in force are its to see), and another county's contract with another NGO.
+        ngo = users["demo-ngo"]
+        await conn.execute(
+            text(
+                "INSERT INTO visits (id, child_id, area_code, visitor_id, organization_id, "
+                "visited_at, kind, living_conditions, guardianship, schooling, health, "
+                "mental_state) SELECT gen_random_uuid(), a.child_id, a.area_code, :user, :org, "
+                "now() - interval '1 day', 'ngo_service', 'good', 'good', 'good', 'good', 'good' "
+                "FROM ngo_contract_children a JOIN ngo_contracts c ON c.id = a.contract_id "
+                "WHERE c.ngo_id = :org"
+            ),
+            {"user": ngo.id, "org": ngo.organization_id},
+        )
+        await conn.execute(
+            text(
+                "WITH other AS (INSERT INTO organizations (id, kind, name, area_code) "
+                "VALUES (gen_random_uuid(), 'ngo', '华容区社工服务中心', '420703') RETURNING id) "
+                "INSERT INTO ngo_contracts (id, ngo_id, area_code, area_scope, service_types, "
+                "title, starts_on, ends_on) SELECT gen_random_uuid(), other.id, '420703', "
+                "ARRAY['420703']::varchar[], ARRAY['counselling']::varchar[], '华容区项目', "
+                "current_date - 10, current_date + 10 FROM other"
+            )
         )
         visible: dict[str, dict[str, set[str]]] = {}
         for role in ROLES:
@@ -239,7 +285,7 @@ def leaked(world: World, role: str, body: str) -> list[str]:
 def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
     """(name, query, variables) of every shape a caller might try."""
     shapes: list[tuple[str, str, dict[str, Any]]] = []
-    type_of = {"children": "Child", "cases": "Case", "households": "Household", "visits": "Visit"}
+    type_of = {name: type_name for type_name, name in TABLE_OF.items()}
     for table, ids in world.samples.items():
         type_name = type_of[table]
         for key in ids:
@@ -247,7 +293,7 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
             shapes.append((
                 f"node {type_name}",
                 f"query($id: ID!) {{ node(id: $id) {{ id ...ChildFields ...HouseholdFields "
-                f"...CaseFields }} }} {FRAGMENTS}",
+                f"...CaseFields ...ContractFields }} }} {FRAGMENTS}",
                 {"id": node_id},
             ))  # fmt: skip
             shapes.append((
@@ -258,6 +304,13 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
                 "... on Case { child { id household { children { id } } } } } }",
                 {"id": node_id},
             ))  # fmt: skip
+            if type_name == "NgoContract":
+                shapes.append((
+                    "ngoContract",
+                    f"query($id: ID!) {{ ngoContract(id: $id) {{ ...ContractFields }} }} "
+                    f"{CHILD_FIELDS} {CONTRACT_FIELDS}",
+                    {"id": node_id},
+                ))  # fmt: skip
             if type_name == "Child":
                 shapes.append((
                     "child",
@@ -280,8 +333,9 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         f"dueVisits(withinDays: 366, first: 100) {{ totalCount edges {{ node {{ id }} }} }} "
         f"syncPull(first: 1000) {{ children {{ id }} households {{ id }} visits {{ id }} "
         f"cases {{ id }} removals {{ id }} }} "
-        f"studentFollowUps(first: 100) {{ totalCount edges {{ node {{ student {{ id }} }} }} }} }} "
-        f"{CHILD_FIELDS} {CASE_FIELDS}",
+        f"studentFollowUps(first: 100) {{ totalCount edges {{ node {{ student {{ id }} }} }} }} "
+        f"ngoContracts(first: 100) {{ totalCount edges {{ node {{ ...ContractFields }} }} }} }} "
+        f"{CHILD_FIELDS} {CASE_FIELDS} {CONTRACT_FIELDS}",
         {},
     ))  # fmt: skip
     return shapes

@@ -83,7 +83,7 @@ def test_compiled_predicate_equals_enforce(
         for obj in OBJECTS:
             for act in ACTIONS:
                 query = select(rows_table.c.id).where(
-                    area_in(rows_table.c.area_code, scope.patterns(obj, act))  # type: ignore[arg-type]
+                    area_in(rows_table.c.area_code, scope.patterns(obj, act))
                 )
                 sql = str(query.compile(dialect=DIALECT, compile_kwargs={"literal_binds": True}))
                 selected = {row[0] for row in connection.execute(sql)}

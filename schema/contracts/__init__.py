@@ -1,0 +1,1 @@
+"""NGO service contracts: the county's contracts and the children assigned under them."""

@@ -1,0 +1,61 @@
+"""Root fields about NGO service contracts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry import relay
+
+from app.store import contracts as contract_store
+from schema.context import Info
+from schema.contracts.types import NgoContract, NgoContractConnection
+from schema.core.pagination import PaginationError, build_page, decode_keyed_cursor, page_size
+
+
+@strawberry.type
+class ContractQuery:
+    @strawberry.field(
+        description="Service contracts you may see: a county's, an NGO's own, and those "
+        "serving a township; newest start first. `inForce`: only those in force today "
+        "(true) or not (false)."
+    )
+    async def ngo_contracts(
+        self,
+        info: Info,
+        in_force: bool | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> NgoContractConnection:
+        size = page_size(first)
+        keyed = decode_keyed_cursor(after)
+        try:
+            key = None if keyed is None else (date.fromisoformat(keyed[0]), keyed[1])
+        except ValueError as exc:
+            raise PaginationError("invalid cursor") from exc
+        today = date.today()
+        rows = await info.context.db.read(
+            lambda s: contract_store.list_contracts(
+                s, today=today, in_force=in_force, after=key, limit=size + 1
+            )
+        )
+        nodes = await NgoContract.from_models(info, rows)
+        edges, page_info = build_page(
+            nodes, size, lambda n: f"{n.starts_on.isoformat()}|{n.id}", lambda n: n
+        )
+        return NgoContractConnection(
+            edges=edges,
+            page_info=page_info,
+            counter=lambda: info.context.db.read(
+                lambda s: contract_store.count_contracts(s, today=today, in_force=in_force)
+            ),
+        )
+
+    @strawberry.field(description="One contract by global id; null when there is none for you.")
+    async def ngo_contract(self, info: Info, id: relay.GlobalID) -> NgoContract | None:
+        if id.type_name != "NgoContract":
+            return None
+        node: NgoContract | None = (
+            await NgoContract.resolve_nodes(info=info, node_ids=[id.node_id])
+        )[0]
+        return node
