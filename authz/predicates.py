@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import False_
 
-from app.enums import CaseCategory
+from app.enums import CaseCategory, OrganizationKind
 from app.models import (
     AbsenceBatch,
     AbsenceRecord,
@@ -42,6 +42,7 @@ from app.models import (
     Household,
     NgoContract,
     NgoContractChild,
+    Organization,
     Parent,
     Visit,
 )
@@ -287,13 +288,36 @@ def _held_or_managed_contract(scope: Scope) -> ColumnElement[bool]:
     )
 
 
+def enclosing_codes(code: str) -> list[str]:
+    """The codes of the areas that contain `code`, and `code` itself (province to village)."""
+    return [code[:n] for n in (2, 4, 6, 9, 12) if n <= len(code)]
+
+
+def ngo_directory(scope: Scope) -> ColumnElement[bool]:
+    """The NGOs a contract manager may contract with: those registered in its areas or in an
+    area containing them (a city-wide NGO serves the county too). Organizations are not
+    child data and are not scoped by `criteria`; this is the directory's own rule."""
+    terms = [
+        or_(
+            Organization.area_code.in_(enclosing_codes(p.value)),
+            area_in(Organization.area_code, (p,)),
+        )
+        for p in scope.patterns("contract", "manage")
+    ]
+    return all_of(
+        Organization.kind == OrganizationKind.NGO,
+        Organization.deleted_at.is_(None),
+        any_of(*terms),
+    )
+
+
 def contract_scope_overlaps(patterns: tuple[AreaPattern, ...]) -> ColumnElement[bool]:
     """A contract whose area scope overlaps one of the patterns: an entry of the scope lies
     in a pattern, or a pattern lies in an entry (a township inside a county-wide contract)."""
     terms: list[ColumnElement[bool]] = []
     for p in patterns:
         # The codes a pattern lies in are its prefixes at each level of the area table.
-        enclosing = [p.value[:n] for n in (2, 4, 6, 9, 12) if n <= len(p.value)]
+        enclosing = enclosing_codes(p.value)
         entry = func.unnest(NgoContract.area_scope).column_valued("entry")
         inside = select(entry).where(area_in(entry, (p,))).exists()
         around = cast(postgresql.array(enclosing), ARRAY(String(AREA_CODE_LENGTH)))

@@ -533,3 +533,31 @@ async def test_a_move_ends_the_childs_assignments(
     assert (await ngo("query($id: ID!) { child(id: $id) { id } }", id=child))["child"][
         "id"
     ] == child
+
+
+NGOS = """query($name: String) { ngoOrganizations(name: $name, first: 100) {
+  totalCount edges { node { organizationId name areaCode } } } }"""
+
+
+async def test_a_county_finds_the_ngos_it_may_contract_with(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    ngo_id = await demo_ngo_id(engine_for, fresh_db)
+    async with engine_for(fresh_db).begin() as conn:
+        await conn.execute(text(
+            "INSERT INTO organizations (id, kind, name, area_code) VALUES "
+            "(gen_random_uuid(), 'ngo', '湖北省儿童服务中心', '42'), "
+            "(gen_random_uuid(), 'ngo', '华容区社工站', :other)"
+        ), {"other": OTHER_COUNTY})  # fmt: skip
+    county = await as_user(fresh_client, fresh_db, "demo-county")
+    found = (await county(NGOS))["ngoOrganizations"]
+    names = {e["node"]["name"]: e["node"]["organizationId"] for e in found["edges"]}
+    # Its own county's NGO and the province-wide one; not another county's.
+    assert set(names) == {"鄂州市阳光社会工作服务中心", "湖北省儿童服务中心"}
+    assert names["鄂州市阳光社会工作服务中心"] == ngo_id
+    assert found["totalCount"] == 2
+    narrowed = (await county(NGOS, name="阳光"))["ngoOrganizations"]
+    assert [e["node"]["organizationId"] for e in narrowed["edges"]] == [ngo_id]
+    for username in ("demo-township", "demo-ngo", "demo-village", "demo-city"):
+        other = await as_user(fresh_client, fresh_db, username)
+        assert (await other(NGOS))["ngoOrganizations"]["totalCount"] == 0, username

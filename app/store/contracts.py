@@ -123,3 +123,37 @@ async def organization_names(session: AsyncSession, ids: Sequence[uuid.UUID]) ->
     )
     names: dict[uuid.UUID, str] = {org_id: name for org_id, name in rows}
     return [names.get(org_id, "") for org_id in ids]
+
+
+async def list_ngos(
+    session: AsyncSession,
+    visible: ColumnElement[bool],
+    *,
+    name: str | None,
+    after: tuple[str, uuid.UUID] | None,
+    limit: int,
+) -> list[Organization]:
+    """NGOs the `visible` rule (authz.predicates.ngo_directory) admits, by name."""
+    query = (
+        select(Organization)
+        .where(visible, *_name_has(name))
+        .order_by(Organization.name, Organization.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(tuple_(Organization.name, Organization.id) > tuple_(*after))
+    return list(await session.scalars(query))
+
+
+async def count_ngos(
+    session: AsyncSession, visible: ColumnElement[bool], *, name: str | None
+) -> int:
+    """How many NGOs the rule admits."""
+    query = select(func.count()).select_from(Organization).where(visible, *_name_has(name))
+    return await session.scalar(query) or 0
+
+
+def _name_has(name: str | None) -> list[ColumnElement[bool]]:
+    if not name or not name.strip():
+        return []
+    return [Organization.name.contains(name.strip(), autoescape=True)]

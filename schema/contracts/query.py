@@ -8,8 +8,14 @@ import strawberry
 from strawberry import relay
 
 from app.store import contracts as contract_store
+from authz.predicates import ngo_directory
 from schema.context import Info
-from schema.contracts.types import NgoContract, NgoContractConnection
+from schema.contracts.types import (
+    NgoContract,
+    NgoContractConnection,
+    NgoOrganization,
+    NgoOrganizationConnection,
+)
 from schema.core.pagination import PaginationError, build_page, decode_keyed_cursor, page_size
 
 
@@ -59,3 +65,31 @@ class ContractQuery:
             await NgoContract.resolve_nodes(info=info, node_ids=[id.node_id])
         )[0]
         return node
+
+    @strawberry.field(
+        description="For a county that buys services: the NGOs it may contract with (registered "
+        "in its area or an area containing it), by name. Empty for everyone else."
+    )
+    async def ngo_organizations(
+        self,
+        info: Info,
+        name: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> NgoOrganizationConnection:
+        size = page_size(first)
+        key = decode_keyed_cursor(after)
+        visible = ngo_directory(info.context.scope)
+        rows = await info.context.db.read(
+            lambda s: contract_store.list_ngos(s, visible, name=name, after=key, limit=size + 1)
+        )
+        edges, page_info = build_page(
+            rows, size, lambda o: f"{o.name}|{o.id}", NgoOrganization.from_model
+        )
+        return NgoOrganizationConnection(
+            edges=edges,
+            page_info=page_info,
+            counter=lambda: info.context.db.read(
+                lambda s: contract_store.count_ngos(s, visible, name=name)
+            ),
+        )

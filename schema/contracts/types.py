@@ -12,6 +12,7 @@ from strawberry import relay
 
 from app.enums import NgoServiceType
 from app.models import NgoContract as NgoContractModel
+from app.models import Organization
 from app.store import contracts as contract_store
 from schema.children.query import ChildConnection
 from schema.children.types import Child
@@ -113,6 +114,37 @@ class NgoContract(relay.Node):
                 lambda s: contract_store.count_assigned_children(s, contract_id)
             ),
         )
+
+
+@strawberry.type(description="An NGO a county may buy services from.")
+class NgoOrganization(relay.Node):
+    id: relay.NodeID[str]
+    organization_id: strawberry.ID = strawberry.field(
+        description="The UUID createNgoContract takes as ngoId."
+    )
+    name: str
+    area_code: str = strawberry.field(description="Where the NGO is registered.")
+    phone: str | None
+
+    @classmethod
+    def from_model(cls, org: Organization) -> NgoOrganization:
+        """The GraphQL view of an NGO's organization row."""
+        return cls(
+            id=str(org.id), organization_id=strawberry.ID(str(org.id)), name=org.name,
+            area_code=org.area_code, phone=org.phone,
+        )  # fmt: skip
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        """Not reachable through `node`: the directory is listed, not looked up."""
+        return [None for _ in node_ids]
+
+
+@strawberry.type(name="NgoOrganizationConnection")
+class NgoOrganizationConnection(CountedConnection[NgoOrganization]):
+    """A page of NGOs."""
 
 
 @strawberry.type(name="NgoContractConnection")

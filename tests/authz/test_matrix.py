@@ -35,7 +35,7 @@ ROLES = [user.username for user in DEMO_USERS]
 # Root fields and the probes below that exercise them; a new root field must be added here.
 PROBED_QUERY_FIELDS = {
     "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
-    "syncPull", "studentFollowUps", "ngoContracts", "ngoContract",
+    "syncPull", "studentFollowUps", "ngoContracts", "ngoContract", "ngoOrganizations",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -334,7 +334,8 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         f"syncPull(first: 1000) {{ children {{ id }} households {{ id }} visits {{ id }} "
         f"cases {{ id }} removals {{ id }} }} "
         f"studentFollowUps(first: 100) {{ totalCount edges {{ node {{ student {{ id }} }} }} }} "
-        f"ngoContracts(first: 100) {{ totalCount edges {{ node {{ ...ContractFields }} }} }} }} "
+        f"ngoContracts(first: 100) {{ totalCount edges {{ node {{ ...ContractFields }} }} }} "
+        f"ngoOrganizations(first: 100) {{ totalCount edges {{ node {{ id name }} }} }} }} "
         f"{CHILD_FIELDS} {CASE_FIELDS} {CONTRACT_FIELDS}",
         {},
     ))  # fmt: skip
