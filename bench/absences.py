@@ -55,11 +55,18 @@ async def school_with_pupils(url: str) -> tuple[str, list[str]]:
     async with session_factory(engine)() as session, session.begin():
         township = await session.scalar(
             text(
-                "SELECT left(area_code, 9) FROM children GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+                "SELECT left(area_code, 9) FROM children c WHERE NOT EXISTS "
+                "(SELECT 1 FROM absence_records a WHERE a.child_id = c.id) "
+                "AND EXISTS (SELECT 1 FROM organizations o WHERE o.kind = 'school' "
+                "AND o.area_code LIKE left(c.area_code, 9) || '%') "
+                "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
             )
         )
         org = await session.scalar(
-            text("SELECT id FROM organizations WHERE kind = 'school' AND area_code LIKE :t || '%'"),
+            text(
+                "SELECT id FROM organizations WHERE kind = 'school' AND area_code LIKE :t || '%' "
+                "ORDER BY id LIMIT 1"
+            ),
             {"t": township},
         )
         numbers = (
@@ -76,6 +83,8 @@ async def school_with_pupils(url: str) -> tuple[str, list[str]]:
                 {"t": township, "n": PUPILS, "org": org, "run": run},
             )
         ).all()
+        if len(numbers) < PUPILS:
+            raise SystemExit(f"only {len(numbers)} children without absences in {township}")
         school = await session.get(Organization, org)
         assert school is not None
         _, key = await create_api_key(session, school, f"bench {run}")
