@@ -1,0 +1,151 @@
+"""Area statistics: a rollup per village and quarter, refreshed by the writes.
+
+`shouhu_refresh_statistics(villages, today)` recomputes the current quarter's rows of the
+given villages (all villages with data when NULL) from the child files. It is SECURITY
+DEFINER, owned by the tables' owner, so the caller's row-level security does not distort
+the counts; it returns nothing but a row count, and the service may only read the rollup.
+Writers of the same village take turns (an advisory lock per village), so each refresh
+counts what the one before it committed.
+
+Revision ID: 0008
+Revises: 0006
+Create Date: 2026-11-23 15:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+APP_ROLE = "shouhu_app"
+IN_SCOPE = "area_code LIKE ANY ((SELECT shouhu_scope())::text[])"
+CATEGORIES = (
+    "left_behind",
+    "difficulty_economic",
+    "difficulty_disability",
+    "difficulty_illness",
+    "difficulty_safety",
+    "scattered_orphan",
+)
+OPEN_STAGES = ("reported", "emergency_response", "assessment", "assistance", "intervention",
+               "follow_up")  # fmt: skip
+SOURCES = ("school", "kindergarten", "clinic", "village", "ngo", "police", "public", "hotline")
+CHILD_MEASURES = {
+    "children": "true",
+    **{c: f"'{c}' = ANY(c.categories)" for c in CATEGORIES},
+    "key_children": "c.is_key_child",
+    "living_alone": "c.living_arrangement = 'alone'",
+    "without_guardian": "'left_behind' = ANY(c.categories) AND NOT c.has_confirmed_guardian",
+    "visited": "EXISTS (SELECT FROM visits v WHERE v.child_id = c.id AND v.deleted_at IS NULL "
+    "AND v.visited_at >= q_start AND v.visited_at < q_end)",
+    "visits_overdue": "c.next_visit_due < p_today",
+}
+CASE_MEASURES = {
+    **{f"cases_{s}": f"stage = '{s}'" for s in OPEN_STAGES},
+    "cases_overdue": "stage <> 'closed' AND due_at < now()",
+    "dropout_cases": "stage <> 'closed' AND category = 'dropout'",
+    **{
+        f"reports_{s}": f"source = '{s}' AND reported_at >= q_start AND reported_at < q_end"
+        for s in SOURCES
+    },
+}
+MEASURES = (*CHILD_MEASURES, *CASE_MEASURES, "absence_days")
+
+
+def _counts(measures: dict[str, str]) -> str:
+    return ", ".join(f"count(*) FILTER (WHERE {condition}) AS {name}" for name, condition in
+                     measures.items())  # fmt: skip
+
+
+REFRESH = f"""
+CREATE FUNCTION shouhu_refresh_statistics(p_villages text[], p_today date) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    q_start date := date_trunc('quarter', p_today)::date;
+    q_end date := (date_trunc('quarter', p_today) + interval '3 months')::date;
+    villages text[];
+    written integer;
+BEGIN
+    IF p_villages IS NULL THEN
+        SELECT array_agg(code) INTO villages FROM (
+            SELECT area_code AS code FROM children
+            UNION SELECT area_code FROM cases
+            UNION SELECT area_code FROM absence_records WHERE area_code IS NOT NULL
+            UNION SELECT area_code FROM area_quarter_statistics WHERE quarter = q_start
+        ) known;
+    ELSE
+        SELECT array_agg(DISTINCT code ORDER BY code) INTO villages FROM unnest(p_villages) code;
+        PERFORM pg_advisory_xact_lock(hashtext('shouhu_statistics'), hashtext(code))
+        FROM unnest(villages) code;
+    END IF;
+    INSERT INTO area_quarter_statistics AS s (area_code, quarter, computed_at,
+        {", ".join(MEASURES)})
+    SELECT a.code, q_start, now(), {", ".join(f"coalesce({m}, 0)" for m in MEASURES)}
+    FROM areas a
+    LEFT JOIN (
+        SELECT c.area_code, {_counts(CHILD_MEASURES)}
+        FROM children c
+        WHERE c.area_code = ANY(villages) AND c.deleted_at IS NULL AND c.status = 'active'
+        GROUP BY c.area_code
+    ) ch ON ch.area_code = a.code
+    LEFT JOIN (
+        SELECT area_code, {_counts(CASE_MEASURES)}
+        FROM cases
+        WHERE area_code = ANY(villages) AND deleted_at IS NULL
+          AND (stage <> 'closed' OR reported_at >= q_start)
+        GROUP BY area_code
+    ) ca ON ca.area_code = a.code
+    LEFT JOIN (
+        SELECT area_code, count(*) AS absence_days
+        FROM absence_records
+        WHERE area_code = ANY(villages) AND NOT excused
+          AND absent_on >= q_start AND absent_on < q_end
+        GROUP BY area_code
+    ) ab ON ab.area_code = a.code
+    WHERE a.code = ANY(villages) AND a.level = 'village'
+    ON CONFLICT (area_code, quarter) DO UPDATE SET computed_at = excluded.computed_at,
+        {", ".join(f"{m} = excluded.{m}" for m in MEASURES)};
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END
+$$
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "area_quarter_statistics",
+        sa.Column("area_code", sa.String(length=12), nullable=False),
+        sa.Column("quarter", sa.Date(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
+                  nullable=False),
+        *(sa.Column(m, sa.Integer(), server_default="0", nullable=False) for m in MEASURES),
+        sa.ForeignKeyConstraint(["area_code"], ["areas.code"],
+                                name=op.f("fk_area_quarter_statistics_area_code_areas")),
+        sa.PrimaryKeyConstraint("area_code", "quarter", name=op.f("pk_area_quarter_statistics")),
+    )  # fmt: skip
+    op.create_index(
+        "ix_area_quarter_statistics_area_code_prefix",
+        "area_quarter_statistics",
+        ["area_code", "quarter"],
+        postgresql_ops={"area_code": "varchar_pattern_ops"},
+    )
+    # The service reads the rollup; only the function below writes it.
+    op.execute(f"REVOKE INSERT, UPDATE, DELETE ON area_quarter_statistics FROM {APP_ROLE}")
+    op.execute("ALTER TABLE area_quarter_statistics ENABLE ROW LEVEL SECURITY")
+    op.execute(f"CREATE POLICY in_scope ON area_quarter_statistics USING ({IN_SCOPE})")
+    op.execute(REFRESH)
+    op.execute("REVOKE ALL ON FUNCTION shouhu_refresh_statistics(text[], date) FROM PUBLIC")
+    op.execute(f"GRANT EXECUTE ON FUNCTION shouhu_refresh_statistics(text[], date) TO {APP_ROLE}")
+
+
+def downgrade() -> None:
+    op.execute("DROP FUNCTION shouhu_refresh_statistics(text[], date)")
+    op.drop_index("ix_area_quarter_statistics_area_code_prefix",
+                  table_name="area_quarter_statistics")  # fmt: skip
+    op.drop_table("area_quarter_statistics")
