@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql, health probes, database lifecycle."""
+"""The ASGI application: GraphQL at /graphql, the CSV export, health probes, database
+lifecycle."""
 
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ from app.auth.errors import AuthError
 from app.auth.identity import Identity, authenticate
 from app.auth.identity_cache import IdentityCache
 from app.database import app_role_url, create_engine, database_url, session_factory
+from app.exports import statistics_csv_response
 from app.migrate import current_revision, head_revision
 from app.settings import Settings, get_settings
 from authz.policy_store import PolicyStore
-from authz.request_scope import ScopeCache
+from authz.request_scope import RequestScope, ScopeCache
 from schema import schema
 from schema.context import Context
 from schema.core.database import RequestDatabase
@@ -91,19 +93,7 @@ class ShouhuGraphQL(GraphQL[Context, None]):
     ) -> Context:
         state = request.app.state
         settings: Settings = state.settings
-        bearer = request.headers.get("authorization")
-        identity: Identity | None = state.identities.get(bearer) if bearer else None
-        auth_error = None
-        if identity is None:
-            async with state.service_sessions() as session, session.begin():
-                try:
-                    identity = await authenticate(request.headers, session, settings)
-                except AuthError as error:
-                    auth_error = error.code
-            if bearer and identity is not None and identity.kind == "user":
-                state.identities.put(bearer, identity)
-        enforcer = await state.policies.enforcer(state.service_sessions)
-        compiled = state.scopes.get(identity, enforcer, state.policies.generation, date.today())
+        compiled, auth_error = await caller_scope(request)
         db = RequestDatabase(compiled.sessions)
         return Context(
             request=request,
@@ -116,6 +106,32 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             settings=settings,
             auth_error=auth_error,
         )
+
+
+async def caller_scope(request: Request | WebSocket) -> tuple[RequestScope, str | None]:
+    """Who calls (bearer token or API key) and what they may see, with the code of a
+    credential that was presented and refused (e.g. TOKEN_EXPIRED)."""
+    state = request.app.state
+    bearer = request.headers.get("authorization")
+    identity: Identity | None = state.identities.get(bearer) if bearer else None
+    auth_error = None
+    if identity is None:
+        async with state.service_sessions() as session, session.begin():
+            try:
+                identity = await authenticate(request.headers, session, state.settings)
+            except AuthError as error:
+                auth_error = error.code
+        if bearer and identity is not None and identity.kind == "user":
+            state.identities.put(bearer, identity)
+    enforcer = await state.policies.enforcer(state.service_sessions)
+    compiled = state.scopes.get(identity, enforcer, state.policies.generation, date.today())
+    return compiled, auth_error
+
+
+async def statistics_csv(request: Request) -> Response:
+    """GET /exports/statistics.csv?area=…&asOf=…: areaStatistics for a spreadsheet."""
+    compiled, auth_error = await caller_scope(request)
+    return await statistics_csv_response(request.query_params, compiled, auth_error)
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -174,6 +190,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/exports/statistics.csv", statistics_csv),
         ],
         lifespan=lifespan,
     )
