@@ -89,16 +89,20 @@ WITH quarters AS (
     FROM on_file o JOIN quarters q ON o.from_q <= q.q_start AND q.q_start < o.until_q
     GROUP BY 1, 2
 ), vis AS (
-    SELECT area_code, q_start, count(*) AS visited, count(*) FILTER (WHERE in_time) AS in_time
+    -- A child's last visit in each quarter (the next one is in a later quarter): one row per
+    -- child and quarter, cheaper than grouping millions of visits by child.
+    SELECT c.area_code, w.q::date AS q_start, count(*) AS visited,
+           count(*) FILTER (WHERE NOT c.is_key_child
+                            OR w.visited_at >= w.q + interval '2 months') AS in_time
     FROM (
-        SELECT c.area_code, date_trunc('quarter', v.visited_at)::date AS q_start, v.child_id,
-               bool_or(NOT c.is_key_child OR v.visited_at
-                       >= date_trunc('quarter', v.visited_at) + interval '2 months') AS in_time
-        FROM visits v JOIN children c ON c.id = v.child_id
-        WHERE v.deleted_at IS NULL AND c.deleted_at IS NULL
-          AND v.visited_at >= CAST(:first AS date) AND v.visited_at < CAST(:current AS date)
-        GROUP BY 1, 2, 3
-    ) per_child
+        SELECT child_id, visited_at, date_trunc('quarter', visited_at) AS q,
+               lead(visited_at) OVER (PARTITION BY child_id ORDER BY visited_at) AS next_at
+        FROM visits
+        WHERE deleted_at IS NULL
+          AND visited_at >= CAST(:first AS date) AND visited_at < CAST(:current AS date)
+    ) w
+    JOIN children c ON c.id = w.child_id
+    WHERE c.deleted_at IS NULL AND (w.next_at IS NULL OR w.next_at >= w.q + interval '3 months')
     GROUP BY 1, 2
 ), stage_at AS (
     SELECT c.area_code, c.category, q.q_start, q.q_end, e.to_stage AS stage,
@@ -161,5 +165,7 @@ async def fill_past_quarters(conn: AsyncConnection, today: date, quarters: int) 
 
 async def fill_statistics(conn: AsyncConnection, today: date) -> int:
     """The whole rollup after a bulk load: the trend's past quarters and the current one."""
+    # Millions of visits are sorted and grouped: in memory rather than in temporary files.
+    await conn.execute(text("SET LOCAL work_mem = '256MB'"))
     written = await fill_past_quarters(conn, today, TREND_QUARTERS - 1)
     return written + await refresh_statistics(conn, None, today)

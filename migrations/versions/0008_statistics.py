@@ -41,8 +41,8 @@ CHILD_MEASURES = {
     "key_children": "c.is_key_child",
     "living_alone": "c.living_arrangement = 'alone'",
     "without_guardian": "'left_behind' = ANY(c.categories) AND NOT c.has_confirmed_guardian",
-    "visited": "EXISTS (SELECT FROM visits v WHERE v.child_id = c.id AND v.deleted_at IS NULL "
-    "AND v.visited_at >= q_start AND v.visited_at < q_end)",
+    # The last visit is a derived fact on the child, kept by every visit written.
+    "visited": "c.last_visit_at >= q_start",
     "visits_overdue": "c.next_visit_due < p_today",
 }
 CASE_MEASURES = {
@@ -62,6 +62,48 @@ def _counts(measures: dict[str, str]) -> str:
                      measures.items())  # fmt: skip
 
 
+def _upsert(villages: str, areas: str) -> str:
+    """The statement recomputing the current quarter: `villages` (a condition on a
+    `{column}`) selects the rows counted, `areas` (on `a.code`) the villages written."""
+    return f"""
+    INSERT INTO area_quarter_statistics AS s (area_code, quarter, computed_at,
+        {", ".join(MEASURES)})
+    SELECT a.code, q_start, now(), {", ".join(f"coalesce({m}, 0)" for m in MEASURES)}
+    FROM areas a
+    LEFT JOIN (
+        SELECT c.area_code, {_counts(CHILD_MEASURES)}
+        FROM children c
+        WHERE {villages.format(column="c.area_code")} AND c.deleted_at IS NULL
+          AND c.status = 'active'
+        GROUP BY c.area_code
+    ) ch ON ch.area_code = a.code
+    LEFT JOIN (
+        SELECT area_code, {_counts(CASE_MEASURES)}
+        FROM cases
+        WHERE {villages.format(column="area_code")} AND deleted_at IS NULL
+          AND (stage <> 'closed' OR reported_at >= q_start)
+        GROUP BY area_code
+    ) ca ON ca.area_code = a.code
+    LEFT JOIN (
+        SELECT area_code, count(*) AS absence_days
+        FROM absence_records
+        WHERE {villages.format(column="area_code")} AND NOT excused
+          AND absent_on >= q_start AND absent_on < q_end
+        GROUP BY area_code
+    ) ab ON ab.area_code = a.code
+    WHERE {areas} AND a.level = 'village'
+    ON CONFLICT (area_code, quarter) DO UPDATE SET computed_at = excluded.computed_at,
+        {", ".join(f"{m} = excluded.{m}" for m in MEASURES)};
+    """
+
+
+# Every village with data, or with counts to set back to zero.
+KNOWN_VILLAGES = """a.code IN (
+            SELECT area_code FROM children
+            UNION SELECT area_code FROM cases
+            UNION SELECT area_code FROM absence_records WHERE area_code IS NOT NULL
+            UNION SELECT area_code FROM area_quarter_statistics WHERE quarter = q_start)"""
+# Two statements, so each keeps its own plan: a few villages by index, all by scanning.
 REFRESH = f"""
 CREATE FUNCTION shouhu_refresh_statistics(p_villages text[], p_today date) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -72,44 +114,14 @@ DECLARE
     written integer;
 BEGIN
     IF p_villages IS NULL THEN
-        SELECT array_agg(code) INTO villages FROM (
-            SELECT area_code AS code FROM children
-            UNION SELECT area_code FROM cases
-            UNION SELECT area_code FROM absence_records WHERE area_code IS NOT NULL
-            UNION SELECT area_code FROM area_quarter_statistics WHERE quarter = q_start
-        ) known;
+        {_upsert("true", KNOWN_VILLAGES)}
     ELSE
         SELECT array_agg(DISTINCT code ORDER BY code) INTO villages FROM unnest(p_villages) code;
+        -- Writers of a village take turns: the next one counts what this one committed.
         PERFORM pg_advisory_xact_lock(hashtext('shouhu_statistics'), hashtext(code))
         FROM unnest(villages) code;
+        {_upsert("{column} = ANY(villages)", "a.code = ANY(villages)")}
     END IF;
-    INSERT INTO area_quarter_statistics AS s (area_code, quarter, computed_at,
-        {", ".join(MEASURES)})
-    SELECT a.code, q_start, now(), {", ".join(f"coalesce({m}, 0)" for m in MEASURES)}
-    FROM areas a
-    LEFT JOIN (
-        SELECT c.area_code, {_counts(CHILD_MEASURES)}
-        FROM children c
-        WHERE c.area_code = ANY(villages) AND c.deleted_at IS NULL AND c.status = 'active'
-        GROUP BY c.area_code
-    ) ch ON ch.area_code = a.code
-    LEFT JOIN (
-        SELECT area_code, {_counts(CASE_MEASURES)}
-        FROM cases
-        WHERE area_code = ANY(villages) AND deleted_at IS NULL
-          AND (stage <> 'closed' OR reported_at >= q_start)
-        GROUP BY area_code
-    ) ca ON ca.area_code = a.code
-    LEFT JOIN (
-        SELECT area_code, count(*) AS absence_days
-        FROM absence_records
-        WHERE area_code = ANY(villages) AND NOT excused
-          AND absent_on >= q_start AND absent_on < q_end
-        GROUP BY area_code
-    ) ab ON ab.area_code = a.code
-    WHERE a.code = ANY(villages) AND a.level = 'village'
-    ON CONFLICT (area_code, quarter) DO UPDATE SET computed_at = excluded.computed_at,
-        {", ".join(f"{m} = excluded.{m}" for m in MEASURES)};
     GET DIAGNOSTICS written = ROW_COUNT;
     RETURN written;
 END
