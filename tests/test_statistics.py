@@ -15,6 +15,7 @@ from app.domain.measures import MEASURES, TREND_QUARTERS
 from app.domain.quarters import add_quarters, quarter_start
 from app.domain.suppression import is_small
 from app.seed.demo import DEMO_CITY, DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE
+from app.services.statistics_refresh import refresh_statistics
 from tests.conftest import TODAY, EngineFactory, access_token
 from tests.graphql import gid, query_data
 from tests.test_field_api_queries import counting_statements
@@ -426,3 +427,63 @@ async def test_csv_export_refuses_clearly(
     token = await access_token(demo_db, user) if user else None
     response = await _csv(demo_client, token, query)
     assert response.status_code == status, response.text
+
+
+async def test_past_quarters_are_derived_from_the_dated_records(
+    demo_db: str, engine_for: EngineFactory
+) -> None:
+    previous = add_quarters(quarter_start(TODAY), -1)
+    async with engine_for(demo_db).connect() as conn:
+        rollup = (
+            await conn.execute(
+                text(
+                    "SELECT sum(visited) AS visited, sum(children) AS children, "
+                    "sum(reports_village + reports_school + reports_kindergarten + "
+                    "reports_clinic + reports_ngo + reports_police + reports_public + "
+                    "reports_hotline) AS reports FROM area_quarter_statistics "
+                    "WHERE quarter = :q AND area_code LIKE :county || '%'"
+                ),
+                {"q": previous, "county": DEMO_COUNTY},
+            )
+        ).one()
+        visited = await conn.scalar(
+            text(
+                "SELECT count(DISTINCT v.child_id) FROM visits v JOIN children c "
+                "ON c.id = v.child_id WHERE c.deleted_at IS NULL AND v.deleted_at IS NULL "
+                "AND v.visited_at >= :qs AND v.visited_at < :qe AND c.area_code LIKE :county || '%'"
+            ),
+            {"qs": previous, "qe": quarter_start(TODAY), "county": DEMO_COUNTY},
+        )
+        reports = await conn.scalar(
+            text(
+                "SELECT count(*) FROM cases WHERE reported_at >= :qs AND reported_at < :qe "
+                "AND area_code LIKE :county || '%'"
+            ),
+            {"qs": previous, "qe": quarter_start(TODAY), "county": DEMO_COUNTY},
+        )
+    assert rollup.visited == visited > 0
+    assert rollup.reports == reports
+    assert 0 < rollup.visited <= rollup.children
+
+
+async def test_the_daily_refresh_catches_writes_that_bypass_the_orm(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    engine = engine_for(fresh_db)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE children SET living_arrangement = 'alone' WHERE area_code = :v"),
+            {"v": DEMO_VILLAGE},
+        )
+    async with engine.connect() as conn:
+        assert _differences(
+            await _oracle(conn, DEMO_VILLAGE, date.today()),
+            await _rollup(conn, DEMO_VILLAGE, quarter_start(date.today())),
+        )
+    async with engine.begin() as conn:
+        await refresh_statistics(conn, None, date.today())
+    async with engine.connect() as conn:
+        assert not _differences(
+            await _oracle(conn, DEMO_TOWNSHIP, date.today()),
+            await _rollup(conn, DEMO_TOWNSHIP, quarter_start(date.today())),
+        )
