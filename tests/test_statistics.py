@@ -112,6 +112,21 @@ async def _rollup(conn: Any, prefix: str, quarter: date) -> dict[str, dict[str, 
     return {row.area_code: dict(row._mapping) for row in rows}
 
 
+async def _township_differences(conn: Any) -> list[Any]:
+    """Township rows that are not the sums of their villages' rows."""
+    sums = ", ".join(f"sum(v.{m.name}) AS {m.name}" for m in MEASURES)
+    differing = " OR ".join(f"t.{m.name} <> coalesce(s.{m.name}, 0)" for m in MEASURES)
+    rows = await conn.execute(
+        text(
+            f"SELECT t.area_code, t.quarter FROM township_quarter_statistics t LEFT JOIN "
+            f"(SELECT substr(area_code, 1, 9) AS township, quarter, {sums} "
+            f"FROM area_quarter_statistics v GROUP BY 1, 2) s "
+            f"ON s.township = t.area_code AND s.quarter = t.quarter WHERE {differing}"
+        )
+    )
+    return list(rows)
+
+
 def _differences(
     oracle: dict[str, dict[str, int]], rollup: dict[str, dict[str, Any]]
 ) -> list[tuple[str, str, int, int]]:
@@ -131,12 +146,14 @@ async def test_the_seeded_rollup_equals_counting_the_files(
         oracle = await _oracle(conn, DEMO_COUNTY, TODAY)
         rollup = await _rollup(conn, DEMO_COUNTY, quarter_start(TODAY))
         quarters = await conn.scalar(
-            text("SELECT count(DISTINCT quarter) FROM area_quarter_statistics")
+            text("SELECT count(DISTINCT quarter) FROM township_quarter_statistics")
         )
+        townships = await _township_differences(conn)
     assert sum(row["children"] for row in oracle.values()) > 500
     assert sum(row["visited"] for row in oracle.values()) > 100
     assert _differences(oracle, rollup) == []
     assert quarters == TREND_QUARTERS
+    assert townships == []
 
 
 async def test_writes_through_the_api_keep_the_rollup_current(
@@ -195,7 +212,9 @@ async def test_writes_through_the_api_keep_the_rollup_current(
     async with engine.connect() as conn:
         oracle = await _oracle(conn, DEMO_TOWNSHIP, today)
         rollup = await _rollup(conn, DEMO_TOWNSHIP, quarter_start(today))
+        townships = await _township_differences(conn)
     assert _differences(oracle, rollup) == []
+    assert townships == []
 
 
 async def test_a_move_refreshes_both_villages(
@@ -222,7 +241,9 @@ async def test_a_move_refreshes_both_villages(
     async with engine.connect() as conn:
         oracle = await _oracle(conn, DEMO_TOWNSHIP, date.today())
         rollup = await _rollup(conn, DEMO_TOWNSHIP, quarter_start(date.today()))
+        townships = await _township_differences(conn)
     assert _differences(oracle, rollup) == []
+    assert townships == []
 
 
 async def _ask(client: AsyncClient, token: str, area: str, **variables: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Filling the statistics rollup for past quarters from the dated records, in SQL.
+"""Filling the statistics rollups for past quarters from the dated records, in SQL.
 
 Used by the seeds, once: afterwards past quarters stay as the writes and the daily refresh
 last left them. A past quarter counts, as at the quarter's end:
@@ -147,19 +147,25 @@ LEFT JOIN ab USING (area_code, q_start)
 ON CONFLICT (area_code, quarter) DO UPDATE SET computed_at = excluded.computed_at,
     {", ".join(f"{m.name} = excluded.{m.name}" for m in MEASURES)}
 """
+_TOWNSHIPS = f"""
+INSERT INTO township_quarter_statistics (area_code, quarter, computed_at,
+    {", ".join(m.name for m in MEASURES)})
+SELECT t.code, s.quarter, now(), {", ".join(f"sum(s.{m.name})" for m in MEASURES)}
+FROM area_quarter_statistics s JOIN areas t ON t.code = substr(s.area_code, 1, 9)
+WHERE s.quarter >= CAST(:first AS date) AND s.quarter <= CAST(:last AS date)
+GROUP BY t.code, s.quarter
+ON CONFLICT (area_code, quarter) DO UPDATE SET computed_at = excluded.computed_at,
+    {", ".join(f"{m.name} = excluded.{m.name}" for m in MEASURES)}
+"""
 
 
 async def fill_past_quarters(conn: AsyncConnection, today: date, quarters: int) -> int:
-    """Compute the `quarters` quarters before `today`'s for every village; rows written."""
+    """Compute the `quarters` quarters before `today`'s for every village, and their
+    townships as the sums of their villages; the number of village rows written."""
     current = quarter_start(today)
-    result = await conn.execute(
-        text(_FILL),
-        {
-            "first": add_quarters(current, -quarters),
-            "last": add_quarters(current, -1),
-            "current": current,
-        },
-    )
+    period = {"first": add_quarters(current, -quarters), "last": add_quarters(current, -1)}
+    result = await conn.execute(text(_FILL), {**period, "current": current})
+    await conn.execute(text(_TOWNSHIPS), period)
     return result.rowcount
 
 

@@ -1,8 +1,10 @@
-"""Reading the statistics rollup: sums per child area, in two statements whatever the area.
+"""Reading the statistics rollups: sums per child area, in two statements whatever the area.
 
-The rollup (`area_quarter_statistics`) has one row per village and quarter; an area's counts
-are the sum over the villages whose code starts with its code, read as a leakproof range
-(authz/predicates.area_in) that the rollup's `varchar_pattern_ops` index serves.
+The rollups have one row per village (`area_quarter_statistics`) or township
+(`township_quarter_statistics`) and quarter; an area's counts are the sum of the rows whose
+code starts with its code, read as a leakproof range (authz/predicates.area_in) that the
+rollups' `varchar_pattern_ops` indexes serve. Areas whose children are townships or above
+are summed from township rows (a province: 1,500 rows a quarter instead of 27,000).
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from typing import Any, cast
 from sqlalchemy import Select, func, literal, null, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.areas import CODE_LENGTH
 from app.domain.measures import HEADLINE, MEASURES
 from app.enums import AreaLevel
-from app.models import Area, area_quarter_statistics
+from app.models import Area, area_quarter_statistics, township_quarter_statistics
 from authz.patterns import AreaPattern
 from authz.predicates import area_in
 
 Counts = dict[str, int]
+TOWNSHIP_CODE_LENGTH = CODE_LENGTH[AreaLevel.TOWNSHIP]
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,11 @@ async def areas_of_chain(session: AsyncSession, chain: Sequence[str]) -> list[Ar
 def _sums_under(
     prefix: str, child_length: int, quarters: Sequence[date], measures: Sequence[str]
 ) -> Select[Any]:
-    table = area_quarter_statistics
+    table = (
+        township_quarter_statistics
+        if child_length <= TOWNSHIP_CODE_LENGTH
+        else area_quarter_statistics
+    )
     child = func.substr(table.c.area_code, 1, child_length)
     wanted = set(measures)
     return (

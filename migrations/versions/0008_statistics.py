@@ -1,7 +1,8 @@
-"""Area statistics: a rollup per village and quarter, refreshed by the writes.
+"""Area statistics: a rollup per village (and township) and quarter, refreshed by the writes.
 
 `shouhu_refresh_statistics(villages, today)` recomputes the current quarter's rows of the
-given villages (all villages with data when NULL) from the child files. It is SECURITY
+given villages (all villages with data when NULL) from the child files, and their townships'
+rows from the villages'. It is SECURITY
 DEFINER, owned by the tables' owner, so the caller's row-level security does not distort
 the counts; it returns nothing but a row count, and the service may only read the rollup.
 Writers of the same village take turns (an advisory lock per village), so each refresh
@@ -23,6 +24,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 APP_ROLE = "shouhu_app"
+# Villages, and townships as the sums of their villages (a province adds up townships).
+ROLLUPS = ("area_quarter_statistics", "township_quarter_statistics")
 IN_SCOPE = "area_code LIKE ANY ((SELECT shouhu_scope())::text[])"
 CATEGORIES = (
     "left_behind",
@@ -97,13 +100,33 @@ def _upsert(villages: str, areas: str) -> str:
     """
 
 
+def _townships(sums: str, townships: str) -> str:
+    """The statement summing the townships' villages: `sums` selects the village rows, a
+    join of `area_quarter_statistics s` to the townships `t` of `townships`."""
+    return f"""
+    INSERT INTO township_quarter_statistics (area_code, quarter, computed_at,
+        {", ".join(MEASURES)})
+    SELECT t.code, q_start, now(), {", ".join(f"coalesce(sum(s.{m}), 0)" for m in MEASURES)}
+    FROM {sums}
+    WHERE {townships} AND t.level = 'township'
+    GROUP BY t.code
+    ON CONFLICT (area_code, quarter) DO UPDATE SET computed_at = excluded.computed_at,
+        {", ".join(f"{m} = excluded.{m}" for m in MEASURES)};
+    """
+
+
 # Every village with data, or with counts to set back to zero.
 KNOWN_VILLAGES = """a.code IN (
             SELECT area_code FROM children
             UNION SELECT area_code FROM cases
             UNION SELECT area_code FROM absence_records WHERE area_code IS NOT NULL
             UNION SELECT area_code FROM area_quarter_statistics WHERE quarter = q_start)"""
-# Two statements, so each keeps its own plan: a few villages by index, all by scanning.
+ALL_TOWNSHIPS = """area_quarter_statistics s
+    JOIN areas t ON t.code = substr(s.area_code, 1, 9) AND s.quarter = q_start"""
+# Codes are digits, so ':' (after '9') bounds every code that starts with a prefix.
+SOME_TOWNSHIPS = """areas t LEFT JOIN area_quarter_statistics s ON s.quarter = q_start
+    AND s.area_code ~>=~ t.code AND s.area_code ~<~ (t.code || ':')"""
+# Separate statements, so each keeps its own plan: a few villages by index, all by scanning.
 REFRESH = f"""
 CREATE FUNCTION shouhu_refresh_statistics(p_villages text[], p_today date) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -115,14 +138,17 @@ DECLARE
 BEGIN
     IF p_villages IS NULL THEN
         {_upsert("true", KNOWN_VILLAGES)}
+        GET DIAGNOSTICS written = ROW_COUNT;
+        {_townships(ALL_TOWNSHIPS, "true")}
     ELSE
         SELECT array_agg(DISTINCT code ORDER BY code) INTO villages FROM unnest(p_villages) code;
         -- Writers of a village take turns: the next one counts what this one committed.
         PERFORM pg_advisory_xact_lock(hashtext('shouhu_statistics'), hashtext(code))
         FROM unnest(villages) code;
         {_upsert("{column} = ANY(villages)", "a.code = ANY(villages)")}
+        GET DIAGNOSTICS written = ROW_COUNT;
+        {_townships(SOME_TOWNSHIPS, "t.code IN (SELECT substr(v, 1, 9) FROM unnest(villages) v)")}
     END IF;
-    GET DIAGNOSTICS written = ROW_COUNT;
     RETURN written;
 END
 $$
@@ -130,27 +156,28 @@ $$
 
 
 def upgrade() -> None:
-    op.create_table(
-        "area_quarter_statistics",
-        sa.Column("area_code", sa.String(length=12), nullable=False),
-        sa.Column("quarter", sa.Date(), nullable=False),
-        sa.Column("computed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"),
-                  nullable=False),
-        *(sa.Column(m, sa.Integer(), server_default="0", nullable=False) for m in MEASURES),
-        sa.ForeignKeyConstraint(["area_code"], ["areas.code"],
-                                name=op.f("fk_area_quarter_statistics_area_code_areas")),
-        sa.PrimaryKeyConstraint("area_code", "quarter", name=op.f("pk_area_quarter_statistics")),
-    )  # fmt: skip
-    op.create_index(
-        "ix_area_quarter_statistics_area_code_prefix",
-        "area_quarter_statistics",
-        ["area_code", "quarter"],
-        postgresql_ops={"area_code": "varchar_pattern_ops"},
-    )
-    # The service reads the rollup; only the function below writes it.
-    op.execute(f"REVOKE INSERT, UPDATE, DELETE ON area_quarter_statistics FROM {APP_ROLE}")
-    op.execute("ALTER TABLE area_quarter_statistics ENABLE ROW LEVEL SECURITY")
-    op.execute(f"CREATE POLICY in_scope ON area_quarter_statistics USING ({IN_SCOPE})")
+    for table in ROLLUPS:
+        op.create_table(
+            table,
+            sa.Column("area_code", sa.String(length=12), nullable=False),
+            sa.Column("quarter", sa.Date(), nullable=False),
+            sa.Column("computed_at", sa.DateTime(timezone=True),
+                      server_default=sa.text("now()"), nullable=False),
+            *(sa.Column(m, sa.Integer(), server_default="0", nullable=False) for m in MEASURES),
+            sa.ForeignKeyConstraint(["area_code"], ["areas.code"],
+                                    name=op.f(f"fk_{table}_area_code_areas")),
+            sa.PrimaryKeyConstraint("area_code", "quarter", name=op.f(f"pk_{table}")),
+        )  # fmt: skip
+        op.create_index(
+            f"ix_{table}_area_code_prefix",
+            table,
+            ["area_code", "quarter"],
+            postgresql_ops={"area_code": "varchar_pattern_ops"},
+        )
+        # The service reads the rollups; only the function below writes them.
+        op.execute(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {APP_ROLE}")
+        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        op.execute(f"CREATE POLICY in_scope ON {table} USING ({IN_SCOPE})")
     op.execute(REFRESH)
     op.execute("REVOKE ALL ON FUNCTION shouhu_refresh_statistics(text[], date) FROM PUBLIC")
     op.execute(f"GRANT EXECUTE ON FUNCTION shouhu_refresh_statistics(text[], date) TO {APP_ROLE}")
@@ -158,6 +185,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP FUNCTION shouhu_refresh_statistics(text[], date)")
-    op.drop_index("ix_area_quarter_statistics_area_code_prefix",
-                  table_name="area_quarter_statistics")  # fmt: skip
-    op.drop_table("area_quarter_statistics")
+    for table in ROLLUPS:
+        op.drop_index(f"ix_{table}_area_code_prefix", table_name=table)
+        op.drop_table(table)
