@@ -5,7 +5,7 @@ given villages (all villages with data when NULL) from the child files, and thei
 rows from the villages'. It is SECURITY
 DEFINER, owned by the tables' owner, so the caller's row-level security does not distort
 the counts; it returns nothing but a row count, and the service may only read the rollup.
-Writers of the same village take turns (an advisory lock per village), so each refresh
+Writers in the same township take turns (an advisory lock per township), so each refresh
 counts what the one before it committed.
 
 Revision ID: 0008
@@ -142,9 +142,11 @@ BEGIN
         {_townships(ALL_TOWNSHIPS, "true")}
     ELSE
         SELECT array_agg(DISTINCT code ORDER BY code) INTO villages FROM unnest(p_villages) code;
-        -- Writers of a village take turns: the next one counts what this one committed.
-        PERFORM pg_advisory_xact_lock(hashtext('shouhu_statistics'), hashtext(code))
-        FROM unnest(villages) code;
+        -- Writers in a township take turns (its row sums their villages): the next one
+        -- counts what this one committed. Sorted, so two writers never wait on each other.
+        PERFORM pg_advisory_xact_lock(hashtext('shouhu_statistics'), hashtext(township))
+        FROM (SELECT DISTINCT substr(code, 1, 9) AS township FROM unnest(villages) code
+              ORDER BY 1) townships;
         {_upsert("{column} = ANY(villages)", "a.code = ANY(villages)")}
         GET DIAGNOSTICS written = ROW_COUNT;
         {_townships(SOME_TOWNSHIPS, "t.code IN (SELECT substr(v, 1, 9) FROM unnest(villages) v)")}
