@@ -64,6 +64,8 @@ async def areas_of_chain(session: AsyncSession, chain: Sequence[str]) -> list[Ar
 def _sums_under(
     prefix: str, child_length: int, quarters: Sequence[date], measures: Sequence[str]
 ) -> Select[Any]:
+    """Sums of `measures` (the others null) per quarter and child area under `prefix`, from
+    the township rollup when the child areas are townships or above."""
     table = (
         township_quarter_statistics
         if child_length <= TOWNSHIP_CODE_LENGTH
