@@ -29,6 +29,7 @@ from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
 from app.services.derivation import refresh_all_children
+from app.services.statistics_refresh import refresh_statistics
 from app.settings import get_settings
 
 cli = typer.Typer(help="守护 Shouhu: service and data commands.", no_args_is_help=True)
@@ -121,11 +122,18 @@ def import_areas_command(
 @cli.command("derive")
 def derive_command() -> None:
     """Re-derive every child's categories, key reasons and next visit due (run daily: ages
-    change, and with them left-behind status and visit schedules)."""
+    change, and with them left-behind status and visit schedules), and recompute the current
+    quarter's statistics of every village."""
 
     async def run(engine: AsyncEngine) -> int:
+        today = date.today()
         with RichReporter() as reporter:
-            return await refresh_all_children(engine, date.today(), reporter)
+            changed = await refresh_all_children(engine, today, reporter)
+            # Categories changed with the ages: the current quarter's statistics follow.
+            with reporter.step("statistics of the current quarter", None):
+                async with engine.begin() as conn:
+                    await refresh_statistics(conn, None, today)
+            return changed
 
     changed = with_engine(run)
     console.print(f"{changed:,} children had derived facts to update")

@@ -14,9 +14,14 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from app.embedded_db import embedded_postgres
+from app.services.statistics_refresh import keep_statistics_current
 from app.settings import Settings
+
+# Every ORM session refreshes the statistics of the villages its transaction wrote to.
+keep_statistics_current(Session)
 
 
 def async_url(url: str) -> str:

@@ -1,4 +1,5 @@
-"""The ASGI application: GraphQL at /graphql, health probes, database lifecycle."""
+"""The ASGI application: GraphQL at /graphql, the CSV export, health probes, database
+lifecycle."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from app.audit import AuditTrail
 from app.auth.identity_cache import IdentityCache
 from app.caller import resolve_caller
 from app.database import app_role_url, create_engine, database_url, session_factory
+from app.exports import statistics_csv_response
 from app.integrations.routes import absences_csv
 from app.migrate import current_revision, head_revision
 from app.ratelimit import RateLimitMiddleware
@@ -104,6 +106,12 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         )
 
 
+async def statistics_csv(request: Request) -> Response:
+    """GET /exports/statistics.csv?area=…&asOf=…: areaStatistics for a spreadsheet."""
+    caller = await resolve_caller(request)
+    return await statistics_csv_response(request.query_params, caller.scoped, caller.auth_error)
+
+
 async def healthz(request: Request) -> JSONResponse:
     """Alive: the process answers."""
     return JSONResponse({"status": "ok"})
@@ -169,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/integrations/absences.csv", absences_csv, methods=["POST"]),
+            Route("/exports/statistics.csv", statistics_csv),
         ],
         lifespan=lifespan,
     )

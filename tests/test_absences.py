@@ -235,6 +235,17 @@ async def test_the_dropout_rule_opens_one_case_for_the_village(
     )
     assert [row.kind for row in events] == ["absence", "reported", "absence"]
 
+    # The statistics rollup counts the new absence days at once (the upsert is set-based).
+    rollup = await school.sql(
+        engine_for,
+        "SELECT s.absence_days, (SELECT count(*) FROM absence_records a "
+        "WHERE a.area_code = s.area_code AND NOT a.excused AND a.absent_on >= s.quarter) AS n "
+        "FROM area_quarter_statistics s WHERE s.area_code = :village "
+        "ORDER BY s.quarter DESC LIMIT 1",
+        village=DEMO_VILLAGE,
+    )
+    assert rollup[0].absence_days == rollup[0].n > 0
+
 
 async def test_excused_and_scattered_absences_open_nothing(school: School) -> None:
     pupil = school.pupils[3]

@@ -11,6 +11,7 @@ from app.models.households import Household, Parent
 from app.models.integrations import AbsenceBatch, AbsenceRecord, NgoContract, NgoContractChild
 from app.models.organizations import Organization, User
 from app.models.policy import CasbinRule
+from app.models.statistics import area_quarter_statistics, township_quarter_statistics
 from app.models.visits import Visit
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "RefreshToken",
     "User",
     "Visit",
+    "area_quarter_statistics",
+    "township_quarter_statistics",
 ]
 
 # Tables whose rows carry version/change_seq and get the touch trigger (see migrations).

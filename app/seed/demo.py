@@ -25,6 +25,7 @@ from app.seed.copy import TABLE_ORDER, copy_batch
 from app.seed.generator import Batch, ChildFileGenerator, GeneratedChild, VillagePlace
 from app.seed.places import areas_under, create_village_places
 from app.seed.summary import SeedSummary
+from app.services.statistics_history import fill_statistics
 
 DEMO_CITY = "4207"  # 鄂州市, one of the seed cities (seed 001)
 DEMO_COUNTY = "420702"  # 梁子湖区
@@ -133,6 +134,7 @@ async def seed_demo(
             totals[table] += n
         await _ngo_contracts(conn, generator, org_ids["ngo"], generated, today)
         totals["absence_records"] = await _absences(conn, generator, by_code, generated, today)
+    totals["area_quarter_statistics"] = await fill_statistics(engine, today)
     return SeedSummary(area=DEMO_CITY, villages=len(villages), counts=totals)
 
 

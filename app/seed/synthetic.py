@@ -15,6 +15,7 @@ from app.seed.copy import TABLE_ORDER, copy_batch
 from app.seed.generator import Batch, ChildFileGenerator
 from app.seed.places import areas_under, create_village_places
 from app.seed.summary import SeedSummary
+from app.services.statistics_history import fill_statistics
 
 CHUNK_CHILDREN = 20_000
 USERNAME_PREFIX = "synth-"
@@ -90,8 +91,16 @@ async def seed_synthetic(
                 for table, n in (await copy_batch(conn, batch)).items():
                     totals[table] += n
                 advance(chunks[index])
-    async with engine.connect() as conn:
-        # Fresh statistics, so the planner knows the tables just grew.
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await conn.execute(text("ANALYZE"))
+    await _analyze(engine)
+    # The rollup is computed from the loaded rows, in SQL, after the planner knows them.
+    with progress.step("statistics rollup (8 quarters)", None):
+        totals["area_quarter_statistics"] = await fill_statistics(engine, today)
+        await _analyze(engine, "area_quarter_statistics")
     return SeedSummary(area=area, villages=len(villages), counts=totals)
+
+
+async def _analyze(engine: AsyncEngine, table: str = "") -> None:
+    """Fresh planner statistics (of one table, or all), so it knows the tables just grew."""
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await conn.execute(text(f"ANALYZE {table}"))

@@ -30,6 +30,7 @@ from app.enums import CaseCategory, CaseEventKind, CaseStage, DropoutFollowUp, R
 from app.errors import refuse
 from app.models import Case, CaseEvent, Organization
 from app.services.common import Actor
+from app.services.statistics_refresh import mark_villages_written
 from app.store import absences as store
 from authz.guard import require
 
@@ -218,6 +219,7 @@ async def submit_absences(
     )
     matching = _match(checked, pupils, school_id)
     written = await store.upsert_absences(session, school_id, batch, matching.records)
+    mark_villages_written(session, {w.area_code for w in written})
     opened, case_counts = await _follow_up_dropouts(session, actor, written, rule)
 
     rejected = [o for o in outcomes if isinstance(o, RejectedAbsence)] + matching.rejected

@@ -23,3 +23,12 @@ class UserError:
     def from_problem(cls, problem: Problem) -> UserError:
         """The user error a validation or domain problem becomes."""
         return cls(code=problem.code, field=problem.field or None, message=problem.message)
+
+
+class QueryError(Exception):
+    """A query the client got wrong, answered as a GraphQL error with a stable code (e.g.
+    NOT_FOUND) in its extensions; never masked."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.extensions = {"code": code}

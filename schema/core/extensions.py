@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 from app.audit import Actor, write_audit_event
 from authz.gate import anonymous_refusal
 from schema.context import Context
+from schema.core.errors import QueryError
 from schema.core.pagination import PaginationError
 from schema.core.persisted import MARKER, Lookup, refusal
 
@@ -93,10 +94,11 @@ def should_mask(error: GraphQLError) -> bool:
     """Hide what went wrong inside (a bug, a database error) from the caller; it is logged.
 
     Errors of the request itself stay readable: validation of the document (no original
-    error) and the client errors the API raises on purpose (bad cursor or page size).
+    error) and the client errors the API raises on purpose (bad cursor or page size, unknown
+    area).
     """
     original = error.original_error
-    if original is None or isinstance(original, PaginationError):
+    if original is None or isinstance(original, PaginationError | QueryError):
         return False
     log.error("unexpected error", exc_info=original)
     return True

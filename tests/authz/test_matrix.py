@@ -36,6 +36,7 @@ ROLES = [user.username for user in DEMO_USERS]
 PROBED_QUERY_FIELDS = {
     "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
     "syncPull", "studentFollowUps", "ngoContracts", "ngoContract", "ngoOrganizations",
+    "areaStatistics",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -356,6 +357,33 @@ async def test_no_role_sees_outside_its_scope(client: AsyncClient, world: World,
         body = await ask(client, token, query, **variables)
         assert '"errors"' not in body, (name, body)
         assert not leaked(world, role, body), (role, name, variables)
+
+
+STATISTICS_PROBE = (
+    "query($area: String!) { areaStatistics(areaCode: $area) { total { areaCode children } "
+    "rows(first: 100) { edges { node { areaCode areaName children leftBehind suppressed } } } "
+    "trend { quarter children } } }"
+)
+OTHER_COUNTY = "420703"
+# Who may read the statistics of which of the probed areas (statistics read patterns).
+STATISTICS_READERS = {
+    "demo-township": {DEMO_VILLAGE, DEMO_TOWNSHIP},
+    "demo-county": {DEMO_VILLAGE, DEMO_TOWNSHIP, DEMO_COUNTY},
+    "demo-city": {DEMO_VILLAGE, DEMO_TOWNSHIP, DEMO_COUNTY, OTHER_COUNTY},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_statistics_are_numbers_within_the_statistics_scope(
+    client: AsyncClient, world: World, role: str
+) -> None:
+    for area in (DEMO_VILLAGE, DEMO_TOWNSHIP, DEMO_COUNTY, OTHER_COUNTY):
+        body = await ask(client, world.tokens[role], STATISTICS_PROBE, area=area)
+        assert not [v for v in ID_PATTERN.findall(body) if decode_gid(v)], (role, area)
+        if area in STATISTICS_READERS.get(role, set()):
+            assert '"errors"' not in body and f'"areaCode":"{area}"' in body, (role, area, body)
+        else:
+            assert '"NOT_FOUND"' in body and '"data":null' in body, (role, area, body)
 
 
 @pytest.mark.parametrize("role", ROLES)

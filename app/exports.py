@@ -1,0 +1,73 @@
+"""CSV exports for spreadsheets: the area statistics, as areaStatistics publishes them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from starlette.datastructures import QueryParams
+from starlette.responses import JSONResponse, Response
+
+from app.domain.measures import CHILDREN, MEASURES, VISITED
+from app.domain.quarters import quarter_label
+from app.statistics_report import Counts, StatisticsReport, statistics_report
+from authz.request_scope import RequestScope
+
+# What a suppressed cell shows (docs/authorization.md): a number would be wrong, and an
+# empty cell would read as "no data".
+SUPPRESSED = "*"
+# Excel reads a UTF-8 file as the local code page unless it starts with a byte-order mark.
+BOM = "\ufeff"
+
+
+def _line(counts: Counts) -> list[str]:
+    cells = [
+        SUPPRESSED if value is None else str(value)
+        for value in (counts.count(m.name) for m in MEASURES)
+    ]
+    coverage = counts.ratio(VISITED.name, CHILDREN.name)
+    hidden = VISITED.name in counts.hidden or CHILDREN.name in counts.hidden
+    rate = SUPPRESSED if hidden else "" if coverage is None else f"{coverage:.1%}"
+    return [counts.code, counts.name, *cells, rate]
+
+
+def statistics_csv(report: StatisticsReport) -> str:
+    """The report as CSV: a header, the area's own line, then one line per child area."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["地区代码", "地区名称", *(m.label for m in MEASURES), "本季度走访覆盖率"])
+    for counts in (report.total, *report.rows):
+        writer.writerow(_line(counts))
+    return out.getvalue()
+
+
+def _problem(status: int, code: str, message: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"error": code, "message": message}, status, headers=headers)
+
+
+async def statistics_csv_response(
+    params: QueryParams, access: RequestScope, auth_error: str | None
+) -> Response:
+    """`?area=CODE&asOf=YYYY-MM-DD` (asOf optional): the CSV, or a JSON problem with
+    401 (no valid credentials), 400 (bad parameters) or 404 (unknown or out of scope)."""
+    if access.scope.principal.anonymous:
+        return _problem(401, auth_error or "UNAUTHENTICATED", "log in or send an API key")
+    area = params.get("area", "")
+    if not area:
+        return _problem(400, "BAD_REQUEST", "give the area: ?area=420702")
+    try:
+        as_of = date.fromisoformat(params["asOf"]) if "asOf" in params else date.today()
+    except ValueError:
+        return _problem(400, "BAD_REQUEST", "asOf is a date: YYYY-MM-DD")
+    async with access.sessions() as session:
+        report = await statistics_report(session, access.scope, area, as_of)
+    if report is None:
+        return _problem(404, "NOT_FOUND", f"no statistics of area {area} for you")
+    filename = f"statistics-{area}-{quarter_label(report.quarter)}.csv"
+    return Response(
+        BOM + statistics_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

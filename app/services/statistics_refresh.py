@@ -1,0 +1,95 @@
+"""Keeping the statistics rollup current: every commit refreshes the villages it wrote to.
+
+The hook is on SQLAlchemy's Session, so no service has to remember it: rows of the models
+below that a transaction adds, changes or deletes (and both villages of a move) are
+collected at each flush, and just before the commit one call of the database function
+`shouhu_refresh_statistics` (migration 0009) recomputes the current quarter of those
+villages in the same transaction. A set-based write inside a transaction names its villages
+with `mark_villages_written`; bulk loads refresh explicitly with `refresh_statistics`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import event, inspect, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Session, UOWTransaction
+
+from app.models import (
+    AbsenceRecord,
+    Case,
+    Child,
+    ChildMove,
+    Guardianship,
+    Household,
+    Parent,
+    Visit,
+)
+
+# Models whose rows change a measure (parents and households through the derived categories).
+TRACKED: tuple[type[Any], ...] = (
+    AbsenceRecord,
+    Case,
+    Child,
+    ChildMove,
+    Guardianship,
+    Household,
+    Parent,
+    Visit,
+)
+_VILLAGES = "shouhu.statistics_villages"
+_REFRESH = text("SELECT shouhu_refresh_statistics(:villages, :today)")
+
+
+def _codes(obj: Any) -> set[str]:
+    """The villages a written row counts in, before and after the write."""
+    codes = {obj.area_code, *inspect(obj).attrs.area_code.history.deleted}
+    if isinstance(obj, ChildMove):
+        codes.add(obj.from_area_code)
+    return {code for code in codes if code}
+
+
+def _collect(session: Session, flush_context: UOWTransaction, instances: object) -> None:
+    written: set[str] = session.info.setdefault(_VILLAGES, set())
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, TRACKED):
+            written |= _codes(obj)
+
+
+def mark_villages_written(session: Session | AsyncSession, villages: Iterable[str]) -> None:
+    """Villages a set-based write (a statement on a table, not ORM rows) changed in this
+    transaction: they are refreshed at its commit with the rest."""
+    written: set[str] = session.info.setdefault(_VILLAGES, set())
+    written.update(code for code in villages if code)
+
+
+def _refresh_before_commit(session: Session) -> None:
+    session.flush()  # the last changes are collected by the flush
+    villages = session.info.pop(_VILLAGES, None)
+    if villages:
+        session.connection().execute(
+            _REFRESH, {"villages": sorted(villages), "today": date.today()}
+        )
+
+
+def _forget(session: Session, *args: object) -> None:
+    session.info.pop(_VILLAGES, None)
+
+
+def keep_statistics_current(session_class: type[Session]) -> None:
+    """Attach the refresh to every session of `session_class` (and its subclasses)."""
+    event.listen(session_class, "before_flush", _collect)
+    event.listen(session_class, "before_commit", _refresh_before_commit)
+    event.listen(session_class, "after_rollback", _forget)
+
+
+async def refresh_statistics(
+    conn: AsyncConnection, villages: Iterable[str] | None, today: date
+) -> int:
+    """Recompute the current quarter of these villages (every village with data when None);
+    the number of rollup rows written."""
+    params = {"villages": None if villages is None else sorted(set(villages)), "today": today}
+    return int(await conn.scalar(_REFRESH, params) or 0)

@@ -1,0 +1,1 @@
+"""Area statistics: counts for counties and above, small cells protected."""

@@ -1,0 +1,32 @@
+"""`areaStatistics`: an area's counts for a quarter, for township level and above."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from app.statistics_report import statistics_report
+from schema.context import Info
+from schema.core.errors import QueryError
+from schema.statistics.types import AreaStatistics
+
+
+@strawberry.type
+class StatisticsQuery:
+    @strawberry.field(
+        description="Statistics of an area within the caller's statistics scope: its own "
+        "counts, one row per child area and the quarterly trend. `asOf` (default today) "
+        "picks the quarter; a past quarter shows its counts as last computed. Counts from "
+        "1 to 4 below the caller's level are suppressed for callers above township level."
+    )
+    async def area_statistics(
+        self, info: Info, area_code: str, as_of: date | None = None
+    ) -> AreaStatistics:
+        day = as_of or date.today()
+        report = await info.context.db.read(
+            lambda s: statistics_report(s, info.context.scope, area_code, day)
+        )
+        if report is None:
+            raise QueryError("NOT_FOUND", f"no statistics of area {area_code} for you")
+        return AreaStatistics(report=report, as_of=day)
