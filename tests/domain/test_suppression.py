@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from app.domain.suppression import AreaTable, Hidden, is_small, protect_chain, protect_group
 
-# An attacker's guesses for an unknown count range over 0..CAP: a value that is unique within
-# this range may still not be unique over all counts, so the check is if anything stricter.
+# An attacker's guesses for an unknown count range over 0..cap, where cap is at least CAP and
+# at least the largest true count: a value that is unique within this range may still not be
+# unique over all counts, so the check is if anything stricter.
 CAP = 9
 Cell = tuple[str, str]  # (table, row code or "total")
 Equation = tuple[Cell, tuple[Cell, ...]]  # total = sum of rows
@@ -62,9 +63,14 @@ def test_chain_carries_the_parent_decision_to_the_total() -> None:
 
 
 def _solutions(
-    equations: list[Equation], known: Mapping[Cell, int], unknown: list[Cell], fixed: Cell, v: int
+    equations: list[Equation],
+    known: Mapping[Cell, int],
+    unknown: list[Cell],
+    fixed: Cell,
+    v: int,
+    cap: int,
 ) -> bool:
-    """Whether some non-negative assignment (≤ CAP) of the unknowns with `fixed` = v
+    """Whether some non-negative assignment (≤ cap) of the unknowns with `fixed` = v
     satisfies every equation."""
     values: dict[Cell, int] = {**known, fixed: v}
     free = [c for c in unknown if c != fixed]
@@ -88,7 +94,7 @@ def _solutions(
             return False
         if index == len(free):
             return True
-        for guess in range(CAP + 1):
+        for guess in range(cap + 1):
             values[free[index]] = guess
             if search(index + 1):
                 return True
@@ -124,9 +130,10 @@ def _check(tables: list[AreaTable], hidden: list[Hidden], *, primary: bool) -> N
             assert ("n" in hid.total) == parent_hidden
         equations.append((total, tuple(rows)))
     known = {cell: value for cell, value in truth.items() if cell not in secret}
+    cap = max(CAP, *truth.values())
     for cell in secret:
         possible = [
-            v for v in range(CAP + 1) if _solutions(equations, known, sorted(secret), cell, v)
+            v for v in range(cap + 1) if _solutions(equations, known, sorted(secret), cell, v, cap)
         ]
         assert len(possible) >= 2, (cell, truth[cell], possible)
 
@@ -147,6 +154,8 @@ def test_no_hidden_cell_of_a_table_can_be_worked_out(counts: list[int], primary:
     siblings=st.lists(st.integers(min_value=0, max_value=7), min_size=0, max_size=2),
     below=st.lists(st.integers(min_value=0, max_value=5), min_size=1, max_size=3),
 )
+# A hidden count above CAP once made the attacker's range miss the truth.
+@example(siblings=[1], below=[1, 5, 5])
 def test_no_hidden_cell_of_two_linked_tables_can_be_worked_out(
     siblings: list[int], below: list[int]
 ) -> None:
