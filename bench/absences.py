@@ -14,26 +14,22 @@ unless DATABASE_URL is set.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
 import statistics
 import time
 import uuid
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 
 from app.auth.apikeys import create_api_key
-from app.database import create_engine, database_url, session_factory
+from app.database import create_engine, session_factory
 from app.domain.absences import next_school_day
 from app.models import Organization
 from app.service import create_app
 from app.settings import Settings
-from bench.field_api import prepare
+from bench.field_api import run_on_field_api_database
 
 PUPILS = 2_000
 DAYS = 5
@@ -197,15 +193,7 @@ async def run(url: str, rounds: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Prepare the database if needed, then measure."""
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--children", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args(argv)
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SHOUHU_DATA_DIR"] = str(Path("bench/results/field-api-db"))
-    with database_url(Settings()) as url:
-        asyncio.run(prepare(url, args.children))
-        asyncio.run(run(url, args.rounds))
+    run_on_field_api_database((__doc__ or "").splitlines()[0], run, argv, rounds=3)
 
 
 if __name__ == "__main__":

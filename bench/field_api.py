@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -78,6 +78,26 @@ async def prepare(url: str, children: int) -> None:
     if await seed_demo(engine, today=date.today()) is not None:
         await seed_synthetic(engine, children=children, seed=1, area="4207", today=date.today())
     await engine.dispose()
+
+
+def run_on_field_api_database(
+    description: str,
+    run: Callable[[str, int], Coroutine[Any, Any, None]],
+    argv: list[str] | None,
+    *,
+    rounds: int,
+) -> None:
+    """The command line of the benchmarks that share this benchmark's database
+    (bench/results/field-api-db unless DATABASE_URL is set): seed it if needed, then run."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--children", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["SHOUHU_DATA_DIR"] = str(Path("bench/results/field-api-db"))
+    with database_url(Settings()) as url:
+        asyncio.run(prepare(url, args.children))
+        asyncio.run(run(url, args.rounds))
 
 
 async def village_user(url: str) -> tuple[uuid.UUID, list[str]]:

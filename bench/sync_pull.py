@@ -12,25 +12,21 @@ set, and creates it if it is missing.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import base64
-import os
 import statistics
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 from sqlalchemy import text
 
 from app.auth.tokens import issue_access_token
 from app.contract import CONTRACT_DIR, document_id
-from app.database import create_engine, database_url
+from app.database import create_engine
 from app.service import create_app
 from app.settings import Settings
-from bench.field_api import RECORD_VISIT, prepare
+from bench.field_api import RECORD_VISIT, run_on_field_api_database
 
 PULL = document_id((CONTRACT_DIR / "operations" / "SyncPull.graphql").read_text())
 
@@ -126,15 +122,7 @@ async def run(url: str, rounds: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Prepare the database if needed, then measure."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--children", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args(argv)
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SHOUHU_DATA_DIR"] = str(Path("bench/results/field-api-db"))
-    with database_url(Settings()) as url:
-        asyncio.run(prepare(url, args.children))
-        asyncio.run(run(url, args.rounds))
+    run_on_field_api_database((__doc__ or "").splitlines()[0], run, argv, rounds=5)
 
 
 if __name__ == "__main__":
