@@ -134,7 +134,7 @@ async def seed_demo(
             totals[table] += n
         await _ngo_contracts(conn, generator, org_ids["ngo"], generated, today)
         totals["absence_records"] = await _absences(conn, generator, by_code, generated, today)
-    totals["area_quarter_statistics"] = await fill_statistics(engine, today)
+        totals["area_quarter_statistics"] = await fill_statistics(conn, today)
     return SeedSummary(area=DEMO_CITY, villages=len(villages), counts=totals)
 
 

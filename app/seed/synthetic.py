@@ -94,7 +94,8 @@ async def seed_synthetic(
     await _analyze(engine)
     # The rollup is computed from the loaded rows, in SQL, after the planner knows them.
     with progress.step("statistics rollup (8 quarters)", None):
-        totals["area_quarter_statistics"] = await fill_statistics(engine, today)
+        async with engine.begin() as conn:
+            totals["area_quarter_statistics"] = await fill_statistics(conn, today)
         await _analyze(engine, "area_quarter_statistics")
     return SeedSummary(area=area, villages=len(villages), counts=totals)
 

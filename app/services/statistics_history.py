@@ -14,11 +14,10 @@ last left them. A past quarter counts, as at the quarter's end:
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.domain.case_deadlines import STAGE_DEADLINES
 from app.domain.measures import (
@@ -170,19 +169,9 @@ async def fill_past_quarters(conn: AsyncConnection, today: date, quarters: int) 
     return result.rowcount
 
 
-async def fill_statistics(engine: AsyncEngine, today: date) -> int:
-    """The whole rollup after a bulk load: the trend's past quarters and the current one,
-    side by side in two transactions (they write different rows, and the server has a
-    process for each); the number of village rows written."""
-
-    async def past() -> int:
-        async with engine.begin() as conn:
-            # Millions of visits are sorted: in memory rather than in temporary files.
-            await conn.execute(text("SET LOCAL work_mem = '256MB'"))
-            return await fill_past_quarters(conn, today, TREND_QUARTERS - 1)
-
-    async def current() -> int:
-        async with engine.begin() as conn:
-            return await refresh_statistics(conn, None, today)
-
-    return sum(await asyncio.gather(past(), current()))
+async def fill_statistics(conn: AsyncConnection, today: date) -> int:
+    """The whole rollup after a bulk load: the trend's past quarters and the current one."""
+    # Millions of visits are sorted and grouped: in memory rather than in temporary files.
+    await conn.execute(text("SET LOCAL work_mem = '256MB'"))
+    written = await fill_past_quarters(conn, today, TREND_QUARTERS - 1)
+    return written + await refresh_statistics(conn, None, today)
