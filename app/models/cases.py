@@ -87,7 +87,7 @@ class DropoutStatus(Base):
     __mapper_args__ = {  # noqa: RUF012 - SQLAlchemy's declarative attribute
         "include_properties": [
             "id", "child_id", "area_code", "category", "dropout_follow_up", "reported_at",
-            "closed_at", "deleted_at", "reporter_organization_id",
+            "closed_at", "deleted_at",
         ],
     }  # fmt: skip
 
@@ -99,4 +99,3 @@ class DropoutStatus(Base):
     reported_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
-    reporter_organization_id: Mapped[uuid.UUID | None]

@@ -25,10 +25,10 @@ from app.domain.absences import (
     check_absence,
     submission_digest,
 )
-from app.domain.case_deadlines import stage_due_at
-from app.enums import CaseCategory, CaseEventKind, CaseStage, DropoutFollowUp, ReportSource
+from app.enums import CaseCategory, CaseEventKind, DropoutFollowUp, ReportSource
 from app.errors import refuse
-from app.models import Case, CaseEvent, Organization
+from app.models import Organization
+from app.services.cases import case_event, new_case
 from app.services.common import Actor
 from app.services.statistics_refresh import mark_villages_written
 from app.store import absences as store
@@ -261,11 +261,8 @@ async def _follow_up_dropouts(
     earlier = [case_id for case_id in counts if case_id not in opened]
     areas = opened | await store.case_areas(session, earlier)
     session.add_all(
-        CaseEvent(
-            id=uuid.uuid4(), case_id=case_id, area_code=areas[case_id],
-            kind=CaseEventKind.ABSENCE, actor_id=actor.user_id, occurred_at=actor.now,
-            note=f"学校报送无故缺课 {count} 天",
-        )
+        case_event(case_id, areas[case_id], actor, CaseEventKind.ABSENCE,
+                   note=f"学校报送无故缺课 {count} 天")
         for case_id, count in counts.items()
     )  # fmt: skip
     await session.flush()
@@ -290,29 +287,19 @@ async def _open_cases(
     for child_id in children:
         case_id = uuid.uuid4()
         area = areas[child_id]
-        count = len({d for d in days.get(child_id, []) if d >= rule.lookback_start(actor.today)})
-        session.add(
-            Case(
-                id=case_id, child_id=child_id, area_code=area, category=CaseCategory.DROPOUT,
-                source=ReportSource.SCHOOL, reporter_id=actor.user_id,
-                reporter_organization_id=principal.organization_id, reporter_name=reporter[:100],
-                reported_at=actor.now,
-                description=(
-                    f"{reporter}报送：近{rule.window_days}天无故缺课{count}天，达到辍学风险标准"
-                    f"（连续{rule.consecutive_days}个上学日，或{rule.window_days}天内累计"
-                    f"{rule.days_in_window}天）。请村（居）儿童主任入户劝返。"
-                ),
-                reported_to_police=False, stage=CaseStage.REPORTED, stage_entered_at=actor.now,
-                due_at=stage_due_at(CaseStage.REPORTED, actor.now),
-                dropout_follow_up=DropoutFollowUp.PERSUASION_UNDER_WAY,
-            )
+        count = len(set(days.get(child_id, [])))  # read from the rule's window only
+        case, reported = new_case(
+            actor, case_id, area, child_id=child_id, category=CaseCategory.DROPOUT,
+            source=ReportSource.SCHOOL, reporter_id=actor.user_id,
+            reporter_organization_id=principal.organization_id, reporter_name=reporter[:100],
+            description=(
+                f"{reporter}报送：近{rule.window_days}天无故缺课{count}天，达到辍学风险标准"
+                f"（连续{rule.consecutive_days}个上学日，或{rule.window_days}天内累计"
+                f"{rule.days_in_window}天）。请村（居）儿童主任入户劝返。"
+            ),
+            reported_to_police=False, dropout_follow_up=DropoutFollowUp.PERSUASION_UNDER_WAY,
         )  # fmt: skip
-        session.add(
-            CaseEvent(
-                id=uuid.uuid4(), case_id=case_id, area_code=area, kind=CaseEventKind.REPORTED,
-                actor_id=actor.user_id, occurred_at=actor.now, to_stage=CaseStage.REPORTED,
-            )
-        )  # fmt: skip
+        session.add_all((case, reported))
         opened[case_id] = area
     # The cases must exist before absences can be attached to them.
     await session.flush()

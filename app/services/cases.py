@@ -135,19 +135,27 @@ async def report_concern(session: AsyncSession, actor: Actor, data: ConcernData)
         return existing
     if child.status is ChildStatus.ARCHIVED:
         raise refuse("CHILD_ARCHIVED", "childId", "the child's file is archived")
+    case, reported = new_case(actor, data.id or uuid.uuid4(), child.area_code, **values)
+    session.add_all((case, reported))
+    await session.flush()
+    return case
+
+
+def new_case(
+    actor: Actor, case_id: uuid.UUID, area_code: str, **values: Any
+) -> tuple[Case, CaseEvent]:
+    """A case reported now (stage REPORTED, with its deadline) and the first entry of its
+    history: what every way of opening a case writes."""
     case = Case(
-        id=data.id or uuid.uuid4(),
-        area_code=child.area_code,
+        id=case_id,
+        area_code=area_code,
         reported_at=actor.now,
         stage=CaseStage.REPORTED,
         stage_entered_at=actor.now,
         due_at=stage_due_at(CaseStage.REPORTED, actor.now),
         **values,
     )
-    session.add(case)
-    session.add(_event(case, actor, CaseEventKind.REPORTED, to_stage=CaseStage.REPORTED))
-    await session.flush()
-    return case
+    return case, _event(case, actor, CaseEventKind.REPORTED, to_stage=CaseStage.REPORTED)
 
 
 @dataclass(frozen=True)
@@ -161,16 +169,23 @@ class StepData:
     reason: str | None = None
 
 
-def _event(case: Case, actor: Actor, kind: CaseEventKind, **values: Any) -> CaseEvent:
+def case_event(
+    case_id: uuid.UUID, area_code: str, actor: Actor, kind: CaseEventKind, **values: Any
+) -> CaseEvent:
+    """An entry in a case's history, by the actor, now."""
     return CaseEvent(
         id=uuid.uuid4(),
-        case_id=case.id,
-        area_code=case.area_code,
+        case_id=case_id,
+        area_code=area_code,
         kind=kind,
         actor_id=actor.user_id,
         occurred_at=actor.now,
         **values,
     )
+
+
+def _event(case: Case, actor: Actor, kind: CaseEventKind, **values: Any) -> CaseEvent:
+    return case_event(case.id, case.area_code, actor, kind, **values)
 
 
 def _step_problems(action: CaseAction, step: StepData) -> list[Problem]:
