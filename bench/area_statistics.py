@@ -13,16 +13,11 @@ Usage: .venv/bin/python bench/area_statistics.py [--children 1000000] [--rounds 
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-import shutil
 import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from httpx import ASGITransport, AsyncClient
@@ -33,7 +28,7 @@ from app import migrate
 from app.areas import import_areas
 from app.auth.identity import Identity
 from app.auth.tokens import issue_access_token
-from app.database import app_role_url, create_engine, database_url
+from app.database import app_role_url, create_engine
 from app.domain.measures import TREND_QUARTERS
 from app.domain.quarters import last_quarters
 from app.enums import Role
@@ -50,6 +45,7 @@ from authz.principal import principal_for
 from authz.scope import compile_scope
 from authz.session import scoped_sessions
 from authz.statistics import statistics_access
+from bench.databases import run_on_throwaway_database
 
 PROVINCE = "42"
 QUERY = """
@@ -183,18 +179,9 @@ async def run(url: str, settings: Settings, children: int, rounds: int) -> None:
 
 def main() -> None:
     """Parse arguments, provide a database, run."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--children", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=200)
-    args = parser.parse_args()
-    data_dir = Path("bench/results/statistics-db")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SHOUHU_DATA_DIR"] = str(data_dir)
-    settings = Settings()
-    with database_url(settings) as url:
-        asyncio.run(run(url, settings, args.children, args.rounds))
-    if not os.environ.get("DATABASE_URL") and os.environ.get("BENCH_KEEP_DB") != "1":
-        shutil.rmtree(data_dir, ignore_errors=True)
+    run_on_throwaway_database(
+        __doc__.splitlines()[0], "statistics-db", run, children=1_000_000, rounds=200
+    )
 
 
 if __name__ == "__main__":

@@ -15,16 +15,11 @@ Uses a throw-away embedded database under bench/results/ unless DATABASE_URL is 
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import os
-import shutil
 import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
-from pathlib import Path
 
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
@@ -33,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app import migrate
 from app.auth.identity import Identity
 from app.auth.tokens import issue_access_token
-from app.database import app_role_url, create_engine, database_url, session_factory
+from app.database import app_role_url, create_engine, session_factory
 from app.models import Child, User
 from app.seed.demo import seed_demo
 from app.seed.synthetic import seed_synthetic
@@ -44,6 +39,7 @@ from authz.enforcer import build_enforcer, default_rules
 from authz.principal import principal_for
 from authz.scope import compile_scope
 from authz.session import scoped_sessions
+from bench.databases import run_on_throwaway_database
 
 ALL = ChildCriteria()
 TODAY = date.today()
@@ -194,18 +190,9 @@ async def run(url: str, settings: Settings, children: int, rounds: int) -> None:
 
 def main() -> None:
     """Parse arguments, provide a database, run."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--children", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=300)
-    args = parser.parse_args()
-    data_dir = Path("bench/results/authz-db")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["SHOUHU_DATA_DIR"] = str(data_dir)
-    settings = Settings()
-    with database_url(settings) as url:
-        asyncio.run(run(url, settings, args.children, args.rounds))
-    if not os.environ.get("DATABASE_URL") and os.environ.get("BENCH_KEEP_DB") != "1":
-        shutil.rmtree(data_dir, ignore_errors=True)
+    run_on_throwaway_database(
+        __doc__.splitlines()[0], "authz-db", run, children=100_000, rounds=300
+    )
 
 
 if __name__ == "__main__":
