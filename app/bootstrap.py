@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app import clock
 from app.areas import import_areas, loaded_provinces
 from app.database import session_factory
 from app.migrate import upgrade
@@ -29,6 +28,6 @@ async def prepare_database(engine: AsyncEngine, settings: Settings, reporter: Re
         summary = await import_areas(engine, [settings.demo_province], reporter)
         done.append(f"{summary.rows:,} areas of province {settings.demo_province} loaded")
     if settings.seed_demo:
-        seeded = await seed_demo(engine, today=date.today(), reporter=reporter)
+        seeded = await seed_demo(engine, today=clock.today(), reporter=reporter)
         done.append(f"demo data seeded ({seeded.line()})" if seeded else "demo data present")
     return "; ".join(done)

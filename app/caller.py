@@ -4,10 +4,10 @@ endpoints (CSV import and export), so both authenticate and authorize the same w
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from starlette.requests import HTTPConnection
 
+from app import clock
 from app.auth.errors import AuthError
 from app.auth.identity import Identity, authenticate
 from app.settings import Settings
@@ -40,5 +40,5 @@ async def resolve_caller(connection: HTTPConnection) -> Caller:
         if bearer and identity is not None and identity.kind == "user":
             state.identities.put(bearer, identity)
     enforcer = await state.policies.enforcer(state.service_sessions)
-    scoped = state.scopes.get(identity, enforcer, state.policies.generation, date.today())
+    scoped = state.scopes.get(identity, enforcer, state.policies.generation, clock.today())
     return Caller(identity=identity, scoped=scoped, auth_error=auth_error)

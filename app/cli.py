@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app import areas, migrate
+from app import areas, clock, migrate
 from app.auth.apikeys import create_api_key, list_api_keys, revoke_api_key
 from app.auth.tokens import issue_access_token
 from app.bootstrap import prepare_database
@@ -126,13 +126,13 @@ def derive_command() -> None:
     quarter's statistics of every village."""
 
     async def run(engine: AsyncEngine) -> int:
-        today = date.today()
+        now = clock.now()
         with RichReporter() as reporter:
-            changed = await refresh_all_children(engine, today, reporter)
+            changed = await refresh_all_children(engine, clock.local_day(now), reporter)
             # Categories changed with the ages: the current quarter's statistics follow.
             with reporter.step("statistics of the current quarter", None):
                 async with engine.begin() as conn:
-                    await refresh_statistics(conn, None, today)
+                    await refresh_statistics(conn, None, now)
             return changed
 
     changed = with_engine(run)
@@ -145,7 +145,7 @@ def seed_demo_command() -> None:
 
     async def run(engine: AsyncEngine) -> str:
         with RichReporter() as reporter:
-            summary = await seed_demo(engine, today=date.today(), reporter=reporter)
+            summary = await seed_demo(engine, today=clock.today(), reporter=reporter)
         return "demo data already present" if summary is None else summary.line()
 
     console.print(with_engine(run))
@@ -167,7 +167,7 @@ def seed_synthetic_command(
     async def run(engine: AsyncEngine) -> str:
         with RichReporter() as reporter:
             summary = await seed_synthetic(
-                engine, children=children, seed=seed, area=area, today=date.today(),
+                engine, children=children, seed=seed, area=area, today=clock.today(),
                 reporter=reporter,
             )  # fmt: skip
         return summary.line()
@@ -311,4 +311,6 @@ def apikey_revoke_command(
 
 def main() -> None:
     """Entry point of the `shouhu` console script."""
+    settings = get_settings()
+    clock.configure(settings.timezone, settings.now)
     cli()

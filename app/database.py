@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.embedded_db import embedded_postgres
 from app.services.statistics_refresh import keep_statistics_current
 from app.settings import Settings
@@ -47,9 +48,17 @@ def database_url(settings: Settings) -> Iterator[str]:
 
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async engine with the pool settings the service uses."""
+    """An async engine with the pool settings the service uses.
+
+    Its sessions run in the service's time zone, so that PostgreSQL's dates of moments
+    (`visited_at::date`, a quarter's start compared with `reported_at`) are the local days
+    the clock gives (app/clock.py), not the server's."""
     return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"timezone": clock.zone().key}},
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from starlette.datastructures import QueryParams
 from starlette.responses import JSONResponse, Response
 
+from app import clock
 from app.domain.measures import CHILDREN, MEASURES, VISITED
 from app.domain.quarters import quarter_label
 from app.statistics_report import Counts, StatisticsReport, statistics_report
@@ -58,7 +59,7 @@ async def statistics_csv_response(
     if not area:
         return _problem(400, "BAD_REQUEST", "give the area: ?area=420702")
     try:
-        as_of = date.fromisoformat(params["asOf"]) if "asOf" in params else date.today()
+        as_of = date.fromisoformat(params["asOf"]) if "asOf" in params else clock.today()
     except ValueError:
         return _problem(400, "BAD_REQUEST", "asOf is a date: YYYY-MM-DD")
     async with access.sessions() as session:

@@ -23,6 +23,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 
+from app import clock
 from app.audit import AuditTrail
 from app.auth.identity_cache import IdentityCache
 from app.caller import resolve_caller
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     row-level security applies to everything it reads and writes.
     """
     settings = settings or get_settings()
+    clock.configure(settings.timezone, settings.now)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

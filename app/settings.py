@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.clock import DEFAULT_TIMEZONE
 from app.domain.absences import DropoutRule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -74,8 +77,32 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         default=60, ge=1, description="Requests an API key may make at once before waiting."
     )
+    timezone: str = Field(
+        default=DEFAULT_TIMEZONE,
+        description='The service\'s time zone: it decides what "today" is for every rule.',
+    )
+    now: datetime | None = Field(
+        default=None,
+        description="Pins the clock to start at this moment (development and tests only).",
+    )
     access_token_ttl_seconds: int = Field(default=900, ge=1)
     refresh_token_ttl_days: int = Field(default=30, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("now")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("SHOUHU_NOW needs a UTC offset, e.g. 2026-11-23T10:00:00+08:00")
+        return value
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Self:
@@ -83,6 +110,8 @@ class Settings(BaseSettings):
         if self.env == "production" and "trusted_documents_only" not in self.model_fields_set:
             self.trusted_documents_only = True
         if self.env == "production":
+            if self.now is not None:
+                raise ValueError("SHOUHU_NOW pins the clock: development and tests only")
             if self.secret_key == DEVELOPMENT_SECRET_KEY:
                 raise ValueError("SHOUHU_SECRET_KEY must be set in production")
             if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:

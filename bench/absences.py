@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from app import clock
 from app.auth.apikeys import create_api_key
 from app.database import create_engine, session_factory
 from app.domain.absences import next_school_day
@@ -132,7 +133,7 @@ async def run(url: str, rounds: int) -> None:
     settings = Settings.model_validate({"DATABASE_URL": url, "rate_limit_per_minute": 0})
     app = create_app(settings)
     headers = {"X-API-Key": key}
-    today = date.today()
+    today = clock.today()
     run_id = uuid.uuid4().hex[:8]
     json_times: list[float] = []
     csv_times: list[float] = []

@@ -17,14 +17,13 @@ import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Any
 
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app import migrate
+from app import clock, migrate
 from app.areas import import_areas
 from app.auth.identity import Identity
 from app.auth.tokens import issue_access_token
@@ -89,9 +88,9 @@ async def prepare(engine: AsyncEngine, children: int) -> None:
     start = time.perf_counter()
     summary = await import_areas(engine, None, SilentReporter())
     print(f"areas: {summary.rows:,} in {time.perf_counter() - start:.1f} s")
-    await seed_demo(engine, today=date.today())
+    await seed_demo(engine, today=clock.today())
     start = time.perf_counter()
-    await seed_synthetic(engine, children=children, seed=1, area=PROVINCE, today=date.today())
+    await seed_synthetic(engine, children=children, seed=1, area=PROVINCE, today=clock.today())
     print(f"seed synthetic {children:,} (rollup fill included): "
           f"{time.perf_counter() - start:.1f} s")  # fmt: skip
     async with engine.begin() as conn:
@@ -107,7 +106,7 @@ async def fill_again(engine: AsyncEngine) -> None:
     """Time the rollup fill alone (it rewrites the same rows)."""
     start = time.perf_counter()
     async with engine.begin() as conn:
-        rows = await fill_statistics(conn, date.today())
+        rows = await fill_statistics(conn, clock.today())
     print(f"rollup fill alone: {rows:,} rows in {time.perf_counter() - start:.1f} s")
 
 
@@ -126,8 +125,8 @@ async def measure(
     scope = compile_scope(principal_for(identity, enforcer), enforcer)
     access = statistics_access(scope, area)
     assert access is not None
-    sessions = scoped_sessions(app_engine, scope, date.today())
-    quarters = last_quarters(date.today(), TREND_QUARTERS)
+    sessions = scoped_sessions(app_engine, scope, clock.today())
+    quarters = last_quarters(clock.today(), TREND_QUARTERS)
 
     async def sql_alone() -> None:
         async with sessions() as session:

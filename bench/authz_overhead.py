@@ -19,13 +19,12 @@ import statistics
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
 
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from app import migrate
+from app import clock, migrate
 from app.auth.identity import Identity
 from app.auth.tokens import issue_access_token
 from app.database import app_role_url, create_engine, session_factory
@@ -42,7 +41,7 @@ from authz.session import scoped_sessions
 from bench.databases import run_on_throwaway_database
 
 ALL = ChildCriteria()
-TODAY = date.today()
+TODAY = clock.today()
 PAGE_QUERY = (
     "{ children(first: 50) { totalCount edges { node { id name areaCode idNumber "
     "household { id address } } } pageInfo { hasNextPage endCursor } } }"
@@ -73,8 +72,8 @@ async def timed(rounds: int, action: Callable[[], Awaitable[object]]) -> list[fl
 async def prepare(engine: AsyncEngine, children: int) -> None:
     """Migrate, seed the demo and the synthetic children (once per database)."""
     await migrate.upgrade(engine)
-    if await seed_demo(engine, today=date.today()) is not None:
-        await seed_synthetic(engine, children=children, seed=1, area="4207", today=date.today())
+    if await seed_demo(engine, today=clock.today()) is not None:
+        await seed_synthetic(engine, children=children, seed=1, area="4207", today=clock.today())
 
 
 async def measure(
@@ -97,9 +96,9 @@ async def measure(
     for _ in range(rounds):
         start = time.perf_counter()
         scope = compile_scope(principal_for(identity, enforcer), enforcer)
-        scoped_sessions(app_engine, scope, date.today())
+        scoped_sessions(app_engine, scope, clock.today())
         compile_times.append(time.perf_counter() - start)
-    sessions = scoped_sessions(app_engine, scope, date.today())
+    sessions = scoped_sessions(app_engine, scope, clock.today())
     async with sessions() as session:
         visible = await count_children(session, ALL, today=TODAY)
         some = await list_children(session, ALL, today=TODAY, after=None, limit=1)

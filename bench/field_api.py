@@ -26,14 +26,13 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Coroutine
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import event, select, text
 
-from app import migrate
+from app import clock, migrate
 from app.auth.tokens import issue_access_token
 from app.database import create_engine, database_url, libpq_url
 from app.models import User
@@ -65,7 +64,7 @@ def visit_input(child_id: str) -> dict[str, Any]:
     """A visit with a fresh client id (each request a new visit)."""
     return {
         "id": str(uuid.uuid4()), "childId": child_id,
-        "visitedAt": datetime.now(UTC).isoformat(), "kind": "ROUTINE",
+        "visitedAt": clock.now().isoformat(), "kind": "ROUTINE",
         "livingConditions": "GOOD", "guardianship": "FAIR", "schooling": "GOOD",
         "health": "GOOD", "mentalState": "GOOD", "notes": "benchmark",
     }  # fmt: skip
@@ -75,8 +74,8 @@ async def prepare(url: str, children: int) -> None:
     """Migrate and seed once per database."""
     engine = create_engine(url, pool_size=2)
     await migrate.upgrade(engine)
-    if await seed_demo(engine, today=date.today()) is not None:
-        await seed_synthetic(engine, children=children, seed=1, area="4207", today=date.today())
+    if await seed_demo(engine, today=clock.today()) is not None:
+        await seed_synthetic(engine, children=children, seed=1, area="4207", today=clock.today())
     await engine.dispose()
 
 

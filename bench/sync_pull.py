@@ -16,11 +16,11 @@ import base64
 import statistics
 import time
 import uuid
-from datetime import UTC, datetime
 
 import httpx
 from sqlalchemy import text
 
+from app import clock
 from app.auth.tokens import issue_access_token
 from app.contract import CONTRACT_DIR, document_id
 from app.database import create_engine
@@ -100,7 +100,7 @@ async def run(url: str, rounds: int) -> None:
             for child in children[:10]:
                 visit = {
                     "id": str(uuid.uuid4()), "childId": child,
-                    "visitedAt": datetime.now(UTC).isoformat(), "kind": "ROUTINE",
+                    "visitedAt": clock.now().isoformat(), "kind": "ROUTINE",
                     "livingConditions": "GOOD", "guardianship": "GOOD", "schooling": "GOOD",
                     "health": "GOOD", "mentalState": "GOOD",
                 }  # fmt: skip

@@ -10,12 +10,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
 import pytest_asyncio
+import time_machine
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -31,8 +33,20 @@ from app.settings import Settings
 
 EngineFactory = Callable[[str], AsyncEngine]
 
-# The demo data is generated as of this day, so tests see the same data every day.
+# The demo data is generated as of this day, and the clock is pinned to its evening (after
+# the seed's 18:00), so the suite sees the same world whatever the real date and hour.
 TODAY = date(2026, 11, 23)
+# The same day in SQL: the database's own CURRENT_DATE follows the machine, not the clock.
+TODAY_SQL = f"DATE '{TODAY.isoformat()}'"
+PINNED_NOW = datetime.combine(TODAY, time(20, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_clock() -> Iterator[None]:
+    """The service's clock (and the machine's, in this process) starts at PINNED_NOW and runs
+    on from there; `shouhu` subprocesses get the same clock through SHOUHU_NOW."""
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield
 
 
 def database_url_for(server_url: str, name: str) -> str:

@@ -17,7 +17,7 @@ from app.database import session_factory
 from app.domain.absences import next_school_day
 from app.models import Organization, User
 from app.seed.demo import DEMO_VILLAGE
-from tests.conftest import EngineFactory, access_token, service_client
+from tests.conftest import TODAY, EngineFactory, access_token, service_client
 from tests.graphql import gid
 from tests.graphql import query_data as ask
 
@@ -125,9 +125,6 @@ def school_days_before(today: date, count: int) -> list[date]:
     while (day := next_school_day(day)) < today:
         days.append(day)
     return days[-count:]
-
-
-TODAY = date.today()
 
 
 async def test_rows_are_matched_and_the_rest_come_back_with_reasons(

@@ -28,8 +28,8 @@ from app.enums import OrganizationKind, Role
 from app.models import ApiKey, Organization, RefreshToken, User
 from app.seed.demo import DEMO_PASSWORD, DEMO_VILLAGE
 from app.settings import DEVELOPMENT_SECRET_KEY, Settings, get_settings
+from tests.cli import shouhu
 from tests.conftest import EngineFactory
-from tests.test_cli import shouhu
 
 Sessions = async_sessionmaker[AsyncSession]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from tests.cli import shouhu
 from tests.conftest import EngineFactory
-from tests.test_cli import shouhu
 
 
 async def test_derive_updates_only_what_changed(fresh_db: str, engine_for: EngineFactory) -> None:

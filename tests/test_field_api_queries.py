@@ -11,7 +11,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, text
 
 from app.seed.demo import DEMO_VILLAGE
-from tests.conftest import EngineFactory, access_token
+from tests.conftest import TODAY_SQL, EngineFactory, access_token
 from tests.graphql import query_data as ask
 
 CASELOAD = """
@@ -83,7 +83,7 @@ async def test_filters_narrow_the_list(
                      "AND is_key_child"), {"v": DEMO_VILLAGE}),
             "young": await conn.scalar(
                 text("SELECT count(*) FROM children WHERE area_code = :v AND status = 'active' "
-                     "AND birth_date > current_date - interval '6 years'"), {"v": DEMO_VILLAGE}),
+                     f"AND birth_date > {TODAY_SQL} - interval '6 years'"), {"v": DEMO_VILLAGE}),
         }  # fmt: skip
     query = "query($f: ChildFilter) { children(filter: $f, first: 1) { totalCount } }"
     counted = {

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from app.domain.idnumber import make_id_number
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
-from tests.conftest import EngineFactory, access_token
+from tests.conftest import TODAY, EngineFactory, access_token
 from tests.graphql import gid
 from tests.graphql import query_data as call
 
@@ -271,7 +271,7 @@ async def test_a_visit_moves_the_next_visit_due_and_cannot_be_in_the_future(
         id=gid("Child", child_id),
     )  # fmt: skip
     due = date.fromisoformat(child["child"]["nextVisitDue"])
-    assert date.today() + timedelta(days=28) <= due <= date.today() + timedelta(days=92)
+    assert TODAY + timedelta(days=28) <= due <= TODAY + timedelta(days=92)
     future = {**visit, "visitedAt": (datetime.now(UTC) + timedelta(days=2)).isoformat()}
     refused = await call(fresh_client, token, RECORD_VISIT, input=future)
     assert refused["recordVisit"]["errors"][0]["code"] == "FUTURE_DATE"

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
 
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
-from tests.conftest import EngineFactory
+from tests.conftest import TODAY, EngineFactory
 from tests.graphql import gid
 from tests.graphql import query_data as ask
 from tests.test_case_mutations import World, key_of
@@ -109,7 +109,7 @@ async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
     assert entrusted["errors"] == []
     new = entrusted["guardianship"]
     assert new["status"] == "ACTIVE" and new["capacity"] == "UNASSESSED"
-    assert new["startsOn"] == date.today().isoformat() and new["confirmedAt"] is None
+    assert new["startsOn"] == TODAY.isoformat() and new["confirmedAt"] is None
 
     seen = (await ask(fresh_client, village, CHILD, id=child))["node"]
     assert seen["hasConfirmedGuardian"] is False
@@ -185,7 +185,7 @@ async def test_guardianship_writes_are_checked(fresh_client: AsyncClient, world:
     problems = await call(
         fresh_client, village, ENTRUST, childId=gid("Child", child_id), guardianName=" ",
         relation="GRANDPARENT", phone="12345", idNumber="420702195001010001",
-        startsOn=(date.today() + timedelta(days=2)).isoformat(),
+        startsOn=(TODAY + timedelta(days=2)).isoformat(),
     )  # fmt: skip
     assert sorted(codes(problems)) == [
         ("FUTURE_DATE", "startsOn"),

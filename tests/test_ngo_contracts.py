@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
@@ -15,11 +15,10 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from app.auth.apikeys import create_api_key
 from app.models import Organization
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
-from tests.conftest import EngineFactory, access_token
+from tests.conftest import TODAY, TODAY_SQL, EngineFactory, access_token
 from tests.graphql import gid
 
 OTHER_COUNTY = "420703"  # 华容区, beside the demo county
-TODAY = date.today()
 
 CONTRACT_FIELDS = (
     "id title areaCode areaScope serviceTypes startsOn endsOn inForce version ngoId ngoName "
@@ -122,7 +121,7 @@ async def column(engine_for: EngineFactory, url: str, sql: str, **params: Any) -
 
 ACTIVE_ASSIGNED = (
     "SELECT a.child_id::text FROM ngo_contract_children a JOIN ngo_contracts c "
-    "ON c.id = a.contract_id WHERE c.starts_on <= current_date AND c.ends_on >= current_date "
+    f"ON c.id = a.contract_id WHERE c.starts_on <= {TODAY_SQL} AND c.ends_on >= {TODAY_SQL} "
     "AND a.unassigned_at IS NULL"
 )
 
@@ -148,7 +147,7 @@ async def demo_ngo_id(engine_for: EngineFactory, url: str) -> str:
 
 async def active_contract(engine_for: EngineFactory, url: str) -> str:
     found = await scalar(
-        engine_for, url, "SELECT id FROM ngo_contracts WHERE ends_on >= current_date"
+        engine_for, url, f"SELECT id FROM ngo_contracts WHERE ends_on >= {TODAY_SQL}"
     )
     return gid("NgoContract", found)
 
@@ -242,7 +241,7 @@ async def test_a_county_manages_only_its_own_contracts_and_sees_counts_not_names
             "INSERT INTO ngo_contracts (id, ngo_id, area_code, area_scope, service_types, title, "
             "starts_on, ends_on) VALUES (:id, CAST(:ngo AS uuid), :county, "
             "ARRAY[CAST(:county AS varchar)], "
-            "ARRAY['counselling'], '华容区项目', current_date - 10, current_date + 10)"
+            f"ARRAY['counselling'], '华容区项目', {TODAY_SQL} - 10, {TODAY_SQL} + 10)"
         ), {"id": elsewhere, "ngo": ngo_id, "county": OTHER_COUNTY})  # fmt: skip
     county = await as_user(fresh_client, fresh_db, "demo-county")
     listed = (await county(CONTRACTS))["ngoContracts"]
@@ -346,7 +345,7 @@ async def test_assignment_rules(
             assert [e["code"] for e in refused["errors"]] == [code], (username, name, refused)
     # An ended contract takes no one new.
     ended_id = await scalar(
-        engine_for, fresh_db, "SELECT id FROM ngo_contracts WHERE ends_on < current_date"
+        engine_for, fresh_db, f"SELECT id FROM ngo_contracts WHERE ends_on < {TODAY_SQL}"
     )
     ended = gid("NgoContract", ended_id)
     late = await township(ASSIGN, input={"contractId": ended, "childIds": [inside]})

@@ -11,6 +11,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy import text
 
+from app import clock
 from app.domain.measures import MEASURES, TREND_QUARTERS
 from app.domain.quarters import add_quarters, quarter_start
 from app.domain.suppression import is_small
@@ -80,7 +81,7 @@ SELECT a.code AS area_code,
     AS cases_intervention,
   (SELECT count(*) FROM o WHERE o.area_code = a.code AND stage = 'follow_up')
     AS cases_follow_up,
-  (SELECT count(*) FROM o WHERE o.area_code = a.code AND stage <> 'closed' AND due_at < now())
+  (SELECT count(*) FROM o WHERE o.area_code = a.code AND stage <> 'closed' AND due_at < :now)
     AS cases_overdue,
   (SELECT count(*) FROM o WHERE o.area_code = a.code AND stage <> 'closed'
      AND category = 'dropout') AS dropout_cases,
@@ -97,7 +98,8 @@ FROM areas a WHERE a.code LIKE :prefix || '%' AND a.level = 'village'
 async def _oracle(conn: Any, prefix: str, today: date) -> dict[str, dict[str, int]]:
     qs = quarter_start(today)
     qe = add_quarters(qs, 1)
-    rows = await conn.execute(text(ORACLE), {"qs": qs, "qe": qe, "today": today, "prefix": prefix})
+    params = {"qs": qs, "qe": qe, "today": today, "now": clock.now(), "prefix": prefix}
+    rows = await conn.execute(text(ORACLE), params)
     return {row.area_code: dict(row._mapping) for row in rows}
 
 
@@ -159,7 +161,7 @@ async def test_the_seeded_rollup_equals_counting_the_files(
 async def test_writes_through_the_api_keep_the_rollup_current(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
-    today = date.today()
+    today = TODAY
     engine = engine_for(fresh_db)
     async with engine.connect() as conn:
         child = await conn.scalar(
@@ -239,8 +241,8 @@ async def test_a_move_refreshes_both_villages(
     )  # fmt: skip
     assert moved["moveChild"]["errors"] == []
     async with engine.connect() as conn:
-        oracle = await _oracle(conn, DEMO_TOWNSHIP, date.today())
-        rollup = await _rollup(conn, DEMO_TOWNSHIP, quarter_start(date.today()))
+        oracle = await _oracle(conn, DEMO_TOWNSHIP, TODAY)
+        rollup = await _rollup(conn, DEMO_TOWNSHIP, quarter_start(TODAY))
         townships = await _township_differences(conn)
     assert _differences(oracle, rollup) == []
     assert townships == []
@@ -498,13 +500,13 @@ async def test_the_daily_refresh_catches_writes_that_bypass_the_orm(
         )
     async with engine.connect() as conn:
         assert _differences(
-            await _oracle(conn, DEMO_VILLAGE, date.today()),
-            await _rollup(conn, DEMO_VILLAGE, quarter_start(date.today())),
+            await _oracle(conn, DEMO_VILLAGE, TODAY),
+            await _rollup(conn, DEMO_VILLAGE, quarter_start(TODAY)),
         )
     async with engine.begin() as conn:
-        await refresh_statistics(conn, None, date.today())
+        await refresh_statistics(conn, None, clock.now())
     async with engine.connect() as conn:
         assert not _differences(
-            await _oracle(conn, DEMO_TOWNSHIP, date.today()),
-            await _rollup(conn, DEMO_TOWNSHIP, quarter_start(date.today())),
+            await _oracle(conn, DEMO_TOWNSHIP, TODAY),
+            await _rollup(conn, DEMO_TOWNSHIP, quarter_start(TODAY)),
         )

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from app.contract import CONTRACT_DIR, document_id
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
-from tests.conftest import EngineFactory, access_token
+from tests.conftest import TODAY_SQL, EngineFactory, access_token
 from tests.graphql import gid
 
 PULL = """
@@ -303,14 +303,14 @@ async def test_an_ended_contract_removes_its_children_from_the_ngos_devices(
         unassigned = await conn.scalar(text(
             "UPDATE ngo_contract_children SET unassigned_at = now() WHERE child_id = "
             "(SELECT a.child_id FROM ngo_contract_children a JOIN ngo_contracts c "
-            "ON c.id = a.contract_id WHERE c.ends_on >= current_date "
+            f"ON c.id = a.contract_id WHERE c.ends_on >= {TODAY_SQL} "
             "AND a.unassigned_at IS NULL ORDER BY a.child_id LIMIT 1) RETURNING child_id"
         ))  # fmt: skip
     _changes, removals, cursor, _pages = await pull_all(fresh_client, ngo, cursor)
     assert removals == [{"typeName": "Child", "id": gid("Child", unassigned)}]
     async with engine_for(fresh_db).begin() as conn:
         await conn.execute(text(
-            "UPDATE ngo_contracts SET ends_on = current_date - 1 WHERE ends_on >= current_date"
+            f"UPDATE ngo_contracts SET ends_on = {TODAY_SQL} - 1 WHERE ends_on >= {TODAY_SQL}"
         ))  # fmt: skip
     _changes, removals, _cursor, _pages = await pull_all(fresh_client, ngo, cursor)
     # Every child of the contract goes (removing one already gone again is harmless).

@@ -12,12 +12,13 @@ import hmac
 import secrets
 import string
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.auth.errors import API_KEY_INVALID, AuthError
 from app.enums import OrganizationKind, Role
 from app.models import ApiKey, Organization
@@ -117,7 +118,7 @@ async def authenticate_api_key(session: AsyncSession, plaintext: str) -> ApiKey:
     matches = hmac.compare_digest(key.key_hash if key else _NO_KEY_HASH, _hash_secret(secret))
     if key is None or not matches or key.revoked_at is not None:
         raise AuthError(API_KEY_INVALID)
-    now = datetime.now(UTC)
+    now = clock.now()
     if key.last_used_at is None or now - key.last_used_at >= _LAST_USED_RESOLUTION:
         key.last_used_at = now
         await session.flush()
@@ -129,7 +130,7 @@ async def revoke_api_key(session: AsyncSession, key_id: uuid.UUID) -> bool:
     key = await session.get(ApiKey, key_id, with_for_update=True)
     if key is None or key.revoked_at is not None:
         return False
-    key.revoked_at = key.updated_at = datetime.now(UTC)
+    key.revoked_at = key.updated_at = clock.now()
     await session.flush()
     return True
 

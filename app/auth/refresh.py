@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.auth.errors import REFRESH_TOKEN_INVALID, REFRESH_TOKEN_REUSED, AuthError
 from app.models import RefreshToken
 from app.settings import Settings
@@ -50,7 +51,7 @@ async def rotate_refresh_token(
     AuthError(REFRESH_TOKEN_REUSED) for one already rotated or revoked, after revoking its
     whole family in `session` (see the module docstring: commit despite the error).
     """
-    now = datetime.now(UTC)
+    now = clock.now()
     row = await _locked(session, token)
     if row is None:
         raise AuthError(REFRESH_TOKEN_INVALID)
@@ -72,7 +73,7 @@ async def revoke_refresh_token(session: AsyncSession, token: str) -> bool:
     row = await _locked(session, token)
     if row is None:
         return False
-    await _revoke_family(session, row.family_id, datetime.now(UTC))
+    await _revoke_family(session, row.family_id, clock.now())
     return True
 
 
@@ -99,7 +100,7 @@ async def _issue(
     *,
     now: datetime | None = None,
 ) -> tuple[str, RefreshToken]:
-    issued = now or datetime.now(UTC)
+    issued = now or clock.now()
     token = secrets.token_urlsafe(32)
     row = RefreshToken(
         id=uuid.uuid4(),

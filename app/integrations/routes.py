@@ -6,13 +6,13 @@ Same key, same rules and the same result as the `submitAbsences` mutation; error
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from app import clock
 from app.audit import Actor as AuditActor
 from app.audit import write_audit_event
 from app.caller import resolve_caller
@@ -71,7 +71,7 @@ async def absences_csv(request: Request) -> JSONResponse:
 
     settings: Settings = request.app.state.settings
     scope = caller.scoped.scope
-    actor = Actor(scope=scope, now=datetime.now(UTC))
+    actor = Actor(scope=scope, now=clock.now())
 
     async def transaction(session: AsyncSession) -> SubmissionResult:
         result = await submit_absences(session, actor, batch_id, rows, settings.dropout_rule)

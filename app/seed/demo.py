@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app import clock
 from app.areas import import_areas, loaded_provinces
 from app.enums import (
     AreaLevel,
@@ -134,7 +135,7 @@ async def seed_demo(
             totals[table] += n
         await _ngo_contracts(conn, generator, org_ids["ngo"], generated, today)
         totals["absence_records"] = await _absences(conn, generator, by_code, generated, today)
-        totals["area_quarter_statistics"] = await fill_statistics(conn, today)
+        totals["area_quarter_statistics"] = await fill_statistics(conn, generator.now)
     return SeedSummary(area=DEMO_CITY, villages=len(villages), counts=totals)
 
 
@@ -242,7 +243,7 @@ async def _ngo_contracts(
             },
         ],
     )  # fmt: skip
-    assigned_at = datetime.combine(today - timedelta(days=170), datetime.min.time(), UTC)
+    assigned_at = clock.start_of_day(today - timedelta(days=170))
     in_township = [c for c in generated if c.village in (DEMO_VILLAGE, DEMO_VILLAGE2)]
     await conn.execute(
         insert(NgoContractChild),

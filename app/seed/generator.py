@@ -14,9 +14,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from app import clock
 from app.domain.case_deadlines import STAGE_ORDER, stage_due_at
 from app.domain.classification import age_on, is_left_behind
 from app.domain.derivation import derive
@@ -128,7 +129,6 @@ _REPORT_SOURCES = (
     (ReportSource.NGO, 0.03),
 )
 # 60% good, 32% fair, 8% poor, as a lookup table: indexing is much cheaper than choices().
-_MIDNIGHT = time(0, 0, tzinfo=UTC)
 _FINDING_POOL = (Finding.GOOD.value,) * 60 + (Finding.FAIR.value,) * 32 + (Finding.POOR.value,) * 8
 
 
@@ -182,7 +182,8 @@ class ChildFileGenerator:
     def __init__(self, seed: int, today: date, *, id_sequences: range = range(100, 1000)) -> None:
         self.rng = random.Random(seed)
         self.today = today
-        self.now = datetime.combine(today, time(18, 0), tzinfo=UTC)
+        # The seed's moment: the end of the working day, local time.
+        self.now = datetime.combine(today, time(18, 0), tzinfo=clock.zone())
         self._id_sequences = id_sequences
         self._id_counters: dict[tuple[str, date, int], int] = defaultdict(int)
         self._student_counters: dict[uuid.UUID, int] = defaultdict(int)
@@ -202,9 +203,9 @@ class ChildFileGenerator:
         return self.today - timedelta(days=self.rng.randint(low, high))
 
     def _moment(self, day: date) -> datetime:
-        """A moment in working hours (08:00-18:00 UTC) of `day`."""
+        """A moment in working hours (08:00-18:00, local time) of `day`."""
         seconds = 8 * 3600 + int(self.rng.random() * 36_000)
-        return datetime.combine(day, _MIDNIGHT) + timedelta(seconds=seconds)
+        return clock.start_of_day(day) + timedelta(seconds=seconds)
 
     def id_number(self, region: str, birth_date: date, gender: Gender) -> str | None:
         """A valid, unique ID number, or None when the sequence range is used up."""

@@ -95,7 +95,7 @@ async def seed_synthetic(
     # The rollup is computed from the loaded rows, in SQL, after the planner knows them.
     with progress.step("statistics rollup (8 quarters)", None):
         async with engine.begin() as conn:
-            totals["area_quarter_statistics"] = await fill_statistics(conn, today)
+            totals["area_quarter_statistics"] = await fill_statistics(conn, generator.now)
         await _analyze(engine, "area_quarter_statistics")
     return SeedSummary(area=area, villages=len(villages), counts=totals)
 

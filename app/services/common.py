@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.errors import refuse
 from authz.scope import Scope
 
@@ -35,7 +36,7 @@ class Actor:
     @property
     def today(self) -> date:
         """The day of the write, in the service's time zone."""
-        return self.now.date()
+        return clock.local_day(self.now)
 
 
 async def existing_create(

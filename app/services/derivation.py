@@ -11,6 +11,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app import clock
 from app.database import session_factory
 from app.domain.derivation import derive
 from app.domain.facts import ChildFacts
@@ -87,8 +88,8 @@ async def refresh_children(
         last_risk: datetime | None = visit.last_risk_assessment if visit else None
         derived = derive(
             facts,
-            last_visit=last_visit.date() if last_visit else None,
-            last_risk_assessment=last_risk.date() if last_risk else None,
+            last_visit=clock.local_day(last_visit) if last_visit else None,
+            last_risk_assessment=clock.local_day(last_risk) if last_risk else None,
             today=today,
         )
         values = {

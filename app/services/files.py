@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.domain.idnumber import mask_id_number, normalize_id_number
 from app.domain.schedule import next_regular_visit_due
 from app.domain.validation import (
@@ -383,7 +384,7 @@ async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> 
         visitor_id=actor.user_id,
         organization_id=actor.organization_id,
         next_visit_due=next_regular_visit_due(
-            data.visited_at.date(), child.is_key_child, data.visited_at.date()
+            clock.local_day(data.visited_at), child.is_key_child, clock.local_day(data.visited_at)
         ),
         **values,
     )

@@ -14,11 +14,12 @@ last left them. A past quarter counts, as at the quarter's end:
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from app import clock
 from app.domain.case_deadlines import STAGE_DEADLINES
 from app.domain.measures import (
     CATEGORY_MEASURES,
@@ -169,9 +170,10 @@ async def fill_past_quarters(conn: AsyncConnection, today: date, quarters: int) 
     return result.rowcount
 
 
-async def fill_statistics(conn: AsyncConnection, today: date) -> int:
-    """The whole rollup after a bulk load: the trend's past quarters and the current one."""
+async def fill_statistics(conn: AsyncConnection, now: datetime) -> int:
+    """The whole rollup after a bulk load, as of `now`: the trend's past quarters and the
+    current one."""
     # Millions of visits are sorted and grouped: in memory rather than in temporary files.
     await conn.execute(text("SET LOCAL work_mem = '256MB'"))
-    written = await fill_past_quarters(conn, today, TREND_QUARTERS - 1)
-    return written + await refresh_statistics(conn, None, today)
+    written = await fill_past_quarters(conn, clock.local_day(now), TREND_QUARTERS - 1)
+    return written + await refresh_statistics(conn, None, now)

@@ -3,7 +3,7 @@
 The hook is on SQLAlchemy's Session, so no service has to remember it: rows of the models
 below that a transaction adds, changes or deletes (and both villages of a move) are
 collected at each flush, and just before the commit one call of the database function
-`shouhu_refresh_statistics` (migration 0009) recomputes the current quarter of those
+`shouhu_refresh_statistics` (migrations 0009 and 0010) recomputes the current quarter of those
 villages in the same transaction. A set-based write inside a transaction names its villages
 with `mark_villages_written`; bulk loads refresh explicitly with `refresh_statistics`.
 """
@@ -11,13 +11,14 @@ with `mark_villages_written`; bulk loads refresh explicitly with `refresh_statis
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, inspect, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction
 
+from app import clock
 from app.models import (
     AbsenceRecord,
     Case,
@@ -41,7 +42,7 @@ TRACKED: tuple[type[Any], ...] = (
     Visit,
 )
 _VILLAGES = "shouhu.statistics_villages"
-_REFRESH = text("SELECT shouhu_refresh_statistics(:villages, :today)")
+_REFRESH = text("SELECT shouhu_refresh_statistics(:villages, :today, :now)")
 
 
 def _codes(obj: Any) -> set[str]:
@@ -70,9 +71,7 @@ def _refresh_before_commit(session: Session) -> None:
     session.flush()  # the last changes are collected by the flush
     villages = session.info.pop(_VILLAGES, None)
     if villages:
-        session.connection().execute(
-            _REFRESH, {"villages": sorted(villages), "today": date.today()}
-        )
+        session.connection().execute(_REFRESH, _arguments(villages, clock.now()))
 
 
 def _forget(session: Session, *args: object) -> None:
@@ -86,10 +85,17 @@ def keep_statistics_current(session_class: type[Session]) -> None:
     event.listen(session_class, "after_rollback", _forget)
 
 
+def _arguments(villages: Iterable[str] | None, now: datetime) -> dict[str, object]:
+    return {
+        "villages": None if villages is None else sorted(set(villages)),
+        "today": clock.local_day(now),
+        "now": now,
+    }
+
+
 async def refresh_statistics(
-    conn: AsyncConnection, villages: Iterable[str] | None, today: date
+    conn: AsyncConnection, villages: Iterable[str] | None, now: datetime
 ) -> int:
-    """Recompute the current quarter of these villages (every village with data when None);
-    the number of rollup rows written."""
-    params = {"villages": None if villages is None else sorted(set(villages)), "today": today}
-    return int(await conn.scalar(_REFRESH, params) or 0)
+    """Recompute the quarter of `now` for these villages (every village with data when None),
+    with cases overdue as of `now`; the number of rollup rows written."""
+    return int(await conn.scalar(_REFRESH, _arguments(villages, now)) or 0)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import strawberry
 
+from app import clock
 from app.enums import CaseCategory, CaseStage
 from app.store.cases import CaseCriteria, count_cases, list_cases
 from schema.cases.types import Case
@@ -45,7 +44,7 @@ class CaseQuery:
         size = page_size(first)
         given = filter or CaseFilter()
         criteria = CaseCriteria(stage=given.stage, category=given.category, overdue=given.overdue)
-        now = datetime.now(UTC)
+        now = clock.now()
         key = decode_timed_cursor(after)
         rows = await info.context.db.read(
             lambda s: list_cases(s, criteria, now=now, after=key, limit=size + 1)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
 from strawberry import relay
 
+from app import clock
 from app.domain.case_deadlines import is_case_overdue
 from app.domain.workflow import CaseAction, allowed_actions
 from app.enums import CaseCategory, CaseStage, DropoutFollowUp, ReportSource
@@ -63,7 +64,7 @@ class Case(relay.Node):
 
     @strawberry.field(description="Past the deadline of its current stage.")
     def overdue(self) -> bool:
-        return is_case_overdue(self.due_at, datetime.now(UTC))
+        return is_case_overdue(self.due_at, clock.now())
 
     @strawberry.field(description="The workflow steps the current stage allows.")
     def next_actions(self) -> list[CaseAction]:

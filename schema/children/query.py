@@ -9,6 +9,7 @@ from functools import partial
 import strawberry
 from strawberry import relay
 
+from app import clock
 from app.enums import ChildCategory
 from app.store.children import (
     ChildCriteria,
@@ -85,7 +86,7 @@ class ChildQuery:
     ) -> ChildConnection:
         size = page_size(first)
         criteria = (filter or ChildFilter()).criteria()
-        today = date.today()
+        today = clock.today()
         key = decode_keyed_cursor(after)
 
         async def count() -> int:
@@ -129,7 +130,7 @@ class ChildQuery:
         if not 0 <= within_days <= 366:
             raise PaginationError("withinDays must be between 0 and 366")
         size = page_size(first)
-        due_by = date.today() + timedelta(days=within_days)
+        due_by = clock.today() + timedelta(days=within_days)
         key = decode_keyed_cursor(after)
         try:
             after_key = None if key is None else (date.fromisoformat(key[0]), key[1])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry import relay
 
+from app import clock
 from app.domain.classification import age_on
 from app.domain.idnumber import mask_id_number
 from app.enums import (
@@ -241,7 +242,7 @@ class Child(relay.Node):
     def from_model(cls, child: ChildModel, info: Info) -> Child:
         """The GraphQL view of a child row; the caller's scope decides how much of it."""
         view = child_view(info.context.scope, child.area_code)
-        today = date.today()
+        today = clock.today()
         full = view is ChildView.FULL
         student = view is ChildView.STUDENT
         service = view is ChildView.SERVICE

@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
+from app import clock
 from app.store import contracts as contract_store
 from authz.predicates import ngo_directory
 from schema.context import Info
@@ -39,7 +40,7 @@ class ContractQuery:
             key = None if keyed is None else (date.fromisoformat(keyed[0]), keyed[1])
         except ValueError as exc:
             raise PaginationError("invalid cursor") from exc
-        today = date.today()
+        today = clock.today()
         rows = await info.context.db.read(
             lambda s: contract_store.list_contracts(
                 s, today=today, in_force=in_force, after=key, limit=size + 1

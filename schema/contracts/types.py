@@ -10,6 +10,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from app import clock
 from app.enums import NgoServiceType
 from app.models import NgoContract as NgoContractModel
 from app.models import Organization
@@ -55,7 +56,7 @@ class NgoContract(relay.Node):
         names = await info.context.db.read(
             lambda s: contract_store.organization_names(s, [row.ngo_id for row in rows])
         )
-        today = date.today()
+        today = clock.today()
         return [
             cls._node(row, count, name, today)
             for row, count, name in zip(rows, counts, names, strict=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.audit import Actor as AuditActor
 from app.audit import write_audit_event
 from app.domain.validation import Problem
@@ -59,7 +59,7 @@ async def run_mutation(
     """Run `action` in one transaction with an audit event, or write nothing at all."""
     context = info.context
     principal = context.scope.principal
-    actor = Actor(scope=context.scope, now=datetime.now(UTC))
+    actor = Actor(scope=context.scope, now=clock.now())
 
     async def transaction(session: AsyncSession) -> T:
         result = await action(session, actor)

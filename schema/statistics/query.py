@@ -6,6 +6,7 @@ from datetime import date
 
 import strawberry
 
+from app import clock
 from app.statistics_report import statistics_report
 from schema.context import Info
 from schema.core.errors import QueryError
@@ -23,7 +24,7 @@ class StatisticsQuery:
     async def area_statistics(
         self, info: Info, area_code: str, as_of: date | None = None
     ) -> AreaStatistics:
-        day = as_of or date.today()
+        day = as_of or clock.today()
         report = await info.context.db.read(
             lambda s: statistics_report(s, info.context.scope, area_code, day)
         )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import strawberry
 
+from app import clock
 from app.store.children import children_by_id
 from app.store.sync import Cursor, InvalidCursor, contract_children_to_recheck, pull
 from schema.cases.types import Case
@@ -50,7 +50,7 @@ class SyncQuery:
             cursor = Cursor.decode(since)
         except InvalidCursor as exc:
             raise PaginationError(str(exc)) from exc
-        today = date.today()
+        today = clock.today()
         page = await info.context.db.read(lambda s: pull(s, cursor, first, today))
         rows = page.rows
         removals = [

@@ -27,9 +27,14 @@ from app.database import create_engine
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_USERS, DEMO_VILLAGE, DEMO_VILLAGE2
 from app.settings import Settings
 from schema import schema
-from tests.conftest import EngineFactory, create_database, drop_database, service_client
+from tests.conftest import (
+    TODAY_SQL,
+    EngineFactory,
+    create_database,
+    drop_database,
+    service_client,
+)
 
-TODAY_SQL = "CURRENT_DATE"
 ROLES = [user.username for user in DEMO_USERS]
 
 # Root fields and the probes below that exercise them; a new root field must be added here.
@@ -67,7 +72,7 @@ ORACLE = {
         "demo-school": "school_id = :org AND area_code LIKE :township || '%'",
         "demo-ngo": "area_code LIKE :county || '%' AND id IN (SELECT a.child_id "
         "FROM ngo_contract_children a JOIN ngo_contracts c ON c.id = a.contract_id "
-        "WHERE c.ngo_id = :org AND c.starts_on <= CURRENT_DATE AND c.ends_on >= CURRENT_DATE "
+        f"WHERE c.ngo_id = :org AND c.starts_on <= {TODAY_SQL} AND c.ends_on >= {TODAY_SQL} "
         "AND a.unassigned_at IS NULL)",
     },
     "cases": {
@@ -91,7 +96,7 @@ ORACLE = {
         # Its own service visits, to the children it serves now.
         "demo-ngo": "organization_id = :org AND child_id IN (SELECT a.child_id "
         "FROM ngo_contract_children a JOIN ngo_contracts c ON c.id = a.contract_id "
-        "WHERE c.ngo_id = :org AND c.starts_on <= CURRENT_DATE AND c.ends_on >= CURRENT_DATE "
+        f"WHERE c.ngo_id = :org AND c.starts_on <= {TODAY_SQL} AND c.ends_on >= {TODAY_SQL} "
         "AND a.unassigned_at IS NULL)",
     },
     "ngo_contracts": {
@@ -193,7 +198,8 @@ async def world(server_url: str, template_db: str) -> AsyncIterator[World]:
                 "INSERT INTO visits (id, child_id, area_code, visitor_id, organization_id, "
                 "visited_at, kind, living_conditions, guardianship, schooling, health, "
                 "mental_state) SELECT gen_random_uuid(), a.child_id, a.area_code, :user, :org, "
-                "now() - interval '1 day', 'ngo_service', 'good', 'good', 'good', 'good', 'good' "
+                f"{TODAY_SQL} - 1 + time '10:00', 'ngo_service', "
+                "'good', 'good', 'good', 'good', 'good' "
                 "FROM ngo_contract_children a JOIN ngo_contracts c ON c.id = a.contract_id "
                 "WHERE c.ngo_id = :org"
             ),
@@ -206,7 +212,7 @@ async def world(server_url: str, template_db: str) -> AsyncIterator[World]:
                 "INSERT INTO ngo_contracts (id, ngo_id, area_code, area_scope, service_types, "
                 "title, starts_on, ends_on) SELECT gen_random_uuid(), other.id, '420703', "
                 "ARRAY['420703']::varchar[], ARRAY['counselling']::varchar[], '华容区项目', "
-                "current_date - 10, current_date + 10 FROM other"
+                f"{TODAY_SQL} - 10, {TODAY_SQL} + 10 FROM other"
             )
         )
         visible: dict[str, dict[str, set[str]]] = {}

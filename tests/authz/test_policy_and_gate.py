@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from httpx import AsyncClient
 
 from app.seed.demo import DEMO_TOWNSHIP
+from tests.cli import shouhu
 from tests.conftest import access_token, service_client
 
 COUNT = "{ children(first: 1) { totalCount } }"
-
-
-def shouhu(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "app", *args],
-        env={**os.environ, "DATABASE_URL": url, "COLUMNS": "200"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 async def _count(client: AsyncClient, token: str) -> int:
