@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import object_session
 from sqlalchemy.orm.exc import UnmappedInstanceError
 
 from app.domain.validation import Problem
+from app.i18n import Term
 
 
 @dataclass
@@ -33,7 +35,7 @@ class DomainError(Exception):
                 session.expunge(self.current)
 
     def __str__(self) -> str:
-        return "; ".join(f"{p.code} {p.field}: {p.message}" for p in self.problems)
+        return "; ".join(f"{p.code} {p.field}: {p.render('en')}" for p in self.problems)
 
 
 def raise_problems(found: list[Problem]) -> None:
@@ -42,14 +44,22 @@ def raise_problems(found: list[Problem]) -> None:
         raise DomainError(found)
 
 
-def refuse(code: str, field: str, message: str, current: Any = None) -> DomainError:
-    """A DomainError with one problem."""
-    return DomainError([Problem(code, field, message)], current)
+def refuse(
+    code: str,
+    field: str,
+    message: str,
+    params: Mapping[str, object] | None = None,
+    *,
+    current: Any = None,
+) -> DomainError:
+    """A DomainError with one problem (`message` is a template, see Problem)."""
+    return DomainError([Problem(code, field, message, params)], current)
 
 
 def not_found(field: str, what: str) -> DomainError:
-    """Missing, or outside the caller's scope: the two look the same."""
-    return refuse("NOT_FOUND", field, f"no such {what}")
+    """Missing, or outside the caller's scope: the two look the same. `what` is the kind of
+    record, a word of the catalogue's TERMS ("child")."""
+    return refuse("NOT_FOUND", field, "no such {what}", {"what": Term(what)})
 
 
 def check_version(row: Any, expected: int, field: str = "expectedVersion") -> None:
@@ -58,6 +68,7 @@ def check_version(row: Any, expected: int, field: str = "expectedVersion") -> No
         raise refuse(
             "VERSION_CONFLICT",
             field,
-            f"the record is at version {row.version}, not {expected}: merge and retry",
+            "the record is at version {current}, not {expected}: merge and retry",
+            {"current": row.version, "expected": expected},
             current=row,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from datetime import date
 
 from starlette.datastructures import QueryParams
@@ -12,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from app import clock
 from app.domain.measures import CHILDREN, MEASURES, VISITED
 from app.domain.quarters import quarter_label
+from app.i18n import translate
 from app.statistics_report import Counts, StatisticsReport, statistics_report
 from authz.request_scope import RequestScope
 
@@ -43,9 +45,12 @@ def statistics_csv(report: StatisticsReport) -> str:
     return out.getvalue()
 
 
-def _problem(status: int, code: str, message: str) -> JSONResponse:
+def _problem(
+    status: int, code: str, message: str, params: Mapping[str, object] | None = None
+) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": code, "message": message}, status, headers=headers)
+    body = {"error": code, "message": translate(message, params)}
+    return JSONResponse(body, status, headers=headers)
 
 
 async def statistics_csv_response(
@@ -65,7 +70,7 @@ async def statistics_csv_response(
     async with access.sessions() as session:
         report = await statistics_report(session, access.scope, area, as_of)
     if report is None:
-        return _problem(404, "NOT_FOUND", f"no statistics of area {area} for you")
+        return _problem(404, "NOT_FOUND", "no statistics of area {area} for you", {"area": area})
     filename = f"statistics-{area}-{quarter_label(report.quarter)}.csv"
     return Response(
         BOM + statistics_csv(report),

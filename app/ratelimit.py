@@ -18,6 +18,7 @@ import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.identity import API_KEY_HEADER
+from app.i18n import translate
 
 # Buckets that have refilled to full are forgotten once there are this many keys: a full
 # bucket is the same as no bucket, so memory stays bounded without changing any answer.
@@ -81,8 +82,11 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         retry_after = str(max(1, math.ceil(wait)))
+        message = translate(
+            "too many requests for this key: retry in {seconds} s", {"seconds": retry_after}
+        )
         body = orjson.dumps(
-            {"errors": [{"message": f"too many requests for this key: retry in {retry_after} s",
+            {"errors": [{"message": message,
                          "extensions": {"code": "RATE_LIMITED"}, "code": "RATE_LIMITED"}]}
         )  # fmt: skip
         await send(

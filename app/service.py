@@ -20,8 +20,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
+from strawberry.types import ExecutionResult
 
 from app import clock
 from app.audit import AuditTrail
@@ -29,6 +30,7 @@ from app.auth.identity_cache import IdentityCache
 from app.caller import resolve_caller
 from app.database import app_role_url, create_engine, database_url, session_factory
 from app.exports import statistics_csv_response
+from app.i18n import LanguageMiddleware
 from app.integrations.routes import absences_csv
 from app.migrate import current_revision, head_revision
 from app.ratelimit import RateLimitMiddleware
@@ -38,6 +40,7 @@ from authz.request_scope import ScopeCache
 from schema import schema
 from schema.context import Context
 from schema.core.database import RequestDatabase
+from schema.core.errors import localized_message
 from schema.core.persisted import MARKER, AutomaticQueries, resolve
 from schema.loaders import Loaders
 
@@ -85,6 +88,16 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             protocol=data.protocol,
         )
 
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """The response, with the service's document limits said in the request's language."""
+        response = await super().process_result(request, result)
+        errors = response.get("errors")
+        if errors:
+            response["errors"] = [_localized(error) for error in errors]
+        return response
+
     def encode_json(self, data: object) -> bytes:
         """orjson: several times faster than the standard encoder on large pages."""
         return orjson.dumps(data)
@@ -105,6 +118,12 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             settings=request.app.state.settings,
             auth_error=caller.auth_error,
         )
+
+
+def _localized(error: object) -> object:
+    if isinstance(error, dict) and isinstance(error.get("message"), str):
+        return {**error, "message": localized_message(error["message"])}
+    return error
 
 
 async def statistics_csv(request: Request) -> Response:
@@ -166,7 +185,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return Starlette(
         # Large pages compress well; phones in the countryside are on 2G/3G.
         middleware=[
-            # Outermost: a key over its rate costs no authentication or database work.
+            # Outermost: every answer, a 429 included, speaks the request's language.
+            Middleware(LanguageMiddleware),
+            # Next: a key over its rate costs no authentication or database work.
             Middleware(
                 RateLimitMiddleware,
                 per_minute=settings.rate_limit_per_minute,

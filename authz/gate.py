@@ -16,6 +16,8 @@ from graphql import (
     get_operation_ast,
 )
 
+from app.i18n import translate
+
 # Each carries its own credential (password or refresh token) in its input.
 ANONYMOUS_FIELDS = frozenset({"login", "refreshToken", "logout", "__typename"})
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
@@ -64,8 +66,9 @@ def anonymous_refusal(
     allowed = ANONYMOUS_FIELDS | (INTROSPECTION_FIELDS if introspection else frozenset())
     if root_fields(document, operation_name) <= allowed:
         return None
-    error = GraphQLError(
-        "authentication required" if reason is None else "the credentials were refused",
-        extensions={"code": reason or "UNAUTHENTICATED"},
-    )
+    if reason is None:
+        message = translate("authentication required")
+    else:
+        message = translate("the credentials were refused")
+    error = GraphQLError(message, extensions={"code": reason or "UNAUTHENTICATED"})
     return ExecutionResult(data=None, errors=[error])

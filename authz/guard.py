@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.errors import refuse
+from app.i18n import Term
 from authz.scope import Scope
 
 
@@ -13,4 +14,10 @@ def require(scope: Scope, obj: str, act: str, area_code: str, *, field: str = "i
     already NOT_FOUND; this refuses what the caller may see but not do (FORBIDDEN).
     """
     if not scope.allows(obj, act, area_code):
-        raise refuse("FORBIDDEN", field, f"you may not {act} {obj.replace('_', ' ')} here")
+        # The policy's words, through the catalogue's TERMS: "you may not respond case here".
+        raise refuse(
+            "FORBIDDEN",
+            field,
+            "you may not {act} {object} here",
+            {"act": Term(act), "object": Term(obj.replace("_", " "))},
+        )

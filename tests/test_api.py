@@ -30,11 +30,13 @@ async def token(demo_db: str) -> str:
     return await access_token(demo_db, "demo-village")
 
 
-async def graphql(client: AsyncClient, token: str, query: str, **variables: Any) -> dict[str, Any]:
+async def graphql(
+    client: AsyncClient, token: str, query: str, *, english: bool = False, **variables: Any
+) -> dict[str, Any]:
+    """The response body; messages in English with `english`, else Chinese (the default)."""
+    headers = {"Authorization": f"Bearer {token}"} | ({"Accept-Language": "en"} if english else {})
     response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
+        "/graphql", json={"query": query, "variables": variables}, headers=headers
     )
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
@@ -93,13 +95,17 @@ async def test_areas_page_through_a_township(demo_client: AsyncClient, token: st
 
 
 async def test_page_size_and_cursor_are_checked(demo_client: AsyncClient, token: str) -> None:
-    too_many = await graphql(demo_client, token, AREAS, parent=DEMO_TOWNSHIP, first=101)
+    too_many = await graphql(
+        demo_client, token, AREAS, english=True, parent=DEMO_TOWNSHIP, first=101
+    )
     assert too_many["data"] is None
     assert "first must be between 1 and 100" in too_many["errors"][0]["message"]
     bad_cursor = await graphql(
-        demo_client, token, AREAS, parent=DEMO_TOWNSHIP, after="not-a-cursor"
+        demo_client, token, AREAS, english=True, parent=DEMO_TOWNSHIP, after="not-a-cursor"
     )
     assert "invalid cursor" in bad_cursor["errors"][0]["message"]
+    chinese = await graphql(demo_client, token, AREAS, parent=DEMO_TOWNSHIP, first=101)
+    assert chinese["errors"][0]["message"] == "first 应在 1 至 100 之间"
 
 
 NODE = """
@@ -192,5 +198,5 @@ async def test_children_and_cases_page_with_keyset_cursors(
 
 async def test_a_forged_cursor_is_a_clear_error(demo_client: AsyncClient, token: str) -> None:
     forged = base64.urlsafe_b64encode(b"k:420702|not-a-uuid").decode()
-    body = await graphql(demo_client, token, PAGES, after=forged)
+    body = await graphql(demo_client, token, PAGES, english=True, after=forged)
     assert body["errors"][0]["message"] == "invalid cursor"

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from app.domain.idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
+from app.i18n import N_, Language, translate
 
 MAX_RECORDS_PER_SUBMISSION = 10_000
 MAX_PERIODS_PER_DAY = 12
@@ -42,20 +43,33 @@ class Rejection(StrEnum):
     DUPLICATE_ROW = "DUPLICATE_ROW"
 
 
+# What the school should fix: templates of app/messages.py, all filled from REJECTION_PARAMS.
 REJECTION_MESSAGES = {
-    Rejection.MISSING_STUDENT: "give a student number or an ID number",
-    Rejection.UNKNOWN_STUDENT: "no pupil of this school has this student number or ID number",
-    Rejection.NOT_THIS_SCHOOLS_STUDENT: "the child is on file, but not as this school's pupil",
-    Rejection.INVALID_ID_NUMBER: "the ID number is not a valid 18-character number",
-    Rejection.ID_NUMBER_MISMATCH: "the ID number is not the one on file for this student number",
-    Rejection.BAD_DATE: "the date must be YYYY-MM-DD, not in the future, within the last year",
-    Rejection.INVALID_PERIODS: f"periods missed must be a whole number from 1 to "
-    f"{MAX_PERIODS_PER_DAY}",
-    Rejection.INVALID_EXCUSED: "excused must be true or false (是/否)",
-    Rejection.TOO_LONG: f"the student number has at most {MAX_STUDENT_NUMBER_LENGTH} "
-    f"characters and the reason at most {MAX_REASON_LENGTH}",
-    Rejection.DUPLICATE_ROW: "the same student and date appear earlier in this submission",
+    Rejection.MISSING_STUDENT: N_("give a student number or an ID number"),
+    Rejection.UNKNOWN_STUDENT: N_("no pupil of this school has this student number or ID number"),
+    Rejection.NOT_THIS_SCHOOLS_STUDENT: N_("the child is on file, but not as this school's pupil"),
+    Rejection.INVALID_ID_NUMBER: N_("the ID number is not a valid 18-character number"),
+    Rejection.ID_NUMBER_MISMATCH: N_(
+        "the ID number is not the one on file for this student number"
+    ),
+    Rejection.BAD_DATE: N_("the date must be YYYY-MM-DD, not in the future, within the last year"),
+    Rejection.INVALID_PERIODS: N_("periods missed must be a whole number from 1 to {periods}"),
+    Rejection.INVALID_EXCUSED: N_("excused must be true or false (是/否)"),
+    Rejection.TOO_LONG: N_(
+        "the student number has at most {student_number} characters and the reason at most {reason}"
+    ),
+    Rejection.DUPLICATE_ROW: N_("the same student and date appear earlier in this submission"),
 }
+REJECTION_PARAMS = {
+    "periods": MAX_PERIODS_PER_DAY,
+    "student_number": MAX_STUDENT_NUMBER_LENGTH,
+    "reason": MAX_REASON_LENGTH,
+}
+
+
+def rejection_message(reason: Rejection, language: Language | None = None) -> str:
+    """Why a row was not recorded, in `language` (default: the request's)."""
+    return translate(REJECTION_MESSAGES[reason], REJECTION_PARAMS, language)
 
 
 @dataclass(frozen=True)
@@ -94,8 +108,8 @@ class RejectedAbsence:
 
     @property
     def message(self) -> str:
-        """What the school should fix, in a sentence."""
-        return REJECTION_MESSAGES[self.reason]
+        """What the school should fix, in a sentence (in the request's language)."""
+        return rejection_message(self.reason)
 
 
 def _text(value: str | None) -> str | None:

@@ -6,11 +6,13 @@ digit is odd for men and even for women, and a check character (0-9 or X).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
 from app.enums import Gender
+from app.i18n import translate
 
 InvalidReason = Literal["length", "characters", "checksum", "birth_date", "future_birth_date"]
 
@@ -21,11 +23,16 @@ _EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
 class InvalidIdNumber(ValueError):
-    """An ID number that does not follow GB 11643-1999; `reason` says which rule failed."""
+    """An ID number that does not follow GB 11643-1999; `reason` says which rule failed,
+    `template` and `params` say it to people (a message of app/messages.py)."""
 
-    def __init__(self, reason: InvalidReason, message: str) -> None:
-        super().__init__(message)
+    def __init__(
+        self, reason: InvalidReason, template: str, params: Mapping[str, object] | None = None
+    ) -> None:
+        super().__init__(translate(template, params, "en"))
         self.reason: InvalidReason = reason
+        self.template = template
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -72,22 +79,34 @@ def parse_id_number(raw: str, today: date | None = None) -> IdNumberInfo:
     """
     number = normalize_id_number(raw)
     if len(number) != 18:
-        raise InvalidIdNumber("length", f"an ID number has 18 characters, not {len(number)}")
+        raise InvalidIdNumber(
+            "length",
+            "invalid ID number: an ID number has 18 characters, not {length}",
+            {"length": len(number)},
+        )
     first17, last = number[:17], number[17]
     if not _is_ascii_digits(first17):
-        raise InvalidIdNumber("characters", "the first 17 characters must be digits")
+        raise InvalidIdNumber(
+            "characters", "invalid ID number: the first 17 characters must be digits"
+        )
     if last not in _DIGITS and last != "X":
-        raise InvalidIdNumber("characters", "the last character must be a digit or X")
+        raise InvalidIdNumber(
+            "characters", "invalid ID number: the last character must be a digit or X"
+        )
     if _checksum(first17) != last:
-        raise InvalidIdNumber("checksum", "the check character does not match")
+        raise InvalidIdNumber("checksum", "invalid ID number: the check character does not match")
     try:
         birth_date = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise InvalidIdNumber("birth_date", "the birth date does not exist") from None
+        raise InvalidIdNumber(
+            "birth_date", "invalid ID number: the birth date does not exist"
+        ) from None
     if birth_date < _EARLIEST_BIRTH_DATE:
-        raise InvalidIdNumber("birth_date", "the birth date is before 1900")
+        raise InvalidIdNumber("birth_date", "invalid ID number: the birth date is before 1900")
     if today is not None and birth_date > today:
-        raise InvalidIdNumber("future_birth_date", "the birth date is in the future")
+        raise InvalidIdNumber(
+            "future_birth_date", "invalid ID number: the birth date is in the future"
+        )
     gender = Gender.MALE if int(number[16]) % 2 == 1 else Gender.FEMALE
     return IdNumberInfo(region_code=number[:6], birth_date=birth_date, gender=gender)
 

@@ -7,12 +7,14 @@ the problem it returns; None means the value passed.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from app.domain.classification import ADULT_AGE, age_on
 from app.domain.idnumber import InvalidIdNumber, id_number_mismatches, parse_id_number
 from app.enums import Gender
+from app.i18n import Language, translate
 
 # ASCII classes on purpose: \d would also accept full-width and other Unicode digits.
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -26,11 +28,20 @@ BIRTH_DATE_FIELD = "birthDate"
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: a code for programs, a short English message for people."""
+    """One thing wrong with an input: a code for programs, a short message for people.
+
+    `message` is the message's English template, its catalogue key (app/messages.py), with
+    {named} placeholders filled from `params` when it is rendered in the caller's language.
+    """
 
     code: str
     field: str
     message: str
+    params: Mapping[str, object] | None = None
+
+    def render(self, language: Language | None = None) -> str:
+        """The message for people, in `language` (default: the request's)."""
+        return translate(self.message, self.params, language)
 
 
 def problems(*checks: Problem | list[Problem] | None) -> list[Problem]:
@@ -54,7 +65,7 @@ def check_required(value: str | None, field: str) -> Problem | None:
 def check_length(value: str | None, field: str, maximum: int) -> Problem | None:
     """A value of at most `maximum` characters (None passes)."""
     if value is not None and len(value) > maximum:
-        return Problem("TOO_LONG", field, f"at most {maximum} characters")
+        return Problem("TOO_LONG", field, "at most {maximum} characters", {"maximum": maximum})
     return None
 
 
@@ -110,13 +121,11 @@ def check_id_number(
     try:
         parse_id_number(id_number, today)
     except InvalidIdNumber as exc:
-        return [Problem("INVALID_ID_NUMBER", field, f"invalid ID number: {exc}")]
-    messages = {
-        "birth_date": "the ID number does not match the birth date",
-        "gender": "the ID number does not match the gender",
-    }
+        return [Problem("INVALID_ID_NUMBER", field, exc.template, exc.params)]
     return [
-        Problem("ID_NUMBER_MISMATCH", field, messages[mismatch])
+        Problem("ID_NUMBER_MISMATCH", field, "the ID number does not match the birth date")
+        if mismatch == "birth_date"
+        else Problem("ID_NUMBER_MISMATCH", field, "the ID number does not match the gender")
         for mismatch in id_number_mismatches(id_number, birth_date, gender)
     ]
 
@@ -126,5 +135,7 @@ def check_age_range(birth_date: date, today: date) -> Problem | None:
     if birth_date > today:
         return Problem("FUTURE_DATE", BIRTH_DATE_FIELD, "the birth date is in the future")
     if age_on(birth_date, today) >= ADULT_AGE:
-        return Problem("NOT_A_MINOR", BIRTH_DATE_FIELD, f"the child is {ADULT_AGE} or older")
+        return Problem(
+            "NOT_A_MINOR", BIRTH_DATE_FIELD, "the child is {age} or older", {"age": ADULT_AGE}
+        )
     return None

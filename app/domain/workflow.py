@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from app.enums import CaseStage, LabeledEnum
+from app.i18n import N_, translate
 
 CASE_OBJECT = "case"
 
@@ -100,10 +101,12 @@ class WorkflowError(ValueError):
 
     def __init__(self, code: WorkflowErrorCode, stage: CaseStage, action: CaseAction) -> None:
         if code == "CASE_CLOSED":
-            message = f"the case is closed (stage {stage.value}): {action.value} is not allowed"
+            self.template = N_("the case is closed (stage {stage}): {action} is not allowed")
         else:
-            message = f"{action.value} is not allowed in stage {stage.value}"
-        super().__init__(message)
+            self.template = N_("{action} is not allowed in stage {stage}")
+        # Chinese names the stage and the action by their labels (app/i18n.translate).
+        self.params: dict[str, object] = {"stage": stage, "action": action}
+        super().__init__(translate(self.template, self.params, "en"))
         self.code: WorkflowErrorCode = code
         self.stage = stage
         self.action = action

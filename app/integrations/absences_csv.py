@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 
 from app.domain.absences import RawAbsence
+from app.i18n import translate
 
 # Column → the names a header may give it (compared without case and spaces).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -24,7 +26,13 @@ REQUIRED = ("date", "excused")
 
 
 class CsvError(ValueError):
-    """The file cannot be read as absence records; the message says what to fix."""
+    """The file cannot be read as absence records; the message (`template` with `params`, a
+    message of app/messages.py) says what to fix."""
+
+    def __init__(self, template: str, params: Mapping[str, object] | None = None) -> None:
+        super().__init__(translate(template, params, "en"))
+        self.template = template
+        self.params = params
 
 
 def decode(body: bytes) -> str:
@@ -58,7 +66,7 @@ def parse_absences(body: bytes) -> list[RawAbsence]:
     except StopIteration:
         raise CsvError("the file is empty: the first line must name the columns") from None
     except csv.Error as exc:
-        raise CsvError(f"not a CSV file: {exc}") from exc
+        raise CsvError("not a CSV file: {error}", {"error": exc}) from exc
     positions: dict[str, int] = {}
     for index, name in enumerate(header):
         column = _column_of(name)
@@ -68,11 +76,10 @@ def parse_absences(body: bytes) -> list[RawAbsence]:
     if "student_number" not in positions and "id_number" not in positions:
         missing.append("student_number or id_number")
     if missing:
+        known = "; ".join(f"{c}: {'/'.join(names)}" for c, names in COLUMNS.items())
         raise CsvError(
-            "the header must name the columns "
-            + ", ".join(missing)
-            + "; known names: "
-            + "; ".join(f"{c}: {'/'.join(names)}" for c, names in COLUMNS.items())
+            "the header must name the columns {missing}; known names: {known}",
+            {"missing": ", ".join(missing), "known": known},
         )
 
     def cell(row: list[str], column: str) -> str | None:
@@ -93,4 +100,4 @@ def parse_absences(body: bytes) -> list[RawAbsence]:
             if any(value.strip() for value in row)
         ]
     except csv.Error as exc:
-        raise CsvError(f"line {reader.line_num}: {exc}") from exc
+        raise CsvError("line {line}: {error}", {"line": reader.line_num, "error": exc}) from exc

@@ -39,7 +39,7 @@ def error_response(problems: list[Problem], status: int | None = None) -> JSONRe
     """The JSON error answer; the status follows the first problem's code unless given."""
     body = {
         "errors": [
-            {"code": p.code, "field": p.field or None, "message": p.message} for p in problems
+            {"code": p.code, "field": p.field or None, "message": p.render()} for p in problems
         ]
     }
     return JSONResponse(body, status or _STATUS.get(problems[0].code, 400))
@@ -67,7 +67,7 @@ async def absences_csv(request: Request) -> JSONResponse:
     try:
         rows = parse_absences(bytes(body))
     except CsvError as error:
-        return error_response([Problem("INVALID_CSV", "body", str(error))])
+        return error_response([Problem("INVALID_CSV", "body", error.template, error.params)])
 
     settings: Settings = request.app.state.settings
     scope = caller.scoped.scope
@@ -92,13 +92,13 @@ async def absences_csv(request: Request) -> JSONResponse:
         return error_response(error.problems)
     finally:
         await db.close()
-    answer: dict[str, Any] = result.to_json()
+    answer: dict[str, Any] = result.to_json(messages=True)
     return JSONResponse(answer)
 
 
 def _too_large() -> JSONResponse:
     return error_response(
-        [Problem("TOO_MANY_RECORDS", "body", f"at most {MAX_RECORDS_PER_SUBMISSION} records "
-                 "per file; split it")],
+        [Problem("TOO_MANY_RECORDS", "body", "at most {maximum} records per file; split it",
+                 {"maximum": MAX_RECORDS_PER_SUBMISSION})],
         413,
     )  # fmt: skip

@@ -23,6 +23,7 @@ from app.domain.absences import (
     RejectedAbsence,
     Rejection,
     check_absence,
+    rejection_message,
     submission_digest,
 )
 from app.enums import CaseCategory, CaseEventKind, DropoutFollowUp, ReportSource
@@ -45,7 +46,12 @@ class Unmatched:
     student_number: str | None
     date: str | None
     reason: str
-    message: str
+
+    @property
+    def message(self) -> str:
+        """The reason for people, in the language of the request that reads it: a result is
+        stored and replayed to whoever resends the batch, so only the reason is kept."""
+        return rejection_message(Rejection(self.reason))
 
 
 @dataclass(frozen=True)
@@ -64,11 +70,16 @@ class SubmissionResult:
     replayed: bool = False
     case_ids: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
-        """The stored form (and the CSV endpoint's answer, in camelCase)."""
+    def to_json(self, *, messages: bool = False) -> dict[str, Any]:
+        """The stored form, in camelCase: reasons without messages. With `messages`, the CSV
+        endpoint's answer: each unmatched row's message too, in the request's language."""
         data = asdict(self)
         return {_camel(key): value for key, value in data.items() if key != "case_ids"} | {
-            "unmatched": [{_camel(k): v for k, v in asdict(u).items()} for u in self.unmatched]
+            "unmatched": [
+                {_camel(k): v for k, v in asdict(u).items()}
+                | ({"message": u.message} if messages else {})
+                for u in self.unmatched
+            ]
         }
 
     @classmethod
@@ -80,7 +91,7 @@ class SubmissionResult:
             cases_opened=data["casesOpened"], cases_updated=data["casesUpdated"],
             unmatched=[
                 Unmatched(row=u["row"], student_number=u["studentNumber"], date=u["date"],
-                          reason=u["reason"], message=u["message"])
+                          reason=u["reason"])
                 for u in data["unmatched"]
             ],
             replayed=True,
@@ -98,7 +109,6 @@ def _unmatched(rejected: RejectedAbsence) -> Unmatched:
         student_number=rejected.student_number,
         date=rejected.date,
         reason=rejected.reason.value,
-        message=rejected.message,
     )
 
 
@@ -106,13 +116,17 @@ def _check_submission(batch_id: str, rows: Sequence[RawAbsence]) -> str:
     batch = batch_id.strip()
     if not batch or len(batch) > MAX_BATCH_ID_LENGTH or not batch.isprintable():
         raise refuse(
-            "INVALID_BATCH_ID", "batchId", f"1 to {MAX_BATCH_ID_LENGTH} printable characters"
+            "INVALID_BATCH_ID",
+            "batchId",
+            "1 to {maximum} printable characters",
+            {"maximum": MAX_BATCH_ID_LENGTH},
         )
     if len(rows) > MAX_RECORDS_PER_SUBMISSION:
         raise refuse(
             "TOO_MANY_RECORDS",
             "records",
-            f"at most {MAX_RECORDS_PER_SUBMISSION} records per submission; split the file",
+            "at most {maximum} records per submission; split the file",
+            {"maximum": MAX_RECORDS_PER_SUBMISSION},
         )
     return batch
 

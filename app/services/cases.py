@@ -231,7 +231,7 @@ async def apply_case_action(
     try:
         to_stage = workflow.apply(case.stage, action)
     except WorkflowError as error:
-        raise refuse(error.code, "caseId", str(error), current=case) from error
+        raise refuse(error.code, "caseId", error.template, error.params, current=case) from error
     organization: Organization | None = None
     if action is CaseAction.REFER:
         organization = await session.get(Organization, step.organization_id)

@@ -60,7 +60,7 @@ def _term_problems(terms: ContractTerms) -> list[Problem]:
         ),
         None if terms.area_scope else Problem("REQUIRED", "areaScope", "at least one area"),
         None if len(terms.area_scope) <= MAX_SCOPE_ENTRIES else Problem(
-            "TOO_MANY", "areaScope", f"at most {MAX_SCOPE_ENTRIES} areas"
+            "TOO_MANY", "areaScope", "at most {maximum} areas", {"maximum": MAX_SCOPE_ENTRIES}
         ),
         None if terms.ends_on >= terms.starts_on else Problem(
             "INVALID_DATES", "endsOn", "a contract cannot end before it starts"
@@ -105,7 +105,12 @@ async def create_contract(session: AsyncSession, actor: Actor, data: ContractDat
     if ngo is None or ngo.deleted_at is not None:
         raise refuse("NOT_FOUND", "ngoId", "no such organization")
     if ngo.kind is not OrganizationKind.NGO:
-        raise refuse("NOT_AN_NGO", "ngoId", f"{ngo.name} is a {ngo.kind.value}, not an NGO")
+        raise refuse(
+            "NOT_AN_NGO",
+            "ngoId",
+            "{name} is a {kind}, not an NGO",
+            {"name": ngo.name, "kind": ngo.kind},
+        )
     values = {"ngo_id": ngo.id, "area_code": county, **_values(data.terms)}
     existing = await existing_create(session, NgoContract, data.id, values)
     if existing is not None:
@@ -175,7 +180,10 @@ async def _children_for(
     if not child_ids:
         raise refuse("REQUIRED", "childIds", "at least one child")
     if len(child_ids) > MAX_CHILDREN_PER_CALL:
-        raise refuse("TOO_MANY", "childIds", f"at most {MAX_CHILDREN_PER_CALL} children a call")
+        raise refuse(
+            "TOO_MANY", "childIds", "at most {maximum} children a call",
+            {"maximum": MAX_CHILDREN_PER_CALL},
+        )  # fmt: skip
     found: dict[uuid.UUID, tuple[str, Child]] = {}
     wrong: list[Problem] = []
     for index, child_id in enumerate(child_ids):
@@ -211,7 +219,10 @@ async def assign_children(
         session, NgoContract, contract_id, "contractId", "contract"
     )
     if contract.ends_on < actor.today:
-        raise refuse("CONTRACT_ENDED", "contractId", f"the contract ended on {contract.ends_on}")
+        raise refuse(
+            "CONTRACT_ENDED", "contractId", "the contract ended on {ends_on}",
+            {"ends_on": contract.ends_on},
+        )  # fmt: skip
     children = await _children_for(session, actor, child_ids)
     raise_problems(problems(*(_assignment_problems(contract, f, c) for f, c in children)))
     changed = 0

@@ -242,8 +242,8 @@ async def _refuse_duplicate(
         raise refuse(
             "DUPLICATE_CHILD",
             "idNumber",
-            f"{mask_id_number(id_number)} is already on file: "
-            f"child {found.id} in {found.area_code}",
+            "{id_number} is already on file: child {child} in {area}",
+            {"id_number": mask_id_number(id_number), "child": found.id, "area": found.area_code},
             current=found,
         )
 

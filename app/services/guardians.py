@@ -91,7 +91,8 @@ async def entrust_guardian(session: AsyncSession, actor: Actor, data: EntrustDat
             raise refuse(
                 "INVALID_DATE",
                 "startsOn",
-                f"the current guardianship started on {current.starts_on.isoformat()}, later",
+                "the current guardianship started on {starts_on}, later",
+                {"starts_on": current.starts_on},
             )
         current.status = GuardianshipStatus.ENDED
         current.ends_on = starts_on

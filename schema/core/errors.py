@@ -1,18 +1,25 @@
-"""Typed errors in mutation payloads: what the client got wrong, never a crash."""
+"""Typed errors in mutation payloads: what the client got wrong, never a crash; and the
+GraphQL errors the service raises, in the request's language (app/i18n.py)."""
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
 
 import strawberry
 
 from app.auth.errors import AuthError
 from app.domain.validation import Problem
+from app.i18n import N_, translate
 
 
 @strawberry.type(description="Something the client got wrong or must act on; not a crash.")
 class UserError:
     code: str = strawberry.field(description="Stable, for programs: e.g. VERSION_CONFLICT.")
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
-    message: str = strawberry.field(description="For people.")
+    message: str = strawberry.field(
+        description="For people: Chinese, or English with `Accept-Language: en`."
+    )
 
     @classmethod
     def from_auth_error(cls, error: AuthError, field: str | None = None) -> UserError:
@@ -21,14 +28,39 @@ class UserError:
 
     @classmethod
     def from_problem(cls, problem: Problem) -> UserError:
-        """The user error a validation or domain problem becomes."""
-        return cls(code=problem.code, field=problem.field or None, message=problem.message)
+        """The user error a validation or domain problem becomes, in the request's language."""
+        return cls(code=problem.code, field=problem.field or None, message=problem.render())
 
 
 class QueryError(Exception):
     """A query the client got wrong, answered as a GraphQL error with a stable code (e.g.
-    NOT_FOUND) in its extensions; never masked."""
+    NOT_FOUND) in its extensions; never masked. `message` is a template (see Problem)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str, params: Mapping[str, object] | None = None) -> None:
+        super().__init__(translate(message, params))
         self.extensions = {"code": code}
+
+
+# The service's limits on documents (schema/build.py) report in strawberry's English; their
+# errors are cached with the document, so they are translated when answered, not when made.
+_LIMITS = (
+    (
+        re.compile(r"'(?P<operation>[^']*)' exceeds maximum operation depth of (?P<maximum>\d+)"),
+        N_("'{operation}' exceeds maximum operation depth of {maximum}"),
+    ),
+    (
+        re.compile(r"(?P<count>\d+) aliases found\. Allowed: (?P<maximum>\d+)"),
+        N_("{count} aliases found. Allowed: {maximum}"),
+    ),
+)
+
+
+def localized_message(message: str) -> str:
+    """A GraphQL error's message as the caller should read it: the service's document limits
+    in the request's language; anything else (graphql-core's own errors stay English, the
+    service's other errors are translated when raised) as it is."""
+    for pattern, template in _LIMITS:
+        match = pattern.fullmatch(message)
+        if match is not None:
+            return translate(template, match.groupdict())
+    return message

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
 from strawberry.types import Info
+
+from app.i18n import translate
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -20,7 +22,11 @@ N = TypeVar("N", bound=relay.Node)
 
 
 class PaginationError(ValueError):
-    """Bad `first` or `after`: the client is told what is wrong."""
+    """Bad `first` or `after`: the client is told what is wrong, in its language (`message`
+    is a template, see Problem)."""
+
+    def __init__(self, message: str, params: Mapping[str, object] | None = None) -> None:
+        super().__init__(translate(message, params))
 
 
 def encode_cursor(key: str) -> str:
@@ -69,7 +75,7 @@ def page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
     if not 0 < first <= MAX_PAGE_SIZE:
-        raise PaginationError(f"first must be between 1 and {MAX_PAGE_SIZE}")
+        raise PaginationError("first must be between 1 and {maximum}", {"maximum": MAX_PAGE_SIZE})
     return first
 
 

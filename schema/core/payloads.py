@@ -9,6 +9,7 @@ from typing import TypeVar
 import strawberry
 from strawberry import relay
 
+from app.domain.validation import Problem
 from schema.core.errors import UserError
 
 R = TypeVar("R")
@@ -32,7 +33,7 @@ def client_id(raw: strawberry.ID | None) -> uuid.UUID | None:
 
 def bad_id(field: str) -> list[UserError]:
     """The error of an id that is not a UUID."""
-    return [UserError(code="INVALID_ID", field=field, message="not a UUID")]
+    return [UserError.from_problem(Problem("INVALID_ID", field, "not a UUID"))]
 
 
 def maybe(row: R | None, to_node: Callable[[R], N]) -> N | None:

@@ -16,11 +16,13 @@ from typing import Any
 from graphql import ExecutionResult, GraphQLError
 
 from app.contract import document_id, load_manifest
+from app.i18n import translate
 
 # Where the outcome of the lookup travels from the HTTP layer to the schema extension.
 MARKER = "shouhu.persisted"
 # A valid stand-in document for a request whose id was unknown: the extension answers it.
 PLACEHOLDER = "query PersistedQueryNotFound { __typename }"
+APQ_NOT_FOUND = "PersistedQueryNotFound"
 
 
 @dataclass(frozen=True)
@@ -83,13 +85,17 @@ def resolve(
 def refusal(lookup: Lookup, *, trusted_only: bool, may_use_any: bool) -> ExecutionResult | None:
     """The error to answer instead of executing, if any."""
     if lookup.mismatch:
-        return _error("provided sha does not match query", "PERSISTED_QUERY_HASH_MISMATCH")
+        return _error(
+            translate("provided sha does not match query"), "PERSISTED_QUERY_HASH_MISMATCH"
+        )
     if lookup.missing:
-        # Apollo clients resend the full query when they see this message.
-        return _error("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+        # Apollo clients resend the full query when they see this message: protocol, not
+        # prose, so it is never translated.
+        return _error(APQ_NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND")
     if trusted_only and not lookup.trusted and not may_use_any:
         return _error(
-            "only the app's persisted documents are accepted here", "PERSISTED_DOCUMENT_REQUIRED"
+            translate("only the app's persisted documents are accepted here"),
+            "PERSISTED_DOCUMENT_REQUIRED",
         )
     return None
 

@@ -29,5 +29,7 @@ class StatisticsQuery:
             lambda s: statistics_report(s, info.context.scope, area_code, day)
         )
         if report is None:
-            raise QueryError("NOT_FOUND", f"no statistics of area {area_code} for you")
+            raise QueryError(
+                "NOT_FOUND", "no statistics of area {area} for you", {"area": area_code}
+            )
         return AreaStatistics(report=report, as_of=day)

@@ -18,8 +18,9 @@ from graphql.language import OperationDefinitionNode
 from strawberry.scalars import JSON
 
 from app.contract import load_manifest
+from app.domain.validation import Problem
 from schema.context import Info
-from schema.core.errors import UserError
+from schema.core.errors import UserError, localized_message
 from schema.core.persisted import MARKER, Lookup
 
 MAX_OPERATIONS = 200
@@ -78,6 +79,7 @@ def _mentions(variables: Any, ids: set[str]) -> str | None:
 
 
 def _payload_errors(data: dict[str, Any] | None) -> list[UserError]:
+    # Rendered by the mutation itself, in this request's language.
     errors: list[UserError] = []
     for payload in (data or {}).values():
         for error in (payload or {}).get("errors") or []:
@@ -100,8 +102,11 @@ class SyncMutation:
         self, info: Info, operations: list[SyncOperationInput]
     ) -> list[SyncOperationResult]:
         if len(operations) > MAX_OPERATIONS:
-            error = UserError(code="TOO_MANY", field="operations",
-                              message=f"at most {MAX_OPERATIONS} operations per push")  # fmt: skip
+            too_many = Problem(
+                "TOO_MANY", "operations", "at most {maximum} operations per push",
+                {"maximum": MAX_OPERATIONS},
+            )  # fmt: skip
+            error = UserError.from_problem(too_many)
             return [SyncOperationResult(client_operation_id=o.client_operation_id, ok=False,
                                         data=None, errors=[error]) for o in operations]  # fmt: skip
         manifest = load_manifest()
@@ -114,12 +119,17 @@ class SyncMutation:
             )
             waited = _mentions(variables, set(failed))
             if document is None or not _is_mutation(document):
-                errors = [UserError(code="UNKNOWN_DOCUMENT", field="documentId",
-                                    message="not a mutation of the mobile contract")]  # fmt: skip
+                unknown = Problem(
+                    "UNKNOWN_DOCUMENT", "documentId", "not a mutation of the mobile contract"
+                )
+                errors = [UserError.from_problem(unknown)]
             elif waited is not None:
-                errors = [UserError(code="DEPENDENCY_FAILED", field="variables",
-                                    message=f"{waited} was not created: operation "
-                                    f"{failed[waited]} failed")]  # fmt: skip
+                dependency = Problem(
+                    "DEPENDENCY_FAILED", "variables",
+                    "{record} was not created: operation {operation} failed",
+                    {"record": waited, "operation": failed[waited]},
+                )  # fmt: skip
+                errors = [UserError.from_problem(dependency)]
             else:
                 result = await info.schema.execute(
                     document,
@@ -127,7 +137,8 @@ class SyncMutation:
                     context_value=info.context,
                     operation_extensions={MARKER: Lookup(trusted=True)},
                 )
-                errors = [UserError(code="INVALID", field=None, message=e.message)
+                errors = [UserError(code="INVALID", field=None,
+                                    message=localized_message(e.message))
                           for e in result.errors or []] + _payload_errors(result.data)  # fmt: skip
                 if not errors:
                     results.append(SyncOperationResult(

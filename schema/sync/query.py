@@ -45,11 +45,13 @@ class SyncQuery:
     )
     async def sync_pull(self, info: Info, since: str | None = None, first: int = 500) -> SyncPage:
         if not 0 < first <= MAX_SYNC_PAGE:
-            raise PaginationError(f"first must be between 1 and {MAX_SYNC_PAGE}")
+            raise PaginationError(
+                "first must be between 1 and {maximum}", {"maximum": MAX_SYNC_PAGE}
+            )
         try:
             cursor = Cursor.decode(since)
         except InvalidCursor as exc:
-            raise PaginationError(str(exc)) from exc
+            raise PaginationError("invalid sync cursor") from exc
         today = clock.today()
         page = await info.context.db.read(lambda s: pull(s, cursor, first, today))
         rows = page.rows

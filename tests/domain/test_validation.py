@@ -183,7 +183,11 @@ def test_length(value: str | None, maximum: int, code: str | None) -> None:
     problem = check_length(value, "name", maximum)
     assert (problem and problem.code) == code
     if problem:
-        assert problem == Problem("TOO_LONG", "name", f"at most {maximum} characters")
+        assert problem == Problem(
+            "TOO_LONG", "name", "at most {maximum} characters", {"maximum": maximum}
+        )
+        assert problem.render("en") == f"at most {maximum} characters"
+        assert problem.render("zh") == f"最多 {maximum} 个字符"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,306 @@
+"""The message catalogue: the Chinese of every message the service shows, and the two texts of
+every error code. Chinese is what people see unless they ask for English (app/i18n.py).
+
+gettext's model: a message's id is its English template, written where the message arises,
+e.g. `Problem("TOO_LONG", field, "at most {maximum} characters", {"maximum": 100})`.
+
+To add a message:
+1. write the English as a literal template with {named} placeholders and pass the values as
+   params (never an f-string: the text must be a key of this catalogue);
+2. add `"<the English template>": "<its Chinese, with the same placeholders>"` to CHINESE;
+3. a new error code also gets `"CODE": ("general English text", "通用中文说明")` in CODES.
+tests/test_messages.py reads the source and fails, naming the file and line, until all of
+this holds. Placeholder values that are enums are shown by their Chinese labels
+(app/enums.py); Terms (a kind of record, a permission's object or action) through TERMS.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# English template → Chinese, grouped by where the messages arise.
+CHINESE: Final[dict[str, str]] = {
+    # Input checks (app/domain/validation.py, app/domain/idnumber.py)
+    "this field is required": "此项为必填项",
+    "at most {maximum} characters": "最多 {maximum} 个字符",
+    "not a valid mobile or landline number": "不是有效的手机号码或固定电话号码",
+    "the time needs a time zone offset": "时间须带时区（如 +08:00）",
+    "the time is in the future": "时间不能晚于当前时间",
+    "the date is in the future": "日期不能晚于今天",
+    "the birth date is in the future": "出生日期不能晚于今天",
+    "the child is {age} or older": "该儿童已满 {age} 周岁",
+    "the ID number does not match the birth date": "身份证号码与出生日期不符",
+    "the ID number does not match the gender": "身份证号码与性别不符",
+    "invalid ID number: an ID number has 18 characters, not {length}": (
+        "身份证号码无效：应为 18 位，当前为 {length} 位"
+    ),
+    "invalid ID number: the first 17 characters must be digits": "身份证号码无效：前 17 位须为数字",
+    "invalid ID number: the last character must be a digit or X": (
+        "身份证号码无效：最后一位须为数字或 X"
+    ),
+    "invalid ID number: the check character does not match": "身份证号码无效：校验码不正确",
+    "invalid ID number: the birth date does not exist": "身份证号码无效：出生日期不存在",
+    "invalid ID number: the birth date is before 1900": "身份证号码无效：出生日期早于 1900 年",
+    "invalid ID number: the birth date is in the future": "身份证号码无效：出生日期晚于今天",
+    # Refused writes (app/errors.py, authz/guard.py, app/services/, schema/core/mutations.py)
+    "no such {what}": "未找到该{what}",
+    "the record is at version {current}, not {expected}: merge and retry": (
+        "记录已被他人修改（当前版本 {current}，您提交的是版本 {expected}），请合并后重试"
+    ),
+    "you may not {act} {object} here": "您在本地区没有{object}的{act}权限",
+    "this id was already used for other content": "该编号已用于其他内容",
+    "the record conflicts with one already on file": "该记录与已有记录冲突",
+    "not a village code": "不是村（社区）代码",
+    "use moveChild to move a family to another village": (
+        "家庭迁往其他村（社区）请办理迁移（moveChild）"
+    ),
+    "use moveChild to change the household": "更换家庭请办理迁移（moveChild）",
+    "an ID number, or noHouseholdRegistration": "请填写身份证号码；没有户籍的请注明无户籍",
+    "{id_number} is already on file: child {child} in {area}": (
+        "身份证号码 {id_number} 已建档：儿童 {child}，所在地区 {area}"
+    ),
+    "a child with this ID number is already on file in another area; ask the township supervisor": (
+        "该身份证号码的儿童已在其他地区建档，请联系乡镇（街道）儿童督导员"
+    ),
+    "an NGO records NGO_SERVICE visits": "社会组织只能登记“社会组织服务”类走访",
+    "the child's file is archived": "该儿童档案已归档",
+    "the child's file is already archived": "该儿童档案已经归档",
+    "the child is already in this village": "该儿童已在此村（社区）",
+    "the current guardianship started on {starts_on}, later": (
+        "现有委托照护始于 {starts_on}，晚于此日期"
+    ),
+    "the guardianship has ended": "该委托照护关系已终止",
+    "an assessment is CAPABLE or INCAPABLE": "评估结果只能是“有监护能力”或“无监护能力”",
+    "the entrustment agreement must be signed": "须先签订委托照护协议",
+    "a guardianship is confirmed by a person, not a key": (
+        "委托照护须由工作人员确认，不能通过 API 密钥确认"
+    ),
+    "before the guardianship started": "早于委托照护开始日期",
+    "the child already has an active guardian": "该儿童已有生效的委托照护人",
+    "the case is closed": "个案已结案",
+    "the case is closed (stage {stage}): {action} is not allowed": (
+        "个案已结案（当前阶段：{stage}），不能{action}"
+    ),
+    "{action} is not allowed in stage {stage}": "个案当前处于“{stage}”阶段，不能{action}",
+    "only dropout cases have a follow-up status": "只有辍学个案才有劝返状态",
+    # NGO contracts (app/services/contracts.py)
+    "at least one service type": "请至少选择一种服务类型",
+    "at least one area": "请至少选择一个地区",
+    "at most {maximum} areas": "最多 {maximum} 个地区",
+    "a contract cannot end before it starts": "合同结束日期不能早于开始日期",
+    "not a county, township or village code": "不是县（区）、乡镇（街道）或村（社区）的代码",
+    "a contract serves areas of one county": "一份服务合同只能覆盖同一个县（区）内的地区",
+    "the scope must stay in the contract's county": "服务范围须在合同所属县（区）内",
+    "no such organization": "未找到该单位",
+    "{name} is a {kind}, not an NGO": "{name}是{kind}，不是社会组织",
+    "at least one child": "请至少选择一名儿童",
+    "at most {maximum} children a call": "每次最多 {maximum} 名儿童",
+    "no such child": "未找到该儿童",
+    "you may not assign this child": "您无权分派该儿童",
+    "the child lives outside the contract's areas": "该儿童不在合同服务范围内",
+    "the contract ended on {ends_on}": "合同已于 {ends_on} 到期",
+    # School absences (app/services/absences.py, app/domain/absences.py, app/integrations/)
+    "absences are submitted by a school": "缺课记录须由学校报送",
+    "1 to {maximum} printable characters": "批次号应为 1 至 {maximum} 个可打印字符",
+    "at most {maximum} records per submission; split the file": (
+        "每次报送最多 {maximum} 条记录，请拆分后再报送"
+    ),
+    "this batch id was already used for other records: use a new batch id": (
+        "该批次号已用于其他记录，请使用新的批次号"
+    ),
+    "give a student number or an ID number": "请填写学籍号或身份证号码",
+    "no pupil of this school has this student number or ID number": (
+        "本校没有该学籍号或身份证号码对应的学生"
+    ),
+    "the child is on file, but not as this school's pupil": "该儿童已建档，但不是本校学生",
+    "the ID number is not a valid 18-character number": "身份证号码无效，应为 18 位有效号码",
+    "the ID number is not the one on file for this student number": (
+        "身份证号码与该学籍号登记的不一致"
+    ),
+    "the date must be YYYY-MM-DD, not in the future, within the last year": (
+        "日期格式应为 YYYY-MM-DD，不能晚于今天，且须在一年以内"
+    ),
+    "periods missed must be a whole number from 1 to {periods}": (
+        "缺课节数应为 1 至 {periods} 之间的整数"
+    ),
+    "excused must be true or false (是/否)": "是否请假应填写“是”或“否”",
+    "the student number has at most {student_number} characters and the reason at most "
+    "{reason}": "学籍号最多 {student_number} 个字符，缺课原因最多 {reason} 个字符",
+    "the same student and date appear earlier in this submission": (
+        "本次报送中已有同一学生同一日期的记录"
+    ),
+    "send the school's key in the X-API-Key header": "请在 X-API-Key 请求头中提供学校的密钥",
+    "add ?batchId=… to the URL": "请在网址中加上 ?batchId=…",
+    "at most {maximum} records per file; split it": (
+        "每个文件最多 {maximum} 条记录，请拆分后再报送"
+    ),
+    "the file is neither UTF-8 nor GBK text": "文件编码既不是 UTF-8 也不是 GBK",
+    "the file is empty: the first line must name the columns": "文件为空：第一行应为列名",
+    "not a CSV file: {error}": "不是有效的 CSV 文件：{error}",
+    "the header must name the columns {missing}; known names: {known}": (
+        "表头缺少以下列：{missing}；可用的列名：{known}"
+    ),
+    "line {line}: {error}": "第 {line} 行：{error}",
+    # Credentials, limits and queries (app/auth/, authz/gate.py, app/ratelimit.py, schema/)
+    "send either a bearer token or an API key, not both": (
+        "请只使用一种凭证：访问令牌或 API 密钥，不能同时发送"
+    ),
+    "the Authorization header must read: Bearer <token>": (
+        "Authorization 请求头的格式应为：Bearer <令牌>"
+    ),
+    "authentication required": "请先登录",
+    "the credentials were refused": "登录凭证无效，请重新登录",
+    "too many requests for this key: retry in {seconds} s": (
+        "该密钥请求过于频繁，请 {seconds} 秒后重试"
+    ),
+    "log in or send an API key": "请先登录或提供 API 密钥",
+    "give the area: ?area=420702": "请指定地区，例如 ?area=420702",
+    "asOf is a date: YYYY-MM-DD": "asOf 应为日期，格式为 YYYY-MM-DD",
+    "no statistics of area {area} for you": "没有可供您查看的地区 {area} 统计数据",
+    "first must be between 1 and {maximum}": "first 应在 1 至 {maximum} 之间",
+    "invalid cursor": "分页游标无效",
+    "invalid sync cursor": "同步游标无效",
+    "withinDays must be between 0 and 366": "withinDays 应在 0 至 366 之间",
+    "not a UUID": "不是有效的 UUID",
+    "'{operation}' exceeds maximum operation depth of {maximum}": (
+        "“{operation}”的查询嵌套层数超过上限 {maximum}"
+    ),
+    "{count} aliases found. Allowed: {maximum}": "查询使用了 {count} 个别名，最多允许 {maximum} 个",
+    "provided sha does not match query": "提供的 sha256 哈希值与查询内容不符",
+    "only the app's persisted documents are accepted here": "此处只接受应用预置的查询",
+    "at most {maximum} operations per push": "每次同步最多 {maximum} 项操作",
+    "not a mutation of the mobile contract": "不是移动端约定的修改操作",
+    "{record} was not created: operation {operation} failed": (
+        "{record} 未能创建：操作 {operation} 失败"
+    ),
+}
+
+# Error code → (English, Chinese): what the code means in general. Every code the service
+# answers has both; AuthError says this text, other errors usually something more specific.
+CODES: Final[dict[str, tuple[str, str]]] = {
+    "REQUIRED": ("this field is required", "此项为必填项"),
+    "TOO_LONG": ("the text is too long", "内容过长"),
+    "TOO_MANY": ("too many items", "数量超过上限"),
+    "INVALID": ("the value is not valid", "取值无效"),
+    "INVALID_ID": ("not a valid id", "编号无效"),
+    "INVALID_PHONE": ("not a valid mobile or landline number", "不是有效的手机号码或固定电话号码"),
+    "INVALID_ID_NUMBER": ("invalid ID number", "身份证号码无效"),
+    "ID_NUMBER_MISMATCH": (
+        "the ID number does not match the other details",
+        "身份证号码与其他信息不符",
+    ),
+    "MISSING_TIMEZONE": ("the time needs a time zone offset", "时间须带时区"),
+    "FUTURE_DATE": ("the date is in the future", "日期不能晚于今天"),
+    "NOT_A_MINOR": ("the child is 18 or older", "该儿童已满 18 周岁"),
+    "INVALID_DATE": ("the date is not valid here", "日期不符合要求"),
+    "INVALID_DATES": ("the dates are not valid", "起止日期不符合要求"),
+    "INVALID_AREA": ("not a valid area for this", "地区不符合要求"),
+    "NOT_FOUND": ("no such record", "未找到该记录"),
+    "FORBIDDEN": ("you may not do this here", "您没有此项操作的权限"),
+    "VERSION_CONFLICT": (
+        "the record was changed by someone else: merge and retry",
+        "记录已被他人修改，请合并后重试",
+    ),
+    "IDEMPOTENCY_CONFLICT": ("this id was already used for other content", "该编号已用于其他内容"),
+    "CONFLICT": ("the record conflicts with one already on file", "该记录与已有记录冲突"),
+    "DUPLICATE_CHILD": (
+        "a child with this ID number is already on file",
+        "该身份证号码的儿童已建档",
+    ),
+    "CHILD_ARCHIVED": ("the child's file is archived", "该儿童档案已归档"),
+    "ALREADY_ARCHIVED": ("the file is already archived", "档案已经归档"),
+    "CHILD_NOT_ACTIVE": ("the child's file is not active", "该儿童档案不在册"),
+    "GUARDIAN_ALREADY_ACTIVE": (
+        "the child already has an active guardian",
+        "该儿童已有生效的委托照护人",
+    ),
+    "GUARDIANSHIP_ENDED": ("the guardianship has ended", "该委托照护关系已终止"),
+    "AGREEMENT_NOT_SIGNED": ("the entrustment agreement is not signed", "委托照护协议尚未签订"),
+    "INVALID_TRANSITION": (
+        "this step is not allowed at the case's stage",
+        "个案当前阶段不能进行此操作",
+    ),
+    "CASE_CLOSED": ("the case is closed", "个案已结案"),
+    "NOT_A_DROPOUT_CASE": ("not a dropout case", "不是辍学个案"),
+    "NOT_AN_NGO": ("the organization is not an NGO", "该单位不是社会组织"),
+    "SCOPE_OUTSIDE_COUNTY": ("the areas must be in one county", "服务范围须在同一个县（区）内"),
+    "OUTSIDE_CONTRACT_SCOPE": ("outside the contract's areas", "不在合同服务范围内"),
+    "CONTRACT_ENDED": ("the contract has ended", "合同已到期"),
+    "INVALID_BATCH_ID": ("the batch id is not valid", "批次号无效"),
+    "TOO_MANY_RECORDS": ("too many records: split the file", "记录过多，请拆分后再报送"),
+    "INVALID_CSV": ("the file cannot be read as CSV", "无法读取该 CSV 文件"),
+    "BAD_REQUEST": ("the request's parameters are wrong", "请求参数有误"),
+    "UNKNOWN_DOCUMENT": ("not a mutation of the mobile contract", "不是移动端约定的修改操作"),
+    "DEPENDENCY_FAILED": (
+        "an earlier operation this one depends on failed",
+        "所依赖的前一项操作失败",
+    ),
+    "PERSISTED_QUERY_NOT_FOUND": (
+        "the persisted query is unknown: send its text",
+        "未找到该预置查询，请发送查询全文",
+    ),
+    "PERSISTED_QUERY_HASH_MISMATCH": ("the hash does not match the query", "哈希值与查询内容不符"),
+    "PERSISTED_DOCUMENT_REQUIRED": (
+        "only the app's persisted documents are accepted",
+        "只接受应用预置的查询",
+    ),
+    "RATE_LIMITED": ("too many requests: retry later", "请求过于频繁，请稍后重试"),
+    "UNAUTHENTICATED": ("authentication required", "请先登录"),
+    "INVALID_CREDENTIALS": ("wrong username or password", "用户名或密码错误"),
+    "ACCOUNT_INACTIVE": ("this account is disabled", "该账号已停用"),
+    "TOKEN_EXPIRED": (
+        "the access token has expired; refresh it or log in again",
+        "访问令牌已过期，请刷新或重新登录",
+    ),
+    "TOKEN_INVALID": ("the access token is not valid", "访问令牌无效"),
+    "REFRESH_TOKEN_INVALID": (
+        "the refresh token is unknown or expired; log in again",
+        "刷新令牌无效或已过期，请重新登录",
+    ),
+    "REFRESH_TOKEN_REUSED": (
+        "the refresh token was already used; the session is ended, log in again",
+        "刷新令牌已被使用过，会话已结束，请重新登录",
+    ),
+    "API_KEY_INVALID": ("the API key is not valid or was revoked", "API 密钥无效或已被吊销"),
+}
+
+# Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and
+# actions of the authorization policy (FORBIDDEN, authz/policy.csv).
+TERMS: Final[dict[str, str]] = {
+    # records
+    "child": "儿童",
+    "household": "家庭",
+    "parent": "父母信息",
+    "guardianship": "委托照护关系",
+    "case": "个案",
+    "contract": "服务合同",
+    "organization": "单位",
+    # policy objects
+    "child file": "儿童档案",
+    "id number": "身份证号码",
+    "referred case": "转介个案",
+    "police case": "涉警个案",
+    "student": "学生",
+    "dropout status": "劝返状态",
+    "absence": "缺课记录",
+    "contracted child": "服务对象儿童",
+    "service visit": "服务走访",
+    "statistics": "统计数据",
+    "account": "账号",
+    "policy": "权限策略",
+    "graphql ide": "调试工具",
+    # policy actions
+    "read": "查看",
+    "write": "编辑",
+    "report": "报告",
+    "respond": "应急处置",
+    "assess": "评估",
+    "refer": "转介",
+    "intervene": "监护干预",
+    "place": "临时安置",
+    "follow_up": "跟踪回访",
+    "close": "结案",
+    "assign": "分派",
+    "manage": "管理",
+    "use": "使用",
+}
