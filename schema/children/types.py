@@ -166,6 +166,9 @@ class Visit(relay.Node):
         "`nextVisitDue` is the one in force."
     )
     child_id: strawberry.ID = strawberry.field(description="The child's global id.")
+    case_id: strawberry.ID | None = strawberry.field(
+        description="The global id of the protection case a case follow-up visit belongs to."
+    )
 
     @classmethod
     def from_model(cls, v: VisitModel) -> Visit:
@@ -176,6 +179,7 @@ class Visit(relay.Node):
             schooling=v.schooling, health=v.health, mental_state=v.mental_state,
             risks_found=list(v.risks_found), notes=v.notes, next_visit_due=v.next_visit_due,
             child_id=global_id("Child", v.child_id),
+            case_id=None if v.case_id is None else global_id("Case", v.case_id),
         )  # fmt: skip
 
     @classmethod
