@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import text
 
 from app.domain.idnumber import make_id_number
 from app.seed.demo import DEMO_VILLAGE
@@ -23,11 +24,18 @@ from tests.test_file_mutations import (
     child_input,
     household_input,
 )
+from tests.test_guardian_mutations import ASSESS, CONFIRM, ENTRUST
 
 RECORD_CASE_VISIT = """
 mutation($input: RecordVisitInput!) {
   recordVisit(input: $input) { visit { id kind caseId } errors { code field message } }
 }
+"""
+GUARDIANS = """
+query($id: ID!) { child(id: $id) {
+  hasConfirmedGuardian activeGuardian { id guardianName startsOn }
+  guardianships { id guardianName status startsOn endsOn }
+} }
 """
 
 
@@ -223,3 +231,118 @@ async def test_only_an_ngo_records_ngo_service_visits(
                                 **visit_input(child, kind="NGO_SERVICE"))  # fmt: skip
         assert codes(refused) == [("FORBIDDEN", "kind")]
     assert await writes(world, "recordVisit") == 0
+
+
+async def an_entrusted_child(world: World) -> tuple[uuid.UUID, uuid.UUID]:
+    row = (
+        await world.rows(
+            "SELECT c.id, g.id AS guardianship FROM children c "
+            "JOIN guardianships g ON g.child_id = c.id AND g.status = 'active' "
+            "WHERE c.area_code = :v AND c.status = 'active' ORDER BY c.id LIMIT 1",
+            v=DEMO_VILLAGE,
+        )
+    )[0]
+    return row.id, row.guardianship
+
+
+async def test_a_15_year_old_is_not_entrusted_as_guardian(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    child_id, _current = await an_entrusted_child(world)
+    sister = datetime.now(UTC).date() - timedelta(days=15 * 365 + 40)
+    refused = await payload(fresh_client, village, ENTRUST, childId=gid("Child", child_id),
+                            guardianName="张小芳", relation="SIBLING",
+                            idNumber=make_id_number("420702", sister, 124))  # fmt: skip
+    assert codes(refused) == [("GUARDIAN_NOT_ADULT", "idNumber")]
+    assert await writes(world, "entrustGuardian") == 0
+
+
+async def test_a_guardianship_is_confirmed_once_the_guardian_is_assessed_capable(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    child_id, _current = await an_entrusted_child(world)
+    new = (await payload(fresh_client, village, ENTRUST, childId=gid("Child", child_id),
+                         guardianName="王秀英", relation="GRANDPARENT",
+                         agreementSigned=True))["guardianship"]  # fmt: skip
+    unassessed = await payload(fresh_client, village, CONFIRM, id=new["id"],
+                               expectedVersion=new["version"], agreementSigned=True)  # fmt: skip
+    assert codes(unassessed) == [("GUARDIAN_NOT_ASSESSED", "id")]
+    incapable = (await payload(fresh_client, village, ASSESS, id=new["id"],
+                               expectedVersion=new["version"],
+                               capacity="INCAPABLE"))["guardianship"]  # fmt: skip
+    refused = await payload(fresh_client, village, CONFIRM, id=new["id"],
+                            expectedVersion=incapable["version"], agreementSigned=True)  # fmt: skip
+    assert codes(refused) == [("GUARDIAN_INCAPABLE", "id")]
+    assert await writes(world, "confirmGuardianship") == 0
+    assert await world.scalar(
+        "SELECT confirmed_at FROM guardianships WHERE id = :g", g=key_of(new["id"])
+    ) is None  # fmt: skip
+
+
+async def test_a_guardian_entered_by_mistake_today_is_replaced(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    child_id, before = await an_entrusted_child(world)
+    child = gid("Child", child_id)
+    previous_start: date = await world.scalar(
+        "SELECT starts_on FROM guardianships WHERE id = :g", g=before
+    )
+    # Today the director entrusts the child to the wrong person...
+    wrong = (await payload(fresh_client, village, ENTRUST, childId=child, guardianName="李四",
+                           relation="FRIEND"))["guardianship"]  # fmt: skip
+    assert wrong["status"] == "ACTIVE"
+    # ... and the right guardian has looked after the child since last week.
+    since = (date.fromisoformat(wrong["startsOn"]) - timedelta(days=8)).isoformat()
+    right = {"childId": child, "guardianName": "王秀英", "relation": "GRANDPARENT",
+             "startsOn": since, "id": str(uuid.uuid4())}  # fmt: skip
+    plain = await payload(fresh_client, village, ENTRUST, **right)
+    assert codes(plain) == [("INVALID_DATE", "startsOn")]
+    corrected = await payload(fresh_client, village, ENTRUST, **right, correctsId=wrong["id"])
+    assert corrected["errors"] == []
+    # A retry of the correction (the network failed after it) changes nothing.
+    again = await payload(fresh_client, village, ENTRUST, **right, correctsId=wrong["id"])
+    assert again == corrected
+    file = (await ask(fresh_client, village, GUARDIANS, id=child))["child"]
+    assert file["activeGuardian"] == {
+        "id": corrected["guardianship"]["id"], "guardianName": "王秀英", "startsOn": since
+    }  # fmt: skip
+    history = {g["id"]: g for g in file["guardianships"]}
+    # The mistake is gone; the guardian before ends when the right one starts.
+    assert wrong["id"] not in history
+    earlier = history[gid("Guardianship", before)]
+    assert (earlier["status"], earlier["startsOn"], earlier["endsOn"]) == (
+        "ENDED", previous_start.isoformat(), since
+    )  # fmt: skip
+    assert await world.scalar(
+        "SELECT deleted_at IS NOT NULL FROM guardianships WHERE id = :g", g=key_of(wrong["id"])
+    )  # fmt: skip
+
+
+async def test_only_the_active_guardianship_of_today_can_be_corrected(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    child_id, current = await an_entrusted_child(world)
+    child = gid("Child", child_id)
+    fields = {"childId": child, "guardianName": "王秀英", "relation": "GRANDPARENT"}
+    # Recorded before today (the seed's rows were all written today): history now, to end.
+    async with world.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE guardianships SET created_at = now() - interval '2 days' WHERE id = :g"),
+            {"g": current},
+        )
+    old = await payload(fresh_client, village, ENTRUST, **fields,
+                        correctsId=gid("Guardianship", current))  # fmt: skip
+    assert codes(old) == [("NOT_CORRECTABLE", "correctsId")]
+    # Not the child's active guardianship.
+    other = await world.scalar(
+        "SELECT id FROM guardianships WHERE child_id <> :c AND area_code = :v LIMIT 1",
+        c=child_id, v=DEMO_VILLAGE,
+    )  # fmt: skip
+    stranger = await payload(fresh_client, village, ENTRUST, **fields,
+                             correctsId=gid("Guardianship", other))  # fmt: skip
+    assert codes(stranger) == [("INVALID", "correctsId")]
+    assert await writes(world, "entrustGuardian") == 0
