@@ -11,7 +11,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 
 from app.domain.idnumber import make_id_number
-from app.seed.demo import DEMO_VILLAGE
+from app.seed.demo import DEMO_COUNTY, DEMO_VILLAGE
 from tests.conftest import EngineFactory
 from tests.graphql import gid
 from tests.graphql import query_data as ask
@@ -231,6 +231,35 @@ async def test_only_an_ngo_records_ngo_service_visits(
                                 **visit_input(child, kind="NGO_SERVICE"))  # fmt: skip
         assert codes(refused) == [("FORBIDDEN", "kind")]
     assert await writes(world, "recordVisit") == 0
+
+
+@pytest.mark.parametrize("days_ahead", [2, 214])
+async def test_statistics_are_not_answered_for_days_to_come(
+    fresh_client: AsyncClient, world: World, days_ahead: int
+) -> None:
+    county = await world.token("demo-county")
+    ahead = (date.today() + timedelta(days=days_ahead)).isoformat()
+    query = 'query($asOf: Date) { areaStatistics(areaCode: "%s", asOf: $asOf) { asOf } }'
+    response = await fresh_client.post(
+        "/graphql",
+        json={"query": query % DEMO_COUNTY, "variables": {"asOf": ahead}},
+        headers={"Authorization": f"Bearer {county}"},
+    )
+    body = response.json()
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FUTURE_DATE"]
+    csv = await fresh_client.get(
+        f"/exports/statistics.csv?area={DEMO_COUNTY}&asOf={ahead}",
+        headers={"Authorization": f"Bearer {county}"},
+    )
+    assert csv.status_code == 400 and csv.json()["error"] == "FUTURE_DATE"
+    # Today, and a past quarter, are answered.
+    for day in (date.today() - timedelta(days=1), date(2026, 6, 30)):
+        ok = await fresh_client.get(
+            f"/exports/statistics.csv?area={DEMO_COUNTY}&asOf={day.isoformat()}",
+            headers={"Authorization": f"Bearer {county}"},
+        )
+        assert ok.status_code == 200
 
 
 async def an_entrusted_child(world: World) -> tuple[uuid.UUID, uuid.UUID]:
