@@ -121,6 +121,7 @@ class ChildCategory(LabeledEnum):
     DIFFICULTY_ILLNESS = "difficulty_illness", "困境儿童(重病)"
     DIFFICULTY_SAFETY = "difficulty_safety", "困境儿童(安全风险)"
     SCATTERED_ORPHAN = "scattered_orphan", "散居孤儿"
+    DE_FACTO_UNSUPPORTED = "de_facto_unsupported", "事实无人抚养儿童"
 
 
 class KeyChildReason(LabeledEnum):

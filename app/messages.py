@@ -173,6 +173,28 @@ CHINESE: Final[dict[str, str]] = {
     "{record} was not created: operation {operation} failed": (
         "{record} 未能创建：操作 {operation} 失败"
     ),
+    # Rules of a child's file (app/domain/validation.py, app/domain/guardianship.py)
+    "the date is before the child's birth": "日期早于儿童出生日期",
+    "not a province code": "不是省级行政区代码",
+    "the household already has this parent": "该家庭已登记此父（母）亲",
+    "the child is too young for this school status": "儿童年龄与就学状态不符",
+    "a child under 6 cannot live alone: report a concern instead": (
+        "未满 6 周岁的儿童不能登记为独居，请立即报告"
+    ),
+    "only an NGO records NGO_SERVICE visits": "社会组织服务走访只能由社会组织登记",
+    "a case follow-up visit names its case": "个案回访须注明所属个案",
+    "the case is about another child": "该个案不属于这名儿童",
+    "a child of this name, birth date and gender is already on file in the household": (
+        "该家庭已登记同名、同出生日期、同性别的儿童"
+    ),
+    "an entrusted guardian must be 18 or older": "受委托监护人须年满 18 周岁",
+    "assess the guardian's capacity before confirming": "请先评估监护能力再确认监护",
+    "a guardian assessed incapable cannot be confirmed": "经评估不具备监护能力的监护人不能确认",
+    "only a guardianship recorded today can be corrected: end it instead": (
+        "只能更正当天登记的监护关系；其他情况请终止该监护关系"
+    ),
+    "not the child's active guardianship": "不是该儿童当前的监护关系",
+    "the guardianship before this one started later": "前一监护关系的开始日期晚于本次",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -262,6 +284,13 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "刷新令牌已被使用过，会话已结束，请重新登录",
     ),
     "API_KEY_INVALID": ("the API key is not valid or was revoked", "API 密钥无效或已被吊销"),
+    "AGE_MISMATCH": ("the child's age does not fit this", "与儿童年龄不符"),
+    "BEFORE_BIRTH": ("the date is before the child's birth", "日期早于儿童出生日期"),
+    "DUPLICATE_PARENT": ("the household already has this parent", "该家庭已登记此父（母）亲"),
+    "GUARDIAN_INCAPABLE": ("the guardian was assessed incapable", "监护人经评估不具备监护能力"),
+    "GUARDIAN_NOT_ADULT": ("an entrusted guardian must be an adult", "受委托监护人须为成年人"),
+    "GUARDIAN_NOT_ASSESSED": ("the guardian's capacity is not assessed", "尚未评估监护能力"),
+    "NOT_CORRECTABLE": ("the record can no longer be corrected", "该记录已不能更正"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and

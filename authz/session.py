@@ -20,6 +20,11 @@ from authz.scope import Scope
 CRITERIA_KEY = "shouhu.criteria"
 # Set by a query that lists children (see app/store/children.py) rather than looks them up.
 LISTING_OPTION = "shouhu_listing"
+# Set on the statements of app/services/derivation.py only. They re-derive the stored facts
+# of children the caller has just written to (a visit, say) and so read those children's
+# whole files: parents, active guardian, every visit, which an NGO may not read itself.
+# Nothing so read is returned to the caller; row-level security still bounds it.
+DERIVATION_OPTION = "shouhu_derivation"
 RLS_KEY = "shouhu.rls_scope"
 # The PostgreSQL setting the row-level-security policies read (see migration 0003).
 RLS_SETTING = "shouhu.scope"
@@ -34,6 +39,8 @@ _DENY_ALL = [with_loader_criteria(model, false(), include_aliases=True) for mode
 
 @event.listens_for(ScopedSession, "do_orm_execute")
 def _apply_scope(state: ORMExecuteState) -> None:
+    if state.execution_options.get(DERIVATION_OPTION, False):
+        return
     if state.is_select or state.is_update or state.is_delete:
         by_purpose = state.session.info.get(CRITERIA_KEY)
         listing = bool(state.execution_options.get(LISTING_OPTION, False))

@@ -302,3 +302,33 @@ async def test_poverty_flags_make_a_child_in_economic_difficulty(
         fresh_client, token, "query($id: ID!) { child(id: $id) { categories } }", id=child_id
     )
     assert "DIFFICULTY_ECONOMIC" in child["child"]["categories"]
+
+
+async def test_orphans_and_de_facto_unsupported_children_follow_the_parents(
+    fresh_client: AsyncClient, fresh_db: str
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    parents = [
+        {"relation": "FATHER", "name": "张伟", "status": "DECEASED"},
+        {"relation": "MOTHER", "name": "李芳", "status": "DECEASED"},
+    ]
+    created = await call(
+        fresh_client, token, REGISTER_HOUSEHOLD, input=household_input(parents=parents)
+    )
+    household = created["registerHousehold"]["household"]
+    registered = await call(fresh_client, token, REGISTER_CHILD, input={
+        "child": child_input(household["id"], livingArrangement="WITH_GRANDPARENTS")})  # fmt: skip
+    child = registered["registerChild"]["child"]
+    # Nobody ticked scatteredOrphan: both parents dead make the orphan, and without an
+    # entrusted guardian the child is a key child.
+    assert child["categories"] == ["SCATTERED_ORPHAN"] and child["isKeyChild"] is True
+    father = household["parents"][0]
+    jailed = await call(fresh_client, token, UPDATE_PARENT, input={
+        "id": father["id"], "expectedVersion": 1,
+        "parent": {"relation": "FATHER", "name": "张伟", "status": "IMPRISONED"}})  # fmt: skip
+    assert jailed["updateParent"]["errors"] == []
+    query = "query($id: ID!) { child(id: $id) { categories keyChildReasons } }"
+    now = (await call(fresh_client, token, query, id=child["id"]))["child"]
+    # One parent dead, the other in prison: de-facto unsupported (民发〔2019〕62号).
+    assert now["categories"] == ["DE_FACTO_UNSUPPORTED"]
+    assert now["keyChildReasons"] == ["POOR_GUARDIANSHIP", "PARENT_IMPRISONED"]

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.auth.apikeys import create_api_key
+from app.domain.schedule import next_visit_due
 from app.models import Organization
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import TODAY, TODAY_SQL, EngineFactory, access_token
@@ -560,3 +561,57 @@ async def test_a_county_finds_the_ngos_it_may_contract_with(
     for username in ("demo-township", "demo-ngo", "demo-village", "demo-city"):
         other = await as_user(fresh_client, fresh_db, username)
         assert (await other(NGOS))["ngoOrganizations"]["totalCount"] == 0, username
+
+
+async def test_an_ngo_visit_is_the_last_visit_and_moves_the_next_due(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    ngo = await as_user(fresh_client, fresh_db, "demo-ngo")
+    village = await as_user(fresh_client, fresh_db, "demo-village")
+    # Yesterday at noon in Beijing: the same day in UTC and in Beijing.
+    visited = datetime.combine(
+        datetime.now(UTC).date() - timedelta(days=1), datetime.min.time(), UTC
+    ) + timedelta(hours=4)
+    picked = await scalar(
+        engine_for, fresh_db,
+        f"SELECT id FROM children WHERE area_code = :v AND id::text IN ({ACTIVE_ASSIGNED}) "
+        "AND last_visit_at < :at ORDER BY id LIMIT 1",
+        v=DEMO_VILLAGE, at=visited,
+    )  # fmt: skip
+    child = gid("Child", picked)
+    data = (await ngo(RECORD_VISIT, input=visit_input(child, visitedAt=visited.isoformat())))[
+        "recordVisit"
+    ]
+    assert data["errors"] == []
+    file = "query($id: ID!) { child(id: $id) { lastVisitAt nextVisitDue isKeyChild " \
+        "lastVisit { id visitedAt } } }"  # fmt: skip
+    seen = (await village(file, id=child))["child"]
+    assert seen["lastVisit"]["id"] == data["visit"]["id"]
+    assert datetime.fromisoformat(seen["lastVisitAt"]) == visited
+    last_risk = await scalar(
+        engine_for, fresh_db,
+        "SELECT max(visited_at) FROM visits WHERE child_id = :c AND kind = 'risk_assessment'",
+        c=picked,
+    )  # fmt: skip
+    due = next_visit_due(
+        visited.date(),
+        last_risk.date() if last_risk else None,
+        seen["isKeyChild"],
+        visited.date() + timedelta(days=1),
+    )
+    assert seen["nextVisitDue"] == due.due.isoformat()
+    # A service visit sent late, from before the last one, changes neither.
+    older = visit_input(child, visitedAt=(visited - timedelta(days=10)).isoformat())
+    assert (await ngo(RECORD_VISIT, input=older))["recordVisit"]["errors"] == []
+    assert (await village(file, id=child))["child"] == seen
+    # The village director visits after the NGO: the NGO, who may not read the director's
+    # visits, sees when the child was last visited but not the visit.
+    routine = visit_input(
+        child, kind="ROUTINE", visitedAt=(visited + timedelta(hours=2)).isoformat()
+    )
+    assert (await village(RECORD_VISIT, input=routine))["recordVisit"]["errors"] == []
+    theirs = (await ngo(file, id=child))["child"]
+    assert datetime.fromisoformat(theirs["lastVisitAt"]) == visited + timedelta(hours=2)
+    assert theirs["lastVisit"] is None
+    ours = (await village(file, id=child))["child"]
+    assert ours["lastVisit"]["visitedAt"] == ours["lastVisitAt"]

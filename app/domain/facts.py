@@ -35,6 +35,7 @@ class ChildFacts:
     household_registered_poverty: bool = False
     # Recorded by staff: abuse, abandonment, injury, unlawful harm.
     safety_risk: bool = False
+    # Recorded by staff: an orphan the parents' statuses do not show (parents not on file).
     scattered_orphan: bool = False
     has_active_guardian: bool = False
     # Capacity of the active entrusted guardian; None when there is none.

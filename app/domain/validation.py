@@ -7,13 +7,13 @@ the problem it returns; None means the value passed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from app.domain.classification import ADULT_AGE, age_on
 from app.domain.idnumber import InvalidIdNumber, id_number_mismatches, parse_id_number
-from app.enums import Gender
+from app.enums import Gender, LivingArrangement, ParentRelation, SchoolStatus, VisitKind
 from app.i18n import Language, translate
 
 # ASCII classes on purpose: \d would also accept full-width and other Unicode digits.
@@ -139,3 +139,118 @@ def check_age_range(birth_date: date, today: date) -> Problem | None:
             "NOT_A_MINOR", BIRTH_DATE_FIELD, "the child is {age} or older", {"age": ADULT_AGE}
         )
     return None
+
+
+def check_day_not_future(day: date | None, field: str, today: date) -> Problem | None:
+    """A day that is not after `today` (None passes)."""
+    if day is not None and day > today:
+        return Problem("FUTURE_DATE", field, "the date is in the future")
+    return None
+
+
+def check_not_before_birth(day: date, birth_date: date, field: str) -> Problem | None:
+    """Something about a child (a visit) that cannot have happened before the child was born."""
+    if day < birth_date:
+        return Problem("BEFORE_BIRTH", field, "the date is before the child's birth")
+    return None
+
+
+def check_province_code(code: str | None, field: str, provinces: Collection[str]) -> Problem | None:
+    """A province of the national area table (2 digits, e.g. 44 for Guangdong); None passes."""
+    if code is not None and code not in provinces:
+        return Problem("INVALID_AREA", field, "not a province code")
+    return None
+
+
+def check_parent_relations(
+    relations: Sequence[tuple[str, ParentRelation]], on_file: Collection[ParentRelation] = ()
+) -> list[Problem]:
+    """A household has one father and one mother: each (field, relation) naming a relation
+    already on file, or given earlier in the list, is a DUPLICATE_PARENT."""
+    seen = set(on_file)
+    found = []
+    for field, relation in relations:
+        if relation in seen:
+            found.append(
+                Problem("DUPLICATE_PARENT", field, "the household already has this parent")
+            )
+        seen.add(relation)
+    return found
+
+
+# The youngest age (completed years) at which a child can be in each school status. The
+# policy: kindergarten from 3 (nurseries take 2-year-olds), compulsory schooling from 6 (a
+# year earlier where local rules allow it), so dropping out from the same age, and nine
+# years of compulsory education completed at 15 at the earliest (14 after an early start).
+SCHOOL_STATUS_MIN_AGE = {
+    SchoolStatus.KINDERGARTEN: 2,
+    SchoolStatus.IN_SCHOOL: 5,
+    SchoolStatus.DROPPED_OUT: 5,
+    SchoolStatus.NOT_IN_SCHOOL: 14,
+}
+# A child younger than this cannot be living alone: such a child found alone is an emergency
+# to report (reportConcern), not a living arrangement. Older children living alone stay
+# recordable: they are what mandatory reporting is about.
+LIVING_ALONE_MIN_AGE = 6
+
+
+def check_age_fits(
+    birth_date: date,
+    school_status: SchoolStatus,
+    living_arrangement: LivingArrangement,
+    today: date,
+) -> list[Problem]:
+    """A school status and a living arrangement the child is old enough for (AGE_MISMATCH).
+
+    Only what is impossible at the child's age is refused (SCHOOL_STATUS_MIN_AGE,
+    LIVING_ALONE_MIN_AGE); a birth date in the future is check_age_range's to report.
+    """
+    if birth_date > today:
+        return []
+    age = age_on(birth_date, today)
+    found = []
+    if age < SCHOOL_STATUS_MIN_AGE.get(school_status, 0):
+        found.append(
+            Problem("AGE_MISMATCH", "schoolStatus", "the child is too young for this school status")
+        )
+    if living_arrangement is LivingArrangement.ALONE and age < LIVING_ALONE_MIN_AGE:
+        found.append(
+            Problem(
+                "AGE_MISMATCH",
+                "livingArrangement",
+                "a child under 6 cannot live alone: report a concern instead",
+            )
+        )
+    return found
+
+
+def check_visit_kind(kind: VisitKind, *, by_ngo: bool, names_case: bool) -> list[Problem]:
+    """What a visit's kind asks of it: an NGO records NGO_SERVICE visits and only an NGO
+    does (FORBIDDEN); a CASE_FOLLOW_UP visit names its case (REQUIRED caseId)."""
+    found = []
+    if by_ngo and kind is not VisitKind.NGO_SERVICE:
+        found.append(Problem("FORBIDDEN", "kind", "an NGO records NGO_SERVICE visits"))
+    if not by_ngo and kind is VisitKind.NGO_SERVICE:
+        found.append(Problem("FORBIDDEN", "kind", "only an NGO records NGO_SERVICE visits"))
+    if kind is VisitKind.CASE_FOLLOW_UP and not names_case:
+        found.append(Problem("REQUIRED", "caseId", "a case follow-up visit names its case"))
+    return found
+
+
+@dataclass(frozen=True)
+class ChildIdentity:
+    """What tells two children of one household apart."""
+
+    name: str
+    birth_date: date
+    gender: Gender
+    id_number: str | None
+
+
+def same_child(a: ChildIdentity, b: ChildIdentity) -> bool:
+    """Whether two entries of one household are the same child: the same name (ignoring
+    surrounding spaces), birth date and gender, unless both have ID numbers and they
+    differ (then the ID numbers decide; equal ones are the ID number check's to report)."""
+    if a.id_number and b.id_number and a.id_number != b.id_number:
+        return False
+    return (a.name.strip(), a.birth_date, a.gender) == (b.name.strip(), b.birth_date, b.gender)

@@ -17,7 +17,8 @@ class Visit(Synced, Base):
 
     `organization_id` is the organization the visitor acted for (an NGO's visits are its
     own by it); `visitor_id` is the person, absent when a partner system recorded the visit
-    with its API key. One of the two is always known.
+    with its API key. One of the two is always known. `case_id` is the protection case a
+    case follow-up visit (个案回访) belongs to.
     """
 
     __tablename__ = "visits"
@@ -37,6 +38,7 @@ class Visit(Synced, Base):
     organization_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("organizations.id"), index=True
     )
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"), index=True)
     visited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     kind: Mapped[VisitKind] = mapped_column(enum_column(VisitKind))
     living_conditions: Mapped[Finding] = mapped_column(enum_column(Finding))

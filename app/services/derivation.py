@@ -15,10 +15,15 @@ from app import clock
 from app.database import session_factory
 from app.domain.derivation import derive
 from app.domain.facts import ChildFacts
-from app.enums import ParentStatus, VisitKind
-from app.models import Child, Household, Parent, Visit
+from app.enums import GuardianshipStatus, ParentStatus, VisitKind
+from app.models import Child, Guardianship, Household, Parent, Visit
 from app.progress import Reporter
-from app.store.guardianships import active_guardians
+from authz.session import DERIVATION_OPTION
+
+# Every read here is of the whole file of children just written to (see DERIVATION_OPTION).
+# Beyond the children themselves it reads columns, not rows: a row of the file loaded here
+# would stay in the session, where a later lookup by id could find it without the scope.
+WHOLE_FILE = {DERIVATION_OPTION: True}
 
 
 async def refresh_children(
@@ -27,27 +32,46 @@ async def refresh_children(
     """Re-derive categories, key reasons, guardianship and visit dates of these children.
 
     Call it in the transaction of any write that changes what they are derived from (a
-    parent's status, a household's poverty flags, a guardianship, a visit). Returns the
-    number of children whose derived facts changed.
+    parent's status, a household's poverty flags, a guardianship, a visit). It reads each
+    child's whole file whoever the caller is: an NGO's visit moves the child's last visit
+    and next visit due like anyone's (docs/domain.md, "Visits"). Returns the number of
+    children whose derived facts changed.
     """
     if not child_ids:
         return 0
     children = (
         await session.execute(
-            select(Child, Household)
+            select(
+                Child,
+                Household.minimum_allowance,
+                Household.extreme_poverty,
+                Household.registered_poverty,
+            )
             .join(Household, Household.id == Child.household_id)
             .where(Child.id.in_(child_ids))
+            .execution_options(**WHOLE_FILE)
         )
     ).all()
-    household_ids = {household.id for _child, household in children}
+    household_ids = {row.Child.household_id for row in children}
     statuses: dict[uuid.UUID, list[ParentStatus]] = defaultdict(list)
     for household_id, status in await session.execute(
-        select(Parent.household_id, Parent.status).where(
-            Parent.household_id.in_(household_ids), Parent.deleted_at.is_(None)
-        )
+        select(Parent.household_id, Parent.status)
+        .where(Parent.household_id.in_(household_ids), Parent.deleted_at.is_(None))
+        .execution_options(**WHOLE_FILE)
     ):
         statuses[household_id].append(status)
-    guardians = dict(zip(child_ids, await active_guardians(session, child_ids), strict=True))
+    guardians = {
+        row.child_id: row
+        for row in await session.execute(
+            select(Guardianship.child_id, Guardianship.capacity, Guardianship.confirmed_at)
+            .where(
+                Guardianship.child_id.in_(child_ids),
+                Guardianship.status == GuardianshipStatus.ACTIVE,
+                Guardianship.deleted_at.is_(None),
+            )
+            .execution_options(**WHOLE_FILE)
+        )
+    }
     visits = {
         row.child_id: row
         for row in await session.execute(
@@ -60,22 +84,23 @@ async def refresh_children(
             )
             .where(Visit.child_id.in_(child_ids), Visit.deleted_at.is_(None))
             .group_by(Visit.child_id)
+            .execution_options(**WHOLE_FILE)
         )
     }
     updates = []
-    for child, household in children:
+    for child, minimum_allowance, extreme_poverty, registered_poverty in children:
         guardian = guardians.get(child.id)
         facts = ChildFacts(
             birth_date=child.birth_date,
-            parent_statuses=tuple(statuses.get(household.id, ())),
+            parent_statuses=tuple(statuses.get(child.household_id, ())),
             living_arrangement=child.living_arrangement,
             school_status=child.school_status,
             no_household_registration=child.no_household_registration,
             disability=child.disability,
             serious_illness=child.serious_illness,
-            household_minimum_allowance=household.minimum_allowance,
-            household_extreme_poverty=household.extreme_poverty,
-            household_registered_poverty=household.registered_poverty,
+            household_minimum_allowance=minimum_allowance,
+            household_extreme_poverty=extreme_poverty,
+            household_registered_poverty=registered_poverty,
             safety_risk=child.safety_risk,
             scattered_orphan=child.scattered_orphan,
             has_active_guardian=guardian is not None,

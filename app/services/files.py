@@ -5,26 +5,36 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.areas import province_codes
 from app.domain.idnumber import mask_id_number, normalize_id_number
 from app.domain.schedule import next_regular_visit_due
 from app.domain.validation import (
+    ChildIdentity,
     Problem,
+    check_age_fits,
     check_age_range,
     check_id_number,
     check_length,
+    check_not_before_birth,
     check_not_future,
+    check_parent_relations,
     check_phone,
+    check_province_code,
     check_required,
+    check_visit_kind,
     problems,
+    same_child,
 )
 from app.enums import (
     AreaLevel,
+    ChildStatus,
     ContactFrequency,
     Finding,
     Gender,
@@ -36,7 +46,7 @@ from app.enums import (
     VisitKind,
 )
 from app.errors import check_version, not_found, raise_problems, refuse
-from app.models import Area, Child, Household, Parent, Visit
+from app.models import Area, Case, Child, Household, Parent, Visit
 from app.services.common import Actor, existing_create
 from app.services.derivation import refresh_children
 from authz.guard import require
@@ -76,6 +86,12 @@ class HouseholdData:
     parents: list[ParentData] = field(default_factory=list)
 
 
+@cache
+def _provinces() -> frozenset[str]:
+    """Every province code of the national table (a parent may work in any of them)."""
+    return frozenset(province_codes())
+
+
 def _parent_problems(parent: ParentData, index: int, actor: Actor) -> list[Problem]:
     prefix = f"parents.{index}."
     return problems(
@@ -83,6 +99,7 @@ def _parent_problems(parent: ParentData, index: int, actor: Actor) -> list[Probl
         check_length(parent.name, prefix + "name", 100),
         check_phone(parent.phone, prefix + "phone"),
         check_id_number(parent.id_number, prefix + "idNumber", today=actor.today),
+        check_province_code(parent.work_province_code, prefix + "workProvinceCode", _provinces()),
         check_not_future(parent.away_since, prefix + "awaySince", actor.now),
         check_not_future(parent.last_contact_on, prefix + "lastContactOn", actor.now),
     )
@@ -112,6 +129,9 @@ async def register_household(session: AsyncSession, actor: Actor, data: Househol
             check_length(data.address, "address", 300),
             check_phone(data.phone, "phone"),
             *(_parent_problems(p, i, actor) for i, p in enumerate(data.parents)),
+            check_parent_relations(
+                [(f"parents.{i}.relation", p.relation) for i, p in enumerate(data.parents)]
+            ),
         )
     )
     area = await session.get(Area, data.area_code)
@@ -198,6 +218,17 @@ async def update_parent(
     parent: Parent = await load_visible(session, Parent, parent_id, "id", "parent")
     require(actor.scope, "child_file", "write", parent.area_code)
     check_version(parent, expected_version)
+    if data.relation is not parent.relation:
+        # Judged on a change only: a duplicate already on file must not block other edits.
+        others = await session.scalars(
+            select(Parent.relation).where(
+                Parent.household_id == parent.household_id,
+                Parent.id != parent.id,
+                Parent.deleted_at.is_(None),
+            )
+        )
+        relation = [("parents.0.relation", data.relation)]
+        raise_problems(check_parent_relations(relation, list(others)))
     for key, value in _parent_values(data).items():
         setattr(parent, key, value)
     await session.flush()
@@ -248,11 +279,40 @@ async def _refuse_duplicate(
         )
 
 
+def _identity(child: Child | dict[str, Any]) -> ChildIdentity:
+    if isinstance(child, Child):
+        return ChildIdentity(child.name, child.birth_date, child.gender, child.id_number)
+    return ChildIdentity(child["name"], child["birth_date"], child["gender"], child["id_number"])
+
+
+async def _refuse_twin_entry(
+    session: AsyncSession, household_id: uuid.UUID, entry: ChildIdentity, own_id: uuid.UUID | None
+) -> None:
+    """The same child entered twice in a household, where an ID number cannot tell (it has
+    none, or only one entry has one): refused, naming the entry already on file."""
+    siblings = await session.scalars(
+        select(Child).where(
+            Child.household_id == household_id,
+            Child.status == ChildStatus.ACTIVE,
+            Child.deleted_at.is_(None),
+        )
+    )
+    for sibling in siblings:
+        if sibling.id != own_id and same_child(entry, _identity(sibling)):
+            raise refuse(
+                "DUPLICATE_CHILD",
+                "name",
+                "a child of this name, birth date and gender is already on file in the household",
+                current=sibling,
+            )
+
+
 def _child_problems(data: ChildData, actor: Actor) -> list[Problem]:
     return problems(
         check_required(data.name, "name"),
         check_length(data.name, "name", 100),
         check_age_range(data.birth_date, actor.today),
+        check_age_fits(data.birth_date, data.school_status, data.living_arrangement, actor.today),
         check_id_number(
             data.id_number, "idNumber", birth_date=data.birth_date, gender=data.gender,
             today=actor.today,
@@ -295,6 +355,7 @@ async def register_child(session: AsyncSession, actor: Actor, data: ChildData) -
         return existing
     if values["id_number"]:
         await _refuse_duplicate(session, actor, str(values["id_number"]), None)
+    await _refuse_twin_entry(session, household.id, _identity(values), None)
     child = Child(id=data.id or uuid.uuid4(), area_code=household.area_code, **values)
     session.add(child)
     await session.flush()
@@ -320,6 +381,10 @@ async def update_child(
     values = _child_values(data)
     if values["id_number"] and values["id_number"] != child.id_number:
         await _refuse_duplicate(session, actor, str(values["id_number"]), child.id)
+    if _identity(values) != _identity(child):
+        # On a change only: a pair already on file must not block other edits (one of the
+        # two is archived as DUPLICATE).
+        await _refuse_twin_entry(session, child.household_id, _identity(values), child.id)
     for key, value in values.items():
         setattr(child, key, value)
     await session.flush()
@@ -343,13 +408,22 @@ class VisitData:
     id: uuid.UUID | None = None
     risks_found: list[str] = field(default_factory=list)
     notes: str | None = None
+    case_id: uuid.UUID | None = None
+
+
+async def _check_visited_case(session: AsyncSession, child: Child, case_id: uuid.UUID) -> None:
+    """The case a visit follows up is one about this child, that the caller may see."""
+    case: Case = await load_visible(session, Case, case_id, "caseId", "case")
+    if case.child_id != child.id:
+        raise refuse("INVALID", "caseId", "the case is about another child")
 
 
 async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> Visit:
     """A visit to a child; the child's next visit due moves on. Idempotent by client id.
 
     The visit records the person (none for an integration's key) and the organization they
-    acted for, which is how an NGO finds its own service visits."""
+    acted for, which is how an NGO finds its own service visits. A case follow-up names its
+    case; NGO_SERVICE visits are an NGO's, and an NGO records no other kind."""
     raise_problems(
         problems(
             check_not_future(data.visited_at, "visitedAt", actor.now),
@@ -358,11 +432,18 @@ async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> 
         )
     )
     child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
-    if not actor.scope.allows("child_file", "write", child.area_code):
+    by_ngo = not actor.scope.allows("child_file", "write", child.area_code)
+    if by_ngo:
         # An NGO records service visits to the children it is contracted for.
         require(actor.scope, "service_visit", "write", child.area_code, field="childId")
-        if data.kind is not VisitKind.NGO_SERVICE:
-            raise refuse("FORBIDDEN", "kind", "an NGO records NGO_SERVICE visits")
+    raise_problems(
+        problems(
+            check_visit_kind(data.kind, by_ngo=by_ngo, names_case=data.case_id is not None),
+            check_not_before_birth(clock.local_day(data.visited_at), child.birth_date, "visitedAt"),
+        )
+    )
+    if data.case_id is not None:
+        await _check_visited_case(session, child, data.case_id)
     values = {
         "child_id": child.id,
         "visited_at": data.visited_at,
@@ -374,6 +455,7 @@ async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> 
         "mental_state": data.mental_state,
         "risks_found": list(data.risks_found),
         "notes": data.notes,
+        "case_id": data.case_id,
     }
     existing = await existing_create(session, Visit, data.id, values)
     if existing is not None:

@@ -13,6 +13,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
+from app.domain.guardianship import (
+    check_confirmable,
+    check_correctable,
+    check_guardian_adult,
+    check_starts_after,
+)
 from app.domain.idnumber import normalize_id_number
 from app.domain.validation import (
     check_id_number,
@@ -43,6 +50,8 @@ class EntrustData:
     id_number: str | None = None
     starts_on: date | None = None
     agreement_signed: bool = False
+    # An active guardianship of the child recorded today by mistake, which this one replaces.
+    corrects_id: uuid.UUID | None = None
 
 
 async def _active_guardianship(session: AsyncSession, child_id: uuid.UUID) -> Guardianship | None:
@@ -56,15 +65,42 @@ async def _active_guardianship(session: AsyncSession, child_id: uuid.UUID) -> Gu
     return found
 
 
+async def _withdraw(
+    session: AsyncSession, actor: Actor, mistaken: Guardianship
+) -> Guardianship | None:
+    """Take back a guardianship entered by mistake today, as if it had never been entered:
+    it is deleted, and the guardianship it ended (if one ended the day it started) is
+    returned, to end when the replacement starts instead."""
+    recorded_on = clock.local_day(mistaken.created_at)
+    raise_problems(problems(check_correctable(recorded_on, actor.today)))
+    previous: Guardianship | None = await session.scalar(
+        select(Guardianship)
+        .where(
+            Guardianship.child_id == mistaken.child_id,
+            Guardianship.status == GuardianshipStatus.ENDED,
+            Guardianship.ends_on == mistaken.starts_on,
+            Guardianship.deleted_at.is_(None),
+        )
+        .order_by(Guardianship.starts_on.desc())
+        .limit(1)
+    )
+    mistaken.status = GuardianshipStatus.ENDED
+    mistaken.deleted_at = actor.now
+    await session.flush()
+    return previous
+
+
 async def entrust_guardian(session: AsyncSession, actor: Actor, data: EntrustData) -> Guardianship:
     """Entrust the child to a new guardian: the active guardianship ends the day this one
-    starts. Idempotent by client id."""
+    starts. With `corrects_id`, the new guardianship replaces the active one, recorded today
+    by mistake, as if that had never been entered. Idempotent by client id."""
     raise_problems(
         problems(
             check_required(data.guardian_name, "guardianName"),
             check_length(data.guardian_name, "guardianName", 100),
             check_phone(data.phone, "phone"),
             check_id_number(data.id_number, "idNumber", today=actor.today),
+            check_guardian_adult(data.id_number, "idNumber", actor.today),
             check_not_future(data.starts_on, "startsOn", actor.now),
         )
     )
@@ -86,6 +122,14 @@ async def entrust_guardian(session: AsyncSession, actor: Actor, data: EntrustDat
     if child.status is ChildStatus.ARCHIVED:
         raise refuse("CHILD_ARCHIVED", "childId", "the child's file is archived")
     current = await _active_guardianship(session, child.id)
+    if data.corrects_id is not None:
+        if current is None or current.id != data.corrects_id:
+            raise refuse("INVALID", "correctsId", "not the child's active guardianship")
+        previous = await _withdraw(session, actor, current)
+        current = None
+        if previous is not None:
+            raise_problems(problems(check_starts_after(previous.starts_on, starts_on)))
+            previous.ends_on = starts_on
     if current is not None:
         if current.starts_on > starts_on:
             raise refuse(
@@ -155,7 +199,8 @@ async def confirm_guardianship(
     expected_version: int,
     agreement_signed: bool,
 ) -> Guardianship:
-    """The village confirms the entrustment, which needs the signed agreement."""
+    """The village confirms the entrustment, which needs the signed agreement and a guardian
+    assessed capable."""
     if not agreement_signed:
         raise refuse(
             "AGREEMENT_NOT_SIGNED", "agreementSigned", "the entrustment agreement must be signed"
@@ -163,6 +208,7 @@ async def confirm_guardianship(
     guardianship = await _load_active(session, actor, guardianship_id, expected_version)
     if actor.user_id is None:
         raise refuse("FORBIDDEN", "id", "a guardianship is confirmed by a person, not a key")
+    raise_problems(problems(check_confirmable(guardianship.capacity)))
     guardianship.agreement_signed = True
     guardianship.confirmed_by_id = actor.user_id
     guardianship.confirmed_at = actor.now

@@ -16,11 +16,11 @@ VisitKey = tuple[datetime, uuid.UUID]  # (visited_at, id), newest first
 
 
 async def last_visits(session: AsyncSession, child_ids: Sequence[uuid.UUID]) -> list[Visit | None]:
-    """Each child's most recent visit."""
+    """Each child's most recent visit (of those the session may see)."""
     query = (
         select(Visit)
         .where(Visit.child_id.in_(child_ids), Visit.deleted_at.is_(None))
-        .order_by(Visit.child_id, Visit.visited_at.desc())
+        .order_by(Visit.child_id, Visit.visited_at.desc(), Visit.id.desc())
         .ext(distinct_on(Visit.child_id))
     )
     found = {visit.child_id: visit for visit in await session.scalars(query)}

@@ -162,8 +162,14 @@ class Visit(relay.Node):
     mental_state: Finding
     risks_found: list[str]
     notes: str | None
-    next_visit_due: date | None
+    next_visit_due: date | None = strawberry.field(
+        description="The next regular visit as planned at this visit; the child's "
+        "`nextVisitDue` is the one in force."
+    )
     child_id: strawberry.ID = strawberry.field(description="The child's global id.")
+    case_id: strawberry.ID | None = strawberry.field(
+        description="The global id of the protection case a case follow-up visit belongs to."
+    )
 
     @classmethod
     def from_model(cls, v: VisitModel) -> Visit:
@@ -174,6 +180,7 @@ class Visit(relay.Node):
             schooling=v.schooling, health=v.health, mental_state=v.mental_state,
             risks_found=list(v.risks_found), notes=v.notes, next_visit_due=v.next_visit_due,
             child_id=global_id("Child", v.child_id),
+            case_id=None if v.case_id is None else global_id("Case", v.case_id),
         )  # fmt: skip
 
     @classmethod
@@ -213,10 +220,14 @@ class Child(relay.Node):
         description="Derived: left-behind, each kind of difficulty, orphan."
     )
     next_visit_due: date | None = strawberry.field(
-        description="When the next visit is due (monthly for key children)."
+        description="When the next visit is due: a month (key children) or three months "
+        "after the last visit, whoever made it, or the end of the March or September "
+        "risk-assessment window if that comes first."
     )
     visit_overdue: bool | None
-    last_visit_at: datetime | None
+    last_visit_at: datetime | None = strawberry.field(
+        description="When the child was last visited, whoever visited (NGOs included)."
+    )
     archived_reason: ArchiveReason | None
     # The full view only (the area's staff and case handlers); null for NGOs and schools.
     is_key_child: bool | None = strawberry.field(
@@ -309,10 +320,17 @@ class Child(relay.Node):
         rows = await info.context.loaders.guardianships.load(self.row.id)
         return [Guardianship.from_model(row) for row in rows]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The child's last visit, whoever made it: the one `lastVisitAt` dates and "
+        "`nextVisitDue` follows; null when there is none or the caller may not read it."
+    )
     async def last_visit(self, info: Info) -> Visit | None:
         row = await info.context.loaders.last_visit.load(self.row.id)
-        return None if row is None else Visit.from_model(row)
+        # The newest visit the caller may read is not the child's last when a later one is
+        # hidden from it (an NGO reads only its own visits).
+        if row is None or row.visited_at != self.row.last_visit_at:
+            return None
+        return Visit.from_model(row)
 
     @strawberry.field(description="Open protection cases about the child.")
     async def open_cases(

@@ -193,6 +193,11 @@ class RecordVisitInput:
     )
     risks_found: list[str] = strawberry.field(default_factory=list)
     notes: str | None = None
+    case_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The child's protection case the visit follows up: required for "
+        "CASE_FOLLOW_UP.",
+    )
 
 
 @strawberry.type
@@ -311,7 +316,7 @@ class FileMutation:
                 living_conditions=input.living_conditions, guardianship=input.guardianship,
                 schooling=input.schooling, health=input.health,
                 mental_state=input.mental_state, risks_found=list(input.risks_found),
-                notes=input.notes,
+                notes=input.notes, case_id=uuid_of(input.case_id, "Case"),
             )  # fmt: skip
         except ValueError:
             return VisitPayload(visit=None, errors=bad_id("id"))

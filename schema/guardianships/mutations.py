@@ -37,6 +37,12 @@ class EntrustGuardianInput:
         default=None, description="Default: today; not in the future."
     )
     agreement_signed: bool = False
+    corrects_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The child's active guardianship, recorded today by mistake: the new one "
+        "replaces it as if it had never been entered (the one before ends when the new one "
+        "starts). After the day of recording, end a wrong guardianship instead.",
+    )
 
 
 @strawberry.input
@@ -105,6 +111,7 @@ class GuardianMutation:
                 guardian_name=input.guardian_name, relation=input.relation, phone=input.phone,
                 id_number=input.id_number, starts_on=input.starts_on,
                 agreement_signed=input.agreement_signed,
+                corrects_id=uuid_of(input.corrects_id, "Guardianship"),
             )  # fmt: skip
         except ValueError:
             return GuardianshipPayload(guardianship=None, errors=bad_id("id"))

@@ -7,6 +7,7 @@ from datetime import date
 import strawberry
 
 from app import clock
+from app.domain.validation import check_day_not_future
 from app.statistics_report import statistics_report
 from schema.context import Info
 from schema.core.errors import QueryError
@@ -19,12 +20,17 @@ class StatisticsQuery:
         description="Statistics of an area within the caller's statistics scope: its own "
         "counts, one row per child area and the quarterly trend. `asOf` (default today) "
         "picks the quarter; a past quarter shows its counts as last computed. Counts from "
-        "1 to 4 below the caller's level are suppressed for callers above township level."
+        "1 to 4 below the caller's level are suppressed for callers above township level. "
+        "An `asOf` after today is refused (FUTURE_DATE)."
     )
     async def area_statistics(
         self, info: Info, area_code: str, as_of: date | None = None
     ) -> AreaStatistics:
-        day = as_of or clock.today()
+        today = clock.today()
+        day = as_of or today
+        future = check_day_not_future(day, "asOf", today)
+        if future is not None:
+            raise QueryError(future.code, future.message, future.params)
         report = await info.context.db.read(
             lambda s: statistics_report(s, info.context.scope, area_code, day)
         )

@@ -7,9 +7,19 @@ from itertools import product
 
 import pytest
 
-from app.domain.classification import AWAY, UNABLE, age_on, child_categories, is_left_behind
+from app.domain.classification import (
+    AWAY,
+    CANNOT_RAISE,
+    UNABLE,
+    age_on,
+    child_categories,
+    is_de_facto_unsupported,
+    is_left_behind,
+    is_orphan,
+    needs_entrusted_guardian,
+)
 from app.domain.facts import ChildFacts
-from app.enums import ChildCategory, ParentStatus
+from app.enums import ChildCategory, LivingArrangement, ParentStatus
 
 S = ParentStatus
 ON = date(2026, 6, 1)
@@ -113,7 +123,119 @@ def test_all_categories_in_declaration_order() -> None:
         safety_risk=True,
         scattered_orphan=True,
     )
-    assert child_categories(facts, ON) == list(ChildCategory)
+    # An orphan is never de-facto unsupported too: every other category at once.
+    assert child_categories(facts, ON) == [
+        c for c in ChildCategory if c is not ChildCategory.DE_FACTO_UNSUPPORTED
+    ]
+    unsupported = ChildFacts(
+        birth_date=BORN,
+        parent_statuses=(S.DECEASED, S.IMPRISONED),
+        household_minimum_allowance=True,
+        disability=True,
+        serious_illness=True,
+        safety_risk=True,
+    )
+    assert child_categories(unsupported, ON) == [
+        c
+        for c in ChildCategory
+        if c not in (ChildCategory.LEFT_BEHIND, ChildCategory.SCATTERED_ORPHAN)
+    ]
+
+
+def test_cannot_raise_group() -> None:
+    assert {S.INCAPACITATED, S.IMPRISONED, S.MISSING} == CANNOT_RAISE
+
+
+def _expected_orphan(a: ParentStatus, b: ParentStatus) -> bool:
+    return a is S.DECEASED and b is S.DECEASED
+
+
+def _expected_unsupported(a: ParentStatus, b: ParentStatus) -> bool:
+    # 民发〔2019〕62号, spelled out: both parents seriously disabled or ill, imprisoned or in
+    # drug rehabilitation, or out of contact; or one dead and the other so.
+    cannot = {S.INCAPACITATED, S.IMPRISONED, S.MISSING}
+    both_cannot = a in cannot and b in cannot
+    one_dead = (a is S.DECEASED and b in cannot) or (b is S.DECEASED and a in cannot)
+    return both_cannot or one_dead
+
+
+@pytest.mark.parametrize(("a", "b"), list(product(ParentStatus, repeat=2)))
+def test_orphan_and_de_facto_unsupported_truth_table(a: ParentStatus, b: ParentStatus) -> None:
+    assert is_orphan((a, b)) is _expected_orphan(a, b)
+    assert is_de_facto_unsupported((a, b)) is _expected_unsupported(a, b)
+    categories = child_categories(ChildFacts(birth_date=BORN, parent_statuses=(a, b)), ON)
+    assert (ChildCategory.SCATTERED_ORPHAN in categories) is _expected_orphan(a, b)
+    assert (ChildCategory.DE_FACTO_UNSUPPORTED in categories) is _expected_unsupported(a, b)
+    # The three situations without a parent to care exclude each other.
+    assert len({ChildCategory.LEFT_BEHIND, ChildCategory.SCATTERED_ORPHAN,
+                ChildCategory.DE_FACTO_UNSUPPORTED} & set(categories)) <= 1  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("statuses", "orphan", "unsupported"),
+    [
+        ((S.DECEASED,), False, False),  # the other parent is not on file
+        ((S.IMPRISONED,), False, False),
+        ((), False, False),
+        ((S.DECEASED, S.DECEASED, S.DECEASED), True, False),
+        ((S.IMPRISONED, S.MISSING, S.DECEASED), False, True),
+        ((S.IMPRISONED, S.MISSING, S.AT_HOME), False, False),
+        ((S.DECEASED, S.DECEASED, S.INCAPACITATED), False, True),
+        ((S.MISSING, S.UNKNOWN), False, False),
+    ],
+)
+def test_orphan_and_de_facto_unsupported_examples(
+    statuses: tuple[ParentStatus, ...], orphan: bool, unsupported: bool
+) -> None:
+    assert is_orphan(statuses) is orphan
+    assert is_de_facto_unsupported(statuses) is unsupported
+
+
+def test_scattered_orphan_lives_outside_institutions() -> None:
+    dead = (S.DECEASED, S.DECEASED)
+    at_home = ChildFacts(birth_date=BORN, parent_statuses=dead,
+                         living_arrangement=LivingArrangement.WITH_GRANDPARENTS)  # fmt: skip
+    assert child_categories(at_home, ON) == [ChildCategory.SCATTERED_ORPHAN]
+    placed = ChildFacts(birth_date=BORN, parent_statuses=dead,
+                        living_arrangement=LivingArrangement.INSTITUTION)  # fmt: skip
+    assert child_categories(placed, ON) == []
+    # Staff record an orphan whose parents are not on file.
+    recorded = ChildFacts(birth_date=BORN, parent_statuses=(S.UNKNOWN, S.UNKNOWN),
+                          scattered_orphan=True)  # fmt: skip
+    assert child_categories(recorded, ON) == [ChildCategory.SCATTERED_ORPHAN]
+    # A recorded orphan is not de-facto unsupported, whatever the statuses say.
+    recorded_missing = ChildFacts(birth_date=BORN, parent_statuses=(S.DECEASED, S.MISSING),
+                                  scattered_orphan=True)  # fmt: skip
+    assert child_categories(recorded_missing, ON) == [ChildCategory.SCATTERED_ORPHAN]
+
+
+def test_de_facto_unsupported_until_18() -> None:
+    facts = ChildFacts(birth_date=date(2009, 6, 1), parent_statuses=(S.IMPRISONED, S.MISSING))
+    assert child_categories(facts, date(2027, 5, 31)) == [ChildCategory.DE_FACTO_UNSUPPORTED]
+    assert child_categories(facts, date(2027, 6, 1)) == []
+
+
+@pytest.mark.parametrize(
+    ("facts", "needed"),
+    [
+        (ChildFacts(birth_date=BORN), False),
+        (ChildFacts(birth_date=BORN, parent_statuses=(S.WORKING_AWAY, S.WORKING_AWAY)), True),
+        (ChildFacts(birth_date=BORN, parent_statuses=(S.DECEASED, S.DECEASED)), True),
+        (ChildFacts(birth_date=BORN, parent_statuses=(S.IMPRISONED, S.INCAPACITATED)), True),
+        (ChildFacts(birth_date=BORN, parent_statuses=(S.UNKNOWN,), scattered_orphan=True), True),
+        (
+            ChildFacts(
+                birth_date=BORN,
+                parent_statuses=(S.DECEASED, S.DECEASED),
+                living_arrangement=LivingArrangement.INSTITUTION,
+            ),
+            False,
+        ),
+        (ChildFacts(birth_date=BORN, parent_statuses=(S.IMPRISONED, S.AT_HOME)), False),
+    ],
+)
+def test_needs_entrusted_guardian(facts: ChildFacts, needed: bool) -> None:
+    assert needs_entrusted_guardian(facts, ON) is needed
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,37 @@ def test_ordinary_child_is_not_a_key_child() -> None:
             ),
             [R.POOR_GUARDIANSHIP],
         ),
+        # An orphan or a de-facto unsupported child without a guardian (民发〔2019〕62号).
+        (
+            ChildFacts(birth_date=BORN, parent_statuses=(S.DECEASED, S.DECEASED)),
+            [R.POOR_GUARDIANSHIP],
+        ),
+        (
+            ChildFacts(birth_date=BORN, parent_statuses=(S.DECEASED, S.INCAPACITATED)),
+            [R.POOR_GUARDIANSHIP],
+        ),
+        (
+            ChildFacts(birth_date=BORN, parent_statuses=(S.MISSING, S.IMPRISONED)),
+            [R.POOR_GUARDIANSHIP, R.PARENT_IMPRISONED],
+        ),
+        # ... with a guardian, or placed in an institution: not for that reason.
+        (
+            ChildFacts(
+                birth_date=BORN,
+                parent_statuses=(S.DECEASED, S.DECEASED),
+                has_active_guardian=True,
+                guardian_capacity=GuardianCapacity.CAPABLE,
+            ),
+            [],
+        ),
+        (
+            ChildFacts(
+                birth_date=BORN,
+                parent_statuses=(S.DECEASED, S.MISSING),
+                living_arrangement=LivingArrangement.INSTITUTION,
+            ),
+            [],
+        ),
         # A parent away, the other at home: not left-behind, so no guardian is needed.
         (ChildFacts(birth_date=BORN, parent_statuses=(S.WORKING_AWAY, S.AT_HOME)), []),
         # Recorded reasons come through, in declaration order.
@@ -133,6 +164,12 @@ def test_unguarded_child_stops_being_poorly_guarded_at_16() -> None:
     facts = ChildFacts(birth_date=date(2010, 6, 1), parent_statuses=BOTH_AWAY)
     assert key_child_reasons(facts, date(2026, 5, 31)) == [R.POOR_GUARDIANSHIP]
     assert key_child_reasons(facts, date(2026, 6, 1)) == []
+
+
+def test_unguarded_orphan_stays_poorly_guarded_until_18() -> None:
+    facts = ChildFacts(birth_date=date(2009, 6, 1), parent_statuses=(S.DECEASED, S.DECEASED))
+    assert key_child_reasons(facts, date(2026, 6, 1)) == [R.POOR_GUARDIANSHIP]
+    assert key_child_reasons(facts, date(2027, 6, 1)) == []
 
 
 def test_adults_have_no_reasons() -> None:
