@@ -216,6 +216,19 @@ async def _edit_while_a_transaction_writes(files: Files, concurrent_sql: str) ->
         return await request
 
 
+async def test_an_edit_that_loses_a_race_is_a_version_conflict(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    files = Files(fresh_client, fresh_db, engine_for)
+    answer = await _edit_while_a_transaction_writes(
+        files, "UPDATE children SET student_number = 'S2026098' WHERE id = :id"
+    )
+    assert [(e["code"], e["field"]) for e in answer["errors"]] == [
+        ("VERSION_CONFLICT", "expectedVersion")
+    ]
+    assert answer["child"] is None
+
+
 async def test_a_derive_running_alongside_an_edit_does_not_conflict_with_it(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
