@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from typing import cast
+
+from sqlalchemy import Table, text
 
 from app import migrate
 from app.models import SYNCED_TABLES, Base
+from app.models.base import Synced
 from tests.conftest import EngineFactory
 
 
@@ -98,3 +101,43 @@ async def test_raw_update_bumps_version_change_seq_and_updated_at(
     assert after.version == before.version + 1
     assert after.change_seq > before.change_seq
     assert after.updated_at > before.updated_at
+
+
+async def test_each_touch_trigger_is_given_the_models_not_edits(
+    empty_db: str, engine_for: EngineFactory
+) -> None:
+    engine = engine_for(empty_db)
+    await migrate.upgrade(engine)
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT c.relname, t.tgargs FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = c.relname || '_touch'"
+            )
+        )
+        given = {row.relname: tuple(row.tgargs.decode().split("\0")[:-1]) for row in rows}
+    declared = {
+        cast(Table, mapper.local_table).name: mapper.class_.not_edits
+        for mapper in Base.registry.mappers
+        if issubclass(mapper.class_, Synced)
+    }
+    assert given == declared
+    assert "next_visit_due" in given["children"]
+
+
+async def test_a_raw_update_of_what_is_no_edit_leaves_the_version(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    engine = engine_for(fresh_db)
+    child = "(SELECT id FROM children ORDER BY id LIMIT 1)"
+    read = text(f"SELECT version, change_seq FROM children WHERE id = {child}")
+    async with engine.begin() as conn:
+        before = (await conn.execute(read)).one()
+        await conn.execute(
+            text(f"UPDATE children SET next_visit_due = next_visit_due + 7 WHERE id = {child}")
+        )
+        derived = (await conn.execute(read)).one()
+        await conn.execute(text(f"UPDATE children SET name = name || '一' WHERE id = {child}"))
+        edited = (await conn.execute(read)).one()
+    assert derived.version == before.version and derived.change_seq > before.change_seq
+    assert edited.version == before.version + 1 and edited.change_seq > derived.change_seq

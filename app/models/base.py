@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
@@ -65,6 +65,10 @@ def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(primary_key=True, default=uuid.uuid4)
 
 
+# The column of the rows about a child that a move of the child rewrites (app/services/moves.py).
+FOLLOWS_THE_CHILD = ("area_code",)
+
+
 def area_fk(*, nullable: bool = False) -> Mapped[Any]:
     """The area code column every place-bound row carries (a village for people-bound rows)."""
     return mapped_column(String(AREA_CODE_LENGTH), ForeignKey("areas.code"), nullable=nullable)
@@ -89,11 +93,18 @@ class Timestamped:
 class Synced(Timestamped):
     """Columns of every mutable, synced row.
 
-    `version` is SQLAlchemy's optimistic lock (an UPDATE with a stale version fails);
-    `change_seq` is set from one global sequence on insert and, by trigger, on every update,
-    and `change_xid` to the writing transaction, so a device can pull what changed since a
-    cursor; `deleted_at` is the soft delete.
+    `version` counts the edits of the record: the touch trigger moves it when a column
+    changes that is neither bookkeeping nor one of `not_edits`, whoever writes the row, and
+    SQLAlchemy reads it back and checks it as its optimistic lock (an UPDATE with a stale
+    version fails). `change_seq` is set from one global sequence on insert and by the trigger
+    on every update, and `change_xid` to the writing transaction, so a device can pull what
+    changed since a cursor, derived facts included; `deleted_at` is the soft delete.
     """
+
+    # Columns whose change is no edit of this record and leaves `version` as it is: facts
+    # derived from other records, the village a row follows its child to. The table's touch
+    # trigger is given them (tests/test_migrations.py checks the two agree).
+    not_edits: ClassVar[tuple[str, ...]] = ()
 
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     change_seq: Mapped[int] = mapped_column(
@@ -108,4 +119,5 @@ class Synced(Timestamped):
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
+        # The database sets the version (the touch trigger); the ORM reads it back.
+        return {"version_id_col": cls.version, "version_id_generator": False}

@@ -16,13 +16,22 @@ from app.enums import (
     DropoutFollowUp,
     ReportSource,
 )
-from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+from app.models.base import (
+    FOLLOWS_THE_CHILD,
+    Base,
+    Synced,
+    area_fk,
+    area_prefix_index,
+    enum_column,
+    uuid_pk,
+)
 
 
 class Case(Synced, Base):
     """A protection case about one child, opened by a mandatory report (seed 004 §四)."""
 
     __tablename__ = "cases"
+    not_edits = FOLLOWS_THE_CHILD
     __table_args__ = (
         area_prefix_index("cases"),
         Index("ix_cases_stage_due_at", "stage", "due_at"),
@@ -59,6 +68,7 @@ class CaseEvent(Synced, Base):
     """One entry in a case's history: a stage change, a note, a referral or a measure."""
 
     __tablename__ = "case_events"
+    not_edits = FOLLOWS_THE_CHILD
     __table_args__ = (
         area_prefix_index("case_events"),
         Index("ix_case_events_case_occurred_at", "case_id", "occurred_at"),

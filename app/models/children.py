@@ -32,6 +32,10 @@ class Child(Synced, Base):
     """
 
     __tablename__ = "children"
+    not_edits = (
+        "categories", "key_reasons", "is_key_child", "has_confirmed_guardian", "last_visit_at",
+        "next_visit_due", "derived_on",
+    )  # fmt: skip
     __table_args__ = (
         area_prefix_index("children"),
         # The same ID number may not be on file twice, anywhere in the country.

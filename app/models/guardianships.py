@@ -9,7 +9,15 @@ from sqlalchemy import DateTime, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import GuardianCapacity, GuardianRelation, GuardianshipStatus
-from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+from app.models.base import (
+    FOLLOWS_THE_CHILD,
+    Base,
+    Synced,
+    area_fk,
+    area_prefix_index,
+    enum_column,
+    uuid_pk,
+)
 
 
 class Guardianship(Synced, Base):
@@ -20,6 +28,7 @@ class Guardianship(Synced, Base):
     """
 
     __tablename__ = "guardianships"
+    not_edits = FOLLOWS_THE_CHILD
     __table_args__ = (
         area_prefix_index("guardianships"),
         # At most one active guardianship per child.

@@ -9,13 +9,22 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import ContactFrequency, ParentRelation, ParentStatus
-from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+from app.models.base import (
+    FOLLOWS_THE_CHILD,
+    Base,
+    Synced,
+    area_fk,
+    area_prefix_index,
+    enum_column,
+    uuid_pk,
+)
 
 
 class Household(Synced, Base):
     """A family registered in a village, with its economic situation."""
 
     __tablename__ = "households"
+    not_edits = FOLLOWS_THE_CHILD
     __table_args__ = (area_prefix_index("households"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -31,6 +40,7 @@ class Parent(Synced, Base):
     """A child's father or mother: where they are and how they keep in touch."""
 
     __tablename__ = "parents"
+    not_edits = FOLLOWS_THE_CHILD
     __table_args__ = (area_prefix_index("parents"),)
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.enums import NgoServiceType
 from app.models.base import (
     AREA_CODE_LENGTH,
+    FOLLOWS_THE_CHILD,
     Base,
     Synced,
     Timestamped,
@@ -111,6 +112,7 @@ class NgoContractChild(Synced, Base):
     """A child assigned under a contract; unassigning sets `unassigned_at`."""
 
     __tablename__ = "ngo_contract_children"
+    not_edits = FOLLOWS_THE_CHILD
     __table_args__ = (area_prefix_index("ngo_contract_children"),)
 
     contract_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ngo_contracts.id"), primary_key=True)

@@ -9,7 +9,15 @@ from sqlalchemy import ARRAY, CheckConstraint, DateTime, ForeignKey, Index, Stri
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import Finding, VisitKind
-from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+from app.models.base import (
+    FOLLOWS_THE_CHILD,
+    Base,
+    Synced,
+    area_fk,
+    area_prefix_index,
+    enum_column,
+    uuid_pk,
+)
 
 
 class Visit(Synced, Base):
@@ -22,6 +30,7 @@ class Visit(Synced, Base):
     """
 
     __tablename__ = "visits"
+    not_edits = FOLLOWS_THE_CHILD
     __table_args__ = (
         area_prefix_index("visits"),
         Index("ix_visits_child_visited_at", "child_id", "visited_at"),

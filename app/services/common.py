@@ -1,19 +1,31 @@
-"""What every write service needs: who acts, the time, idempotent creates."""
+"""What every write service needs: who acts, the time, idempotent creates, partial updates."""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.domain.validation import Problem
 from app.errors import refuse
 from authz.scope import Scope
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 M = TypeVar("M")
+D = TypeVar("D", bound="DataclassInstance")
+
+Changes = Mapping[str, object]
+"""The fields a caller sent, by snake_case name: a field left out is not a key, an explicit
+null is None. Creates and updates alike take their input this way; an update changes only
+these fields."""
 
 
 @dataclass(frozen=True)
@@ -53,3 +65,75 @@ async def existing_create(
     if any(getattr(row, key) != value for key, value in values.items()):
         raise refuse("IDEMPOTENCY_CONFLICT", "id", "this id was already used for other content")
     return row
+
+
+def camel(name: str) -> str:
+    """A snake_case field name as the API spells it (`birth_date` -> `birthDate`)."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+@dataclass(frozen=True)
+class New:
+    """A record to create: the id the app made for it (None: the server makes one) and the
+    fields sent."""
+
+    id: uuid.UUID | None
+    changes: Changes
+
+
+def _merge(
+    record: type[D], model: type[Any], changes: Changes, stored: object, prefix: str
+) -> tuple[D | None, list[Problem]]:
+    columns = inspect(model).columns
+    values: dict[str, object] = {}
+    found: list[Problem] = []
+    complete = True
+    for field in fields(record):
+        name = field.name
+        column = columns.get(name)
+        if name in changes and changes[name] is None and column is not None and not column.nullable:
+            found.append(Problem("REQUIRED", prefix + camel(name), "this field cannot be empty"))
+        elif name in changes:
+            values[name] = changes[name]
+            continue
+        if stored is not None and column is not None:
+            values[name] = getattr(stored, name)
+        elif field.default is MISSING and field.default_factory is MISSING:
+            complete = False
+            if name not in changes:
+                found.append(Problem("REQUIRED", prefix + camel(name), "this field is required"))
+    return (record(**values) if complete else None), found
+
+
+def merge_create(
+    record: type[D], model: type[Any], changes: Changes, *, prefix: str = ""
+) -> tuple[D | None, list[Problem]]:
+    """A new record from the fields sent, the others at the record's defaults.
+
+    REQUIRED for each field left out that has no default, and for each field sent as null
+    whose column in `model` cannot be empty (which then takes its default). The record is
+    None when a field without default is missing: its rules cannot be checked without it.
+    Keys of `changes` that are not fields of the record are ignored.
+    """
+    return _merge(record, model, changes, None, prefix)
+
+
+def merge_update(
+    record: type[D], model: type[Any], stored: object, changes: Changes, *, prefix: str = ""
+) -> tuple[D, list[Problem]]:
+    """The stored row as it will be: each field as sent, the others as stored, so the rules
+    across fields see the whole record. REQUIRED for each field sent as null whose column in
+    `model` cannot be empty (the stored value stands in for it, so every other problem is
+    found too). Keys of `changes` that are not fields of the record are ignored."""
+    merged, found = _merge(record, model, changes, stored, prefix)
+    if merged is None:  # every field of the record is a column of the stored row
+        raise TypeError(f"{record.__name__} has fields that {model.__name__} does not store")
+    return merged, found
+
+
+def write_changes(row: object, values: Mapping[str, object], changes: Changes) -> None:
+    """Set on the row the values (as they are stored) of the fields sent, and only those."""
+    for key, value in values.items():
+        if key in changes:
+            setattr(row, key, value)

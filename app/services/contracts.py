@@ -18,9 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.validation import Problem, check_length, check_required, problems
 from app.enums import AreaLevel, ChildStatus, NgoServiceType, OrganizationKind
-from app.errors import check_version, raise_problems, refuse
+from app.errors import DomainError, check_version, raise_problems, refuse
 from app.models import Area, Child, NgoContract, NgoContractChild, Organization
-from app.services.common import Actor, existing_create
+from app.services.common import (
+    Actor,
+    Changes,
+    existing_create,
+    merge_create,
+    merge_update,
+    write_changes,
+)
 from app.services.files import load_visible
 from authz.guard import require
 
@@ -33,7 +40,8 @@ _SCOPE_LEVELS = (AreaLevel.COUNTY, AreaLevel.TOWNSHIP, AreaLevel.VILLAGE)
 
 @dataclass(frozen=True)
 class ContractTerms:
-    """What a county decides about a contract (everything but the NGO, which is fixed)."""
+    """What a county decides about a contract (everything but the NGO, which is fixed), as
+    it will be stored: the terms sent over the stored contract."""
 
     title: str
     area_scope: list[str]
@@ -47,7 +55,7 @@ class ContractData:
     """A new contract as the county sends it."""
 
     ngo_id: uuid.UUID
-    terms: ContractTerms
+    terms: Changes
     id: uuid.UUID | None = None
 
 
@@ -98,8 +106,11 @@ def _values(terms: ContractTerms) -> dict[str, object]:
 
 async def create_contract(session: AsyncSession, actor: Actor, data: ContractData) -> NgoContract:
     """A county's new contract with an NGO over areas of the county. Idempotent by client id."""
-    raise_problems(_term_problems(data.terms))
-    county = await _county_of_scope(session, data.terms.area_scope)
+    terms, found = merge_create(ContractTerms, NgoContract, data.terms)
+    if terms is None:
+        raise DomainError(found)
+    raise_problems(found + _term_problems(terms))
+    county = await _county_of_scope(session, terms.area_scope)
     require(actor.scope, "contract", "manage", county, field="areaScope")
     ngo = await session.get(Organization, data.ngo_id)
     if ngo is None or ngo.deleted_at is not None:
@@ -111,7 +122,7 @@ async def create_contract(session: AsyncSession, actor: Actor, data: ContractDat
             "{name} is a {kind}, not an NGO",
             {"name": ngo.name, "kind": ngo.kind},
         )
-    values = {"ngo_id": ngo.id, "area_code": county, **_values(data.terms)}
+    values = {"ngo_id": ngo.id, "area_code": county, **_values(terms)}
     existing = await existing_create(session, NgoContract, data.id, values)
     if existing is not None:
         return existing
@@ -126,24 +137,24 @@ async def update_contract(
     actor: Actor,
     contract_id: uuid.UUID,
     expected_version: int,
-    terms: ContractTerms,
+    changes: Changes,
 ) -> NgoContract:
-    """Change a contract's terms: extend or end it early, change its areas or services.
+    """Change a contract's terms: extend or end it early, change its areas or services (the
+    terms sent, and only those).
 
     Children assigned in areas the new scope leaves out are unassigned with it, so the NGO's
     access to them ends at once; the county cannot see who they are, and need not.
     """
-    raise_problems(_term_problems(terms))
     contract: NgoContract = await load_visible(session, NgoContract, contract_id, "id", "contract")
     require(actor.scope, "contract", "manage", contract.area_code)
     check_version(contract, expected_version)
+    terms, found = merge_update(ContractTerms, NgoContract, contract, changes)
+    raise_problems(found + _term_problems(terms))
     if await _county_of_scope(session, terms.area_scope) != contract.area_code:
         raise refuse(
             "SCOPE_OUTSIDE_COUNTY", "areaScope", "the scope must stay in the contract's county"
         )
-    values = _values(terms)
-    for key, value in values.items():
-        setattr(contract, key, value)
+    write_changes(contract, _values(terms), changes)
     scope = sorted(set(terms.area_scope))
     assigned = await session.scalars(
         select(NgoContractChild).where(

@@ -125,8 +125,8 @@ async def refresh_children(
             "last_visit_at": last_visit,
             "next_visit_due": derived.next_visit_due,
         }
-        # Unchanged rows are left alone: an update bumps version and change_seq, and every
-        # device holding the child would pull it again.
+        # Unchanged rows are left alone: an update moves change_seq (not version: derived
+        # facts are no edit), and every device holding the child would pull it again.
         if any(getattr(child, column) != value for column, value in values.items()):
             updates.append({"child_id": child.id, "derived_on": today, **values})
     if updates:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -45,9 +46,17 @@ from app.enums import (
     SchoolStatus,
     VisitKind,
 )
-from app.errors import check_version, not_found, raise_problems, refuse
+from app.errors import DomainError, check_version, not_found, raise_problems, refuse
 from app.models import Area, Case, Child, Household, Parent, Visit
-from app.services.common import Actor, existing_create
+from app.services.common import (
+    Actor,
+    Changes,
+    New,
+    existing_create,
+    merge_create,
+    merge_update,
+    write_changes,
+)
 from app.services.derivation import refresh_children
 from authz.guard import require
 
@@ -56,12 +65,11 @@ M = TypeVar("M", bound=Any)
 
 @dataclass(frozen=True)
 class ParentData:
-    """A parent as the app sends it."""
+    """A parent as it will be stored: the fields sent over the stored row or the defaults."""
 
     relation: ParentRelation
     name: str
     status: ParentStatus
-    id: uuid.UUID | None = None
     id_number: str | None = None
     phone: str | None = None
     work_place: str | None = None
@@ -74,16 +82,15 @@ class ParentData:
 
 @dataclass(frozen=True)
 class HouseholdData:
-    """A household as the app sends it."""
+    """A household as it will be stored: the fields sent over the stored row or the defaults.
+    Its parents are records of their own."""
 
     area_code: str
     address: str
-    id: uuid.UUID | None = None
     phone: str | None = None
     minimum_allowance: bool = False
     extreme_poverty: bool = False
     registered_poverty: bool = False
-    parents: list[ParentData] = field(default_factory=list)
 
 
 @cache
@@ -93,7 +100,7 @@ def _provinces() -> frozenset[str]:
 
 
 def _parent_problems(parent: ParentData, index: int, actor: Actor) -> list[Problem]:
-    prefix = f"parents.{index}."
+    prefix = _parent_prefix(index)
     return problems(
         check_required(parent.name, prefix + "name"),
         check_length(parent.name, prefix + "name", 100),
@@ -103,6 +110,10 @@ def _parent_problems(parent: ParentData, index: int, actor: Actor) -> list[Probl
         check_not_future(parent.away_since, prefix + "awaySince", actor.now),
         check_not_future(parent.last_contact_on, prefix + "lastContactOn", actor.now),
     )
+
+
+def _parent_prefix(index: int) -> str:
+    return f"parents.{index}."
 
 
 def _parent_values(parent: ParentData) -> dict[str, object]:
@@ -121,43 +132,63 @@ def _parent_values(parent: ParentData) -> dict[str, object]:
     }
 
 
-async def register_household(session: AsyncSession, actor: Actor, data: HouseholdData) -> Household:
-    """A new household in a village, with its parents. Idempotent by client id."""
-    raise_problems(
-        problems(
-            check_required(data.address, "address"),
-            check_length(data.address, "address", 300),
-            check_phone(data.phone, "phone"),
-            *(_parent_problems(p, i, actor) for i, p in enumerate(data.parents)),
-            check_parent_relations(
-                [(f"parents.{i}.relation", p.relation) for i, p in enumerate(data.parents)]
-            ),
-        )
+def _household_problems(household: HouseholdData) -> list[Problem]:
+    return problems(
+        check_required(household.address, "address"),
+        check_length(household.address, "address", 300),
+        check_phone(household.phone, "phone"),
     )
+
+
+def _household_values(household: HouseholdData) -> dict[str, object]:
+    return {
+        "area_code": household.area_code,
+        "address": household.address.strip(),
+        "phone": household.phone,
+        "minimum_allowance": household.minimum_allowance,
+        "extreme_poverty": household.extreme_poverty,
+        "registered_poverty": household.registered_poverty,
+    }
+
+
+async def register_household(
+    session: AsyncSession, actor: Actor, new: New, parents: Sequence[New]
+) -> Household:
+    """A new household in a village, with its parents. Idempotent by client id."""
+    data, found = merge_create(HouseholdData, Household, new.changes)
+    if data is not None:
+        found += _household_problems(data)
+    parent_data: list[ParentData] = []
+    relations: list[tuple[str, ParentRelation]] = []
+    for index, parent in enumerate(parents):
+        record, missing = merge_create(
+            ParentData, Parent, parent.changes, prefix=_parent_prefix(index)
+        )
+        found += missing
+        if record is not None:
+            found += _parent_problems(record, index, actor)
+            parent_data.append(record)
+            relations.append((_parent_prefix(index) + "relation", record.relation))
+    found += check_parent_relations(relations)
+    if data is None or found:
+        raise DomainError(found)
     area = await session.get(Area, data.area_code)
     if area is None or area.level is not AreaLevel.VILLAGE:
         raise refuse("INVALID_AREA", "areaCode", "not a village code")
     require(actor.scope, "child_file", "write", data.area_code, field="areaCode")
-    values = {
-        "area_code": data.area_code,
-        "address": data.address.strip(),
-        "phone": data.phone,
-        "minimum_allowance": data.minimum_allowance,
-        "extreme_poverty": data.extreme_poverty,
-        "registered_poverty": data.registered_poverty,
-    }
-    existing = await existing_create(session, Household, data.id, values)
+    values = _household_values(data)
+    existing = await existing_create(session, Household, new.id, values)
     if existing is not None:
         return existing
-    household = Household(id=data.id or uuid.uuid4(), **values)
+    household = Household(id=new.id or uuid.uuid4(), **values)
     session.add(household)
-    for parent in data.parents:
+    for parent, record in zip(parents, parent_data, strict=True):
         session.add(
             Parent(
                 id=parent.id or uuid.uuid4(),
                 household_id=household.id,
                 area_code=household.area_code,
-                **_parent_values(parent),
+                **_parent_values(record),
             )
         )
     await session.flush()
@@ -179,27 +210,19 @@ async def update_household(
     actor: Actor,
     household_id: uuid.UUID,
     expected_version: int,
-    data: HouseholdData,
+    changes: Changes,
 ) -> Household:
     """Change a household's address, phone and poverty flags (which re-derive its children's
-    categories). Parents are changed one by one with update_parent."""
-    raise_problems(
-        problems(
-            check_required(data.address, "address"),
-            check_length(data.address, "address", 300),
-            check_phone(data.phone, "phone"),
-        )
-    )
+    categories): the fields sent, and only those. Parents are changed one by one with
+    update_parent."""
     household: Household = await load_visible(session, Household, household_id, "id", "household")
     require(actor.scope, "child_file", "write", household.area_code)
     check_version(household, expected_version)
+    data, found = merge_update(HouseholdData, Household, household, changes)
+    raise_problems(found + _household_problems(data))
     if data.area_code != household.area_code:
         raise refuse("INVALID", "areaCode", "use moveChild to move a family to another village")
-    household.address = data.address.strip()
-    household.phone = data.phone
-    household.minimum_allowance = data.minimum_allowance
-    household.extreme_poverty = data.extreme_poverty
-    household.registered_poverty = data.registered_poverty
+    write_changes(household, _household_values(data), changes)
     await session.flush()
     children = await session.scalars(select(Child.id).where(Child.household_id == household.id))
     await refresh_children(session, list(children), actor.today)
@@ -211,13 +234,15 @@ async def update_parent(
     actor: Actor,
     parent_id: uuid.UUID,
     expected_version: int,
-    data: ParentData,
+    changes: Changes,
 ) -> Parent:
-    """Change a parent's record; a change of status re-derives the children's categories."""
-    raise_problems(_parent_problems(data, 0, actor))
+    """Change a parent's record (the fields sent, and only those); a change of status
+    re-derives the children's categories."""
     parent: Parent = await load_visible(session, Parent, parent_id, "id", "parent")
     require(actor.scope, "child_file", "write", parent.area_code)
     check_version(parent, expected_version)
+    data, found = merge_update(ParentData, Parent, parent, changes, prefix=_parent_prefix(0))
+    raise_problems(found + _parent_problems(data, 0, actor))
     if data.relation is not parent.relation:
         # Judged on a change only: a duplicate already on file must not block other edits.
         others = await session.scalars(
@@ -227,10 +252,9 @@ async def update_parent(
                 Parent.deleted_at.is_(None),
             )
         )
-        relation = [("parents.0.relation", data.relation)]
+        relation = [(_parent_prefix(0) + "relation", data.relation)]
         raise_problems(check_parent_relations(relation, list(others)))
-    for key, value in _parent_values(data).items():
-        setattr(parent, key, value)
+    write_changes(parent, _parent_values(data), changes)
     await session.flush()
     children = await session.scalars(
         select(Child.id).where(Child.household_id == parent.household_id)
@@ -241,7 +265,7 @@ async def update_parent(
 
 @dataclass(frozen=True)
 class ChildData:
-    """A child as the app sends it."""
+    """A child as it will be stored: the fields sent over the stored row or the defaults."""
 
     household_id: uuid.UUID
     name: str
@@ -249,7 +273,6 @@ class ChildData:
     birth_date: date
     living_arrangement: LivingArrangement
     school_status: SchoolStatus
-    id: uuid.UUID | None = None
     id_number: str | None = None
     no_household_registration: bool = False
     student_number: str | None = None
@@ -342,21 +365,24 @@ def _child_values(data: ChildData) -> dict[str, object]:
     }
 
 
-async def register_child(session: AsyncSession, actor: Actor, data: ChildData) -> Child:
+async def register_child(session: AsyncSession, actor: Actor, new: New) -> Child:
     """A new child in a household of the caller's area. Idempotent by client id."""
-    raise_problems(_child_problems(data, actor))
+    data, found = merge_create(ChildData, Child, new.changes)
+    if data is None:
+        raise DomainError(found)
+    raise_problems(found + _child_problems(data, actor))
     household: Household = await load_visible(
         session, Household, data.household_id, "householdId", "household"
     )
     require(actor.scope, "child_file", "write", household.area_code, field="householdId")
     values = _child_values(data)
-    existing = await existing_create(session, Child, data.id, values)
+    existing = await existing_create(session, Child, new.id, values)
     if existing is not None:
         return existing
     if values["id_number"]:
         await _refuse_duplicate(session, actor, str(values["id_number"]), None)
     await _refuse_twin_entry(session, household.id, _identity(values), None)
-    child = Child(id=data.id or uuid.uuid4(), area_code=household.area_code, **values)
+    child = Child(id=new.id or uuid.uuid4(), area_code=household.area_code, **values)
     session.add(child)
     await session.flush()
     await refresh_children(session, [child.id], actor.today)
@@ -369,13 +395,15 @@ async def update_child(
     actor: Actor,
     child_id: uuid.UUID,
     expected_version: int,
-    data: ChildData,
+    changes: Changes,
 ) -> Child:
-    """Change a child's file (all fields, as the app edits them)."""
-    raise_problems(_child_problems(data, actor))
+    """Change a child's file: the fields sent, and only those. The rules across fields (the
+    ID number against the birth date and gender) see the file as it will be."""
     child: Child = await load_visible(session, Child, child_id, "id", "child")
     require(actor.scope, "child_file", "write", child.area_code)
     check_version(child, expected_version)
+    data, found = merge_update(ChildData, Child, child, changes)
+    raise_problems(found + _child_problems(data, actor))
     if data.household_id != child.household_id:
         raise refuse("INVALID", "householdId", "use moveChild to change the household")
     values = _child_values(data)
@@ -385,8 +413,7 @@ async def update_child(
         # On a change only: a pair already on file must not block other edits (one of the
         # two is archived as DUPLICATE).
         await _refuse_twin_entry(session, child.household_id, _identity(values), child.id)
-    for key, value in values.items():
-        setattr(child, key, value)
+    write_changes(child, values, changes)
     await session.flush()
     await refresh_children(session, [child.id], actor.today)
     await session.refresh(child)

@@ -17,30 +17,37 @@ from schema.contracts.types import NgoContract
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import Outcome, run_mutation
-from schema.core.payloads import bad_id, client_id, uuid_of
+from schema.core.payloads import bad_id, client_id, sent, uuid_of
 
 register_enums()
+ON_CREATE = "Required when creating a contract (REQUIRED otherwise)."
 
 
-@strawberry.input(description="What the county decides about a contract.")
+@strawberry.input(
+    description="What the county decides about a contract. On an update only the terms sent "
+    "change: a term left out stays as it is (none of them may be null)."
+)
 class NgoContractTermsInput:
-    title: str
-    area_scope: list[str] = strawberry.field(
-        description="Area codes served, all in one county: the county, townships or villages."
+    title: str | None = strawberry.field(default=strawberry.UNSET, description=ON_CREATE)
+    area_scope: list[str] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Area codes served, all in one county: the county, townships or villages. "
+        + ON_CREATE,
     )
-    service_types: list[NgoServiceType]
-    starts_on: date
-    ends_on: date = strawberry.field(description="The last day of service (≥ startsOn).")
+    service_types: list[NgoServiceType] | None = strawberry.field(
+        default=strawberry.UNSET, description=ON_CREATE
+    )
+    starts_on: date | None = strawberry.field(default=strawberry.UNSET, description=ON_CREATE)
+    ends_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="The last day of service (≥ startsOn). " + ON_CREATE
+    )
 
-    def terms(self) -> contracts.ContractTerms:
-        """The service's view of this input."""
-        return contracts.ContractTerms(
-            title=self.title,
-            area_scope=[code.strip() for code in self.area_scope],
-            service_types=list(self.service_types),
-            starts_on=self.starts_on,
-            ends_on=self.ends_on,
-        )
+    def changes(self) -> dict[str, object]:
+        """The terms sent, for the service."""
+        changes = sent(self)
+        if isinstance(self.area_scope, list):
+            changes["area_scope"] = [code.strip() for code in self.area_scope]
+        return changes
 
 
 @strawberry.input
@@ -57,7 +64,7 @@ class UpdateNgoContractInput:
     id: relay.GlobalID
     expected_version: int
     terms: NgoContractTermsInput = strawberry.field(
-        description="The new terms in full; to end a contract early, set endsOn."
+        description="The terms to change (the others stay); to end a contract early, set endsOn."
     )
 
 
@@ -135,7 +142,7 @@ class ContractMutation:
             ngo_id = uuid.UUID(str(input.ngo_id))
         except ValueError:
             return NgoContractPayload(contract=None, errors=bad_id("ngoId"))
-        data = contracts.ContractData(id=record_id, ngo_id=ngo_id, terms=input.terms.terms())
+        data = contracts.ContractData(id=record_id, ngo_id=ngo_id, terms=input.terms.changes())
         outcome = await run_mutation(
             info,
             lambda s, actor: contracts.create_contract(s, actor, data),
@@ -144,18 +151,18 @@ class ContractMutation:
         return await _contract_payload(info, outcome)
 
     @strawberry.mutation(
-        description="Change a contract's terms (extend, end early, areas, services); children "
-        "in areas the new scope leaves out are unassigned."
+        description="Change a contract's terms, those sent and only those (extend, end early, "
+        "areas, services); children in areas the new scope leaves out are unassigned."
     )
     async def update_ngo_contract(
         self, info: Info, input: UpdateNgoContractInput
     ) -> NgoContractPayload:
         contract_id = uuid_of(input.id, "NgoContract") or uuid.UUID(int=0)
-        terms = input.terms.terms()
+        changes = input.terms.changes()
         outcome = await run_mutation(
             info,
             lambda s, actor: contracts.update_contract(
-                s, actor, contract_id, input.expected_version, terms
+                s, actor, contract_id, input.expected_version, changes
             ),
             lambda c: [f"NgoContract:{c.id}"],
         )

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
 from app.audit import Actor as AuditActor
@@ -32,6 +33,13 @@ _CONSTRAINTS = {
         "GUARDIAN_ALREADY_ACTIVE", "childId", "the child already has an active guardian"
     ),
 }
+# An edit whose version check passed, but whose UPDATE found the row edited by a transaction
+# that committed in between (the ORM's `WHERE version = :expected` matched nothing).
+_LOST_RACE = Problem(
+    "VERSION_CONFLICT",
+    "expectedVersion",
+    "the record was changed while this edit was written: read it again, merge and retry",
+)
 
 
 @dataclass
@@ -81,6 +89,8 @@ async def run_mutation(
         )
     except IntegrityError as error:
         return Outcome(errors=[UserError.from_problem(_problem_of(error))])
+    except StaleDataError:
+        return Outcome(errors=[UserError.from_problem(_LOST_RACE)])
     finally:
         # Rows may have changed: nothing loaded before the write may be served after it.
         context.loaders.clear_all()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Collection
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -24,6 +25,16 @@ def uuid_of(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
         return uuid.UUID(value.node_id) if value.type_name == type_name else uuid.UUID(int=0)
     except ValueError:
         return uuid.UUID(int=0)
+
+
+def sent(input: Any, *, skip: Collection[str] = ()) -> dict[str, object]:
+    """The fields of an input object the client sent, by snake_case name (the services'
+    `Changes`): a field left out (strawberry.UNSET) is not a key, an explicit null is None."""
+    return {
+        field.name: value
+        for field in dataclasses.fields(input)
+        if field.name not in skip and (value := getattr(input, field.name)) is not strawberry.UNSET
+    }
 
 
 def client_id(raw: strawberry.ID | None) -> uuid.UUID | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -24,12 +24,13 @@ from app.models import Child as ChildModel
 from app.models import Household as HouseholdModel
 from app.models import Parent as ParentModel
 from app.services import files
+from app.services.common import New
 from schema.children.types import Child, Parent, Visit
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import run_mutation
-from schema.core.payloads import bad_id, client_id, current_as, maybe, uuid_of
+from schema.core.payloads import bad_id, client_id, current_as, maybe, sent, uuid_of
 from schema.households.types import Household
 
 register_enums()
@@ -37,33 +38,41 @@ R = TypeVar("R")
 N = TypeVar("N")
 
 
-@strawberry.input(description="A parent: where they are and how they keep in touch.")
-class ParentInput:
-    relation: ParentRelation
-    name: str
-    status: ParentStatus
-    id: strawberry.ID | None = strawberry.field(
-        default=None, description="A UUID the app made (offline creates)."
-    )
-    id_number: str | None = None
-    phone: str | None = None
-    work_place: str | None = None
-    work_province_code: str | None = None
-    away_since: date | None = None
-    contact_frequency: ContactFrequency | None = None
-    last_contact_on: date | None = None
-    home_at_holidays: bool | None = None
+# Inputs shared by a create and an update are patches: what an update leaves out stays as it is.
+PATCH = (
+    "On an update only the fields sent change: a field left out stays as it is, null clears "
+    "one that may be empty (a field that cannot be empty sent as null is REQUIRED)."
+)
+ON_CREATE = "Required when registering (REQUIRED otherwise)."
+FALSE_ON_CREATE = "False when left out of a registration."
 
-    def data(self) -> files.ParentData:
-        """The service's view of this input."""
-        return files.ParentData(
-            id=uuid.UUID(self.id) if self.id else None,
-            relation=self.relation, name=self.name, status=self.status,
-            id_number=self.id_number, phone=self.phone, work_place=self.work_place,
-            work_province_code=self.work_province_code, away_since=self.away_since,
-            contact_frequency=self.contact_frequency, last_contact_on=self.last_contact_on,
-            home_at_holidays=self.home_at_holidays,
-        )  # fmt: skip
+
+def _required(description: str = ON_CREATE) -> Any:
+    """An input field a create needs and an update may leave out: nullable in GraphQL, with
+    no default, so that a field left out is UNSET and the service names it REQUIRED."""
+    return strawberry.field(default=strawberry.UNSET, description=description)
+
+
+@strawberry.input(description="A parent: where they are and how they keep in touch. " + PATCH)
+class ParentInput:
+    relation: ParentRelation | None = _required()
+    name: str | None = _required()
+    status: ParentStatus | None = _required()
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="A UUID the app made (offline creates; updates ignore it)."
+    )
+    id_number: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    work_place: str | None = strawberry.UNSET
+    work_province_code: str | None = strawberry.UNSET
+    away_since: date | None = strawberry.UNSET
+    contact_frequency: ContactFrequency | None = strawberry.UNSET
+    last_contact_on: date | None = strawberry.UNSET
+    home_at_holidays: bool | None = strawberry.UNSET
+
+    def changes(self) -> dict[str, object]:
+        """The fields sent, for the service (the client id is the create's business)."""
+        return sent(self, skip={"id"})
 
 
 @strawberry.input
@@ -86,16 +95,19 @@ class HouseholdPayload:
     errors: list[UserError]
 
 
-@strawberry.input
+@strawberry.input(description="A household's changes. " + PATCH)
 class UpdateHouseholdInput:
     id: relay.GlobalID
     expected_version: int
-    area_code: str
-    address: str
-    phone: str | None = None
-    minimum_allowance: bool = False
-    extreme_poverty: bool = False
-    registered_poverty: bool = False
+    area_code: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The village, unchanged (moveChild moves a family to another village).",
+    )
+    address: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    minimum_allowance: bool | None = strawberry.UNSET
+    extreme_poverty: bool | None = strawberry.UNSET
+    registered_poverty: bool | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -111,7 +123,7 @@ class UpdateHouseholdPayload:
 class UpdateParentInput:
     id: relay.GlobalID
     expected_version: int
-    parent: ParentInput
+    parent: ParentInput = strawberry.field(description="The fields to change. " + PATCH)
 
 
 @strawberry.type
@@ -123,35 +135,35 @@ class ParentPayload:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A child's file. " + PATCH)
 class ChildInput:
-    household_id: relay.GlobalID
-    name: str
-    gender: Gender
-    birth_date: date
-    living_arrangement: LivingArrangement
-    school_status: SchoolStatus
-    id_number: str | None = None
-    no_household_registration: bool = False
-    student_number: str | None = None
-    disability: bool = False
-    serious_illness: bool = False
-    safety_risk: bool = False
-    scattered_orphan: bool = False
-    recorded_key_reasons: list[KeyChildReason] = strawberry.field(default_factory=list)
+    household_id: relay.GlobalID | None = _required(
+        ON_CREATE + " An update leaves it as it is (moveChild changes it)."
+    )
+    name: str | None = _required()
+    gender: Gender | None = _required()
+    birth_date: date | None = _required()
+    living_arrangement: LivingArrangement | None = _required()
+    school_status: SchoolStatus | None = _required()
+    id_number: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Required unless noHouseholdRegistration."
+    )
+    no_household_registration: bool | None = _required(FALSE_ON_CREATE)
+    student_number: str | None = strawberry.UNSET
+    disability: bool | None = _required(FALSE_ON_CREATE)
+    serious_illness: bool | None = _required(FALSE_ON_CREATE)
+    safety_risk: bool | None = _required(FALSE_ON_CREATE)
+    scattered_orphan: bool | None = _required(FALSE_ON_CREATE)
+    recorded_key_reasons: list[KeyChildReason] | None = _required(
+        "Key-child reasons staff record (none when left out of a registration)."
+    )
 
-    def data(self, child_id: uuid.UUID | None = None) -> files.ChildData:
-        """The service's view of this input."""
-        return files.ChildData(
-            id=child_id, household_id=uuid_of(self.household_id, "Household") or uuid.UUID(int=0),
-            name=self.name, gender=self.gender, birth_date=self.birth_date,
-            living_arrangement=self.living_arrangement, school_status=self.school_status,
-            id_number=self.id_number, no_household_registration=self.no_household_registration,
-            student_number=self.student_number, disability=self.disability,
-            serious_illness=self.serious_illness, safety_risk=self.safety_risk,
-            scattered_orphan=self.scattered_orphan,
-            recorded_key_reasons=list(self.recorded_key_reasons),
-        )  # fmt: skip
+    def changes(self) -> dict[str, object]:
+        """The fields sent, for the service."""
+        changes = sent(self)
+        if "household_id" in changes:
+            changes["household_id"] = uuid_of(self.household_id, "Household")
+        return changes
 
 
 @strawberry.input
@@ -166,7 +178,7 @@ class RegisterChildInput:
 class UpdateChildInput:
     id: relay.GlobalID
     expected_version: int
-    child: ChildInput
+    child: ChildInput = strawberry.field(description="The fields to change. " + PATCH)
 
 
 @strawberry.type
@@ -213,18 +225,13 @@ class FileMutation:
         self, info: Info, input: RegisterHouseholdInput
     ) -> HouseholdPayload:
         try:
-            data = files.HouseholdData(
-                id=client_id(input.id), area_code=input.area_code, address=input.address,
-                phone=input.phone, minimum_allowance=input.minimum_allowance,
-                extreme_poverty=input.extreme_poverty,
-                registered_poverty=input.registered_poverty,
-                parents=[p.data() for p in input.parents],
-            )  # fmt: skip
+            household = New(client_id(input.id), sent(input, skip={"id", "parents"}))
+            parents = [New(client_id(p.id), p.changes()) for p in input.parents]
         except ValueError:
             return HouseholdPayload(household=None, errors=bad_id("id"))
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.register_household(s, actor, data),
+            lambda s, actor: files.register_household(s, actor, household, parents),
             lambda h: [f"Household:{h.id}"],
         )
         return HouseholdPayload(
@@ -232,21 +239,18 @@ class FileMutation:
         )
 
     @strawberry.mutation(
-        description="Change a household's address and poverty flags (re-derives the children)."
+        description="Change a household's address and poverty flags, those sent and only those "
+        "(re-derives the children)."
     )
     async def update_household(
         self, info: Info, input: UpdateHouseholdInput
     ) -> UpdateHouseholdPayload:
         household_id = uuid_of(input.id, "Household") or uuid.UUID(int=0)
-        data = files.HouseholdData(
-            area_code=input.area_code, address=input.address, phone=input.phone,
-            minimum_allowance=input.minimum_allowance, extreme_poverty=input.extreme_poverty,
-            registered_poverty=input.registered_poverty,
-        )  # fmt: skip
+        changes = sent(input, skip={"id", "expected_version"})
         outcome = await run_mutation(
             info,
             lambda s, actor: files.update_household(
-                s, actor, household_id, input.expected_version, data
+                s, actor, household_id, input.expected_version, changes
             ),
             lambda h: [f"Household:{h.id}"],
         )
@@ -257,15 +261,17 @@ class FileMutation:
         )
 
     @strawberry.mutation(
-        description="Change a parent's record; a new status re-derives the children's "
-        "categories (e.g. left-behind when a parent leaves to work)."
+        description="Change a parent's record, the fields sent and only those; a new status "
+        "re-derives the children's categories (e.g. left-behind when a parent leaves to work)."
     )
     async def update_parent(self, info: Info, input: UpdateParentInput) -> ParentPayload:
         parent_id = uuid_of(input.id, "Parent") or uuid.UUID(int=0)
-        data = input.parent.data()
+        changes = input.parent.changes()
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.update_parent(s, actor, parent_id, input.expected_version, data),
+            lambda s, actor: files.update_parent(
+                s, actor, parent_id, input.expected_version, changes
+            ),
             lambda p: [f"Parent:{p.id}"],
         )
         return ParentPayload(
@@ -277,12 +283,12 @@ class FileMutation:
     @strawberry.mutation(description="Register a child in a household.")
     async def register_child(self, info: Info, input: RegisterChildInput) -> ChildPayload:
         try:
-            data = input.child.data(client_id(input.id))
+            child = New(client_id(input.id), input.child.changes())
         except ValueError:
             return ChildPayload(child=None, errors=bad_id("id"), current=None)
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.register_child(s, actor, data),
+            lambda s, actor: files.register_child(s, actor, child),
             lambda c: [f"Child:{c.id}"],
         )
         return ChildPayload(
@@ -291,13 +297,15 @@ class FileMutation:
             current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
         )
 
-    @strawberry.mutation(description="Change a child's file.")
+    @strawberry.mutation(description="Change a child's file: the fields sent, and only those.")
     async def update_child(self, info: Info, input: UpdateChildInput) -> ChildPayload:
         child_id = uuid_of(input.id, "Child") or uuid.UUID(int=0)
-        data = input.child.data(child_id)
+        changes = input.child.changes()
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.update_child(s, actor, child_id, input.expected_version, data),
+            lambda s, actor: files.update_child(
+                s, actor, child_id, input.expected_version, changes
+            ),
             lambda c: [f"Child:{c.id}"],
         )
         return ChildPayload(
