@@ -195,6 +195,11 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "not the child's active guardianship": "不是该儿童当前的监护关系",
     "the guardianship before this one started later": "前一监护关系的开始日期晚于本次",
+    # Partial updates (app/services/common.py, schema/core/mutations.py)
+    "this field cannot be empty": "此项不能为空",
+    "the record was changed while this edit was written: read it again, merge and retry": (
+        "保存时记录已被他人修改，请重新读取、合并后重试"
+    ),
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ARRAY, BigInteger, DateTime, ForeignKey, Identity, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app import clock
 from app.models.base import AREA_CODE_LENGTH, Base
 
 
@@ -18,7 +19,7 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), index=True
+        DateTime(timezone=True), default=clock.now, server_default=func.now(), index=True
     )
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), index=True)
     actor_label: Mapped[str] = mapped_column(String(200))

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from app import clock
 from app.enums import LabeledEnum
 
 NAMING_CONVENTION = {
@@ -86,7 +87,11 @@ def area_prefix_index(table: str) -> Index:
 class Timestamped:
     """Creation and last-update times; the database keeps updated_at current by trigger."""
 
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The service's clock (app/clock.py) for rows the ORM makes, so "recorded today" agrees
+    # with every other rule about today; the database's clock for rows COPY loads.
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=clock.now, server_default=func.now()
+    )
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
