@@ -24,7 +24,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.types import ExecutionResult
 
-from app import clock
+from app import clock, idcrypto
 from app.audit import AuditTrail
 from app.auth.identity_cache import IdentityCache
 from app.caller import resolve_caller
@@ -172,9 +172,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             app.state.identities = IdentityCache(settings.identity_cache_seconds)
             app.state.scopes = ScopeCache(engine)
+            # The process's ID number keys are this service's while it runs.
+            previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:
                 yield
             finally:
+                idcrypto.install(previous_keys)
                 await engine.dispose()
 
     graphql = ShouhuGraphQL(
