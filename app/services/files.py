@@ -47,6 +47,7 @@ from app.enums import (
     VisitKind,
 )
 from app.errors import DomainError, check_version, not_found, raise_problems, refuse
+from app.idcrypto import fingerprints
 from app.models import Area, Case, Child, Household, Parent, Visit
 from app.services.common import (
     Actor,
@@ -290,7 +291,9 @@ async def _refuse_duplicate(
     is named; one elsewhere is stopped by the unique index (row-level security hides it from
     this query) and reported without a pointer (see the mutation runner)."""
     found = await session.scalar(
-        select(Child).where(Child.id_number == id_number, Child.deleted_at.is_(None))
+        select(Child).where(
+            Child.id_number_hash.in_(fingerprints([id_number])), Child.deleted_at.is_(None)
+        )
     )
     if found is not None and found.id != own_id:
         raise refuse(
