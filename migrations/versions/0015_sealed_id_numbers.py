@@ -49,7 +49,8 @@ def _batches(bind: sa.Connection, select: str) -> Iterator[Sequence[Any]]:
 
 def _without_touch(table: str, enabled: bool) -> None:
     if TABLES[table]:
-        op.execute(f"ALTER TABLE {table} {'ENABLE' if enabled else 'DISABLE'} TRIGGER {table}_touch")
+        switch = "ENABLE" if enabled else "DISABLE"
+        op.execute(f"ALTER TABLE {table} {switch} TRIGGER {table}_touch")
 
 
 def _seal(bind: sa.Connection, ring: KeyRing, table: str) -> None:
