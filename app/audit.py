@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.domain.idnumber import redact_id_numbers
 from app.models import AuditEvent
 
 
@@ -48,7 +49,8 @@ async def write_audit_event(
             actor_label=actor.label,
             action=action,
             operation_name=operation_name,
-            query_text=query,
+            # A document may spell an ID number out (variables are not kept).
+            query_text=None if query is None else redact_id_numbers(query),
             record_ids=sorted(records),
             area_code=area_code,
             request_id=request_id,
