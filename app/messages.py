@@ -145,6 +145,7 @@ CHINESE: Final[dict[str, str]] = {
     "send either a bearer token or an API key, not both": (
         "请只使用一种凭证：访问令牌或 API 密钥，不能同时发送"
     ),
+    "send one {header} header, not {count}": "{header} 请求头只能发送一个，本次收到 {count} 个",
     "the Authorization header must read: Bearer <token>": (
         "Authorization 请求头的格式应为：Bearer <令牌>"
     ),
@@ -262,6 +263,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "刷新令牌已被使用过，会话已结束，请重新登录",
     ),
     "API_KEY_INVALID": ("the API key is not valid or was revoked", "API 密钥无效或已被吊销"),
+    "DUPLICATE_CREDENTIALS": (
+        "a credential header was sent more than once: send it once",
+        "凭证请求头重复发送，请只发送一次",
+    ),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and

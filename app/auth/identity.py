@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.apikeys import authenticate_api_key
-from app.auth.errors import ACCOUNT_INACTIVE, TOKEN_INVALID, AuthError
+from app.auth.errors import ACCOUNT_INACTIVE, DUPLICATE_CREDENTIALS, TOKEN_INVALID, AuthError
 from app.auth.tokens import decode_access_token
 from app.enums import Role
 from app.models import User
@@ -18,6 +18,8 @@ from app.settings import Settings
 
 AUTHORIZATION = "authorization"
 API_KEY_HEADER = "x-api-key"
+# How the headers are named in messages.
+_HEADER_NAMES: Final = {AUTHORIZATION: "Authorization", API_KEY_HEADER: "X-API-Key"}
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,40 @@ class Identity:
     label: str
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """A request's credential headers, each sent at most once (None: not sent)."""
+
+    authorization: str | None
+    api_key: str | None
+
+
+def credential_headers(headers: Iterable[tuple[str, str]]) -> Credentials:
+    """The Authorization and X-API-Key headers among `headers` (names in any case).
+
+    Either sent twice or more, even with the same value, raises
+    AuthError(DUPLICATE_CREDENTIALS): a proxy, the rate limiter and authentication could each
+    take another one of them (a junk key first and a real one second once escaped the limit).
+    """
+    found: dict[str, list[str]] = {AUTHORIZATION: [], API_KEY_HEADER: []}
+    for name, value in headers:
+        values = found.get(name.lower())
+        if values is not None:
+            values.append(value)
+    for name, values in found.items():
+        if len(values) > 1:
+            raise AuthError(
+                DUPLICATE_CREDENTIALS,
+                "send one {header} header, not {count}",
+                {"header": _HEADER_NAMES[name], "count": len(values)},
+            )
+    authorization, api_key = found[AUTHORIZATION], found[API_KEY_HEADER]
+    return Credentials(
+        authorization=authorization[0] if authorization else None,
+        api_key=api_key[0] if api_key else None,
+    )
+
+
 async def authenticate(
     headers: Mapping[str, str], session: AsyncSession, settings: Settings
 ) -> Identity | None:
@@ -45,12 +81,12 @@ async def authenticate(
     `Authorization: Bearer <access token>` is a user, who must exist and be active;
     `X-API-Key: <key>` is an integration. Credentials that are present but bad raise
     AuthError, never fall back to anonymous; both headers at once raise
-    AuthError(TOKEN_INVALID), since the caller would be ambiguous. Header names are
-    matched case-insensitively. An API key's last_used_at is written in `session`.
+    AuthError(TOKEN_INVALID), since the caller would be ambiguous, and a header sent twice
+    raises what credential_headers raises (`headers` may be starlette's Headers, whose items()
+    include repeated headers). An API key's last_used_at is written in `session`.
     """
-    lowered = {name.lower(): value for name, value in headers.items()}
-    authorization = lowered.get(AUTHORIZATION)
-    api_key = lowered.get(API_KEY_HEADER)
+    credentials = credential_headers(headers.items())
+    authorization, api_key = credentials.authorization, credentials.api_key
     if authorization is not None and api_key is not None:
         raise AuthError(TOKEN_INVALID, "send either a bearer token or an API key, not both")
     if authorization is not None:
