@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.apikeys import authenticate_api_key
 from app.auth.errors import ACCOUNT_INACTIVE, DUPLICATE_CREDENTIALS, TOKEN_INVALID, AuthError
-from app.auth.tokens import decode_access_token
+from app.auth.tokens import verify_access_token
 from app.enums import Role
 from app.models import User
 from app.settings import Settings
@@ -73,19 +74,38 @@ def credential_headers(headers: Iterable[tuple[str, str]]) -> Credentials:
     )
 
 
+@dataclass(frozen=True)
+class Authenticated:
+    """An identity proven by credentials, and until when: a bearer token's `exp` (None for an
+    API key, which holds until it is revoked)."""
+
+    identity: Identity
+    expires_at: datetime | None
+
+
 async def authenticate(
     headers: Mapping[str, str], session: AsyncSession, settings: Settings
 ) -> Identity | None:
     """The identity the request's headers prove, or None when they carry no credentials.
 
+    `headers` may be starlette's Headers, whose items() include repeated headers. Raises
+    what credential_headers and authenticate_credentials raise.
+    """
+    found = await authenticate_credentials(credential_headers(headers.items()), session, settings)
+    return None if found is None else found.identity
+
+
+async def authenticate_credentials(
+    credentials: Credentials, session: AsyncSession, settings: Settings
+) -> Authenticated | None:
+    """The identity `credentials` prove, or None when there are none.
+
     `Authorization: Bearer <access token>` is a user, who must exist and be active;
     `X-API-Key: <key>` is an integration. Credentials that are present but bad raise
     AuthError, never fall back to anonymous; both headers at once raise
-    AuthError(TOKEN_INVALID), since the caller would be ambiguous, and a header sent twice
-    raises what credential_headers raises (`headers` may be starlette's Headers, whose items()
-    include repeated headers). An API key's last_used_at is written in `session`.
+    AuthError(TOKEN_INVALID), since the caller would be ambiguous. An API key's last_used_at
+    is written in `session`.
     """
-    credentials = credential_headers(headers.items())
     authorization, api_key = credentials.authorization, credentials.api_key
     if authorization is not None and api_key is not None:
         raise AuthError(TOKEN_INVALID, "send either a bearer token or an API key, not both")
@@ -93,7 +113,7 @@ async def authenticate(
         return await _user_identity(authorization, session, settings)
     if api_key is not None:
         key = await authenticate_api_key(session, api_key)
-        return Identity(
+        identity = Identity(
             kind="api_key",
             user_id=None,
             api_key_id=key.id,
@@ -103,21 +123,24 @@ async def authenticate(
             organization_id=key.organization_id,
             label=f"apikey:{key.prefix}",
         )
+        return Authenticated(identity, expires_at=None)
     return None
 
 
-async def _user_identity(authorization: str, session: AsyncSession, settings: Settings) -> Identity:
+async def _user_identity(
+    authorization: str, session: AsyncSession, settings: Settings
+) -> Authenticated:
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError(TOKEN_INVALID, "the Authorization header must read: Bearer <token>")
-    user_id = decode_access_token(token.strip(), settings)
+    user_id, expires_at = verify_access_token(token.strip(), settings)
     user = await session.get(User, user_id)
     # A good signature is not enough: the user may have been removed since it was issued.
     if user is None or user.deleted_at is not None:
         raise AuthError(TOKEN_INVALID)
     if not user.is_active:
         raise AuthError(ACCOUNT_INACTIVE)
-    return Identity(
+    identity = Identity(
         kind="user",
         user_id=user.id,
         api_key_id=None,
@@ -127,3 +150,4 @@ async def _user_identity(authorization: str, session: AsyncSession, settings: Se
         organization_id=user.organization_id,
         label=f"user:{user.username}",
     )
+    return Authenticated(identity, expires_at)
