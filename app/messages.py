@@ -171,6 +171,9 @@ CHINESE: Final[dict[str, str]] = {
     "only the app's persisted documents are accepted here": "此处只接受应用预置的查询",
     "at most {maximum} operations per push": "每次同步最多 {maximum} 项操作",
     "not a mutation of the mobile contract": "不是移动端约定的修改操作",
+    "{operation} cannot be queued: send it on its own": (
+        "{operation} 不能放入离线同步队列，请单独发送"
+    ),
     "{record} was not created: operation {operation} failed": (
         "{record} 未能创建：操作 {operation} 失败"
     ),
@@ -232,6 +235,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "INVALID_CSV": ("the file cannot be read as CSV", "无法读取该 CSV 文件"),
     "BAD_REQUEST": ("the request's parameters are wrong", "请求参数有误"),
     "UNKNOWN_DOCUMENT": ("not a mutation of the mobile contract", "不是移动端约定的修改操作"),
+    "NOT_QUEUEABLE": (
+        "this operation cannot be queued: send it on its own",
+        "该操作不能放入离线同步队列，请单独发送",
+    ),
     "DEPENDENCY_FAILED": (
         "an earlier operation this one depends on failed",
         "所依赖的前一项操作失败",
