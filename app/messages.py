@@ -149,6 +149,7 @@ CHINESE: Final[dict[str, str]] = {
     "the Authorization header must read: Bearer <token>": (
         "Authorization 请求头的格式应为：Bearer <令牌>"
     ),
+    "too many failed logins: try again in {seconds} s": "登录失败次数过多，请 {seconds} 秒后重试",
     "authentication required": "请先登录",
     "the credentials were refused": "登录凭证无效，请重新登录",
     "too many requests for this key: retry in {seconds} s": (
@@ -270,6 +271,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "刷新令牌已被使用过，会话已结束，请重新登录",
     ),
     "API_KEY_INVALID": ("the API key is not valid or was revoked", "API 密钥无效或已被吊销"),
+    "LOGIN_THROTTLED": (
+        "too many failed logins: wait, then try again",
+        "登录失败次数过多，请稍后再试",
+    ),
     "DUPLICATE_CREDENTIALS": (
         "a credential header was sent more than once: send it once",
         "凭证请求头重复发送，请只发送一次",
