@@ -2,7 +2,7 @@
 
 from app.models.areas import Area
 from app.models.audit import AuditEvent
-from app.models.auth import ApiKey, RefreshToken
+from app.models.auth import ApiKey, LoginFailure, RefreshToken
 from app.models.base import Base
 from app.models.cases import Case, CaseEvent, DropoutStatus
 from app.models.children import Child, ChildMove
@@ -29,6 +29,7 @@ __all__ = [
     "DropoutStatus",
     "Guardianship",
     "Household",
+    "LoginFailure",
     "NgoContract",
     "NgoContractChild",
     "Organization",

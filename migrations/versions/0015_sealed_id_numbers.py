@@ -10,8 +10,10 @@ The downgrade opens every value again: it needs the keys the values were sealed 
 The touch triggers are off while the rows are rewritten: sealing a value is no edit, so no
 version, `updated_at` or `change_seq` moves and no device pulls its rows again.
 
+(Chained to 0013, main's newest, until 0014 exists: then it revises 0014.)
+
 Revision ID: 0015
-Revises: 0012
+Revises: 0013
 Create Date: 2026-11-29 10:00:00
 """
 
@@ -26,7 +28,7 @@ from app.idcrypto import KeyRing
 from app.settings import get_settings
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
