@@ -24,6 +24,7 @@ import hmac
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from hashlib import sha256
 from typing import TYPE_CHECKING, Any, overload
 
 from cryptography.exceptions import InvalidTag
@@ -87,12 +88,16 @@ class KeyRing:
     sealing_keys: dict[int, bytes] = field(repr=False)
     hash_keys: dict[int, bytes] = field(repr=False)
     _ciphers: dict[int, AESGCM] = field(init=False, repr=False, compare=False)
+    _macs: dict[int, hmac.HMAC] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.sealing_keys or not self.hash_keys:
             raise KeyRingError("a key ring needs a sealing key and a hash key")
         ciphers = {version: AESGCM(key) for version, key in self.sealing_keys.items()}
+        # Keyed once: a copy per value skips hashing the key again (twice as fast in a seed).
+        macs = {version: hmac.new(key, digestmod=sha256) for version, key in self.hash_keys.items()}
         object.__setattr__(self, "_ciphers", ciphers)  # frozen: set once, here
+        object.__setattr__(self, "_macs", macs)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KeyRing:
@@ -147,8 +152,9 @@ class KeyRing:
         return [self._fingerprint(version, plaintext) for version in self.hash_keys]
 
     def _fingerprint(self, version: int, plaintext: str) -> bytes:
-        message = normalize_id_number(plaintext).encode()
-        return bytes((version,)) + hmac.digest(self.hash_keys[version], message, "sha256")
+        mac = self._macs[version].copy()
+        mac.update(normalize_id_number(plaintext).encode())
+        return bytes((version,)) + mac.digest()
 
     def is_current(self, blob: bytes, fingerprint: bytes | None) -> bool:
         """Whether a stored pair is sealed and fingerprinted under the newest keys."""
