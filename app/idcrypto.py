@@ -156,14 +156,6 @@ class KeyRing:
         mac.update(normalize_id_number(plaintext).encode())
         return bytes((version,)) + mac.digest()
 
-    def is_current(self, blob: bytes, fingerprint: bytes | None) -> bool:
-        """Whether a stored pair is sealed and fingerprinted under the newest keys."""
-        return (
-            blob[0] == self.sealing_version
-            and fingerprint is not None
-            and fingerprint[0] == self.hash_version
-        )
-
 
 def _aad(header: bytes, column: str) -> bytes:
     return _AAD_PREFIX + header + column.encode()
@@ -173,10 +165,10 @@ _ring: KeyRing | None = None
 
 
 def key_ring() -> KeyRing:
-    """The process's key ring: the one installed by the service at start, or the settings'."""
+    """The process's key ring: the running service's, or else the settings'."""
     global _ring
     if _ring is None:
-        from app.settings import get_settings
+        from app.settings import get_settings  # here: the settings import this module
 
         _ring = KeyRing.from_settings(get_settings())
     return _ring
@@ -190,19 +182,9 @@ def install(ring: KeyRing) -> KeyRing:
     return previous
 
 
-def seal(plaintext: str, column: str) -> bytes:
-    """`plaintext` sealed for `column` ("table.column") under the process's newest key."""
-    return key_ring().seal(plaintext, column)
-
-
 def unseal(blob: bytes, column: str) -> str:
     """The plaintext of a value sealed for `column`."""
     return key_ring().unseal(blob, column)
-
-
-def fingerprint(plaintext: str) -> bytes:
-    """The stored fingerprint of an ID number (newest hash key)."""
-    return key_ring().fingerprint(plaintext)
 
 
 def fingerprints(plaintexts: Iterable[str]) -> dict[bytes, str]:
