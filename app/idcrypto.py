@@ -87,6 +87,9 @@ class KeyRing:
 
     sealing_keys: dict[int, bytes] = field(repr=False)
     hash_keys: dict[int, bytes] = field(repr=False)
+    # The version of the key that seals new values, and of the one that fingerprints them.
+    sealing_version: int = field(init=False)
+    hash_version: int = field(init=False)
     _ciphers: dict[int, AESGCM] = field(init=False, repr=False, compare=False)
     _macs: dict[int, hmac.HMAC] = field(init=False, repr=False, compare=False)
 
@@ -96,7 +99,10 @@ class KeyRing:
         ciphers = {version: AESGCM(key) for version, key in self.sealing_keys.items()}
         # Keyed once: a copy per value skips hashing the key again (twice as fast in a seed).
         macs = {version: hmac.new(key, digestmod=sha256) for version, key in self.hash_keys.items()}
-        object.__setattr__(self, "_ciphers", ciphers)  # frozen: set once, here
+        # Frozen: set once, here.
+        object.__setattr__(self, "sealing_version", next(iter(self.sealing_keys)))
+        object.__setattr__(self, "hash_version", next(iter(self.hash_keys)))
+        object.__setattr__(self, "_ciphers", ciphers)
         object.__setattr__(self, "_macs", macs)
 
     @classmethod
@@ -113,22 +119,13 @@ class KeyRing:
             ),
         )  # fmt: skip
 
-    @property
-    def sealing_version(self) -> int:
-        """The version of the key that seals new values."""
-        return next(iter(self.sealing_keys))
-
-    @property
-    def hash_version(self) -> int:
-        """The version of the key that fingerprints new values."""
-        return next(iter(self.hash_keys))
-
     def seal(self, plaintext: str, column: str) -> bytes:
         """`plaintext` sealed for `column` ("table.column") under the newest key."""
-        header = bytes((self.sealing_version,))
+        version = self.sealing_version
+        header = bytes((version,))
         nonce = os.urandom(NONCE_BYTES)
-        cipher = self._ciphers[self.sealing_version]
-        return header + nonce + cipher.encrypt(nonce, plaintext.encode(), _aad(header, column))
+        sealed = self._ciphers[version].encrypt(nonce, plaintext.encode(), _aad(header, column))
+        return header + nonce + sealed
 
     def unseal(self, blob: bytes, column: str) -> str:
         """The plaintext of a value sealed for `column`, under any key of the ring."""
