@@ -22,6 +22,7 @@ import base64
 import binascii
 import hmac
 import os
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from hashlib import sha256
@@ -76,6 +77,39 @@ def parse_key_ring(text: str, *, setting: str, min_bytes: int, max_bytes: int) -
     return ring
 
 
+class _Nonces:
+    """Random nonces drawn from the OS a block at a time.
+
+    One `os.urandom` per value would be one system call per value, and each lets other
+    threads run and then waits for its turn back: beside a busy thread (a seed's COPY), a
+    hundred thousand values took seconds. A block serves 4,096 nonces. Blocks are per thread,
+    and a forked child starts afresh, so no nonce is ever handed out twice.
+    """
+
+    BLOCK = 4096
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        self._local = threading.local()
+
+    def next(self) -> bytes:
+        """A fresh 12-byte nonce."""
+        local = self._local
+        block: bytes = getattr(local, "block", b"")
+        at: int = getattr(local, "at", 0)
+        if at >= len(block):
+            block, at = os.urandom(NONCE_BYTES * self.BLOCK), 0
+            local.block = block
+        local.at = at + NONCE_BYTES
+        return block[at : at + NONCE_BYTES]
+
+
+_nonces = _Nonces()
+
+
 def new_key_entry(version: int, size: int = KEY_BYTES) -> str:
     """A fresh random key written as a key ring entry, `v<version>:<base64>`."""
     return f"v{version}:{base64.b64encode(os.urandom(size)).decode()}"
@@ -123,7 +157,7 @@ class KeyRing:
         """`plaintext` sealed for `column` ("table.column") under the newest key."""
         version = self.sealing_version
         header = bytes((version,))
-        nonce = os.urandom(NONCE_BYTES)
+        nonce = _nonces.next()
         sealed = self._ciphers[version].encrypt(nonce, plaintext.encode(), _aad(header, column))
         return header + nonce + sealed
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -94,6 +95,21 @@ def test_the_same_number_seals_differently_and_fingerprints_alike() -> None:
     )
     # Another hash key gives another fingerprint: without the key, none can be recomputed.
     assert ONLY_NEW.fingerprint(number) != ring.fingerprint(number)
+
+
+def test_no_nonce_is_used_twice_not_even_by_a_forked_worker() -> None:
+    ring = key_ring()
+    nonces = {ring.seal("420702201605209015", "children.id_number")[1:13] for _ in range(10_000)}
+    assert len(nonces) == 10_000
+    # The parent holds a block of nonces; a worker forked now must not hand out the same.
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the forked worker
+        os.write(write, ring.seal("420702201605209015", "children.id_number")[1:13])
+        os._exit(0)
+    os.waitpid(child, 0)
+    forked = os.read(read, 12)
+    assert forked != ring.seal("420702201605209015", "children.id_number")[1:13]
 
 
 def test_a_sealed_value_opens_only_in_its_column_and_under_its_key() -> None:
