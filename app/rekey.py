@@ -8,9 +8,9 @@ changes nothing. Run it after the service has the new keys, so nothing new is se
 the old ones; then the old keys can leave the rings.
 
 Re-sealing is no edit: the touch trigger is off for the batch's transaction (its table is
-locked against other writes meanwhile, some tens of milliseconds), so no row's version, updated_at or
-change_seq moves. A value the service changes while a batch runs is left as the service
-wrote it (the update only replaces the ciphertext it read).
+locked against other writes meanwhile, some tens of milliseconds), so no row's version,
+updated_at or change_seq moves. A value the service changes while a batch runs is left as
+the service wrote it (the update only replaces the ciphertext it read).
 """
 
 from __future__ import annotations
