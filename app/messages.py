@@ -161,6 +161,9 @@ CHINESE: Final[dict[str, str]] = {
     "invalid cursor": "分页游标无效",
     "invalid sync cursor": "同步游标无效",
     "withinDays must be between 0 and 366": "withinDays 应在 0 至 366 之间",
+    "you may not narrow or order children by {fields}: your view of them does not show it": (
+        "您不能按 {fields} 筛选或排序儿童：您可查看的儿童信息中不包含这些内容"
+    ),
     "not a UUID": "不是有效的 UUID",
     "'{operation}' exceeds maximum operation depth of {maximum}": (
         "“{operation}”的查询嵌套层数超过上限 {maximum}"
@@ -224,6 +227,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "INVALID_AREA": ("not a valid area for this", "地区不符合要求"),
     "NOT_FOUND": ("no such record", "未找到该记录"),
     "FORBIDDEN": ("you may not do this here", "您没有此项操作的权限"),
+    "FORBIDDEN_FILTER": (
+        "you may not filter by a field you cannot see",
+        "您不能按自己无权查看的内容筛选",
+    ),
     "VERSION_CONFLICT": (
         "the record was changed by someone else: merge and retry",
         "记录已被他人修改，请合并后重试",
