@@ -49,6 +49,7 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "you may not {act} {object} here": "您在本地区没有{object}的{act}权限",
     "this id was already used for other content": "该编号已用于其他内容",
+    "this id cannot be used: make a new one": "该编号不能使用，请重新生成编号",
     "the record conflicts with one already on file": "该记录与已有记录冲突",
     "not a village code": "不是村（社区）代码",
     "use moveChild to move a family to another village": (

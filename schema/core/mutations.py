@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -51,11 +52,20 @@ class Outcome(Generic[T]):
     current: Any = None
 
 
+# A create whose client id is taken by a record the caller cannot see (the scoped lookup of
+# services/common.existing_create found nothing, the primary key did). It must not read as
+# "there is a record here": it is answered as an id that cannot be used, whatever holds it.
+_ID_TAKEN = Problem("INVALID_ID", "id", "this id cannot be used: make a new one")
+_PRIMARY_KEY = re.compile(r'unique constraint "pk_\w+"')
+
+
 def _problem_of(error: IntegrityError) -> Problem:
     text = str(error.orig)
     for constraint, problem in _CONSTRAINTS.items():
         if constraint in text:
             return problem
+    if _PRIMARY_KEY.search(text):
+        return _ID_TAKEN
     return Problem("CONFLICT", "id", "the record conflicts with one already on file")
 
 
