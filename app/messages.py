@@ -60,9 +60,8 @@ CHINESE: Final[dict[str, str]] = {
     "{id_number} is already on file: child {child} in {area}": (
         "身份证号码 {id_number} 已建档：儿童 {child}，所在地区 {area}"
     ),
-    "a child with this ID number is already on file in another area; ask the township supervisor": (
-        "该身份证号码的儿童已在其他地区建档，请联系乡镇（街道）儿童督导员"
-    ),
+    "this ID number cannot be registered here now: it has been passed to the township "
+    "supervisor to check": "该身份证号码暂不能在此登记，已转乡镇（街道）儿童督导员核查",
     "an NGO records NGO_SERVICE visits": "社会组织只能登记“社会组织服务”类走访",
     "the child's file is archived": "该儿童档案已归档",
     "the child's file is already archived": "该儿童档案已经归档",
@@ -242,6 +241,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "a child with this ID number is already on file",
         "该身份证号码的儿童已建档",
     ),
+    "ID_NUMBER_UNDER_REVIEW": (
+        "the ID number is being checked by the township supervisor",
+        "该身份证号码正由乡镇（街道）儿童督导员核查",
+    ),
     "CHILD_ARCHIVED": ("the child's file is archived", "该儿童档案已归档"),
     "ALREADY_ARCHIVED": ("the file is already archived", "档案已经归档"),
     "CHILD_NOT_ACTIVE": ("the child's file is not active", "该儿童档案不在册"),
@@ -326,6 +329,7 @@ TERMS: Final[dict[str, str]] = {
     "dropout status": "劝返状态",
     "absence": "缺课记录",
     "contracted child": "服务对象儿童",
+    "duplicate report": "重复建档核查",
     "service visit": "服务走访",
     "statistics": "统计数据",
     "account": "账号",

@@ -38,6 +38,7 @@ from app.models import (
     Child,
     ChildMove,
     DropoutStatus,
+    DuplicateReport,
     Guardianship,
     Household,
     NgoContract,
@@ -65,6 +66,7 @@ SCOPED_MODELS: tuple[type[Any], ...] = (
     DropoutStatus,
     NgoContract,
     NgoContractChild,
+    DuplicateReport,
 )
 
 # The permissions that give access to a case together with its child's record.
@@ -345,6 +347,15 @@ def contract_child_visible(scope: Scope) -> ColumnElement[bool]:
     )
 
 
+def duplicate_report_visible(scope: Scope) -> ColumnElement[bool]:
+    """Duplicates passed on to be reconciled: seen in the place of either file."""
+    patterns = scope.patterns("duplicate_report", "read")
+    return any_of(
+        area_in(DuplicateReport.area_code, patterns),
+        area_in(DuplicateReport.existing_area_code, patterns),
+    )
+
+
 def scope_can(scope: Scope, obj: str, act: str) -> ColumnElement[bool]:
     """A constant true/false: whether the scope holds the permission anywhere."""
     return literal(True) if scope.can(obj, act) else false()
@@ -374,4 +385,5 @@ def criteria(
         DropoutStatus: lambda: dropout_status_visible(scope),
         NgoContract: lambda: contract_visible(scope),
         NgoContractChild: lambda: contract_child_visible(scope),
+        DuplicateReport: lambda: duplicate_report_visible(scope),
     }

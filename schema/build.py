@@ -36,6 +36,7 @@ from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
+from schema.reconciliation.query import ReconciliationQuery
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
 from schema.sync.query import SyncQuery
@@ -55,6 +56,7 @@ class Query(
     AbsenceQuery,
     ContractQuery,
     StatisticsQuery,
+    ReconciliationQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."

@@ -11,6 +11,7 @@ from app.models.households import Household, Parent
 from app.models.integrations import AbsenceBatch, AbsenceRecord, NgoContract, NgoContractChild
 from app.models.organizations import Organization, User
 from app.models.policy import CasbinRule
+from app.models.reconciliation import DuplicateReport
 from app.models.statistics import area_quarter_statistics, township_quarter_statistics
 from app.models.visits import Visit
 
@@ -27,6 +28,7 @@ __all__ = [
     "Child",
     "ChildMove",
     "DropoutStatus",
+    "DuplicateReport",
     "Guardianship",
     "Household",
     "NgoContract",

@@ -24,12 +24,6 @@ T = TypeVar("T")
 
 # Unique constraints a client can run into, and what they mean to it.
 _CONSTRAINTS = {
-    "uq_children_id_number_live": Problem(
-        "DUPLICATE_CHILD",
-        "idNumber",
-        "a child with this ID number is already on file in another area; "
-        "ask the township supervisor",
-    ),
     "uq_guardianships_active_child": Problem(
         "GUARDIAN_ALREADY_ACTIVE", "childId", "the child already has an active guardian"
     ),
@@ -94,6 +88,8 @@ async def run_mutation(
     try:
         return Outcome(result=await context.db.write(transaction))
     except DomainError as error:
+        if error.after is not None:
+            await context.db.write(error.after)
         return Outcome(
             errors=[UserError.from_problem(p) for p in error.problems], current=error.current
         )

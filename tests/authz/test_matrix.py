@@ -42,7 +42,7 @@ ROLES = [user.username for user in DEMO_USERS]
 PROBED_QUERY_FIELDS = {
     "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
     "syncPull", "studentFollowUps", "ngoContracts", "ngoContract", "ngoOrganizations",
-    "areaStatistics",
+    "areaStatistics", "duplicateReports",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -342,7 +342,9 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         f"cases {{ id }} removals {{ id }} }} "
         f"studentFollowUps(first: 100) {{ totalCount edges {{ node {{ student {{ id }} }} }} }} "
         f"ngoContracts(first: 100) {{ totalCount edges {{ node {{ ...ContractFields }} }} }} "
-        f"ngoOrganizations(first: 100) {{ totalCount edges {{ node {{ id name }} }} }} }} "
+        f"ngoOrganizations(first: 100) {{ totalCount edges {{ node {{ id name }} }} }} "
+        f"duplicateReports(first: 100) {{ totalCount edges {{ node {{ areaCode "
+        f"existingChild {{ ...ChildFields }} }} }} }} }} "
         f"{CHILD_FIELDS} {CASE_FIELDS} {CONTRACT_FIELDS}",
         {},
     ))  # fmt: skip
