@@ -165,6 +165,7 @@ CHINESE: Final[dict[str, str]] = {
         "您不能按 {fields} 筛选或排序儿童：您可查看的儿童信息中不包含这些内容"
     ),
     "not a UUID": "不是有效的 UUID",
+    "give a childId or a userId": "请指定 childId 或 userId",
     "'{operation}' exceeds maximum operation depth of {maximum}": (
         "“{operation}”的查询嵌套层数超过上限 {maximum}"
     ),
@@ -330,6 +331,7 @@ TERMS: Final[dict[str, str]] = {
     "absence": "缺课记录",
     "contracted child": "服务对象儿童",
     "duplicate report": "重复建档核查",
+    "audit": "访问记录",
     "service visit": "服务走访",
     "statistics": "统计数据",
     "account": "账号",

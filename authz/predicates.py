@@ -33,6 +33,7 @@ from app.enums import CaseCategory, OrganizationKind
 from app.models import (
     AbsenceBatch,
     AbsenceRecord,
+    AuditRead,
     Case,
     CaseEvent,
     Child,
@@ -67,6 +68,7 @@ SCOPED_MODELS: tuple[type[Any], ...] = (
     NgoContract,
     NgoContractChild,
     DuplicateReport,
+    AuditRead,
 )
 
 # The permissions that give access to a case together with its child's record.
@@ -356,6 +358,11 @@ def duplicate_report_visible(scope: Scope) -> ColumnElement[bool]:
     )
 
 
+def audit_read_visible(scope: Scope) -> ColumnElement[bool]:
+    """Who read which child's file: for supervisors of the child's area (`audit read`)."""
+    return area_in(AuditRead.area_code, scope.patterns("audit", "read"))
+
+
 def scope_can(scope: Scope, obj: str, act: str) -> ColumnElement[bool]:
     """A constant true/false: whether the scope holds the permission anywhere."""
     return literal(True) if scope.can(obj, act) else false()
@@ -386,4 +393,5 @@ def criteria(
         NgoContract: lambda: contract_visible(scope),
         NgoContractChild: lambda: contract_child_visible(scope),
         DuplicateReport: lambda: duplicate_report_visible(scope),
+        AuditRead: lambda: audit_read_visible(scope),
     }

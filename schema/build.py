@@ -16,6 +16,7 @@ from schema.absences.mutations import AbsenceMutation
 from schema.absences.query import AbsenceQuery
 from schema.areas.query import AreaQuery
 from schema.areas.types import Area
+from schema.audit.query import AuditQuery
 from schema.auth.mutations import AuthMutation
 from schema.cases.mutations import CaseMutation
 from schema.cases.query import CaseQuery
@@ -57,6 +58,7 @@ class Query(
     ContractQuery,
     StatisticsQuery,
     ReconciliationQuery,
+    AuditQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."

@@ -1,7 +1,7 @@
 """SQLAlchemy models: one module per part of the domain, all registered on Base.metadata."""
 
 from app.models.areas import Area
-from app.models.audit import AuditEvent
+from app.models.audit import AuditEvent, AuditRead
 from app.models.auth import ApiKey, RefreshToken
 from app.models.base import Base
 from app.models.cases import Case, CaseEvent, DropoutStatus
@@ -21,6 +21,7 @@ __all__ = [
     "ApiKey",
     "Area",
     "AuditEvent",
+    "AuditRead",
     "Base",
     "CasbinRule",
     "Case",

@@ -1,10 +1,14 @@
-"""Duplicates passed on to be reconciled.
+"""Duplicates passed on to be reconciled; the read audit supervisors can use.
 
 `duplicate_reports`: a child registered (or edited) with an ID number on file for a child the
 user may not see is refused without saying where; the attempt is recorded here for the
 townships and counties of both places. Row-level security shows a report in either place;
 the service may only read it: `shouhu_report_duplicate_child` (SECURITY DEFINER, as it must
 find the child on file, which row-level security hides from the service) writes it.
+
+`audit_reads`: one row per child whose file a request showed in full, beside the request's
+audit event (one statement for both), for `auditEvents`. Row-level security lets the service
+read those of the caller's areas and append to them, never change them.
 
 Revision ID: 0014
 Revises: 0013
@@ -135,7 +139,44 @@ def upgrade() -> None:
         f"TO {APP_ROLE}"
     )
 
+    op.create_table(
+        "audit_reads",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("event_id", sa.BigInteger(), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_user_id", sa.Uuid(), nullable=True),
+        sa.Column("actor_label", sa.String(length=200), nullable=False),
+        sa.Column("child_id", sa.Uuid(), nullable=False),
+        sa.Column("area_code", sa.String(length=12), nullable=False),
+        sa.Column("id_number", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_user_id"], ["users.id"], name=op.f("fk_audit_reads_actor_user_id_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["event_id"], ["audit_events.id"], name=op.f("fk_audit_reads_event_id_audit_events")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_reads")),
+    )
+    op.create_index(
+        "ix_audit_reads_area_code_prefix",
+        "audit_reads",
+        ["area_code"],
+        postgresql_ops={"area_code": "varchar_pattern_ops"},
+    )
+    op.create_index(
+        "ix_audit_reads_child_id_occurred_at", "audit_reads", ["child_id", "occurred_at"]
+    )
+    op.create_index(
+        "ix_audit_reads_actor_user_id_occurred_at", "audit_reads", ["actor_user_id", "occurred_at"]
+    )
+    op.execute(f"REVOKE UPDATE, DELETE ON audit_reads FROM {APP_ROLE}")
+    op.execute("ALTER TABLE audit_reads ENABLE ROW LEVEL SECURITY")
+    op.execute(f"CREATE POLICY in_scope ON audit_reads FOR SELECT USING (area_code {IN_SCOPE})")
+    # Reads are recorded by sessions without a scope (the audit's own, app/audit.py).
+    op.execute("CREATE POLICY append ON audit_reads FOR INSERT WITH CHECK (true)")
+
 
 def downgrade() -> None:
+    op.drop_table("audit_reads")
     op.execute(f"DROP FUNCTION shouhu_report_duplicate_child({REPORT_DUPLICATE_ARGS})")
     op.drop_table("duplicate_reports")

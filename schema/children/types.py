@@ -35,7 +35,7 @@ from app.models import Guardianship as GuardianshipModel
 from app.models import Parent as ParentModel
 from app.models import Visit as VisitModel
 from app.store.visits import count_visits, list_visits
-from authz.fields import SHOWN, Disclosure, child_view, id_number_disclosure
+from authz.fields import SHOWN, ChildView, Disclosure, child_view, id_number_disclosure
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.nodes import global_id, load_nodes
@@ -256,7 +256,10 @@ class Child(relay.Node):
     def from_model(cls, child: ChildModel, info: Info) -> Child:
         """The GraphQL view of a child row; the caller's view of it (authz/fields.py's
         table, which the filters obey too) decides which fields are shown."""
-        shown = SHOWN[child_view(info.context.scope, child.area_code)]
+        view = child_view(info.context.scope, child.area_code)
+        if view is ChildView.FULL:
+            info.context.audit.file(child.id, child.area_code)
+        shown = SHOWN[view]
         today = clock.today()
 
         def show(name: str, value: Any) -> Any:
@@ -305,6 +308,9 @@ class Child(relay.Node):
         "staff (and audited), masked for other staff, absent for schools and NGOs."
     )
     def id_number(self, info: Info) -> str | None:
+        full = id_number_disclosure(info.context.scope, self.area_code) is Disclosure.FULL
+        if full and self.row.id_number is not None:
+            info.context.audit.file(self.row.id, self.area_code, id_number=True)
         return _id_number(info, self.row.id_number, self.area_code, f"Child:{self.id}")
 
     @strawberry.field(description="The household; null when the caller may not see it.")

@@ -42,7 +42,7 @@ ROLES = [user.username for user in DEMO_USERS]
 PROBED_QUERY_FIELDS = {
     "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
     "syncPull", "studentFollowUps", "ngoContracts", "ngoContract", "ngoOrganizations",
-    "areaStatistics", "duplicateReports",
+    "areaStatistics", "duplicateReports", "auditEvents",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -325,6 +325,14 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
                     f"query($id: ID!) {{ child(id: $id) {{ ...ChildFields }} }} {CHILD_FIELDS}",
                     {"id": node_id},
                 ))  # fmt: skip
+                # Who read the child's file: the child itself only for those who see it.
+                shapes.append((
+                    "auditEvents",
+                    f"query($id: ID!) {{ auditEvents(childId: $id, first: 100) {{ totalCount "
+                    f"edges {{ node {{ areaCode actorLabel child {{ ...ChildFields }} }} }} }} }} "
+                    f"{CHILD_FIELDS}",
+                    {"id": node_id},
+                ))  # fmt: skip
                 # A child id presented as another type's id must not find it either.
                 shapes.append((
                     "node with a forged type",
@@ -379,6 +387,32 @@ async def test_no_role_sees_outside_its_scope(client: AsyncClient, world: World,
         body = await ask(client, token, query, **variables)
         assert '"errors"' not in body or refused_filter(body), (name, body)
         assert not leaked(world, role, body), (role, name, variables)
+
+
+# Who reads the read audit, and of which children's areas (`audit read`).
+AUDIT_READERS = {"demo-county": DEMO_COUNTY, "demo-admin": "42"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_read_audit_is_for_supervisors_within_their_area(
+    client: AsyncClient, world: World, role: str
+) -> None:
+    # Reads by the village director are audited, so there is something to find.
+    for key in world.samples["children"]:
+        await ask(client, world.tokens["demo-village"],
+                  "query($id: ID!) { child(id: $id) { name } }", id=gid("Child", key))  # fmt: skip
+    found = 0
+    for key in world.samples["children"]:
+        body = json.loads(await ask(
+            client, world.tokens[role],
+            "query($id: ID!) { auditEvents(childId: $id, first: 100) "
+            "{ totalCount edges { node { areaCode } } } }",
+            id=gid("Child", key),
+        ))  # fmt: skip
+        areas = [e["node"]["areaCode"] for e in body["data"]["auditEvents"]["edges"]]
+        found += len(areas)
+        assert all(a.startswith(AUDIT_READERS.get(role, "none")) for a in areas), (role, areas)
+    assert (found > 0) == (role in AUDIT_READERS), role
 
 
 STATISTICS_PROBE = (
