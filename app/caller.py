@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from starlette.datastructures import State
 from starlette.requests import HTTPConnection
 
 from app import clock
 from app.auth.errors import AuthError
-from app.auth.identity import Identity, authenticate
+from app.auth.identity import Identity, authenticate_credentials, credential_headers
 from app.settings import Settings
 from authz.request_scope import RequestScope
 
@@ -27,18 +28,32 @@ class Caller:
 async def resolve_caller(connection: HTTPConnection) -> Caller:
     """Authenticate the request's headers and compile the caller's scope (both cached)."""
     state = connection.app.state
-    settings: Settings = state.settings
-    bearer = connection.headers.get("authorization")
-    identity: Identity | None = state.identities.get(bearer) if bearer else None
-    auth_error = None
-    if identity is None:
-        async with state.service_sessions() as session, session.begin():
-            try:
-                identity = await authenticate(connection.headers, session, settings)
-            except AuthError as error:
-                auth_error = error.code
-        if bearer and identity is not None and identity.kind == "user":
-            state.identities.put(bearer, identity)
+    try:
+        identity, auth_error = await _identify(connection, state), None
+    except AuthError as error:
+        identity, auth_error = None, error.code
     enforcer = await state.policies.enforcer(state.service_sessions)
     scoped = state.scopes.get(identity, enforcer, state.policies.generation, clock.today())
     return Caller(identity=identity, scoped=scoped, auth_error=auth_error)
+
+
+async def _identify(connection: HTTPConnection, state: State) -> Identity | None:
+    """The identity of the request's credentials; raises AuthError for bad ones.
+
+    The cache answers only for a request whose one credential is a bearer token: every other
+    combination (a token with an API key too, a repeated header) goes through the checks.
+    """
+    settings: Settings = state.settings
+    credentials = credential_headers(connection.headers.items())
+    bearer = credentials.authorization
+    if bearer is not None and credentials.api_key is None:
+        cached: Identity | None = state.identities.get(bearer)
+        if cached is not None:
+            return cached
+    async with state.service_sessions() as session, session.begin():
+        found = await authenticate_credentials(credentials, session, settings)
+    if found is None:
+        return None
+    if bearer is not None and found.expires_at is not None:
+        state.identities.put(bearer, found.identity, found.expires_at)
+    return found.identity

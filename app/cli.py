@@ -72,6 +72,10 @@ def serve(
             workers=workers or settings.workers,
             log_config=UVICORN_LOG_CONFIG,
             log_level=settings.log_level.lower(),
+            # The client address (login throttling) comes from X-Forwarded-For only when a
+            # trusted proxy sends it; anyone else could write any address there.
+            proxy_headers=True,
+            forwarded_allow_ips=settings.trusted_proxies,
         )
 
 

@@ -145,9 +145,11 @@ CHINESE: Final[dict[str, str]] = {
     "send either a bearer token or an API key, not both": (
         "请只使用一种凭证：访问令牌或 API 密钥，不能同时发送"
     ),
+    "send one {header} header, not {count}": "{header} 请求头只能发送一个，本次收到 {count} 个",
     "the Authorization header must read: Bearer <token>": (
         "Authorization 请求头的格式应为：Bearer <令牌>"
     ),
+    "too many failed logins: try again in {seconds} s": "登录失败次数过多，请 {seconds} 秒后重试",
     "authentication required": "请先登录",
     "the credentials were refused": "登录凭证无效，请重新登录",
     "too many requests for this key: retry in {seconds} s": (
@@ -174,6 +176,9 @@ CHINESE: Final[dict[str, str]] = {
     "only the app's persisted documents are accepted here": "此处只接受应用预置的查询",
     "at most {maximum} operations per push": "每次同步最多 {maximum} 项操作",
     "not a mutation of the mobile contract": "不是移动端约定的修改操作",
+    "{operation} cannot be queued: send it on its own": (
+        "{operation} 不能放入离线同步队列，请单独发送"
+    ),
     "{record} was not created: operation {operation} failed": (
         "{record} 未能创建：操作 {operation} 失败"
     ),
@@ -270,6 +275,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "INVALID_CSV": ("the file cannot be read as CSV", "无法读取该 CSV 文件"),
     "BAD_REQUEST": ("the request's parameters are wrong", "请求参数有误"),
     "UNKNOWN_DOCUMENT": ("not a mutation of the mobile contract", "不是移动端约定的修改操作"),
+    "NOT_QUEUEABLE": (
+        "this operation cannot be queued: send it on its own",
+        "该操作不能放入离线同步队列，请单独发送",
+    ),
     "DEPENDENCY_FAILED": (
         "an earlier operation this one depends on failed",
         "所依赖的前一项操作失败",
@@ -308,6 +317,14 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "GUARDIAN_NOT_ADULT": ("an entrusted guardian must be an adult", "受委托监护人须为成年人"),
     "GUARDIAN_NOT_ASSESSED": ("the guardian's capacity is not assessed", "尚未评估监护能力"),
     "NOT_CORRECTABLE": ("the record can no longer be corrected", "该记录已不能更正"),
+    "LOGIN_THROTTLED": (
+        "too many failed logins: wait, then try again",
+        "登录失败次数过多，请稍后再试",
+    ),
+    "DUPLICATE_CREDENTIALS": (
+        "a credential header was sent more than once: send it once",
+        "凭证请求头重复发送，请只发送一次",
+    ),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and

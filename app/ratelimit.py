@@ -5,6 +5,11 @@ answer is 429 with `Retry-After` (seconds). Buckets live in the process: with se
 workers each keeps its own, so the effective limit is per worker (see docs/integrations.md).
 Only API keys are limited: staff use the app at human speed, and partner systems are the
 ones that loop.
+
+The bucket is the key's prefix, read from the request's one `X-API-Key` header exactly as
+authentication reads it (app/auth/identity.credential_headers, apikeys.key_prefix): a
+request with that header (or `Authorization`) twice is refused here with 400
+DUPLICATE_CREDENTIALS, so no request is counted under one key and served as another.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from dataclasses import dataclass
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.auth.identity import API_KEY_HEADER
+from app.auth.apikeys import key_prefix
+from app.auth.errors import AuthError
+from app.auth.identity import credential_headers
 from app.i18n import translate
 
 # Buckets that have refilled to full are forgotten once there are this many keys: a full
@@ -69,14 +76,26 @@ class TokenBuckets:
 
 
 class RateLimitMiddleware:
-    """Answers 429 to an API key that is over its rate, before any work is done for it."""
+    """Answers 429 to an API key that is over its rate, before any work is done for it, and
+    400 to a request with a credential header twice."""
 
     def __init__(self, app: ASGIApp, per_minute: float, burst: int) -> None:
         self.app = app
         self.buckets = TokenBuckets(per_minute, burst) if per_minute > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = self._key(scope) if self.buckets is not None else None
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = ((name.decode("latin-1"), value.decode("latin-1"))
+                   for name, value in scope["headers"])  # fmt: skip
+        try:
+            credentials = credential_headers(headers)
+        except AuthError as error:
+            await _refuse(send, 400, {"code": error.code, "message": error.message})
+            return
+        # A malformed key names no bucket: authentication refuses it without a lookup.
+        key = key_prefix(credentials.api_key) if credentials.api_key is not None else None
         wait = self.buckets.take(key) if self.buckets is not None and key else 0.0
         if wait <= 0:
             await self.app(scope, receive, send)
@@ -85,31 +104,20 @@ class RateLimitMiddleware:
         message = translate(
             "too many requests for this key: retry in {seconds} s", {"seconds": retry_after}
         )
-        body = orjson.dumps(
-            {"errors": [{"message": message,
-                         "extensions": {"code": "RATE_LIMITED"}, "code": "RATE_LIMITED"}]}
-        )  # fmt: skip
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 429,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"retry-after", retry_after.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await _refuse(send, 429, {"code": "RATE_LIMITED", "message": message}, retry_after)
 
-    @staticmethod
-    def _key(scope: Scope) -> str | None:
-        if scope["type"] != "http":
-            return None
-        wanted = API_KEY_HEADER.encode()
-        for name, value in scope["headers"]:
-            if name.lower() == wanted:
-                # The public part names the key; a bad secret is refused later, but counted.
-                text: str = value.decode("latin-1").strip()
-                return text[:16]
-        return None
+
+async def _refuse(
+    send: Send, status: int, error: dict[str, str], retry_after: str | None = None
+) -> None:
+    """An error answer (`code`, `message`) shaped like GraphQL's, with the code in
+    `extensions` too, so GraphQL clients and the CSV endpoints' scripts both read it."""
+    body = orjson.dumps({"errors": [{**error, "extensions": {"code": error["code"]}}]})
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if retry_after is not None:
+        headers.append((b"retry-after", retry_after.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

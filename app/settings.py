@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.clock import DEFAULT_TIMEZONE
 from app.domain.absences import DropoutRule
+from app.domain.login_throttle import LoginThrottle, ThrottleRule
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,6 +78,28 @@ class Settings(BaseSettings):
     rate_limit_burst: int = Field(
         default=60, ge=1, description="Requests an API key may make at once before waiting."
     )
+    login_account_failures: int = Field(
+        default=5, ge=1, description="Wrong passwords in a row for one username before back-off."
+    )
+    login_address_failures: int = Field(
+        default=50,
+        ge=1,
+        description="Failed logins in a row from one client address before back-off (higher: "
+        "a township's users may share one address).",
+    )
+    login_backoff_max_seconds: float = Field(
+        default=900, ge=1, description="The longest a back-off refuses logins (it doubles to it)."
+    )
+    login_failures_forgotten_seconds: float = Field(
+        default=3600,
+        ge=1,
+        description="Failures are forgotten this long after the last one (at least the cap).",
+    )
+    trusted_proxies: str = Field(
+        default="127.0.0.1",
+        description="Addresses whose X-Forwarded-For names the client (uvicorn's "
+        "forwarded_allow_ips; comma-separated, `*` for any).",
+    )
     timezone: str = Field(
         default=DEFAULT_TIMEZONE,
         description='The service\'s time zone: it decides what "today" is for every rule.',
@@ -105,6 +128,17 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _failures_outlast_the_backoff(self) -> Self:
+        """Forgetting failures sooner than the longest back-off would forgive an attacker
+        who guesses at the capped pace."""
+        if self.login_failures_forgotten_seconds < self.login_backoff_max_seconds:
+            raise ValueError(
+                "SHOUHU_LOGIN_FAILURES_FORGOTTEN_SECONDS must be at least "
+                "SHOUHU_LOGIN_BACKOFF_MAX_SECONDS"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> Self:
         """Refuse to run in production with the development key or a short one."""
         if self.env == "production" and "trusted_documents_only" not in self.model_fields_set:
@@ -127,6 +161,22 @@ class Settings(BaseSettings):
             consecutive_days=self.dropout_consecutive_days,
             days_in_window=self.dropout_unexcused_days,
             window_days=self.dropout_window_days,
+        )
+
+    @property
+    def login_throttle(self) -> LoginThrottle:
+        """The throttling rules of logins: per account and per client address."""
+        return LoginThrottle(
+            account=ThrottleRule(
+                threshold=self.login_account_failures,
+                max_backoff=self.login_backoff_max_seconds,
+                forget_after=self.login_failures_forgotten_seconds,
+            ),
+            address=ThrottleRule(
+                threshold=self.login_address_failures,
+                max_backoff=self.login_backoff_max_seconds,
+                forget_after=self.login_failures_forgotten_seconds,
+            ),
         )
 
     @property

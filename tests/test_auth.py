@@ -10,6 +10,7 @@ from typing import Any
 
 import jwt
 import pytest
+import time_machine
 from httpx import AsyncClient
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
@@ -433,6 +434,51 @@ async def test_authenticate_from_headers(fresh_db: str, engine_for: EngineFactor
 
     await deactivate(sessions, "demo-village")
     assert await refused({"Authorization": f"Bearer {access}"}) == "ACCOUNT_INACTIVE"
+
+
+async def test_a_cached_token_expires_at_its_exp_to_the_second(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    user = await user_named(sessions_for(engine_for, fresh_db), "demo-village")
+    token, expires = issue_access_token(user.id, get_settings(), ttl=5)
+    headers = {"Authorization": f"Bearer {token}"}
+    me = {"query": "{ me { username } }"}
+    first = await fresh_client.post("/graphql", json=me, headers=headers)
+    assert first.json()["data"]["me"]["username"] == "demo-village"  # now in the cache
+    with time_machine.travel(expires - timedelta(milliseconds=500), tick=False):
+        before = await fresh_client.post("/graphql", json=me, headers=headers)
+    assert before.json()["data"]["me"]["username"] == "demo-village"
+    # Within the cache's 30 s, but the token's time is up: refused as if checked again.
+    for moment in (expires, expires + timedelta(seconds=2)):
+        with time_machine.travel(moment, tick=False):
+            after = await fresh_client.post("/graphql", json=me, headers=headers)
+        assert after.json()["errors"][0]["extensions"]["code"] == "TOKEN_EXPIRED", moment
+
+
+async def test_a_cached_token_with_an_api_key_is_refused(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    sessions = sessions_for(engine_for, fresh_db)
+    user = await user_named(sessions, "demo-village")
+    org = await organization_of_kind(sessions, OrganizationKind.SCHOOL)
+    async with sessions() as session, session.begin():
+        _key, plaintext = await create_api_key(session, org, "feed")
+    token, _ = issue_access_token(user.id, get_settings())
+    me = {"query": "{ me { username } }"}
+    bearer = {"Authorization": f"Bearer {token}"}
+    cached = await fresh_client.post("/graphql", json=me, headers=bearer)
+    assert cached.json()["data"]["me"]["username"] == "demo-village"
+    for headers in ({**bearer, "X-API-Key": plaintext}, {**bearer, "X-API-Key": "junk"}):
+        both = await fresh_client.post(
+            "/graphql", json=me, headers={**headers, "Accept-Language": "en"}
+        )
+        assert both.json()["data"] is None
+        assert both.json()["errors"][0]["extensions"]["code"] == "TOKEN_INVALID"
+    # The CSV endpoints take the same path.
+    csv = await fresh_client.post(
+        "/integrations/absences.csv?batchId=x", headers={**bearer, "X-API-Key": plaintext}
+    )
+    assert (csv.status_code, csv.json()["errors"][0]["code"]) == (401, "TOKEN_INVALID")
 
 
 # --- Command line ---------------------------------------------------------------------------

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+import pytest
+from httpx import AsyncClient, Response
 from sqlalchemy import select
 
 from app.auth.apikeys import create_api_key
+from app.auth.errors import AuthError
+from app.auth.identity import Credentials, credential_headers
 from app.database import session_factory
 from app.enums import OrganizationKind
 from app.models import Organization
@@ -55,3 +61,69 @@ async def test_a_key_over_its_rate_gets_429_with_retry_after(
         # Staff with bearer tokens are not limited by keys' buckets.
         anonymous = [await client.post("/graphql", json=query) for _ in range(4)]
         assert {r.status_code for r in anonymous} == {200}
+
+
+def test_credential_headers_are_taken_once_each() -> None:
+    found = credential_headers([("X-Api-Key", "k"), ("accept", "x"), ("Authorization", "t")])
+    assert (found.api_key, found.authorization) == ("k", "t")
+    assert credential_headers([]) == Credentials(authorization=None, api_key=None)
+    for twice in (
+        [("x-api-key", "junk"), ("X-API-Key", "real")],
+        [("x-api-key", "same"), ("x-api-key", "same")],
+        [("authorization", "Bearer a"), ("Authorization", "Bearer b")],
+    ):
+        with pytest.raises(AuthError) as refused:
+            credential_headers(twice)
+        assert refused.value.code == "DUPLICATE_CREDENTIALS"
+
+
+async def _post_with_keys(client: AsyncClient, *keys: str, **headers: str) -> Response:
+    """`{ me }` with an X-API-Key header for each of `keys`, in order."""
+    pairs = [("X-API-Key", k) for k in keys] + list(headers.items())
+    return await client.post("/graphql", json={"query": "{ me { role } }"}, headers=pairs)
+
+
+async def test_a_second_api_key_header_is_a_400_and_cannot_escape_the_limit(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    async with session_factory(engine_for(fresh_db))() as session, session.begin():
+        school = await session.scalar(
+            select(Organization).where(Organization.kind == OrganizationKind.SCHOOL).limit(1)
+        )
+        assert school is not None
+        key = (await create_api_key(session, school, "feed"))[1]
+    junk = "shk_" + "J" * 12 + "_" + "j" * 43
+    async for client in service_client(fresh_db, rate_limit_per_minute=6, rate_limit_burst=2):
+        post = partial(_post_with_keys, client)
+        # A junk key first and the real one second was served as the real key, uncounted.
+        mixed = await post(junk, key)
+        assert mixed.status_code == 400
+        error = mixed.json()["errors"][0]
+        assert error["code"] == error["extensions"]["code"] == "DUPLICATE_CREDENTIALS"
+        assert error["message"] == "X-API-Key 请求头只能发送一个，本次收到 2 个"
+        english = await post(key, junk, **{"Accept-Language": "en"})
+        assert english.json()["errors"][0]["message"] == "send one X-API-Key header, not 2"
+        assert (await post(key, key)).status_code == 400  # even the same key twice
+        assert (await post(key, key, key)).status_code == 400
+        # None of those was served or counted: the key still has its whole burst.
+        assert [(await post(key)).status_code for _ in range(3)] == [200, 200, 429]
+        # Over its limit, no arrangement of headers gets the key through.
+        assert (await post(junk, key)).status_code == 400
+        assert (await post(key, junk)).status_code == 400
+        assert (await post(key)).status_code == 429
+        # The bucket is the key authentication finds: its prefix, with the secret checked
+        # later; a key sent with stray spaces is the same key, and the same bucket.
+        assert (await post(f" {key} ")).status_code == 429
+        # Two Authorization headers are refused the same way, on every route.
+        token = "Bearer x"
+        twice = await client.get(
+            "/exports/statistics.csv?area=420702",
+            headers=[("Authorization", token), ("Authorization", token)],
+        )
+        assert twice.status_code == 400
+        assert twice.json()["errors"][0]["code"] == "DUPLICATE_CREDENTIALS"
+        csv = await client.post(
+            "/integrations/absences.csv?batchId=x",
+            headers=[("X-API-Key", junk), ("X-API-Key", key)],
+        )
+        assert csv.status_code == 400

@@ -10,7 +10,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 
 from app.contract import CONTRACT_DIR, document_id
-from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
+from app.seed.demo import DEMO_PASSWORD, DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import TODAY_SQL, EngineFactory, access_token
 from tests.graphql import gid
 
@@ -317,3 +317,48 @@ async def test_an_ended_contract_removes_its_children_from_the_ngos_devices(
     assert {r["id"] for r in removals} - {gid("Child", unassigned)} == first["children"] - {
         gid("Child", unassigned)
     }
+
+
+async def test_push_refuses_logins_token_exchanges_and_pushes(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    guesses = [
+        _op(f"guess-{n}", "Login", username="demo-township", password=password)
+        for n, password in enumerate(["wrong-1", "wrong-2", DEMO_PASSWORD])
+    ]
+    inner = [_op("inner", "Login", username="demo-township", password=DEMO_PASSWORD)]
+    operations = [
+        *guesses,
+        _op("refresh", "Refresh", refreshToken="no-such-token"),
+        _op("nested", "SyncPush", operations=inner),
+        _op("visit", "RecordVisit", input={
+            "id": str(uuid.uuid4()), "childId": gid("Child", await _a_child(engine_for, fresh_db)),
+            "visitedAt": datetime.now(UTC).isoformat(), "kind": "ROUTINE",
+            "livingConditions": "GOOD", "guardianship": "GOOD", "schooling": "GOOD",
+            "health": "GOOD", "mentalState": "GOOD"}),
+    ]  # fmt: skip
+    response = await fresh_client.post(
+        "/graphql", json={"query": PUSH, "variables": {"ops": operations}},
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+    )  # fmt: skip
+    results = {r["clientOperationId"]: r for r in response.json()["data"]["syncPush"]}
+    for name in ("guess-0", "guess-1", "guess-2", "refresh", "nested"):
+        assert not results[name]["ok"]
+        assert [e["code"] for e in results[name]["errors"]] == ["NOT_QUEUEABLE"], name
+    assert results["guess-2"]["errors"][0]["message"] == (
+        "login cannot be queued: send it on its own"
+    )
+    assert results["visit"]["ok"]  # the queue's real work goes on
+    # Not one password was checked (a check is audited, right or wrong).
+    logins = await _ids(
+        engine_for, fresh_db, "SELECT count(*) FROM audit_events WHERE action LIKE 'login%'"
+    )
+    assert logins == {"0"}
+
+
+async def _a_child(engine_for: EngineFactory, url: str) -> str:
+    ids = await _ids(
+        engine_for, url, "SELECT id FROM children WHERE area_code = :v LIMIT 1", v=DEMO_VILLAGE
+    )
+    return ids.pop()

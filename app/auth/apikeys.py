@@ -62,6 +62,14 @@ def _split(plaintext: str) -> tuple[str, str] | None:
     return prefix, plaintext[-SECRET_LENGTH:]
 
 
+def key_prefix(plaintext: str) -> str | None:
+    """The public part of a well-formed key, as authenticate_api_key reads it; else None.
+
+    The rate limiter counts requests by it: the same string that finds the key's row."""
+    parts = _split(plaintext.strip())
+    return None if parts is None else parts[0]
+
+
 async def create_api_key(
     session: AsyncSession, organization: Organization, name: str
 ) -> tuple[ApiKey, str]:

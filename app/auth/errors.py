@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from app.i18n import Language, describe, translate
@@ -13,18 +14,23 @@ TOKEN_INVALID: Final = "TOKEN_INVALID"
 REFRESH_TOKEN_INVALID: Final = "REFRESH_TOKEN_INVALID"
 REFRESH_TOKEN_REUSED: Final = "REFRESH_TOKEN_REUSED"
 API_KEY_INVALID: Final = "API_KEY_INVALID"
+DUPLICATE_CREDENTIALS: Final = "DUPLICATE_CREDENTIALS"
+LOGIN_THROTTLED: Final = "LOGIN_THROTTLED"
 
 
 class AuthError(Exception):
     """Authentication failed. `code` is for programs, `message` for people: the code's own
-    text (app/messages.py CODES) unless a more specific template is given.
+    text (app/messages.py CODES) unless a more specific template (and its params) is given.
 
     Messages never say more than the code does (e.g. never whether a username exists).
     """
 
-    def __init__(self, code: str, template: str | None = None) -> None:
+    def __init__(
+        self, code: str, template: str | None = None, params: Mapping[str, object] | None = None
+    ) -> None:
         self.code = code
         self.template = template
+        self.params = params
         super().__init__(self.render("en"))
 
     @property
@@ -36,7 +42,7 @@ class AuthError(Exception):
         """The message in `language` (default: the request's)."""
         if self.template is None:
             return describe(self.code, language)
-        return translate(self.template, None, language)
+        return translate(self.template, self.params, language)
 
     def __repr__(self) -> str:
         return f"AuthError({self.code!r})"

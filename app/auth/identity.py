@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import Final, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.apikeys import authenticate_api_key
-from app.auth.errors import ACCOUNT_INACTIVE, TOKEN_INVALID, AuthError
-from app.auth.tokens import decode_access_token
+from app.auth.errors import ACCOUNT_INACTIVE, DUPLICATE_CREDENTIALS, TOKEN_INVALID, AuthError
+from app.auth.tokens import verify_access_token
 from app.enums import Role
 from app.models import User
 from app.settings import Settings
 
 AUTHORIZATION = "authorization"
 API_KEY_HEADER = "x-api-key"
+# How the headers are named in messages.
+_HEADER_NAMES: Final = {AUTHORIZATION: "Authorization", API_KEY_HEADER: "X-API-Key"}
 
 
 @dataclass(frozen=True)
@@ -37,27 +40,80 @@ class Identity:
     label: str
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """A request's credential headers, each sent at most once (None: not sent)."""
+
+    authorization: str | None
+    api_key: str | None
+
+
+def credential_headers(headers: Iterable[tuple[str, str]]) -> Credentials:
+    """The Authorization and X-API-Key headers among `headers` (names in any case).
+
+    Either sent twice or more, even with the same value, raises
+    AuthError(DUPLICATE_CREDENTIALS): a proxy, the rate limiter and authentication could each
+    take another one of them (a junk key first and a real one second once escaped the limit).
+    """
+    found: dict[str, list[str]] = {AUTHORIZATION: [], API_KEY_HEADER: []}
+    for name, value in headers:
+        values = found.get(name.lower())
+        if values is not None:
+            values.append(value)
+    for name, values in found.items():
+        if len(values) > 1:
+            raise AuthError(
+                DUPLICATE_CREDENTIALS,
+                "send one {header} header, not {count}",
+                {"header": _HEADER_NAMES[name], "count": len(values)},
+            )
+    authorization, api_key = found[AUTHORIZATION], found[API_KEY_HEADER]
+    return Credentials(
+        authorization=authorization[0] if authorization else None,
+        api_key=api_key[0] if api_key else None,
+    )
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    """An identity proven by credentials, and until when: a bearer token's `exp` (None for an
+    API key, which holds until it is revoked)."""
+
+    identity: Identity
+    expires_at: datetime | None
+
+
 async def authenticate(
     headers: Mapping[str, str], session: AsyncSession, settings: Settings
 ) -> Identity | None:
     """The identity the request's headers prove, or None when they carry no credentials.
 
+    `headers` may be starlette's Headers, whose items() include repeated headers. Raises
+    what credential_headers and authenticate_credentials raise.
+    """
+    found = await authenticate_credentials(credential_headers(headers.items()), session, settings)
+    return None if found is None else found.identity
+
+
+async def authenticate_credentials(
+    credentials: Credentials, session: AsyncSession, settings: Settings
+) -> Authenticated | None:
+    """The identity `credentials` prove, or None when there are none.
+
     `Authorization: Bearer <access token>` is a user, who must exist and be active;
     `X-API-Key: <key>` is an integration. Credentials that are present but bad raise
     AuthError, never fall back to anonymous; both headers at once raise
-    AuthError(TOKEN_INVALID), since the caller would be ambiguous. Header names are
-    matched case-insensitively. An API key's last_used_at is written in `session`.
+    AuthError(TOKEN_INVALID), since the caller would be ambiguous. An API key's last_used_at
+    is written in `session`.
     """
-    lowered = {name.lower(): value for name, value in headers.items()}
-    authorization = lowered.get(AUTHORIZATION)
-    api_key = lowered.get(API_KEY_HEADER)
+    authorization, api_key = credentials.authorization, credentials.api_key
     if authorization is not None and api_key is not None:
         raise AuthError(TOKEN_INVALID, "send either a bearer token or an API key, not both")
     if authorization is not None:
         return await _user_identity(authorization, session, settings)
     if api_key is not None:
         key = await authenticate_api_key(session, api_key)
-        return Identity(
+        identity = Identity(
             kind="api_key",
             user_id=None,
             api_key_id=key.id,
@@ -67,21 +123,24 @@ async def authenticate(
             organization_id=key.organization_id,
             label=f"apikey:{key.prefix}",
         )
+        return Authenticated(identity, expires_at=None)
     return None
 
 
-async def _user_identity(authorization: str, session: AsyncSession, settings: Settings) -> Identity:
+async def _user_identity(
+    authorization: str, session: AsyncSession, settings: Settings
+) -> Authenticated:
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError(TOKEN_INVALID, "the Authorization header must read: Bearer <token>")
-    user_id = decode_access_token(token.strip(), settings)
+    user_id, expires_at = verify_access_token(token.strip(), settings)
     user = await session.get(User, user_id)
     # A good signature is not enough: the user may have been removed since it was issued.
     if user is None or user.deleted_at is not None:
         raise AuthError(TOKEN_INVALID)
     if not user.is_active:
         raise AuthError(ACCOUNT_INACTIVE)
-    return Identity(
+    identity = Identity(
         kind="user",
         user_id=user.id,
         api_key_id=None,
@@ -91,3 +150,4 @@ async def _user_identity(authorization: str, session: AsyncSession, settings: Se
         organization_id=user.organization_id,
         label=f"user:{user.username}",
     )
+    return Authenticated(identity, expires_at)

@@ -1,14 +1,18 @@
 """Recently verified bearer tokens, so a caller's every request need not look up its account.
 
 A token maps to the identity found for it, for `ttl` seconds at most: deactivating an account
-or changing its role takes effect within that time (refreshing a login always checks).
+or changing its role takes effect within that time (refreshing a login always checks). An
+entry never outlives its token: past the token's `exp` (on the service's clock) it is gone,
+to the second, as if the token had been checked again.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from datetime import datetime
 
+from app import clock
 from app.auth.identity import Identity
 
 
@@ -18,19 +22,25 @@ class IdentityCache:
     def __init__(self, ttl: float, max_entries: int = 4096) -> None:
         self._ttl = ttl
         self._max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[float, Identity]] = OrderedDict()
+        # token → (when verified, on the monotonic clock; the token's exp; its identity)
+        self._entries: OrderedDict[str, tuple[float, datetime, Identity]] = OrderedDict()
 
     def get(self, token: str) -> Identity | None:
-        """The identity verified for `token` within the last `ttl` seconds."""
+        """The identity verified for `token` within the last `ttl` seconds, unless the token
+        has expired since."""
         entry = self._entries.get(token)
-        if entry is None or time.monotonic() - entry[0] > self._ttl:
+        if entry is None:
+            return None
+        verified, expires_at, identity = entry
+        if time.monotonic() - verified > self._ttl or clock.now() >= expires_at:
+            del self._entries[token]
             return None
         self._entries.move_to_end(token)
-        return entry[1]
+        return identity
 
-    def put(self, token: str, identity: Identity) -> None:
-        """Remember a verified identity."""
-        self._entries[token] = (time.monotonic(), identity)
+    def put(self, token: str, identity: Identity, expires_at: datetime) -> None:
+        """Remember a verified identity until `expires_at` (the token's exp) at the latest."""
+        self._entries[token] = (time.monotonic(), expires_at, identity)
         self._entries.move_to_end(token)
         if len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)

@@ -51,6 +51,14 @@ def decode_access_token(token: str, settings: Settings) -> uuid.UUID:
     Raises AuthError(TOKEN_EXPIRED) for a good token past its time, AuthError(TOKEN_INVALID)
     for anything else: bad signature (wrong key, tampered), wrong algorithm, missing claims.
     """
+    return verify_access_token(token, settings)[0]
+
+
+def verify_access_token(token: str, settings: Settings) -> tuple[uuid.UUID, datetime]:
+    """The user id inside a valid access token and when the token expires (its `exp`).
+
+    Raises what decode_access_token raises. A token is valid while clock.now() < exp.
+    """
     try:
         claims = jwt.decode(
             token,
@@ -64,9 +72,13 @@ def decode_access_token(token: str, settings: Settings) -> uuid.UUID:
         raise AuthError(TOKEN_INVALID) from exc
     if claims.get("typ") != ACCESS or not isinstance(claims["exp"], int | float):
         raise AuthError(TOKEN_INVALID)
-    if claims["exp"] <= clock.now().timestamp():
+    try:
+        expires = datetime.fromtimestamp(claims["exp"], clock.zone())
+    except (OverflowError, OSError, ValueError) as exc:
+        raise AuthError(TOKEN_INVALID) from exc
+    if expires <= clock.now():
         raise AuthError(TOKEN_EXPIRED)
     try:
-        return uuid.UUID(str(claims["sub"]))
+        return uuid.UUID(str(claims["sub"])), expires
     except ValueError as exc:
         raise AuthError(TOKEN_INVALID) from exc

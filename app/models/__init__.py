@@ -2,7 +2,7 @@
 
 from app.models.areas import Area
 from app.models.audit import AuditEvent, AuditRead
-from app.models.auth import ApiKey, RefreshToken
+from app.models.auth import ApiKey, LoginFailure, RefreshToken
 from app.models.base import Base
 from app.models.cases import Case, CaseEvent, DropoutStatus
 from app.models.children import Child, ChildMove
@@ -32,6 +32,7 @@ __all__ = [
     "DuplicateReport",
     "Guardianship",
     "Household",
+    "LoginFailure",
     "NgoContract",
     "NgoContractChild",
     "Organization",

@@ -1,8 +1,9 @@
-"""Identities that are not passwords: refresh tokens of logged-in users, integration API keys.
+"""Identities that are not passwords: refresh tokens of logged-in users, integration API keys;
+and the failed logins that throttle password guessing.
 
-Neither table stores a usable secret: only the SHA-256 of it. The secrets are long random
-strings (not something a person chose), so a fast hash suffices; a slow one (argon2) would
-only cost time on every request.
+Neither identity table stores a usable secret: only the SHA-256 of it. The secrets are long
+random strings (not something a person chose), so a fast hash suffices; a slow one (argon2)
+would only cost time on every request.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, func
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import Role
@@ -57,3 +58,26 @@ class ApiKey(Timestamped, Base):
     area_code: Mapped[str] = area_fk()
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+LOGIN_SUBJECT_LENGTH = 64  # a username's length; an IPv6 address is at most 45
+
+
+class LoginFailure(Base):
+    """Failed logins in a row of one `account` or one client `address` (app/auth/throttle.py).
+
+    In the database, not in a worker's memory, so every worker counts the same failures.
+    An account is the username as typed, whether or not it exists, so that throttling does
+    not tell which do.
+    """
+
+    __tablename__ = "login_failures"
+
+    kind: Mapped[str] = mapped_column(
+        String(16),
+        CheckConstraint("kind IN ('account', 'address')", name="ck_login_failures_kind"),
+        primary_key=True,
+    )
+    subject: Mapped[str] = mapped_column(String(LOGIN_SUBJECT_LENGTH), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

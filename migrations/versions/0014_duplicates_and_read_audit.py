@@ -21,8 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-# Chained to 0012 while this is tested alone; 0013 comes from another branch of issue 12.
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,17 +3,26 @@
 Refusals come back in `errors` (never as GraphQL errors, never as a 500). AuthErrors are
 caught inside the transaction so that it still commits: a reused refresh token revokes its
 whole family, and that must stick even though the request is refused.
+
+Logins are throttled per account and per client address (app/auth/throttle.py): during a
+back-off the answer is LOGIN_THROTTLED, with the seconds to wait, and no password is checked.
+The client address is the ASGI client's host: uvicorn puts X-Forwarded-For's client there
+only for a request from a trusted proxy (SHOUHU_TRUSTED_PROXIES).
 """
 
 from __future__ import annotations
 
+import math
+
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import clock
 from app.audit import Actor, write_audit_event
-from app.auth.errors import REFRESH_TOKEN_INVALID, AuthError
+from app.auth.errors import LOGIN_THROTTLED, REFRESH_TOKEN_INVALID, AuthError
 from app.auth.login import LoginResult, login, refresh_login
 from app.auth.refresh import revoke_refresh_token
+from app.auth.throttle import Attempt, claim_attempt, login_succeeded
 from schema.auth.types import (
     AuthPayload,
     LoginInput,
@@ -46,16 +55,29 @@ async def _audit(
 class AuthMutation:
     @strawberry.mutation(description="Log in with a username and password.")
     async def login(self, info: Info, input: LoginInput) -> AuthPayload:
+        settings, sessions = info.context.settings, info.context.service_sessions
+        client = info.context.request.client
+        attempt = Attempt(input.username, client.host if client else None)
+        wait = await claim_attempt(sessions, attempt, settings.login_throttle, clock.now())
+        retry_after = math.ceil(wait) if wait > 0 else None
         result: LoginResult | AuthError
-        async with info.context.service_sessions() as session, session.begin():
-            try:
-                result = await login(session, input.username, input.password, info.context.settings)
-            except AuthError as exc:
-                result = exc
+        async with sessions() as session, session.begin():
+            if retry_after is not None:
+                result = AuthError(
+                    LOGIN_THROTTLED,
+                    "too many failed logins: try again in {seconds} s",
+                    {"seconds": retry_after},
+                )
+            else:
+                try:
+                    result = await login(session, input.username, input.password, settings)
+                    await login_succeeded(session, attempt)
+                except AuthError as exc:
+                    result = exc
             await _audit(session, info, "login", result, f"user:{input.username}")
         if isinstance(result, AuthError):
             # No `field`: saying which of the two was wrong would confirm the username.
-            return AuthPayload.failure(UserError.from_auth_error(result))
+            return AuthPayload.failure(UserError.from_auth_error(result), retry_after)
         return AuthPayload.success(result)
 
     @strawberry.mutation(

@@ -62,6 +62,10 @@ class AuthPayload:
     )
     user: Viewer | None
     errors: list[UserError]
+    retry_after_seconds: int | None = strawberry.field(
+        default=None,
+        description="With LOGIN_THROTTLED: the seconds to wait before logging in again.",
+    )
 
     @classmethod
     def success(cls, result: LoginResult) -> AuthPayload:
@@ -75,7 +79,7 @@ class AuthPayload:
         )
 
     @classmethod
-    def failure(cls, error: UserError) -> AuthPayload:
+    def failure(cls, error: UserError, retry_after_seconds: int | None = None) -> AuthPayload:
         """The payload of a login or refresh that was refused."""
         return cls(
             access_token=None,
@@ -83,6 +87,7 @@ class AuthPayload:
             refresh_token=None,
             user=None,
             errors=[error],
+            retry_after_seconds=retry_after_seconds,
         )
 
 

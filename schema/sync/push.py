@@ -5,6 +5,10 @@ variables, run exactly as if sent alone (same validation, authorization, audit, 
 each in its own transaction with its own result. A failed operation does not stop the others,
 but an operation that refers to a record a failed create would have made (by its client id)
 is not run: it fails with DEPENDENCY_FAILED, naming the operation it waited for.
+
+Only offline work can be queued: login, refreshToken and logout (whose answer is needed at
+once, and which would let one push carry a password guess per entry) and syncPush itself
+(a push in a push multiplies the limit of operations) fail with NOT_QUEUEABLE, unrun.
 """
 
 from __future__ import annotations
@@ -19,11 +23,14 @@ from strawberry.scalars import JSON
 
 from app.contract import load_manifest
 from app.domain.validation import Problem
+from authz.gate import root_fields
 from schema.context import Info
 from schema.core.errors import UserError, localized_message
 from schema.core.persisted import MARKER, Lookup
 
 MAX_OPERATIONS = 200
+# Root fields that are not offline work (see the module's docstring).
+NOT_QUEUEABLE = frozenset({"login", "refreshToken", "logout", "syncPush"})
 
 
 @strawberry.input(description="One queued offline mutation.")
@@ -88,11 +95,15 @@ def _payload_errors(data: dict[str, Any] | None) -> list[UserError]:
     return errors
 
 
-def _is_mutation(document: str) -> bool:
-    return any(
+def _mutation_fields(document: str) -> set[str] | None:
+    """The root fields of a mutation document; None for a query or subscription."""
+    parsed = parse(document)
+    if not any(
         isinstance(d, OperationDefinitionNode) and d.operation is OperationType.MUTATION
-        for d in parse(document).definitions
-    )
+        for d in parsed.definitions
+    ):
+        return None
+    return root_fields(parsed, None)
 
 
 @strawberry.type
@@ -118,11 +129,20 @@ class SyncMutation:
                 operation.variables if isinstance(operation.variables, dict) else {}
             )
             waited = _mentions(variables, set(failed))
-            if document is None or not _is_mutation(document):
+            fields = None if document is None else _mutation_fields(document)
+            if fields is None:
                 unknown = Problem(
                     "UNKNOWN_DOCUMENT", "documentId", "not a mutation of the mobile contract"
                 )
                 errors = [UserError.from_problem(unknown)]
+            elif fields & NOT_QUEUEABLE:
+                online = Problem(
+                    "NOT_QUEUEABLE",
+                    "documentId",
+                    "{operation} cannot be queued: send it on its own",
+                    {"operation": min(fields & NOT_QUEUEABLE)},
+                )
+                errors = [UserError.from_problem(online)]
             elif waited is not None:
                 dependency = Problem(
                     "DEPENDENCY_FAILED", "variables",
