@@ -58,6 +58,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        # A failed statement's error never quotes its parameters: they are callers' data
+        # (variables), and errors end up in logs.
+        hide_parameters=True,
         connect_args={"server_settings": {"timezone": clock.zone().key}},
     )
 

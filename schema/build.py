@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     MaskErrors,
@@ -11,6 +12,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from schema.absences.mutations import AbsenceMutation
 from schema.absences.query import AbsenceQuery
@@ -25,6 +27,7 @@ from schema.children.types import Child, Guardianship, Parent, Visit
 from schema.contracts.mutations import ContractMutation
 from schema.contracts.query import ContractQuery
 from schema.contracts.types import NgoContract
+from schema.core.error_log import log_errors
 from schema.core.extensions import (
     AuditReads,
     AuthenticationGate,
@@ -75,7 +78,17 @@ class Mutation(
     pass
 
 
-schema = strawberry.Schema(
+class ShouhuSchema(strawberry.Schema):
+    """Strawberry's schema, logging a request's errors as one bounded line."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Instead of strawberry's line per error with the document's text around it."""
+        log_errors(execution_context.operation_name if execution_context else None, errors)
+
+
+schema = ShouhuSchema(
     query=Query,
     mutation=Mutation,
     types=[Area, Child, Household, Parent, Guardianship, Visit, Case, NgoContract],
