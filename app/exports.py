@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from app import clock
 from app.domain.measures import CHILDREN, MEASURES, VISITED
-from app.domain.quarters import quarter_label
+from app.domain.quarters import EARLIEST_AS_OF, quarter_label
 from app.i18n import translate
 from app.statistics_report import Counts, StatisticsReport, statistics_report
 from authz.request_scope import RequestScope
@@ -57,16 +57,23 @@ async def statistics_csv_response(
     params: QueryParams, access: RequestScope, auth_error: str | None
 ) -> Response:
     """`?area=CODE&asOf=YYYY-MM-DD` (asOf optional): the CSV, or a JSON problem with
-    401 (no valid credentials), 400 (bad parameters) or 404 (unknown or out of scope)."""
+    401 (no valid credentials), 400 (bad parameters) or 404 (unknown or out of
+    scope)."""
     if access.scope.principal.anonymous:
         return _problem(401, auth_error or "UNAUTHENTICATED", "log in or send an API key")
     area = params.get("area", "")
     if not area:
         return _problem(400, "BAD_REQUEST", "give the area: ?area=420702")
+    today = clock.today()
     try:
-        as_of = date.fromisoformat(params["asOf"]) if "asOf" in params else clock.today()
+        as_of = date.fromisoformat(params["asOf"]) if "asOf" in params else today
     except ValueError:
         return _problem(400, "BAD_REQUEST", "asOf is a date: YYYY-MM-DD")
+    if not EARLIEST_AS_OF <= as_of <= today:
+        return _problem(
+            400, "BAD_REQUEST", "asOf is a day from {earliest} to today",
+            {"earliest": EARLIEST_AS_OF},
+        )  # fmt: skip
     async with access.sessions() as session:
         report = await statistics_report(session, access.scope, area, as_of)
     if report is None:

@@ -87,6 +87,17 @@ class Settings(BaseSettings):
     )
     access_token_ttl_seconds: int = Field(default=900, ge=1)
     refresh_token_ttl_days: int = Field(default=30, ge=1)
+    max_body_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest /graphql request body (a submitAbsences call of 10,000 records "
+        "fits); larger ones are answered 413 unread.",
+    )
+    max_document_chars: int = Field(
+        default=20_000,
+        ge=2_000,
+        description="Longest GraphQL document a caller may send as text; refused unparsed.",
+    )
 
     @field_validator("timezone")
     @classmethod

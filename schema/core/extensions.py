@@ -1,4 +1,5 @@
-"""Schema extensions that run around every operation: the anonymous gate and the audit trail."""
+"""Schema extensions that run around every operation: the audit trail, the request's
+transaction, what errors may show."""
 
 from __future__ import annotations
 
@@ -9,54 +10,11 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from app.audit import Actor, write_audit_event
-from authz.gate import anonymous_refusal
 from schema.context import Context
 from schema.core.errors import QueryError
 from schema.core.pagination import PaginationError
-from schema.core.persisted import MARKER, Lookup, refusal
 
 log = logging.getLogger(__name__)
-
-
-class PersistedDocumentGate(SchemaExtension):
-    """Unknown persisted ids, and (in trusted-documents mode) documents outside the mobile
-    contract from callers without the GraphiQL permission, are answered with an error."""
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        execution = self.execution_context
-        context: Context = execution.context
-        lookup = (execution.operation_extensions or {}).get(MARKER, Lookup(trusted=False))
-        answer = refusal(
-            lookup,
-            trusted_only=context.settings.trusted_documents_only,
-            may_use_any=context.scope.can("graphql_ide", "use"),
-        )
-        if answer is not None:
-            execution.result = answer
-        yield
-
-
-class AuthenticationGate(SchemaExtension):
-    """Callers without valid credentials may only log in (and introspect in development)."""
-
-    async def on_execute(self) -> AsyncIterator[None]:
-        execution = self.execution_context
-        context: Context = execution.context
-        if (
-            execution.result is None
-            and context.scope.principal.anonymous
-            and execution.graphql_document is not None
-        ):
-            refusal = anonymous_refusal(
-                execution.graphql_document,
-                execution.operation_name,
-                introspection=context.request.app.state.settings.graphiql,
-                reason=context.auth_error,
-            )
-            if refusal is not None:
-                # A result set before execution makes strawberry skip executing.
-                execution.result = refusal
-        yield
 
 
 class AuditReads(SchemaExtension):

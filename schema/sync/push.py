@@ -21,7 +21,6 @@ from app.contract import load_manifest
 from app.domain.validation import Problem
 from schema.context import Info
 from schema.core.errors import UserError, localized_message
-from schema.core.persisted import MARKER, Lookup
 
 MAX_OPERATIONS = 200
 
@@ -135,7 +134,6 @@ class SyncMutation:
                     document,
                     variable_values=variables,
                     context_value=info.context,
-                    operation_extensions={MARKER: Lookup(trusted=True)},
                 )
                 errors = [UserError(code="INVALID", field=None,
                                     message=localized_message(e.message))
