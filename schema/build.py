@@ -28,7 +28,7 @@ from schema.contracts.mutations import ContractMutation
 from schema.contracts.query import ContractQuery
 from schema.contracts.types import NgoContract
 from schema.core.error_log import log_errors
-from schema.core.extensions import AuditReads, CloseRequestDatabase, should_mask
+from schema.core.extensions import AuditReads, CloseRequestDatabase, HideSchemaNames, should_mask
 from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
@@ -92,6 +92,7 @@ schema = ShouhuSchema(
         lambda: ValidationCache(maxsize=256),
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxAliasesLimiter(max_alias_count=30),
+        HideSchemaNames,
         AuditReads,
         CloseRequestDatabase,
         lambda: MaskErrors(should_mask_error=should_mask),

@@ -1,10 +1,11 @@
-"""Schema extensions that run around every operation: the audit trail, the request's
-transaction, what errors may show."""
+"""Schema extensions that run around every operation: what errors may say, the audit trail,
+the request's transaction."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -15,6 +16,48 @@ from schema.core.errors import QueryError
 from schema.core.pagination import PaginationError
 
 log = logging.getLogger(__name__)
+
+# graphql-core's did_you_mean(): " Did you mean 'a', 'b', or 'c'?" (or "the enum value 'A'").
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
+
+
+class HideSchemaNames(SchemaExtension):
+    """graphql-core suggests names of the schema in its errors ("Did you mean 'children'?").
+    Only callers who may explore the schema get them: staff with the GraphiQL permission,
+    and in development every caller with credentials; never an anonymous caller."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        execution = self.execution_context
+        context: Context = execution.context
+        result = execution.result
+        if result is None or not result.errors or shows_schema_names(context):
+            return
+        # The errors of validation are cached with the document and shared between
+        # requests: each is copied, never changed.
+        result.errors = [_without_suggestions(error) for error in result.errors]
+
+
+def shows_schema_names(context: Context) -> bool:
+    """Whether the caller's errors may suggest names of the schema."""
+    if context.scope.principal.anonymous:
+        return False
+    return context.settings.graphiql or context.scope.can("graphql_ide", "use")
+
+
+def _without_suggestions(error: GraphQLError) -> GraphQLError:
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
 
 
 class AuditReads(SchemaExtension):
