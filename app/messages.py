@@ -205,6 +205,9 @@ CHINESE: Final[dict[str, str]] = {
     "the document has {length} characters, more than the {maximum} allowed": (
         "查询文档有 {length} 个字符，超过上限 {maximum}"
     ),
+    "the query costs {cost}, more than the {limit} allowed: ask for fewer items or fields": (
+        "查询开销为 {cost}，超过上限 {limit}，请减少每页条数或查询字段"
+    ),
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -306,6 +309,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     ),
     "METHOD_NOT_ALLOWED": ("this request needs another HTTP method", "该请求须使用其他 HTTP 方法"),
     "DOCUMENT_TOO_LARGE": ("the GraphQL document is too long", "查询文档过长"),
+    "QUERY_TOO_COSTLY": (
+        "the query asks for too much at once: ask for fewer items or fields",
+        "查询一次请求的数据过多，请减少每页条数或查询字段",
+    ),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and

@@ -98,6 +98,20 @@ class Settings(BaseSettings):
         ge=2_000,
         description="Longest GraphQL document a caller may send as text; refused unparsed.",
     )
+    query_cost_limit_anonymous: int = Field(
+        default=50, ge=1, description="Query cost allowed without credentials (logging in)."
+    )
+    query_cost_limit: int = Field(
+        default=5_000,
+        ge=1,
+        description="Query cost allowed to field workers and integrations: the app's "
+        "heaviest operation with margin.",
+    )
+    query_cost_limit_graphiql: int = Field(
+        default=20_000,
+        ge=1,
+        description="Query cost allowed to staff with the GraphiQL permission.",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -27,6 +27,7 @@ from schema.children.types import Child, Guardianship, Parent, Visit
 from schema.contracts.mutations import ContractMutation
 from schema.contracts.query import ContractQuery
 from schema.contracts.types import NgoContract
+from schema.core.cost import QueryCostLimit
 from schema.core.error_log import log_errors
 from schema.core.extensions import AuditReads, CloseRequestDatabase, HideSchemaNames, should_mask
 from schema.files.mutations import FileMutation
@@ -92,6 +93,7 @@ schema = ShouhuSchema(
         lambda: ValidationCache(maxsize=256),
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxAliasesLimiter(max_alias_count=30),
+        QueryCostLimit,
         HideSchemaNames,
         AuditReads,
         CloseRequestDatabase,
