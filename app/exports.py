@@ -7,10 +7,12 @@ import io
 from collections.abc import Mapping
 from datetime import date
 
+from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import QueryParams
 from starlette.responses import JSONResponse, Response
 
 from app import clock
+from app.database import is_timeout
 from app.domain.measures import CHILDREN, MEASURES, VISITED
 from app.domain.quarters import EARLIEST_AS_OF, quarter_label
 from app.i18n import translate
@@ -57,8 +59,8 @@ async def statistics_csv_response(
     params: QueryParams, access: RequestScope, auth_error: str | None
 ) -> Response:
     """`?area=CODE&asOf=YYYY-MM-DD` (asOf optional): the CSV, or a JSON problem with
-    401 (no valid credentials), 400 (bad parameters) or 404 (unknown or out of
-    scope)."""
+    401 (no valid credentials), 400 (bad parameters), 404 (unknown or out of scope) or 503
+    (the statement timeout ran out)."""
     if access.scope.principal.anonymous:
         return _problem(401, auth_error or "UNAUTHENTICATED", "log in or send an API key")
     area = params.get("area", "")
@@ -74,8 +76,13 @@ async def statistics_csv_response(
             400, "BAD_REQUEST", "asOf is a day from {earliest} to today",
             {"earliest": EARLIEST_AS_OF},
         )  # fmt: skip
-    async with access.sessions() as session:
-        report = await statistics_report(session, access.scope, area, as_of)
+    try:
+        async with access.sessions() as session:
+            report = await statistics_report(session, access.scope, area, as_of)
+    except DBAPIError as error:
+        if not is_timeout(error):
+            raise
+        return _problem(503, "QUERY_TIMEOUT", "the database took too long to answer: retry later")
     if report is None:
         return _problem(404, "NOT_FOUND", "no statistics of area {area} for you", {"area": area})
     filename = f"statistics-{area}-{quarter_label(report.quarter)}.csv"

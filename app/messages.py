@@ -208,6 +208,10 @@ CHINESE: Final[dict[str, str]] = {
     "the query costs {cost}, more than the {limit} allowed: ask for fewer items or fields": (
         "查询开销为 {cost}，超过上限 {limit}，请减少每页条数或查询字段"
     ),
+    "the database took too long to answer: ask for less and retry": (
+        "数据库响应超时，请减少查询的数据后重试"
+    ),
+    "the database took too long to answer: retry later": "数据库响应超时，请稍后重试",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -309,6 +313,7 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     ),
     "METHOD_NOT_ALLOWED": ("this request needs another HTTP method", "该请求须使用其他 HTTP 方法"),
     "DOCUMENT_TOO_LARGE": ("the GraphQL document is too long", "查询文档过长"),
+    "QUERY_TIMEOUT": ("the database took too long to answer", "数据库响应超时"),
     "QUERY_TOO_COSTLY": (
         "the query asks for too much at once: ask for fewer items or fields",
         "查询一次请求的数据过多，请减少每页条数或查询字段",

@@ -257,7 +257,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.service_sessions = session_factory(engine)
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             app.state.identities = IdentityCache(settings.identity_cache_seconds)
-            app.state.scopes = ScopeCache(engine)
+            app.state.scopes = ScopeCache(engine, settings.statement_timeout_seconds)
             try:
                 yield
             finally:

@@ -112,6 +112,12 @@ class Settings(BaseSettings):
         ge=1,
         description="Query cost allowed to staff with the GraphiQL permission.",
     )
+    statement_timeout_seconds: float = Field(
+        default=10,
+        ge=0,
+        description="Longest SQL statement a request may run (0: no limit); longer ones are "
+        "cancelled and answered QUERY_TIMEOUT.",
+    )
 
     @field_validator("timezone")
     @classmethod

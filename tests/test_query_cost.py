@@ -1,5 +1,5 @@
-"""Expensive to accept: an operation's cost is known and limited before it runs (issue 12,
-finding 5)."""
+"""Expensive to accept: an operation's cost is known and limited before it runs, and no SQL
+statement of a request runs longer than the statement timeout (issue 12, finding 5)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from graphql import GraphQLObjectType, get_named_type, get_nullable_type, is_list_type, parse
 from httpx import AsyncClient
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import contract
 from app.settings import Settings
@@ -170,3 +171,49 @@ async def test_the_limits_are_settings(demo_db: str) -> None:
         )
         (error,) = response.json()["errors"]
         assert error["message"] == "查询开销为 21，超过上限 20，请减少每页条数或查询字段"
+
+
+# The statement timeout.
+
+
+async def _slow_list(session: AsyncSession, *args: Any, **kwargs: Any) -> list[Any]:
+    await session.execute(text("SELECT pg_sleep(5)"))
+    return []
+
+
+async def test_a_statement_over_the_timeout_is_a_typed_error(
+    demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("schema.children.query.list_children", _slow_list)
+    token = await access_token(demo_db, "demo-village")
+    headers = {"Authorization": f"Bearer {token}", **ENGLISH}
+    document = "{ children(first: 1) { edges { node { id } } } }"
+    areas = "{ areas(first: 1) { edges { node { code } } } }"
+    async for client in service_client(demo_db, statement_timeout_seconds=0.3):
+        started = time.perf_counter()
+        response = await client.post("/graphql", json={"query": document}, headers=headers)
+        assert time.perf_counter() - started < 4
+        assert response.status_code == 200
+        body = response.json()
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "QUERY_TIMEOUT"
+        assert error["path"] == ["children"]
+        assert error["message"] == "the database took too long to answer: ask for less and retry"
+        # The connection went back to the pool in order.
+        response = await client.post("/graphql", json={"query": areas}, headers=headers)
+        assert len(response.json()["data"]["areas"]["edges"]) == 1
+
+
+async def test_each_request_transaction_carries_the_timeout(
+    demo_db: str, statements: list[str]
+) -> None:
+    token = await access_token(demo_db, "demo-village")
+    async for client in service_client(demo_db, statement_timeout_seconds=2.5):
+        response = await client.post(
+            "/graphql",
+            json={"query": "{ areas(first: 1) { edges { node { code } } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert "errors" not in response.json()
+    settings = [s for s in statements if "set_config" in s]
+    assert settings and all("statement_timeout" in s for s in settings), settings
