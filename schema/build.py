@@ -6,6 +6,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     ParserCache,
@@ -73,6 +74,15 @@ class Mutation(
     pass
 
 
+# The depth and alias limits' validation rules, made once: the validation cache is keyed on
+# the rule classes, and strawberry's limiters make new ones for every request, so that no
+# validation was ever found in the cache.
+DOCUMENT_LIMITS = [
+    *QueryDepthLimiter(max_depth=12).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=30).validation_rules,
+]
+
+
 class ShouhuSchema(strawberry.Schema):
     """Strawberry's schema, logging a request's errors as one bounded line."""
 
@@ -91,8 +101,7 @@ schema = ShouhuSchema(
         # Classes or factories, never instances: instances would share state across requests.
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=12),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
+        lambda: AddValidationRules(DOCUMENT_LIMITS),
         QueryCostLimit,
         HideSchemaNames,
         AuditReads,

@@ -3,9 +3,10 @@ statement of a request runs longer than the statement timeout (issue 12, finding
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from graphql import GraphQLObjectType, get_named_type, get_nullable_type, is_list_type, parse
@@ -13,6 +14,7 @@ from httpx import AsyncClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.extensions.validation_cache import _get_validate_cache
 
 from app import contract
 from app.settings import Settings
@@ -171,6 +173,20 @@ async def test_the_limits_are_settings(demo_db: str) -> None:
         )
         (error,) = response.json()["errors"]
         assert error["message"] == "查询开销为 21，超过上限 20，请减少每页条数或查询字段"
+
+
+async def test_a_document_is_validated_once(demo_client: AsyncClient, demo_db: str) -> None:
+    # strawberry's cache of validations (keyed on the document and the rule classes).
+    cache = cast("functools._lru_cache_wrapper[object]", _get_validate_cache(256))
+    token = await access_token(demo_db, "demo-village")
+    body = {"query": "{ me { username role } }"}
+    headers = {"Authorization": f"Bearer {token}"}
+    await demo_client.post("/graphql", json=body, headers=headers)
+    before = cache.cache_info()
+    for _ in range(3):
+        await demo_client.post("/graphql", json=body, headers=headers)
+    after = cache.cache_info()
+    assert (after.hits - before.hits, after.misses - before.misses) == (3, 0)
 
 
 # The statement timeout.
