@@ -291,6 +291,18 @@ async def test_an_over_long_document_is_not_registered_as_a_persisted_query(
         assert graphql_error(by_hash)["message"] == "PersistedQueryNotFound"
 
 
+async def test_an_unknown_persisted_id_is_answered_whatever_the_operation_name(
+    demo_client: AsyncClient, village_token: str
+) -> None:
+    # Apollo's first request: the hash and the operation's name, no text.
+    body = {
+        "operationName": "Caseload",
+        "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}},
+    }
+    response = await demo_client.post("/graphql", json=body, headers=auth(village_token))
+    assert graphql_error(response)["message"] == "PersistedQueryNotFound"
+
+
 # Finding 3: authentication and trusted documents are checked before parsing and validation.
 
 
