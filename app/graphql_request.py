@@ -168,7 +168,7 @@ def from_query_params(params: Mapping[str, object]) -> Payload:
         value = params.get(name)
         if value is None or value == "":
             continue
-        if not isinstance(value, str):  # the parameter was given twice
+        if not isinstance(value, str):  # a framework that gives repeated parameters as a list
             raise RequestError(400, "BAD_REQUEST", "{field} must be a string", {"field": name})
         fields[name] = _json(value, name) if name in ("variables", "extensions") else value
     return _payload(fields)
