@@ -141,6 +141,7 @@ CHINESE: Final[dict[str, str]] = {
         "表头缺少以下列：{missing}；可用的列名：{known}"
     ),
     "line {line}: {error}": "第 {line} 行：{error}",
+    "line {line} contains a NUL character": "第 {line} 行含有空字符（NUL）",
     # Credentials, limits and queries (app/auth/, authz/gate.py, app/ratelimit.py, schema/)
     "send either a bearer token or an API key, not both": (
         "请只使用一种凭证：访问令牌或 API 密钥，不能同时发送"
@@ -158,6 +159,7 @@ CHINESE: Final[dict[str, str]] = {
     "log in or send an API key": "请先登录或提供 API 密钥",
     "give the area: ?area=420702": "请指定地区，例如 ?area=420702",
     "asOf is a date: YYYY-MM-DD": "asOf 应为日期，格式为 YYYY-MM-DD",
+    "asOf is a day from {earliest} to today": "asOf 应为 {earliest} 至今天之间的日期",
     "no statistics of area {area} for you": "没有可供您查看的地区 {area} 统计数据",
     "first must be between 1 and {maximum}": "first 应在 1 至 {maximum} 之间",
     "invalid cursor": "分页游标无效",
@@ -209,6 +211,43 @@ CHINESE: Final[dict[str, str]] = {
     "the record was changed while this edit was written: read it again, merge and retry": (
         "保存时记录已被他人修改，请重新读取、合并后重试"
     ),
+    # Requests refused before they run (app/graphql_request.py, app/service.py,
+    # schema/core/admission.py, schema/core/cost.py, schema/core/database.py)
+    "the request body is larger than {maximum} bytes": "请求内容超过 {maximum} 字节的上限",
+    "the body is not UTF-8 text": "请求内容不是 UTF-8 编码的文本",
+    "{field} is not UTF-8 text": "{field} 不是 UTF-8 编码的文本",
+    "the body is nested too deeply": "请求内容的 JSON 嵌套层数过多",
+    "{field} is nested too deeply": "{field} 的 JSON 嵌套层数过多",
+    "the body is not valid JSON": "请求内容不是有效的 JSON",
+    "{field} is not valid JSON": "{field} 不是有效的 JSON",
+    "{field} must be a JSON object": "{field} 应为 JSON 对象",
+    "{field} must be a string": "{field} 应为字符串",
+    "extensions.persistedQuery must be an object with a sha256Hash string": (
+        "extensions.persistedQuery 应为含有 sha256Hash 字符串的对象"
+    ),
+    "send one operation per request: batches are not supported": (
+        "每个请求只能包含一项操作，不支持批量请求"
+    ),
+    "the body must be a JSON object with a query": "请求内容应为包含查询（query）的 JSON 对象",
+    "send the request as application/json": "请以 application/json 格式发送请求",
+    "send a query or the persisted id of one": "请发送查询内容（query）或预置查询的编号",
+    "the document has no operation": "查询文档中没有任何操作",
+    "the document has no operation named {name}": "查询文档中没有名为 {name} 的操作",
+    "a {operation} cannot be sent with GET: use POST": (
+        "{operation} 操作不能用 GET 发送，请使用 POST"
+    ),
+    "GraphiQL is served in development only": "调试工具 GraphiQL 仅在开发环境中提供",
+    "not a GraphQL request": "不是有效的 GraphQL 请求",
+    "the document has {length} characters, more than the {maximum} allowed": (
+        "查询文档有 {length} 个字符，超过上限 {maximum}"
+    ),
+    "the query costs {cost}, more than the {limit} allowed: ask for fewer items or fields": (
+        "查询开销为 {cost}，超过上限 {limit}，请减少每页条数或查询字段"
+    ),
+    "the database took too long to answer: ask for less and retry": (
+        "数据库响应超时，请减少查询的数据后重试"
+    ),
+    "the database took too long to answer: retry later": "数据库响应超时，请稍后重试",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -324,6 +363,23 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "DUPLICATE_CREDENTIALS": (
         "a credential header was sent more than once: send it once",
         "凭证请求头重复发送，请只发送一次",
+    ),
+    "REQUEST_TOO_LARGE": ("the request body is too large", "请求内容过大"),
+    "INVALID_JSON": ("the request is not valid UTF-8 JSON", "请求不是有效的 UTF-8 JSON"),
+    "BATCH_NOT_SUPPORTED": (
+        "send one operation per request: batches are not supported",
+        "每个请求只能包含一项操作，不支持批量请求",
+    ),
+    "UNSUPPORTED_MEDIA_TYPE": (
+        "send the request as application/json",
+        "请以 application/json 格式发送请求",
+    ),
+    "METHOD_NOT_ALLOWED": ("this request needs another HTTP method", "该请求须使用其他 HTTP 方法"),
+    "DOCUMENT_TOO_LARGE": ("the GraphQL document is too long", "查询文档过长"),
+    "QUERY_TIMEOUT": ("the database took too long to answer", "数据库响应超时"),
+    "QUERY_TOO_COSTLY": (
+        "the query asks for too much at once: ask for fewer items or fields",
+        "查询一次请求的数据过多，请减少每页条数或查询字段",
     ),
 }
 

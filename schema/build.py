@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from schema.absences.mutations import AbsenceMutation
 from schema.absences.query import AbsenceQuery
@@ -26,13 +29,9 @@ from schema.children.types import Child, Guardianship, Parent, Visit
 from schema.contracts.mutations import ContractMutation
 from schema.contracts.query import ContractQuery
 from schema.contracts.types import NgoContract
-from schema.core.extensions import (
-    AuditReads,
-    AuthenticationGate,
-    CloseRequestDatabase,
-    PersistedDocumentGate,
-    should_mask,
-)
+from schema.core.cost import QueryCostLimit
+from schema.core.error_log import log_errors
+from schema.core.extensions import AuditReads, CloseRequestDatabase, HideSchemaNames, should_mask
 from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
@@ -79,7 +78,26 @@ class Mutation(
     pass
 
 
-schema = strawberry.Schema(
+# The depth and alias limits' validation rules, made once: the validation cache is keyed on
+# the rule classes, and strawberry's limiters make new ones for every request, so that no
+# validation was ever found in the cache.
+DOCUMENT_LIMITS = [
+    *QueryDepthLimiter(max_depth=12).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=30).validation_rules,
+]
+
+
+class ShouhuSchema(strawberry.Schema):
+    """Strawberry's schema, logging a request's errors as one bounded line."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Instead of strawberry's line per error with the document's text around it."""
+        log_errors(execution_context.operation_name if execution_context else None, errors)
+
+
+schema = ShouhuSchema(
     query=Query,
     mutation=Mutation,
     types=[Area, Child, Household, Parent, Guardianship, Visit, Case, NgoContract],
@@ -87,10 +105,9 @@ schema = strawberry.Schema(
         # Classes or factories, never instances: instances would share state across requests.
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=12),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
-        PersistedDocumentGate,
-        AuthenticationGate,
+        lambda: AddValidationRules(DOCUMENT_LIMITS),
+        QueryCostLimit,
+        HideSchemaNames,
         AuditReads,
         CloseRequestDatabase,
         lambda: MaskErrors(should_mask_error=should_mask),

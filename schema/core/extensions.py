@@ -1,62 +1,63 @@
-"""Schema extensions that run around every operation: the anonymous gate and the audit trail."""
+"""Schema extensions that run around every operation: what errors may say, the audit trail,
+the request's transaction."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterator
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from app.audit import Actor, write_read_event
-from authz.gate import anonymous_refusal
 from schema.context import Context
 from schema.core.errors import QueryError
 from schema.core.pagination import PaginationError
-from schema.core.persisted import MARKER, Lookup, refusal
 
 log = logging.getLogger(__name__)
 
+# graphql-core's did_you_mean(): " Did you mean 'a', 'b', or 'c'?" (or "the enum value 'A'").
+_SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
-class PersistedDocumentGate(SchemaExtension):
-    """Unknown persisted ids, and (in trusted-documents mode) documents outside the mobile
-    contract from callers without the GraphiQL permission, are answered with an error."""
 
-    async def on_execute(self) -> AsyncIterator[None]:
+class HideSchemaNames(SchemaExtension):
+    """graphql-core suggests names of the schema in its errors ("Did you mean 'children'?").
+    Only callers who may explore the schema get them: staff with the GraphiQL permission,
+    and in development every caller with credentials; never an anonymous caller."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
         execution = self.execution_context
         context: Context = execution.context
-        lookup = (execution.operation_extensions or {}).get(MARKER, Lookup(trusted=False))
-        answer = refusal(
-            lookup,
-            trusted_only=context.settings.trusted_documents_only,
-            may_use_any=context.scope.can("graphql_ide", "use"),
-        )
-        if answer is not None:
-            execution.result = answer
-        yield
+        result = execution.result
+        if result is None or not result.errors or shows_schema_names(context):
+            return
+        # The errors of validation are cached with the document and shared between
+        # requests: each is copied, never changed.
+        result.errors = [_without_suggestions(error) for error in result.errors]
 
 
-class AuthenticationGate(SchemaExtension):
-    """Callers without valid credentials may only log in (and introspect in development)."""
+def shows_schema_names(context: Context) -> bool:
+    """Whether the caller's errors may suggest names of the schema."""
+    if context.scope.principal.anonymous:
+        return False
+    return context.settings.graphiql or context.scope.can("graphql_ide", "use")
 
-    async def on_execute(self) -> AsyncIterator[None]:
-        execution = self.execution_context
-        context: Context = execution.context
-        if (
-            execution.result is None
-            and context.scope.principal.anonymous
-            and execution.graphql_document is not None
-        ):
-            refusal = anonymous_refusal(
-                execution.graphql_document,
-                execution.operation_name,
-                introspection=context.request.app.state.settings.graphiql,
-                reason=context.auth_error,
-            )
-            if refusal is not None:
-                # A result set before execution makes strawberry skip executing.
-                execution.result = refusal
-        yield
+
+def _without_suggestions(error: GraphQLError) -> GraphQLError:
+    message = _SUGGESTION.sub("", error.message)
+    if message == error.message:
+        return error
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions=error.extensions,
+    )
 
 
 class AuditReads(SchemaExtension):
