@@ -49,6 +49,7 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "you may not {act} {object} here": "您在本地区没有{object}的{act}权限",
     "this id was already used for other content": "该编号已用于其他内容",
+    "this id cannot be used: make a new one": "该编号不能使用，请重新生成编号",
     "the record conflicts with one already on file": "该记录与已有记录冲突",
     "not a village code": "不是村（社区）代码",
     "use moveChild to move a family to another village": (
@@ -59,9 +60,8 @@ CHINESE: Final[dict[str, str]] = {
     "{id_number} is already on file: child {child} in {area}": (
         "身份证号码 {id_number} 已建档：儿童 {child}，所在地区 {area}"
     ),
-    "a child with this ID number is already on file in another area; ask the township supervisor": (
-        "该身份证号码的儿童已在其他地区建档，请联系乡镇（街道）儿童督导员"
-    ),
+    "this ID number cannot be registered here now: it has been passed to the township "
+    "supervisor to check": "该身份证号码暂不能在此登记，已转乡镇（街道）儿童督导员核查",
     "an NGO records NGO_SERVICE visits": "社会组织只能登记“社会组织服务”类走访",
     "the child's file is archived": "该儿童档案已归档",
     "the child's file is already archived": "该儿童档案已经归档",
@@ -165,7 +165,11 @@ CHINESE: Final[dict[str, str]] = {
     "invalid cursor": "分页游标无效",
     "invalid sync cursor": "同步游标无效",
     "withinDays must be between 0 and 366": "withinDays 应在 0 至 366 之间",
+    "you may not narrow or order children by {fields}: your view of them does not show it": (
+        "您不能按 {fields} 筛选或排序儿童：您可查看的儿童信息中不包含这些内容"
+    ),
     "not a UUID": "不是有效的 UUID",
+    "give a childId or a userId": "请指定 childId 或 userId",
     "'{operation}' exceeds maximum operation depth of {maximum}": (
         "“{operation}”的查询嵌套层数超过上限 {maximum}"
     ),
@@ -268,6 +272,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "INVALID_AREA": ("not a valid area for this", "地区不符合要求"),
     "NOT_FOUND": ("no such record", "未找到该记录"),
     "FORBIDDEN": ("you may not do this here", "您没有此项操作的权限"),
+    "FORBIDDEN_FILTER": (
+        "you may not filter by a field you cannot see",
+        "您不能按自己无权查看的内容筛选",
+    ),
     "VERSION_CONFLICT": (
         "the record was changed by someone else: merge and retry",
         "记录已被他人修改，请合并后重试",
@@ -277,6 +285,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "DUPLICATE_CHILD": (
         "a child with this ID number is already on file",
         "该身份证号码的儿童已建档",
+    ),
+    "ID_NUMBER_UNDER_REVIEW": (
+        "the ID number is being checked by the township supervisor",
+        "该身份证号码正由乡镇（街道）儿童督导员核查",
     ),
     "CHILD_ARCHIVED": ("the child's file is archived", "该儿童档案已归档"),
     "ALREADY_ARCHIVED": ("the file is already archived", "档案已经归档"),
@@ -391,6 +403,8 @@ TERMS: Final[dict[str, str]] = {
     "dropout status": "劝返状态",
     "absence": "缺课记录",
     "contracted child": "服务对象儿童",
+    "duplicate report": "重复建档核查",
+    "audit": "访问记录",
     "service visit": "服务走访",
     "statistics": "统计数据",
     "account": "账号",

@@ -19,6 +19,7 @@ from schema.absences.mutations import AbsenceMutation
 from schema.absences.query import AbsenceQuery
 from schema.areas.query import AreaQuery
 from schema.areas.types import Area
+from schema.audit.query import AuditQuery
 from schema.auth.mutations import AuthMutation
 from schema.cases.mutations import CaseMutation
 from schema.cases.query import CaseQuery
@@ -35,6 +36,7 @@ from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
+from schema.reconciliation.query import ReconciliationQuery
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
 from schema.sync.query import SyncQuery
@@ -54,6 +56,8 @@ class Query(
     AbsenceQuery,
     ContractQuery,
     StatisticsQuery,
+    ReconciliationQuery,
+    AuditQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."

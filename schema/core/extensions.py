@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from app.audit import Actor, write_audit_event
+from app.audit import Actor, write_read_event
 from schema.context import Context
 from schema.core.errors import QueryError
 from schema.core.pagination import PaginationError
@@ -61,21 +61,21 @@ def _without_suggestions(error: GraphQLError) -> GraphQLError:
 
 
 class AuditReads(SchemaExtension):
-    """After an operation that showed sensitive fields, record who saw which records."""
+    """After an operation that showed sensitive fields or children's files in full, record
+    who saw which records."""
 
     async def on_execute(self) -> AsyncIterator[None]:
         yield
         execution = self.execution_context
         context: Context = execution.context
-        if not context.audit.reads:
+        if context.audit.empty:
             return
         principal = context.scope.principal
         async with context.service_sessions() as session, session.begin():
-            await write_audit_event(
+            await write_read_event(
                 session,
                 Actor(label=principal.label, user_id=principal.user_id),
-                action="read",
-                records=sorted(context.audit.reads),
+                context.audit,
                 operation_name=execution.operation_name,
                 query=execution.query,
                 area_code=principal.area_code,
