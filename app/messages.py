@@ -162,6 +162,9 @@ CHINESE: Final[dict[str, str]] = {
     "invalid sync cursor": "同步游标无效",
     "withinDays must be between 0 and 366": "withinDays 应在 0 至 366 之间",
     "not a UUID": "不是有效的 UUID",
+    "not a valid global id": "不是有效的全局编号",
+    "invalid input: {detail}": "输入无效：{detail}",
+    "Unexpected error.": "服务器内部错误，已记录",
     "'{operation}' exceeds maximum operation depth of {maximum}": (
         "“{operation}”的查询嵌套层数超过上限 {maximum}"
     ),
@@ -230,6 +233,15 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "TOO_MANY_RECORDS": ("too many records: split the file", "记录过多，请拆分后再报送"),
     "INVALID_CSV": ("the file cannot be read as CSV", "无法读取该 CSV 文件"),
     "BAD_REQUEST": ("the request's parameters are wrong", "请求参数有误"),
+    "BAD_USER_INPUT": ("a value in the request is not valid", "请求中的取值无效"),
+    "OUT_OF_RANGE": ("a number is out of range", "数值超出允许范围"),
+    "INVALID_CURSOR": ("the cursor is not valid: start again", "分页游标无效，请从头开始"),
+    "GRAPHQL_PARSE_FAILED": ("the document is not valid GraphQL", "查询语句不是有效的 GraphQL"),
+    "GRAPHQL_VALIDATION_FAILED": (
+        "the document does not fit the schema",
+        "查询语句与接口定义不符",
+    ),
+    "INTERNAL_SERVER_ERROR": ("an unexpected error; it was logged", "服务器内部错误，已记录"),
     "UNKNOWN_DOCUMENT": ("not a mutation of the mobile contract", "不是移动端约定的修改操作"),
     "DEPENDENCY_FAILED": (
         "an earlier operation this one depends on failed",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     ParserCache,
     QueryDepthLimiter,
@@ -30,7 +29,7 @@ from schema.core.extensions import (
     AuthenticationGate,
     CloseRequestDatabase,
     PersistedDocumentGate,
-    should_mask,
+    TypedErrors,
 )
 from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
@@ -89,6 +88,6 @@ schema = strawberry.Schema(
         AuthenticationGate,
         AuditReads,
         CloseRequestDatabase,
-        lambda: MaskErrors(should_mask_error=should_mask),
+        TypedErrors,
     ],
 )

@@ -22,9 +22,9 @@ from app.store.children import (
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
+from schema.core.errors import QueryError
 from schema.core.pagination import (
     CountedConnection,
-    PaginationError,
     asks_for_total,
     build_page,
     decode_keyed_cursor,
@@ -128,14 +128,14 @@ class ChildQuery:
         after: str | None = None,
     ) -> ChildConnection:
         if not 0 <= within_days <= 366:
-            raise PaginationError("withinDays must be between 0 and 366")
+            raise QueryError("OUT_OF_RANGE", "withinDays must be between 0 and 366")
         size = page_size(first)
         due_by = clock.today() + timedelta(days=within_days)
         key = decode_keyed_cursor(after)
         try:
             after_key = None if key is None else (date.fromisoformat(key[0]), key[1])
         except ValueError as exc:
-            raise PaginationError("invalid cursor") from exc
+            raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
         rows = await info.context.db.read(
             lambda s: list_due_children(s, due_by=due_by, after=after_key, limit=size + 1)
         )

@@ -1,18 +1,21 @@
-"""Schema extensions that run around every operation: the anonymous gate and the audit trail."""
+"""Schema extensions that run around every operation: the anonymous gate, the audit trail and
+the typing of every error the caller gets."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
-from graphql import GraphQLError
+from graphql import ExecutionResult, GraphQLError, GraphQLSyntaxError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
+from strawberry.relay import GlobalIDValueError
+from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
 from app.audit import Actor, write_audit_event
+from app.i18n import translate
 from authz.gate import anonymous_refusal
 from schema.context import Context
-from schema.core.errors import QueryError
-from schema.core.pagination import PaginationError
 from schema.core.persisted import MARKER, Lookup, refusal
 
 log = logging.getLogger(__name__)
@@ -90,15 +93,68 @@ class CloseRequestDatabase(SchemaExtension):
         await context.db.close()
 
 
-def should_mask(error: GraphQLError) -> bool:
-    """Hide what went wrong inside (a bug, a database error) from the caller; it is logged.
+class TypedErrors(SchemaExtension):
+    """Every error answered carries a stable `extensions.code`.
 
-    Errors of the request itself stay readable: validation of the document (no original
-    error) and the client errors the API raises on purpose (bad cursor or page size, unknown
-    area).
+    What the client got wrong is said as it is: the document (GRAPHQL_PARSE_FAILED,
+    GRAPHQL_VALIDATION_FAILED), variables or arguments of the wrong type (BAD_USER_INPUT),
+    ids that are no global id of the service (INVALID_ID), and the errors the API raises on
+    purpose (their own codes). Anything else is a bug or a failure inside (a database error):
+    logged, and answered as INTERNAL_SERVER_ERROR without details.
     """
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        # Errors without an original that execution reports are graphql-core's checks of
+        # the variables (a required one missing, a wrong type).
+        _retype(self.execution_context.result, lambda error: _typed(error, executing=True))
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        # What is left without a code comes from parsing and validating the document.
+        _retype(self.execution_context.result, lambda error: _typed(error, executing=False))
+
+
+def _retype(result: object, typed: Callable[[GraphQLError], GraphQLError]) -> None:
+    # graphql-core's result after execution, strawberry's when parsing or validation failed.
+    if isinstance(result, ExecutionResult | StrawberryExecutionResult) and result.errors:
+        result.errors = [typed(error) for error in result.errors]
+
+
+def _typed(error: GraphQLError, *, executing: bool) -> GraphQLError:
+    if (error.extensions or {}).get("code"):
+        return error
     original = error.original_error
-    if original is None or isinstance(original, PaginationError | QueryError):
-        return False
+    if original is None:
+        if isinstance(error, GraphQLSyntaxError):
+            return _copy(error, error.message, extensions={"code": "GRAPHQL_PARSE_FAILED"})
+        if executing:
+            return _bad_input(error)
+        return _copy(error, error.message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+    if isinstance(original, GlobalIDValueError):
+        return _copy(error, translate("not a valid global id"), extensions={"code": "INVALID_ID"})
+    if isinstance(original, GraphQLError | StrawberryInputCoercionError):
+        # graphql-core's coercion of a variable, strawberry's of an argument.
+        return _bad_input(error)
     log.error("unexpected error", exc_info=original)
-    return True
+    return _copy(
+        error, translate("Unexpected error."), extensions={"code": "INTERNAL_SERVER_ERROR"}
+    )
+
+
+def _bad_input(error: GraphQLError) -> GraphQLError:
+    # graphql-core's detail (which variable, which value, what was expected) stays English.
+    message = translate("invalid input: {detail}", {"detail": error.message})
+    return _copy(error, message, extensions={"code": "BAD_USER_INPUT"})
+
+
+def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
+    # A new error: the ones found in validation are cached and shared between requests.
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
