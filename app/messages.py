@@ -164,6 +164,13 @@ CHINESE: Final[dict[str, str]] = {
     "not a UUID": "不是有效的 UUID",
     "not a valid global id": "不是有效的全局编号",
     "invalid input: {detail}": "输入无效：{detail}",
+    "{variable} holds a NUL character (U+0000) or an unpaired surrogate": (
+        "{variable} 含有空字符（U+0000）或不成对的代理字符"
+    ),
+    "the text at line {line}, column {column} holds a NUL character (U+0000) "
+    "or an unpaired surrogate": (
+        "第 {line} 行第 {column} 列的文本含有空字符（U+0000）或不成对的代理字符"
+    ),
     "Unexpected error.": "服务器内部错误，已记录",
     "'{operation}' exceeds maximum operation depth of {maximum}": (
         "“{operation}”的查询嵌套层数超过上限 {maximum}"

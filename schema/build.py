@@ -29,6 +29,7 @@ from schema.core.extensions import (
     AuthenticationGate,
     CloseRequestDatabase,
     PersistedDocumentGate,
+    RefuseUnsafeText,
     TypedErrors,
 )
 from schema.files.mutations import FileMutation
@@ -86,6 +87,7 @@ schema = strawberry.Schema(
         lambda: MaxAliasesLimiter(max_alias_count=30),
         PersistedDocumentGate,
         AuthenticationGate,
+        RefuseUnsafeText,
         AuditReads,
         CloseRequestDatabase,
         TypedErrors,

@@ -17,6 +17,7 @@ from app.i18n import translate
 from authz.gate import anonymous_refusal
 from schema.context import Context
 from schema.core.persisted import MARKER, Lookup, refusal
+from schema.core.text import unsafe_literal, unsafe_variable
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,33 @@ class AuthenticationGate(SchemaExtension):
             if refusal is not None:
                 # A result set before execution makes strawberry skip executing.
                 execution.result = refusal
+        yield
+
+
+class RefuseUnsafeText(SchemaExtension):
+    """Text with a NUL character or an unpaired surrogate, in a variable or a string literal,
+    is refused before anything runs (schema/core/text.py): no record may hold it."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        if execution.result is None and execution.graphql_document is not None:
+            variable = unsafe_variable(execution.variables)
+            literal = unsafe_literal(execution.graphql_document)
+            if variable is not None:
+                message = translate(
+                    "{variable} holds a NUL character (U+0000) or an unpaired surrogate",
+                    {"variable": variable},
+                )
+            elif literal is not None:
+                line, column = literal
+                message = translate(
+                    "the text at line {line}, column {column} holds a NUL character (U+0000) "
+                    "or an unpaired surrogate",
+                    {"line": line, "column": column},
+                )
+            if variable is not None or literal is not None:
+                error = GraphQLError(message, extensions={"code": "BAD_USER_INPUT"})
+                execution.result = ExecutionResult(data=None, errors=[error])
         yield
 
 
