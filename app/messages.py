@@ -161,6 +161,7 @@ CHINESE: Final[dict[str, str]] = {
     "invalid cursor": "分页游标无效",
     "invalid sync cursor": "同步游标无效",
     "withinDays must be between 0 and 366": "withinDays 应在 0 至 366 之间",
+    "{name} must be between {minimum} and {maximum}": "{name} 应在 {minimum} 至 {maximum} 之间",
     "not a UUID": "不是有效的 UUID",
     "not a valid global id": "不是有效的全局编号",
     "invalid input: {detail}": "输入无效：{detail}",

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from app import clock
+from app.domain.classification import ADULT_AGE
 from app.enums import ChildCategory
 from app.store.children import (
     ChildCriteria,
@@ -22,7 +23,7 @@ from app.store.children import (
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.errors import QueryError
+from schema.core.errors import QueryError, check_range
 from schema.core.pagination import (
     CountedConnection,
     asks_for_total,
@@ -56,7 +57,9 @@ class ChildFilter:
     max_age: int | None = None
 
     def criteria(self) -> ChildCriteria:
-        """The store's criteria for this filter."""
+        """The store's criteria for this filter (OUT_OF_RANGE for an age no child has)."""
+        check_range("minAge", self.min_age, 0, ADULT_AGE)
+        check_range("maxAge", self.max_age, 0, ADULT_AGE)
         return ChildCriteria(
             area_prefix=self.area_code,
             category=self.category,
