@@ -57,7 +57,7 @@ class ParentInput:
     def data(self) -> files.ParentData:
         """The service's view of this input."""
         return files.ParentData(
-            id=uuid.UUID(self.id) if self.id else None,
+            id=client_id(self.id),
             relation=self.relation, name=self.name, status=self.status,
             id_number=self.id_number, phone=self.phone, work_place=self.work_place,
             work_province_code=self.work_province_code, away_since=self.away_since,
