@@ -6,7 +6,6 @@ import strawberry
 from strawberry import relay
 from strawberry.extensions import (
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -27,6 +26,7 @@ from schema.contracts.types import NgoContract
 from schema.core.extensions import (
     AuditReads,
     AuthenticationGate,
+    CachedParsing,
     CloseRequestDatabase,
     PersistedDocumentGate,
     RefuseUnsafeText,
@@ -81,7 +81,7 @@ schema = strawberry.Schema(
     types=[Area, Child, Household, Parent, Guardianship, Visit, Case, NgoContract],
     extensions=[
         # Classes or factories, never instances: instances would share state across requests.
-        lambda: ParserCache(maxsize=256),
+        lambda: CachedParsing(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: QueryDepthLimiter(max_depth=12),
         lambda: MaxAliasesLimiter(max_alias_count=30),

@@ -3,12 +3,13 @@ the typing of every error the caller gets."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 
 from graphql import ExecutionResult, GraphQLError, GraphQLSyntaxError
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.relay import GlobalIDValueError
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
@@ -20,6 +21,20 @@ from schema.core.persisted import MARKER, Lookup, refusal
 from schema.core.text import unsafe_literal, unsafe_variable
 
 log = logging.getLogger(__name__)
+
+
+class CachedParsing(ParserCache):
+    """strawberry's ParserCache, except that a document that does not parse is left to
+    strawberry's own parsing, which answers the syntax error as the operation's result
+    (ParserCache raises it past the other extensions, so TypedErrors never saw it)."""
+
+    def on_parse(self) -> Iterator[None]:
+        execution = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            execution.graphql_document = self.cached_parse_document(
+                execution.query, **execution.parse_options
+            )
+        yield
 
 
 class PersistedDocumentGate(SchemaExtension):
