@@ -14,10 +14,12 @@ from app import clock
 from app.domain.idnumber import mask_id_number, normalize_id_number
 from app.domain.schedule import next_regular_visit_due
 from app.domain.validation import (
+    MAX_LIST_ITEMS,
     Problem,
     check_age_range,
     check_id_number,
     check_length,
+    check_list_length,
     check_not_future,
     check_phone,
     check_required,
@@ -111,7 +113,8 @@ async def register_household(session: AsyncSession, actor: Actor, data: Househol
             check_required(data.address, "address"),
             check_length(data.address, "address", 300),
             check_phone(data.phone, "phone"),
-            *(_parent_problems(p, i, actor) for i, p in enumerate(data.parents)),
+            check_list_length(data.parents, "parents"),
+            *(_parent_problems(p, i, actor) for i, p in enumerate(data.parents[:MAX_LIST_ITEMS])),
         )
     )
     area = await session.get(Area, data.area_code)
@@ -253,6 +256,7 @@ def _child_problems(data: ChildData, actor: Actor) -> list[Problem]:
         check_required(data.name, "name"),
         check_length(data.name, "name", 100),
         check_age_range(data.birth_date, actor.today),
+        check_list_length(data.recorded_key_reasons, "recordedKeyReasons"),
         check_id_number(
             data.id_number, "idNumber", birth_date=data.birth_date, gender=data.gender,
             today=actor.today,
@@ -354,7 +358,12 @@ async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> 
         problems(
             check_not_future(data.visited_at, "visitedAt", actor.now),
             check_length(data.notes, "notes", 4000),
-            *(check_length(r, f"risksFound.{i}", 200) for i, r in enumerate(data.risks_found)),
+            check_list_length(data.risks_found, "risksFound"),
+            # Each risk of a list too long is not checked: one error, not thousands.
+            *(
+                check_length(r, f"risksFound.{i}", 200)
+                for i, r in enumerate(data.risks_found[:MAX_LIST_ITEMS])
+            ),
         )
     )
     child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
