@@ -165,7 +165,7 @@ CHINESE: Final[dict[str, str]] = {
     "withinDays must be between 0 and 366": "withinDays 应在 0 至 366 之间",
     "{name} must be between {minimum} and {maximum}": "{name} 应在 {minimum} 至 {maximum} 之间",
     "not a UUID": "不是有效的 UUID",
-    "not a valid global id": "不是有效的全局编号",
+    "not a valid global id: {detail}": "不是有效的全局编号：{detail}",
     "invalid input: {detail}": "输入无效：{detail}",
     "{variable} holds a NUL character (U+0000) or an unpaired surrogate": (
         "{variable} 含有空字符（U+0000）或不成对的代理字符"

@@ -175,7 +175,8 @@ def _typed(error: GraphQLError, *, executing: bool) -> GraphQLError:
             return _bad_input(error)
         return _copy(error, error.message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
     if isinstance(original, GlobalIDValueError):
-        return _copy(error, translate("not a valid global id"), extensions={"code": "INVALID_ID"})
+        message = translate("not a valid global id: {detail}", {"detail": error.message})
+        return _copy(error, message, extensions={"code": "INVALID_ID"})
     if isinstance(original, GraphQLError | StrawberryInputCoercionError):
         # graphql-core's coercion of a variable, strawberry's of an argument.
         return _bad_input(error)
