@@ -65,6 +65,8 @@ QUERY_CASES = [
     Case("expectedVersion 2^53", STEP, "BAD_USER_INPUT", {"v": 2**53}),
     Case("expectedVersion 2^53 written in the document",
          STEP.replace("($v: Int!)", "").replace("$v", str(2**53)), "GRAPHQL_VALIDATION_FAILED"),
+    Case("statistics as of year 1",
+         '{ areaStatistics(areaCode: "420702", asOf: "0001-01-01") { asOf } }', "TOO_EARLY"),
     # Text no record may hold.
     Case("a NUL character in a variable", CHILDREN, "BAD_USER_INPUT", {"f": {"name": "a\x00b"}}),
     Case("a NUL character in a key", CHILDREN, "BAD_USER_INPUT", {"f": {"na\x00me": "a"}}),
