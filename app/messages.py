@@ -27,6 +27,8 @@ CHINESE: Final[dict[str, str]] = {
     "the time needs a time zone offset": "时间须带时区（如 +08:00）",
     "the time is in the future": "时间不能晚于当前时间",
     "the date is in the future": "日期不能晚于今天",
+    "the date is before {minimum}": "日期不能早于 {minimum}",
+    "at most {maximum} items": "最多 {maximum} 项",
     "the birth date is in the future": "出生日期不能晚于今天",
     "the child is {age} or older": "该儿童已满 {age} 周岁",
     "the ID number does not match the birth date": "身份证号码与出生日期不符",
@@ -170,6 +172,17 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "not a UUID": "不是有效的 UUID",
     "give a childId or a userId": "请指定 childId 或 userId",
+    "{name} must be between {minimum} and {maximum}": "{name} 应在 {minimum} 至 {maximum} 之间",
+    "not a valid global id: {detail}": "不是有效的全局编号：{detail}",
+    "invalid input: {detail}": "输入无效：{detail}",
+    "{variable} holds a NUL character (U+0000) or an unpaired surrogate": (
+        "{variable} 含有空字符（U+0000）或不成对的代理字符"
+    ),
+    "the text at line {line}, column {column} holds a NUL character (U+0000) "
+    "or an unpaired surrogate": (
+        "第 {line} 行第 {column} 列的文本含有空字符（U+0000）或不成对的代理字符"
+    ),
+    "Unexpected error.": "服务器内部错误，已记录",
     "'{operation}' exceeds maximum operation depth of {maximum}": (
         "“{operation}”的查询嵌套层数超过上限 {maximum}"
     ),
@@ -266,6 +279,7 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     ),
     "MISSING_TIMEZONE": ("the time needs a time zone offset", "时间须带时区"),
     "FUTURE_DATE": ("the date is in the future", "日期不能晚于今天"),
+    "TOO_EARLY": ("the date is too long ago", "日期过早"),
     "NOT_A_MINOR": ("the child is 18 or older", "该儿童已满 18 周岁"),
     "INVALID_DATE": ("the date is not valid here", "日期不符合要求"),
     "INVALID_DATES": ("the dates are not valid", "起止日期不符合要求"),
@@ -313,6 +327,15 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "TOO_MANY_RECORDS": ("too many records: split the file", "记录过多，请拆分后再报送"),
     "INVALID_CSV": ("the file cannot be read as CSV", "无法读取该 CSV 文件"),
     "BAD_REQUEST": ("the request's parameters are wrong", "请求参数有误"),
+    "BAD_USER_INPUT": ("a value in the request is not valid", "请求中的取值无效"),
+    "OUT_OF_RANGE": ("a number is out of range", "数值超出允许范围"),
+    "INVALID_CURSOR": ("the cursor is not valid: start again", "分页游标无效，请从头开始"),
+    "GRAPHQL_PARSE_FAILED": ("the document is not valid GraphQL", "查询语句不是有效的 GraphQL"),
+    "GRAPHQL_VALIDATION_FAILED": (
+        "the document does not fit the schema",
+        "查询语句与接口定义不符",
+    ),
+    "INTERNAL_SERVER_ERROR": ("an unexpected error; it was logged", "服务器内部错误，已记录"),
     "UNKNOWN_DOCUMENT": ("not a mutation of the mobile contract", "不是移动端约定的修改操作"),
     "NOT_QUEUEABLE": (
         "this operation cannot be queued: send it on its own",

@@ -7,9 +7,7 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
@@ -31,7 +29,14 @@ from schema.contracts.query import ContractQuery
 from schema.contracts.types import NgoContract
 from schema.core.cost import QueryCostLimit
 from schema.core.error_log import log_errors
-from schema.core.extensions import AuditReads, CloseRequestDatabase, HideSchemaNames, should_mask
+from schema.core.extensions import (
+    AuditReads,
+    CachedParsing,
+    CloseRequestDatabase,
+    HideSchemaNames,
+    RefuseUnsafeText,
+    TypedErrors,
+)
 from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
@@ -103,13 +108,14 @@ schema = ShouhuSchema(
     types=[Area, Child, Household, Parent, Guardianship, Visit, Case, NgoContract],
     extensions=[
         # Classes or factories, never instances: instances would share state across requests.
-        lambda: ParserCache(maxsize=256),
+        lambda: CachedParsing(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: AddValidationRules(DOCUMENT_LIMITS),
         QueryCostLimit,
+        RefuseUnsafeText,
         HideSchemaNames,
         AuditReads,
         CloseRequestDatabase,
-        lambda: MaskErrors(should_mask_error=should_mask),
+        TypedErrors,
     ],
 )

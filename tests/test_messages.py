@@ -36,7 +36,6 @@ TEMPLATE_CALLS: dict[str, tuple[int | None, int, str]] = {
     "refuse": (0, 2, "message"),
     "QueryError": (0, 1, "message"),
     "AuthError": (0, 1, "template"),
-    "PaginationError": (None, 0, "message"),
     "CsvError": (None, 0, "template"),
     "InvalidIdNumber": (None, 1, "template"),
     "translate": (None, 0, "template"),

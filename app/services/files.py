@@ -18,12 +18,14 @@ from app.areas import province_codes
 from app.domain.idnumber import mask_id_number, normalize_id_number
 from app.domain.schedule import next_regular_visit_due
 from app.domain.validation import (
+    MAX_LIST_ITEMS,
     ChildIdentity,
     Problem,
     check_age_fits,
     check_age_range,
     check_id_number,
     check_length,
+    check_list_length,
     check_not_before_birth,
     check_not_future,
     check_parent_relations,
@@ -159,9 +161,12 @@ async def register_household(
     data, found = merge_create(HouseholdData, Household, new.changes)
     if data is not None:
         found += _household_problems(data)
+    too_many = check_list_length(parents, "parents")
+    if too_many is not None:
+        found.append(too_many)
     parent_data: list[ParentData] = []
     relations: list[tuple[str, ParentRelation]] = []
-    for index, parent in enumerate(parents):
+    for index, parent in enumerate(parents[:MAX_LIST_ITEMS]):
         record, missing = merge_create(
             ParentData, Parent, parent.changes, prefix=_parent_prefix(index)
         )
@@ -385,6 +390,7 @@ def _child_problems(data: ChildData, actor: Actor) -> list[Problem]:
         check_length(data.name, "name", 100),
         check_age_range(data.birth_date, actor.today),
         check_age_fits(data.birth_date, data.school_status, data.living_arrangement, actor.today),
+        check_list_length(data.recorded_key_reasons, "recordedKeyReasons"),
         check_id_number(
             data.id_number, "idNumber", birth_date=data.birth_date, gender=data.gender,
             today=actor.today,
@@ -504,7 +510,12 @@ async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> 
         problems(
             check_not_future(data.visited_at, "visitedAt", actor.now),
             check_length(data.notes, "notes", 4000),
-            *(check_length(r, f"risksFound.{i}", 200) for i, r in enumerate(data.risks_found)),
+            check_list_length(data.risks_found, "risksFound"),
+            # Each risk of a list too long is not checked: one error, not thousands.
+            *(
+                check_length(r, f"risksFound.{i}", 200)
+                for i, r in enumerate(data.risks_found[:MAX_LIST_ITEMS])
+            ),
         )
     )
     child: Child = await load_visible(session, Child, data.child_id, "childId", "child")

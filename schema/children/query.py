@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from app import clock
+from app.domain.classification import ADULT_AGE
 from app.enums import ChildCategory
 from app.services.common import camel
 from app.store.children import (
@@ -26,10 +27,9 @@ from authz.scope import Scope
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.errors import QueryError
+from schema.core.errors import QueryError, check_range
 from schema.core.pagination import (
     CountedConnection,
-    PaginationError,
     asks_for_total,
     build_page,
     decode_keyed_cursor,
@@ -72,7 +72,9 @@ class ChildFilter:
         return [f"filter.{camel(name)}" for name in sent if FILTER_READS[name] in hidden]
 
     def criteria(self) -> ChildCriteria:
-        """The store's criteria for this filter."""
+        """The store's criteria for this filter (OUT_OF_RANGE for an age no child has)."""
+        check_range("minAge", self.min_age, 0, ADULT_AGE)
+        check_range("maxAge", self.max_age, 0, ADULT_AGE)
         return ChildCriteria(
             area_prefix=self.area_code,
             category=self.category,
@@ -173,7 +175,7 @@ class ChildQuery:
         after: str | None = None,
     ) -> ChildConnection:
         if not 0 <= within_days <= 366:
-            raise PaginationError("withinDays must be between 0 and 366")
+            raise QueryError("OUT_OF_RANGE", "withinDays must be between 0 and 366")
         # The list is the next visit dates, in order: only for callers who may see them.
         if hidden_fields(info.context.scope, ["next_visit_due"]):
             refuse_hidden(["withinDays"])
@@ -183,7 +185,7 @@ class ChildQuery:
         try:
             after_key = None if key is None else (date.fromisoformat(key[0]), key[1])
         except ValueError as exc:
-            raise PaginationError("invalid cursor") from exc
+            raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
         rows = await info.context.db.read(
             lambda s: list_due_children(s, due_by=due_by, after=after_key, limit=size + 1)
         )

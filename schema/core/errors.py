@@ -51,6 +51,17 @@ class QueryError(Exception):
             self.extensions["fields"] = list(fields)
 
 
+def check_range(name: str, value: int | None, minimum: int, maximum: int) -> None:
+    """An argument that must lie between `minimum` and `maximum` (None passes); OUT_OF_RANGE
+    otherwise, before a number far out reaches date arithmetic or SQL."""
+    if value is not None and not minimum <= value <= maximum:
+        raise QueryError(
+            "OUT_OF_RANGE",
+            "{name} must be between {minimum} and {maximum}",
+            {"name": name, "minimum": minimum, "maximum": maximum},
+        )
+
+
 # The service's limits on documents (schema/build.py) report in strawberry's English; their
 # errors are cached with the document, so they are translated when answered, not when made.
 _LIMITS = (

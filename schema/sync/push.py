@@ -155,8 +155,9 @@ class SyncMutation:
                     variable_values=variables,
                     context_value=info.context,
                 )
-                errors = [UserError(code="INVALID", field=None,
-                                    message=localized_message(e.message))
+                # Every error is typed (schema/core/extensions.TypedErrors).
+                errors = [UserError(code=str((e.extensions or {}).get("code", "INVALID")),
+                                    field=None, message=localized_message(e.message))
                           for e in result.errors or []] + _payload_errors(result.data)  # fmt: skip
                 if not errors:
                     results.append(SyncOperationResult(
