@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import asyncpg
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -58,8 +59,20 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        # A failed statement's error never quotes its parameters: they are callers' data
+        # (variables), and errors end up in logs.
+        hide_parameters=True,
         connect_args={"server_settings": {"timezone": clock.zone().key}},
     )
+
+
+# SQLSTATE query_canceled: a statement's statement_timeout (authz/session.py) ran out.
+QUERY_CANCELED = "57014"
+
+
+def is_timeout(error: BaseException) -> bool:
+    """Whether a database error is a statement cancelled by its timeout."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == QUERY_CANCELED
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.exc import UnmappedInstanceError
 
@@ -18,10 +19,13 @@ class DomainError(Exception):
     """A write refused; nothing of it is written (the transaction rolls back).
 
     `current` carries the record as it is now for VERSION_CONFLICT, so the app can merge.
+    `after` is a write that stands although this one is refused (a duplicate passed on to be
+    reconciled): the mutation runner runs it in a transaction of its own.
     """
 
     problems: list[Problem]
     current: Any = None
+    after: Callable[[AsyncSession], Awaitable[None]] | None = None
 
     def __post_init__(self) -> None:
         # The transaction rolls back, which expires every row in the session: the record

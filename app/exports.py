@@ -7,12 +7,14 @@ import io
 from collections.abc import Mapping
 from datetime import date
 
+from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import QueryParams
 from starlette.responses import JSONResponse, Response
 
 from app import clock
+from app.database import is_timeout
 from app.domain.measures import CHILDREN, MEASURES, VISITED
-from app.domain.quarters import quarter_label
+from app.domain.quarters import EARLIEST_AS_OF, quarter_label
 from app.domain.validation import check_day_not_future
 from app.i18n import translate
 from app.statistics_report import Counts, StatisticsReport, statistics_report
@@ -58,8 +60,8 @@ async def statistics_csv_response(
     params: QueryParams, access: RequestScope, auth_error: str | None
 ) -> Response:
     """`?area=CODE&asOf=YYYY-MM-DD` (asOf optional): the CSV, or a JSON problem with
-    401 (no valid credentials), 400 (bad parameters, an asOf after today) or 404 (unknown or
-    out of scope)."""
+    401 (no valid credentials), 400 (bad parameters), 404 (unknown or out of scope) or 503
+    (the statement timeout ran out)."""
     if access.scope.principal.anonymous:
         return _problem(401, auth_error or "UNAUTHENTICATED", "log in or send an API key")
     area = params.get("area", "")
@@ -73,8 +75,18 @@ async def statistics_csv_response(
     future = check_day_not_future(as_of, "asOf", today)
     if future is not None:
         return _problem(400, future.code, future.message, future.params)
-    async with access.sessions() as session:
-        report = await statistics_report(session, access.scope, area, as_of)
+    if as_of < EARLIEST_AS_OF:
+        return _problem(
+            400, "BAD_REQUEST", "asOf is a day from {earliest} to today",
+            {"earliest": EARLIEST_AS_OF},
+        )  # fmt: skip
+    try:
+        async with access.sessions() as session:
+            report = await statistics_report(session, access.scope, area, as_of)
+    except DBAPIError as error:
+        if not is_timeout(error):
+            raise
+        return _problem(503, "QUERY_TIMEOUT", "the database took too long to answer: retry later")
     if report is None:
         return _problem(404, "NOT_FOUND", "no statistics of area {area} for you", {"area": area})
     filename = f"statistics-{area}-{quarter_label(report.quarter)}.csv"

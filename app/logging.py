@@ -12,6 +12,18 @@ from app.domain.idnumber import redact_id_numbers
 
 # Attributes every LogRecord has; anything else was passed in `extra=` and is logged too.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+# No line may be longer than a few kilobytes, whatever a caller sent: a message or extra
+# that quotes a request is cut, a traceback keeps its start and its end (the error).
+MAX_TEXT = 2_000
+MAX_EXCEPTION = 8_000
+
+
+def bounded(text: str, limit: int) -> str:
+    """`text`, or its start and end with what was cut in between counted."""
+    if len(text) <= limit:
+        return text
+    head, tail = limit // 4, limit - limit // 4
+    return f"{text[:head]}…[{len(text) - head - tail} characters cut]…{text[-tail:]}"
 
 
 class JsonFormatter(logging.Formatter):
@@ -22,11 +34,17 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": bounded(record.getMessage(), MAX_TEXT),
         }
-        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        entry.update(
+            {
+                k: bounded(v, MAX_TEXT) if isinstance(v, str) else v
+                for k, v in record.__dict__.items()
+                if k not in _STANDARD
+            }
+        )
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = bounded(self.formatException(record.exc_info), MAX_EXCEPTION)
         # Whatever a message or an exception carries, an ID number leaves the process masked.
         return redact_id_numbers(orjson.dumps(entry, default=str).decode())
 

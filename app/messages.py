@@ -27,6 +27,8 @@ CHINESE: Final[dict[str, str]] = {
     "the time needs a time zone offset": "时间须带时区（如 +08:00）",
     "the time is in the future": "时间不能晚于当前时间",
     "the date is in the future": "日期不能晚于今天",
+    "the date is before {minimum}": "日期不能早于 {minimum}",
+    "at most {maximum} items": "最多 {maximum} 项",
     "the birth date is in the future": "出生日期不能晚于今天",
     "the child is {age} or older": "该儿童已满 {age} 周岁",
     "the ID number does not match the birth date": "身份证号码与出生日期不符",
@@ -49,6 +51,7 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "you may not {act} {object} here": "您在本地区没有{object}的{act}权限",
     "this id was already used for other content": "该编号已用于其他内容",
+    "this id cannot be used: make a new one": "该编号不能使用，请重新生成编号",
     "the record conflicts with one already on file": "该记录与已有记录冲突",
     "not a village code": "不是村（社区）代码",
     "use moveChild to move a family to another village": (
@@ -59,9 +62,8 @@ CHINESE: Final[dict[str, str]] = {
     "{id_number} is already on file: child {child} in {area}": (
         "身份证号码 {id_number} 已建档：儿童 {child}，所在地区 {area}"
     ),
-    "a child with this ID number is already on file in another area; ask the township supervisor": (
-        "该身份证号码的儿童已在其他地区建档，请联系乡镇（街道）儿童督导员"
-    ),
+    "this ID number cannot be registered here now: it has been passed to the township "
+    "supervisor to check": "该身份证号码暂不能在此登记，已转乡镇（街道）儿童督导员核查",
     "an NGO records NGO_SERVICE visits": "社会组织只能登记“社会组织服务”类走访",
     "the child's file is archived": "该儿童档案已归档",
     "the child's file is already archived": "该儿童档案已经归档",
@@ -141,6 +143,7 @@ CHINESE: Final[dict[str, str]] = {
         "表头缺少以下列：{missing}；可用的列名：{known}"
     ),
     "line {line}: {error}": "第 {line} 行：{error}",
+    "line {line} contains a NUL character": "第 {line} 行含有空字符（NUL）",
     # Credentials, limits and queries (app/auth/, authz/gate.py, app/ratelimit.py, schema/)
     "send either a bearer token or an API key, not both": (
         "请只使用一种凭证：访问令牌或 API 密钥，不能同时发送"
@@ -158,12 +161,28 @@ CHINESE: Final[dict[str, str]] = {
     "log in or send an API key": "请先登录或提供 API 密钥",
     "give the area: ?area=420702": "请指定地区，例如 ?area=420702",
     "asOf is a date: YYYY-MM-DD": "asOf 应为日期，格式为 YYYY-MM-DD",
+    "asOf is a day from {earliest} to today": "asOf 应为 {earliest} 至今天之间的日期",
     "no statistics of area {area} for you": "没有可供您查看的地区 {area} 统计数据",
     "first must be between 1 and {maximum}": "first 应在 1 至 {maximum} 之间",
     "invalid cursor": "分页游标无效",
     "invalid sync cursor": "同步游标无效",
     "withinDays must be between 0 and 366": "withinDays 应在 0 至 366 之间",
+    "you may not narrow or order children by {fields}: your view of them does not show it": (
+        "您不能按 {fields} 筛选或排序儿童：您可查看的儿童信息中不包含这些内容"
+    ),
     "not a UUID": "不是有效的 UUID",
+    "give a childId or a userId": "请指定 childId 或 userId",
+    "{name} must be between {minimum} and {maximum}": "{name} 应在 {minimum} 至 {maximum} 之间",
+    "not a valid global id: {detail}": "不是有效的全局编号：{detail}",
+    "invalid input: {detail}": "输入无效：{detail}",
+    "{variable} holds a NUL character (U+0000) or an unpaired surrogate": (
+        "{variable} 含有空字符（U+0000）或不成对的代理字符"
+    ),
+    "the text at line {line}, column {column} holds a NUL character (U+0000) "
+    "or an unpaired surrogate": (
+        "第 {line} 行第 {column} 列的文本含有空字符（U+0000）或不成对的代理字符"
+    ),
+    "Unexpected error.": "服务器内部错误，已记录",
     "'{operation}' exceeds maximum operation depth of {maximum}": (
         "“{operation}”的查询嵌套层数超过上限 {maximum}"
     ),
@@ -205,6 +224,43 @@ CHINESE: Final[dict[str, str]] = {
     "the record was changed while this edit was written: read it again, merge and retry": (
         "保存时记录已被他人修改，请重新读取、合并后重试"
     ),
+    # Requests refused before they run (app/graphql_request.py, app/service.py,
+    # schema/core/admission.py, schema/core/cost.py, schema/core/database.py)
+    "the request body is larger than {maximum} bytes": "请求内容超过 {maximum} 字节的上限",
+    "the body is not UTF-8 text": "请求内容不是 UTF-8 编码的文本",
+    "{field} is not UTF-8 text": "{field} 不是 UTF-8 编码的文本",
+    "the body is nested too deeply": "请求内容的 JSON 嵌套层数过多",
+    "{field} is nested too deeply": "{field} 的 JSON 嵌套层数过多",
+    "the body is not valid JSON": "请求内容不是有效的 JSON",
+    "{field} is not valid JSON": "{field} 不是有效的 JSON",
+    "{field} must be a JSON object": "{field} 应为 JSON 对象",
+    "{field} must be a string": "{field} 应为字符串",
+    "extensions.persistedQuery must be an object with a sha256Hash string": (
+        "extensions.persistedQuery 应为含有 sha256Hash 字符串的对象"
+    ),
+    "send one operation per request: batches are not supported": (
+        "每个请求只能包含一项操作，不支持批量请求"
+    ),
+    "the body must be a JSON object with a query": "请求内容应为包含查询（query）的 JSON 对象",
+    "send the request as application/json": "请以 application/json 格式发送请求",
+    "send a query or the persisted id of one": "请发送查询内容（query）或预置查询的编号",
+    "the document has no operation": "查询文档中没有任何操作",
+    "the document has no operation named {name}": "查询文档中没有名为 {name} 的操作",
+    "a {operation} cannot be sent with GET: use POST": (
+        "{operation} 操作不能用 GET 发送，请使用 POST"
+    ),
+    "GraphiQL is served in development only": "调试工具 GraphiQL 仅在开发环境中提供",
+    "not a GraphQL request": "不是有效的 GraphQL 请求",
+    "the document has {length} characters, more than the {maximum} allowed": (
+        "查询文档有 {length} 个字符，超过上限 {maximum}"
+    ),
+    "the query costs {cost}, more than the {limit} allowed: ask for fewer items or fields": (
+        "查询开销为 {cost}，超过上限 {limit}，请减少每页条数或查询字段"
+    ),
+    "the database took too long to answer: ask for less and retry": (
+        "数据库响应超时，请减少查询的数据后重试"
+    ),
+    "the database took too long to answer: retry later": "数据库响应超时，请稍后重试",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -223,12 +279,17 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     ),
     "MISSING_TIMEZONE": ("the time needs a time zone offset", "时间须带时区"),
     "FUTURE_DATE": ("the date is in the future", "日期不能晚于今天"),
+    "TOO_EARLY": ("the date is too long ago", "日期过早"),
     "NOT_A_MINOR": ("the child is 18 or older", "该儿童已满 18 周岁"),
     "INVALID_DATE": ("the date is not valid here", "日期不符合要求"),
     "INVALID_DATES": ("the dates are not valid", "起止日期不符合要求"),
     "INVALID_AREA": ("not a valid area for this", "地区不符合要求"),
     "NOT_FOUND": ("no such record", "未找到该记录"),
     "FORBIDDEN": ("you may not do this here", "您没有此项操作的权限"),
+    "FORBIDDEN_FILTER": (
+        "you may not filter by a field you cannot see",
+        "您不能按自己无权查看的内容筛选",
+    ),
     "VERSION_CONFLICT": (
         "the record was changed by someone else: merge and retry",
         "记录已被他人修改，请合并后重试",
@@ -238,6 +299,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "DUPLICATE_CHILD": (
         "a child with this ID number is already on file",
         "该身份证号码的儿童已建档",
+    ),
+    "ID_NUMBER_UNDER_REVIEW": (
+        "the ID number is being checked by the township supervisor",
+        "该身份证号码正由乡镇（街道）儿童督导员核查",
     ),
     "CHILD_ARCHIVED": ("the child's file is archived", "该儿童档案已归档"),
     "ALREADY_ARCHIVED": ("the file is already archived", "档案已经归档"),
@@ -262,6 +327,15 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "TOO_MANY_RECORDS": ("too many records: split the file", "记录过多，请拆分后再报送"),
     "INVALID_CSV": ("the file cannot be read as CSV", "无法读取该 CSV 文件"),
     "BAD_REQUEST": ("the request's parameters are wrong", "请求参数有误"),
+    "BAD_USER_INPUT": ("a value in the request is not valid", "请求中的取值无效"),
+    "OUT_OF_RANGE": ("a number is out of range", "数值超出允许范围"),
+    "INVALID_CURSOR": ("the cursor is not valid: start again", "分页游标无效，请从头开始"),
+    "GRAPHQL_PARSE_FAILED": ("the document is not valid GraphQL", "查询语句不是有效的 GraphQL"),
+    "GRAPHQL_VALIDATION_FAILED": (
+        "the document does not fit the schema",
+        "查询语句与接口定义不符",
+    ),
+    "INTERNAL_SERVER_ERROR": ("an unexpected error; it was logged", "服务器内部错误，已记录"),
     "UNKNOWN_DOCUMENT": ("not a mutation of the mobile contract", "不是移动端约定的修改操作"),
     "NOT_QUEUEABLE": (
         "this operation cannot be queued: send it on its own",
@@ -313,6 +387,23 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "a credential header was sent more than once: send it once",
         "凭证请求头重复发送，请只发送一次",
     ),
+    "REQUEST_TOO_LARGE": ("the request body is too large", "请求内容过大"),
+    "INVALID_JSON": ("the request is not valid UTF-8 JSON", "请求不是有效的 UTF-8 JSON"),
+    "BATCH_NOT_SUPPORTED": (
+        "send one operation per request: batches are not supported",
+        "每个请求只能包含一项操作，不支持批量请求",
+    ),
+    "UNSUPPORTED_MEDIA_TYPE": (
+        "send the request as application/json",
+        "请以 application/json 格式发送请求",
+    ),
+    "METHOD_NOT_ALLOWED": ("this request needs another HTTP method", "该请求须使用其他 HTTP 方法"),
+    "DOCUMENT_TOO_LARGE": ("the GraphQL document is too long", "查询文档过长"),
+    "QUERY_TIMEOUT": ("the database took too long to answer", "数据库响应超时"),
+    "QUERY_TOO_COSTLY": (
+        "the query asks for too much at once: ask for fewer items or fields",
+        "查询一次请求的数据过多，请减少每页条数或查询字段",
+    ),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and
@@ -335,6 +426,8 @@ TERMS: Final[dict[str, str]] = {
     "dropout status": "劝返状态",
     "absence": "缺课记录",
     "contracted child": "服务对象儿童",
+    "duplicate report": "重复建档核查",
+    "audit": "访问记录",
     "service visit": "服务走访",
     "statistics": "统计数据",
     "account": "账号",

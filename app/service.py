@@ -6,10 +6,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
-from cross_web import AsyncHTTPRequestAdapter
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -18,10 +19,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
+from strawberry.http.parse_content_type import parse_content_type
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
 from app import clock, idcrypto
@@ -30,6 +35,14 @@ from app.auth.identity_cache import IdentityCache
 from app.caller import resolve_caller
 from app.database import app_role_url, create_engine, database_url, session_factory
 from app.exports import statistics_csv_response
+from app.graphql_request import (
+    RequestError,
+    body_limit,
+    from_json_body,
+    from_query_params,
+    read_body,
+    replay,
+)
 from app.i18n import LanguageMiddleware
 from app.integrations.routes import absences_csv
 from app.migrate import current_revision, head_revision
@@ -39,21 +52,41 @@ from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
 from schema import schema
 from schema.context import Context
+from schema.core.admission import admit
 from schema.core.database import RequestDatabase
+from schema.core.error_log import log_errors
 from schema.core.errors import localized_message
-from schema.core.persisted import MARKER, AutomaticQueries, resolve
+from schema.core.persisted import AutomaticQueries
 from schema.loaders import Loaders
 
 log = logging.getLogger(__name__)
 
 
 class ShouhuGraphQL(GraphQL[Context, None]):
-    """Strawberry's ASGI app with our per-request context: who calls, and what they may see."""
+    """Strawberry's ASGI app with our per-request context (who calls, and what they may see)
+    and the checks that make refusing cheap: the body's size and shape before anything else
+    (app/graphql_request.py), then admission before parsing (schema/core/admission.py)."""
 
-    def __init__(self, *args: Any, trusted_documents_only: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.trusted_documents_only = trusted_documents_only
+        self.settings = settings
         self.automatic_queries = AutomaticQueries()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Every HTTP answer of /graphql, refusals included, is JSON."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        response: Response
+        try:
+            limit = body_limit(scope, self.settings.max_body_bytes)
+            body = await read_body(scope, receive, limit)
+            response = await self.run(Request(scope, receive=replay(body, receive)))
+        except RequestError as error:
+            response = error.response()
+        except HTTPException as error:  # strawberry's own refusals (e.g. no GraphiQL here)
+            response = _http_error(error).response()
+        await response(scope, receive, send)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         """GraphiQL for a browser's plain GET, not for a persisted document fetched by GET."""
@@ -61,32 +94,56 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         persisted = "extensions" in params or "documentId" in params
         return not persisted and super().should_render_graphql_ide(request)
 
-    async def parse_http_body(
-        self, request: AsyncHTTPRequestAdapter
-    ) -> GraphQLRequestData | list[GraphQLRequestData]:
-        """Resolve persisted documents (APQ hash or trusted `documentId`) before execution."""
-        data = await super().parse_http_body(request)
-        if isinstance(data, list):
-            return data
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> RequestData:
+        """The request's fields, each of the type the protocol says (RequestError if not)."""
         if request.method == "GET":
-            top_level_id = request.query_params.get("documentId")
+            payload = from_query_params(request.query_params)
         else:
-            body = self.parse_json(await request.get_body())
-            top_level_id = body.get("documentId") if isinstance(body, dict) else None
-        query, lookup = resolve(
-            data.query,
-            data.extensions,
-            top_level_id if isinstance(top_level_id, str) else None,
-            self.automatic_queries,
-            register=not self.trusted_documents_only,
+            content_type, _ = parse_content_type(request.content_type or "")
+            if "application/json" not in content_type:
+                raise RequestError(
+                    415, "UNSUPPORTED_MEDIA_TYPE", "send the request as application/json"
+                )
+            payload = from_json_body(await request.get_body())
+        return RequestData(
+            query=payload.query,
+            variables=payload.variables,
+            operation_name=payload.operation_name,
+            extensions=payload.extensions,
+            document_id=payload.document_id,
         )
-        return GraphQLRequestData(
-            query=query,
-            variables=data.variables,
-            operation_name=data.operation_name,
-            extensions={**(data.extensions or {}), MARKER: lookup},
-            protocol=data.protocol,
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Admit the request (no parsing for what is refused), then run it."""
+        document_id = request_data.document_id if isinstance(request_data, RequestData) else None
+        admission = admit(
+            request_data.query,
+            request_data.extensions,
+            document_id,
+            scope=context.scope,
+            settings=self.settings,
+            auth_error=context.auth_error,
+            registered=self.automatic_queries,
         )
+        if admission.refused is not None:
+            errors = admission.refused.errors or []
+            log_errors(request_data.operation_name, errors)
+            return ExecutionResult(data=None, errors=errors)
+        admitted = replace(request_data, query=admission.query)
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, admitted
+            )
+        except HTTPException as error:
+            raise _http_error(error) from error
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -118,6 +175,35 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             settings=request.app.state.settings,
             auth_error=caller.auth_error,
         )
+
+
+@dataclass
+class RequestData(GraphQLRequestData):
+    """A request's fields with the top-level persisted id (`documentId`), if one was sent."""
+
+    document_id: str | None = None
+
+
+def _http_error(error: HTTPException) -> RequestError:
+    """Strawberry's refusal as a typed error (it says why in English only)."""
+    cause = error.__cause__
+    if isinstance(cause, MissingQueryError):
+        return RequestError(400, "BAD_REQUEST", "send a query or the persisted id of one")
+    if isinstance(cause, CannotGetOperationTypeError):
+        if cause.operation_name is None:
+            return RequestError(400, "BAD_REQUEST", "the document has no operation")
+        return RequestError(
+            400, "BAD_REQUEST", "the document has no operation named {name}",
+            {"name": cause.operation_name},
+        )  # fmt: skip
+    if isinstance(cause, InvalidOperationTypeError):
+        return RequestError(
+            405, "METHOD_NOT_ALLOWED", "a {operation} cannot be sent with GET: use POST",
+            {"operation": cause.operation_type.value},
+        )  # fmt: skip
+    if error.status_code == 404:
+        return RequestError(404, "NOT_FOUND", "GraphiQL is served in development only")
+    return RequestError(error.status_code, "BAD_REQUEST", "not a GraphQL request")
 
 
 def _localized(error: object) -> object:
@@ -171,7 +257,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.service_sessions = session_factory(engine)
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             app.state.identities = IdentityCache(settings.identity_cache_seconds)
-            app.state.scopes = ScopeCache(engine)
+            app.state.scopes = ScopeCache(engine, settings.statement_timeout_seconds)
             # The process's ID number keys are this service's while it runs.
             previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:
@@ -181,9 +267,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await engine.dispose()
 
     graphql = ShouhuGraphQL(
-        schema,
-        graphql_ide="graphiql" if settings.graphiql else None,
-        trusted_documents_only=settings.trusted_documents_only,
+        schema, graphql_ide="graphiql" if settings.graphiql else None, settings=settings
     )
     return Starlette(
         # Large pages compress well; phones in the countryside are on 2G/3G.

@@ -127,6 +127,37 @@ class Settings(BaseSettings):
     )
     access_token_ttl_seconds: int = Field(default=900, ge=1)
     refresh_token_ttl_days: int = Field(default=30, ge=1)
+    max_body_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=64 * 1024,
+        description="Largest /graphql request body (a submitAbsences call of 10,000 records "
+        "fits); larger ones are answered 413 unread.",
+    )
+    max_document_chars: int = Field(
+        default=20_000,
+        ge=2_000,
+        description="Longest GraphQL document a caller may send as text; refused unparsed.",
+    )
+    query_cost_limit_anonymous: int = Field(
+        default=50, ge=1, description="Query cost allowed without credentials (logging in)."
+    )
+    query_cost_limit: int = Field(
+        default=5_000,
+        ge=1,
+        description="Query cost allowed to field workers and integrations: the app's "
+        "heaviest operation with margin.",
+    )
+    query_cost_limit_graphiql: int = Field(
+        default=20_000,
+        ge=1,
+        description="Query cost allowed to staff with the GraphiQL permission.",
+    )
+    statement_timeout_seconds: float = Field(
+        default=10,
+        ge=0,
+        description="Longest SQL statement a request may run (0: no limit); longer ones are "
+        "cancelled and answered QUERY_TIMEOUT.",
+    )
 
     @field_validator("timezone")
     @classmethod

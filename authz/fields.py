@@ -1,7 +1,16 @@
-"""Field-level rules: how much of a sensitive field a scope may see on a row it can read."""
+"""Field-level rules: how much of a child's file a scope may see on a row it can read, and
+so which fields it may filter, sort, search or count children by.
+
+One table (`CHILD_FIELDS`) says which view shows which field of a child. The output reads it
+(schema/children/types.py nulls what the caller's view hides), and so do the filters: a list
+may be narrowed by a field only when every child the caller could get shows that field
+(`hidden_fields`), because a filter on a hidden field would give away its value (the children
+a school gets with `keyChild: true` are its key children, whatever `isKeyChild` says).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import Enum
 
 from authz.predicates import CASE_RECORD_PERMISSIONS
@@ -36,12 +45,89 @@ class ChildView(Enum):
     STUDENT = "student"  # a school: its own pupil's name and schooling
 
 
+_EVERY = frozenset(ChildView)
+_FULL = frozenset({ChildView.FULL})
+_SERVICE = frozenset({ChildView.FULL, ChildView.SERVICE})
+_STUDENT = frozenset({ChildView.FULL, ChildView.STUDENT})
+
+# Each field of a child (as the model and the Child type name it, snake_case) → the views
+# that show it. The ID number has its own rule (id_number_disclosure): no filter reads it.
+CHILD_FIELDS: Mapping[str, frozenset[ChildView]] = {
+    "id": _EVERY,
+    "area_code": _EVERY,
+    "name": _EVERY,
+    "gender": _EVERY,
+    "status": _EVERY,
+    "version": _EVERY,
+    "updated_at": _EVERY,
+    "age": _EVERY,
+    "archived_reason": _EVERY,
+    # Which household a child belongs to tells siblings apart: the file's own staff only.
+    "household_id": _FULL,
+    # An NGO gets the age a visit needs, not the birth date that identifies a child.
+    "birth_date": _FULL,
+    "school_status": _STUDENT,
+    "student_number": _STUDENT,
+    "living_arrangement": _SERVICE,
+    "categories": _SERVICE,
+    "next_visit_due": _SERVICE,
+    "visit_overdue": _SERVICE,
+    "last_visit_at": _SERVICE,
+    "is_key_child": _FULL,
+    "key_child_reasons": _FULL,
+    "recorded_key_reasons": _FULL,
+    "no_household_registration": _FULL,
+    "disability": _FULL,
+    "serious_illness": _FULL,
+    "safety_risk": _FULL,
+    "scattered_orphan": _FULL,
+    "has_confirmed_guardian": _FULL,
+}
+
+SHOWN: Mapping[ChildView, frozenset[str]] = {
+    view: frozenset(name for name, views in CHILD_FIELDS.items() if view in views)
+    for view in ChildView
+}
+"""The fields each view shows (the table above, read the other way)."""
+
+
 def child_view(scope: Scope, area_code: str) -> ChildView:
     """The view of a child in `area_code` the scope gets (it can already see the row)."""
-    if scope.allows("child_file", "read", area_code) or any(
-        scope.can(obj, act) for obj, act in CASE_RECORD_PERMISSIONS
-    ):
+    if scope.allows("child_file", "read", area_code) or _handles_cases(scope):
         return ChildView.FULL
-    if scope.can("contracted_child", "read"):
-        return ChildView.SERVICE
-    return ChildView.STUDENT
+    return _lesser_view(scope)
+
+
+def _handles_cases(scope: Scope) -> bool:
+    # Staff who handle cases get the full view of every child they can see (through a case).
+    return any(scope.can(obj, act) for obj, act in CASE_RECORD_PERMISSIONS)
+
+
+def _lesser_view(scope: Scope) -> ChildView:
+    # A child seen neither through the caller's files nor a case: a pupil or a served child.
+    return ChildView.SERVICE if scope.can("contracted_child", "read") else ChildView.STUDENT
+
+
+def possible_views(scope: Scope) -> frozenset[ChildView]:
+    """Every view `child_view` can give this scope of a child it can see (a superset: it is
+    decided per caller, not per child, so that a filter is judged before any row is read).
+
+    A child is seen through the caller's own files (FULL), a case (FULL), as a school's pupil
+    or an NGO's contracted child; the last two only outside the caller's own files give a
+    lesser view. A caller who can see no child at all has no view.
+    """
+    if _handles_cases(scope):
+        return _FULL
+    files = scope.patterns("child_file", "read")
+    views: set[ChildView] = {ChildView.FULL} if files else set()
+    for obj in ("student", "contracted_child"):
+        if any(not any(f.intersect(p) == p for f in files) for p in scope.patterns(obj, "read")):
+            views.add(_lesser_view(scope))
+    return frozenset(views)
+
+
+def hidden_fields(scope: Scope, names: Iterable[str]) -> list[str]:
+    """Those of the child's fields `names` that some view the scope may get hides: fields it
+    may not filter, sort, search or count children by."""
+    views = possible_views(scope)
+    return [name for name in names if not views <= CHILD_FIELDS[name]]

@@ -1,4 +1,9 @@
-"""What a caller without credentials may run: log in, and explore the schema in development."""
+"""What a caller without credentials may run: log in, and explore the schema in development.
+
+Checked on the parsed document before it is validated (schema/core/admission.py): every
+operation of the document, not only the one named, so that nothing else in it is even
+validated for an anonymous caller.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,8 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
+    OperationDefinitionNode,
     SelectionSetNode,
-    get_operation_ast,
 )
 
 from app.i18n import translate
@@ -23,15 +28,18 @@ ANONYMOUS_FIELDS = frozenset({"login", "refreshToken", "logout", "__typename"})
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 
-def root_fields(document: DocumentNode, operation_name: str | None) -> set[str]:
-    """The root field names an operation selects, through fragments and inline fragments."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None:
-        return set()
+def root_fields(document: DocumentNode) -> set[str]:
+    """The root field names the document's operations select, through fragments and inline
+    fragments."""
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return set(_fields(operation.selection_set, fragments, set()))
+    return {
+        name
+        for operation in document.definitions
+        if isinstance(operation, OperationDefinitionNode)
+        for name in _fields(operation.selection_set, fragments, set())
+    }
 
 
 def _fields(
@@ -53,7 +61,6 @@ def _fields(
 
 def anonymous_refusal(
     document: DocumentNode,
-    operation_name: str | None,
     *,
     introspection: bool,
     reason: str | None,
@@ -64,7 +71,7 @@ def anonymous_refusal(
     so the app knows to refresh rather than to ask for a password.
     """
     allowed = ANONYMOUS_FIELDS | (INTROSPECTION_FIELDS if introspection else frozenset())
-    if root_fields(document, operation_name) <= allowed:
+    if root_fields(document) <= allowed:
         return None
     if reason is None:
         message = translate("authentication required")

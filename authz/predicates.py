@@ -33,11 +33,13 @@ from app.enums import CaseCategory, OrganizationKind
 from app.models import (
     AbsenceBatch,
     AbsenceRecord,
+    AuditRead,
     Case,
     CaseEvent,
     Child,
     ChildMove,
     DropoutStatus,
+    DuplicateReport,
     Guardianship,
     Household,
     NgoContract,
@@ -65,6 +67,8 @@ SCOPED_MODELS: tuple[type[Any], ...] = (
     DropoutStatus,
     NgoContract,
     NgoContractChild,
+    DuplicateReport,
+    AuditRead,
 )
 
 # The permissions that give access to a case together with its child's record.
@@ -345,6 +349,20 @@ def contract_child_visible(scope: Scope) -> ColumnElement[bool]:
     )
 
 
+def duplicate_report_visible(scope: Scope) -> ColumnElement[bool]:
+    """Duplicates passed on to be reconciled: seen in the place of either file."""
+    patterns = scope.patterns("duplicate_report", "read")
+    return any_of(
+        area_in(DuplicateReport.area_code, patterns),
+        area_in(DuplicateReport.existing_area_code, patterns),
+    )
+
+
+def audit_read_visible(scope: Scope) -> ColumnElement[bool]:
+    """Who read which child's file: for supervisors of the child's area (`audit read`)."""
+    return area_in(AuditRead.area_code, scope.patterns("audit", "read"))
+
+
 def scope_can(scope: Scope, obj: str, act: str) -> ColumnElement[bool]:
     """A constant true/false: whether the scope holds the permission anywhere."""
     return literal(True) if scope.can(obj, act) else false()
@@ -374,4 +392,6 @@ def criteria(
         DropoutStatus: lambda: dropout_status_visible(scope),
         NgoContract: lambda: contract_visible(scope),
         NgoContractChild: lambda: contract_child_visible(scope),
+        DuplicateReport: lambda: duplicate_report_visible(scope),
+        AuditRead: lambda: audit_read_visible(scope),
     }

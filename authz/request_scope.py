@@ -31,8 +31,11 @@ class RequestScope:
 class ScopeCache:
     """Compiled scopes by caller, least recently used dropped first."""
 
-    def __init__(self, engine: AsyncEngine, max_entries: int = 2048) -> None:
+    def __init__(
+        self, engine: AsyncEngine, statement_timeout: float = 0, max_entries: int = 2048
+    ) -> None:
         self._engine = engine
+        self._statement_timeout = statement_timeout
         self._max_entries = max_entries
         self._entries: OrderedDict[tuple[object, ...], RequestScope] = OrderedDict()
 
@@ -46,7 +49,8 @@ class ScopeCache:
             self._entries.move_to_end(key)
             return cached
         scope = compile_scope(principal_for(identity, enforcer), enforcer)
-        entry = RequestScope(scope=scope, sessions=scoped_sessions(self._engine, scope, today))
+        sessions = scoped_sessions(self._engine, scope, today, self._statement_timeout)
+        entry = RequestScope(scope=scope, sessions=sessions)
         self._entries[key] = entry
         if len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)

@@ -28,6 +28,7 @@ DERIVATION_OPTION = "shouhu_derivation"
 RLS_KEY = "shouhu.rls_scope"
 # The PostgreSQL setting the row-level-security policies read (see migration 0003).
 RLS_SETTING = "shouhu.scope"
+TIMEOUT_KEY = "shouhu.statement_timeout"
 
 
 class ScopedSession(Session):
@@ -53,17 +54,27 @@ def _set_rls_scope(
     session: Session, transaction: SessionTransaction, connection: Connection
 ) -> None:
     # set_config(..., true) is SET LOCAL: it ends with the transaction, so a pooled
-    # connection never carries one caller's scope into another's request.
-    connection.execute(
-        text("SELECT set_config(:name, :value, true)"),
-        {"name": RLS_SETTING, "value": session.info.get(RLS_KEY, "")},
-    )
+    # connection never carries one caller's scope (or time limit) into another's request.
+    # One statement for both: a round trip per transaction is the cost of this.
+    values = {"name": RLS_SETTING, "value": session.info.get(RLS_KEY, "")}
+    timeout = session.info.get(TIMEOUT_KEY)
+    if timeout is None:
+        connection.execute(text("SELECT set_config(:name, :value, true)"), values)
+    else:
+        connection.execute(
+            text(
+                "SELECT set_config(:name, :value, true), "
+                "set_config('statement_timeout', :timeout, true)"
+            ),
+            {**values, "timeout": timeout},
+        )
 
 
 def scoped_sessions(
-    engine: AsyncEngine, scope: Scope, today: date
+    engine: AsyncEngine, scope: Scope, today: date, statement_timeout: float = 0
 ) -> async_sessionmaker[AsyncSession]:
-    """Sessions for one request of `scope`'s principal."""
+    """Sessions for one request of `scope`'s principal; each statement they run is
+    cancelled after `statement_timeout` seconds (0: no limit of ours)."""
     options = {
         listing: [
             with_loader_criteria(model, predicate(), include_aliases=True)
@@ -75,5 +86,12 @@ def scoped_sessions(
         engine,
         expire_on_commit=False,
         sync_session_class=ScopedSession,
-        info={CRITERIA_KEY: options, RLS_KEY: ",".join(p.like() for p in scope.reach())},
+        info={
+            CRITERIA_KEY: options,
+            RLS_KEY: ",".join(p.like() for p in scope.reach()),
+            # PostgreSQL takes milliseconds; at least 1, since 0 would mean no limit.
+            TIMEOUT_KEY: str(max(1, round(statement_timeout * 1000)))
+            if statement_timeout
+            else None,
+        },
     )

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
-    MaskErrors,
+    AddValidationRules,
     MaxAliasesLimiter,
-    ParserCache,
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from schema.absences.mutations import AbsenceMutation
 from schema.absences.query import AbsenceQuery
 from schema.areas.query import AreaQuery
 from schema.areas.types import Area
+from schema.audit.query import AuditQuery
 from schema.auth.mutations import AuthMutation
 from schema.cases.mutations import CaseMutation
 from schema.cases.query import CaseQuery
@@ -25,17 +27,21 @@ from schema.children.types import Child, Guardianship, Parent, Visit
 from schema.contracts.mutations import ContractMutation
 from schema.contracts.query import ContractQuery
 from schema.contracts.types import NgoContract
+from schema.core.cost import QueryCostLimit
+from schema.core.error_log import log_errors
 from schema.core.extensions import (
     AuditReads,
-    AuthenticationGate,
+    CachedParsing,
     CloseRequestDatabase,
-    PersistedDocumentGate,
-    should_mask,
+    HideSchemaNames,
+    RefuseUnsafeText,
+    TypedErrors,
 )
 from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
+from schema.reconciliation.query import ReconciliationQuery
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
 from schema.sync.query import SyncQuery
@@ -55,6 +61,8 @@ class Query(
     AbsenceQuery,
     ContractQuery,
     StatisticsQuery,
+    ReconciliationQuery,
+    AuditQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -75,20 +83,39 @@ class Mutation(
     pass
 
 
-schema = strawberry.Schema(
+# The depth and alias limits' validation rules, made once: the validation cache is keyed on
+# the rule classes, and strawberry's limiters make new ones for every request, so that no
+# validation was ever found in the cache.
+DOCUMENT_LIMITS = [
+    *QueryDepthLimiter(max_depth=12).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=30).validation_rules,
+]
+
+
+class ShouhuSchema(strawberry.Schema):
+    """Strawberry's schema, logging a request's errors as one bounded line."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Instead of strawberry's line per error with the document's text around it."""
+        log_errors(execution_context.operation_name if execution_context else None, errors)
+
+
+schema = ShouhuSchema(
     query=Query,
     mutation=Mutation,
     types=[Area, Child, Household, Parent, Guardianship, Visit, Case, NgoContract],
     extensions=[
         # Classes or factories, never instances: instances would share state across requests.
-        lambda: ParserCache(maxsize=256),
+        lambda: CachedParsing(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: QueryDepthLimiter(max_depth=12),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
-        PersistedDocumentGate,
-        AuthenticationGate,
+        lambda: AddValidationRules(DOCUMENT_LIMITS),
+        QueryCostLimit,
+        RefuseUnsafeText,
+        HideSchemaNames,
         AuditReads,
         CloseRequestDatabase,
-        lambda: MaskErrors(should_mask_error=should_mask),
+        TypedErrors,
     ],
 )

@@ -67,7 +67,8 @@ async def test_caseload_costs_the_same_few_statements_for_5_and_50_children(
         assert len(data["children"]["edges"]) == first
         assert all(e["node"]["household"]["parents"] for e in data["children"]["edges"])
         counts[first] = len(statements)
-    assert counts[5] == counts[50] <= 6, counts
+    # 7: the page and what it shows, and one for the read audit however many children.
+    assert counts[5] == counts[50] <= 7, counts
 
 
 async def test_filters_narrow_the_list(

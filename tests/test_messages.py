@@ -36,13 +36,13 @@ TEMPLATE_CALLS: dict[str, tuple[int | None, int, str]] = {
     "refuse": (0, 2, "message"),
     "QueryError": (0, 1, "message"),
     "AuthError": (0, 1, "template"),
-    "PaginationError": (None, 0, "message"),
     "CsvError": (None, 0, "template"),
     "InvalidIdNumber": (None, 1, "template"),
     "translate": (None, 0, "template"),
     "N_": (None, 0, "template"),
     "_problem": (1, 2, "message"),  # app/exports.py
     "_error": (1, 0, "message"),  # schema/core/persisted.py
+    "RequestError": (1, 2, "message"),  # app/graphql_request.py
 }
 # Callables that take text already rendered for people: never a literal.
 RENDERED_CALLS = {"UserError": (2, "message"), "GraphQLError": (0, "message")}

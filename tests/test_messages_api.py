@@ -138,8 +138,9 @@ async def test_login_errors_are_translated(demo_client: AsyncClient) -> None:
 
 
 async def test_the_document_limits_are_translated_and_graphql_core_stays_english(
-    demo_client: AsyncClient,
+    demo_client: AsyncClient, demo_db: str
 ) -> None:
+    token = await access_token(demo_db, "demo-village")
     aliases = "{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }"
     assert (await post(demo_client, aliases))["errors"][0]["message"] == (
         "查询使用了 31 个别名，最多允许 30 个"
@@ -150,13 +151,14 @@ async def test_the_document_limits_are_translated_and_graphql_core_stays_english
     )
     nested = "household { children { " * 7 + "id" + " } }" * 7
     deep = "query Deep { children(first: 1) { edges { node { " + nested + " } } } }"
-    assert (await post(demo_client, deep))["errors"][0]["message"] == (
+    # Without credentials such a document is refused before it is validated.
+    assert (await post(demo_client, deep, token=token))["errors"][0]["message"] == (
         "“Deep”的查询嵌套层数超过上限 12"
     )
-    assert (await post(demo_client, deep, ENGLISH))["errors"][0]["message"] == (
+    assert (await post(demo_client, deep, ENGLISH, token))["errors"][0]["message"] == (
         "'Deep' exceeds maximum operation depth of 12"
     )
-    unknown = await post(demo_client, "{ noSuchField }")
+    unknown = await post(demo_client, "{ noSuchField }", token=token)
     assert unknown["errors"][0]["message"] == "Cannot query field 'noSuchField' on type 'Query'."
 
 

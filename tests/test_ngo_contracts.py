@@ -54,7 +54,7 @@ mutation($input: ContractChildrenInput!) {
 }
 """
 CONTRACTS = f"""
-{{ ngoContracts(first: 100) {{ totalCount edges {{ node {{ {CONTRACT_FIELDS}
+{{ ngoContracts(first: 20) {{ totalCount edges {{ node {{ {CONTRACT_FIELDS}
    assignedChildren(first: 100) {{ totalCount edges {{ node {{ id name }} }} }} }} }} }} }}
 """
 RECORD_VISIT = """

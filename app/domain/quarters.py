@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+# The first day statistics may be asked for: the service keeps no earlier quarters, and a
+# trend of 8 quarters before year 1 cannot even be written as dates.
+EARLIEST_AS_OF = date(2000, 1, 1)
+
 
 def quarter_start(day: date) -> date:
     """The first day of the quarter `day` falls in."""

@@ -7,7 +7,7 @@ the problem it returns; None means the value passed.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,6 +22,11 @@ _LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}")
 
 # Devices' clocks run a little fast or slow; a time just "in the future" is not an error.
 CLOCK_SKEW = timedelta(minutes=5)
+# Nothing the service records happened before this day: an earlier one is a typing or
+# device error (and year 1 overflows when moved to UTC).
+EARLIEST_DATE = date(1900, 1, 1)
+# Items in a list input (a visit's risks, say) a person could have typed.
+MAX_LIST_ITEMS = 50
 
 BIRTH_DATE_FIELD = "birthDate"
 
@@ -82,15 +87,29 @@ def check_phone(value: str | None, field: str) -> Problem | None:
     return Problem("INVALID_PHONE", field, "not a valid mobile or landline number")
 
 
+def check_list_length(
+    values: Sized | None, field: str, maximum: int = MAX_LIST_ITEMS
+) -> Problem | None:
+    """A list of at most `maximum` items (None passes)."""
+    if values is not None and len(values) > maximum:
+        return Problem("TOO_MANY", field, "at most {maximum} items", {"maximum": maximum})
+    return None
+
+
 def check_not_future(value: date | datetime | None, field: str, now: datetime) -> Problem | None:
-    """A date or time that has already happened (None passes).
+    """A date or time that has already happened, and not before EARLIEST_DATE (None passes).
 
     A date is compared with now's date, so pass `now` in local time (Asia/Shanghai) for the
     local date. A datetime is compared with `now` allowing CLOCK_SKEW; a datetime without a
     time zone, when `now` has one, is reported as MISSING_TIMEZONE since it cannot be placed.
+    Before EARLIEST_DATE is TOO_EARLY (a time by its own calendar day).
     """
     if value is None:
         return None
+    if (value.date() if isinstance(value, datetime) else value) < EARLIEST_DATE:
+        return Problem(
+            "TOO_EARLY", field, "the date is before {minimum}", {"minimum": EARLIEST_DATE}
+        )
     # datetime is a subclass of date, so it must be tested first.
     if isinstance(value, datetime):
         if value.tzinfo is None and now.tzinfo is not None:

@@ -60,7 +60,14 @@ def parse_absences(body: bytes) -> list[RawAbsence]:
     Values are passed on as text: each row's values are checked by the submission, which
     reports a bad row without refusing the file.
     """
-    reader = csv.reader(io.StringIO(decode(body)))
+    text = decode(body)
+    nul = text.find("\x00")
+    if nul >= 0:
+        # PostgreSQL text cannot hold NUL; such a file is damaged, not a spreadsheet's export.
+        raise CsvError(
+            "line {line} contains a NUL character", {"line": text.count("\n", 0, nul) + 1}
+        )
+    reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
     except StopIteration:

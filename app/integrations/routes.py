@@ -23,7 +23,7 @@ from app.integrations.absences_csv import CsvError, parse_absences
 from app.services.absences import SubmissionResult, submit_absences
 from app.services.common import Actor
 from app.settings import Settings
-from schema.core.database import RequestDatabase
+from schema.core.database import QueryTimeout, RequestDatabase
 
 # About 200 bytes a row at most: room for the largest submission, not for abuse.
 MAX_BODY_BYTES = MAX_RECORDS_PER_SUBMISSION * 400
@@ -90,6 +90,9 @@ async def absences_csv(request: Request) -> JSONResponse:
         result = await db.write(transaction)
     except DomainError as error:
         return error_response(error.problems)
+    except QueryTimeout:
+        timeout = Problem("QUERY_TIMEOUT", "", "the database took too long to answer: retry later")
+        return error_response([timeout], 503)
     finally:
         await db.close()
     answer: dict[str, Any] = result.to_json(messages=True)

@@ -1,7 +1,7 @@
 """SQLAlchemy models: one module per part of the domain, all registered on Base.metadata."""
 
 from app.models.areas import Area
-from app.models.audit import AuditEvent
+from app.models.audit import AuditEvent, AuditRead
 from app.models.auth import ApiKey, LoginFailure, RefreshToken
 from app.models.base import Base
 from app.models.cases import Case, CaseEvent, DropoutStatus
@@ -11,6 +11,7 @@ from app.models.households import Household, Parent
 from app.models.integrations import AbsenceBatch, AbsenceRecord, NgoContract, NgoContractChild
 from app.models.organizations import Organization, User
 from app.models.policy import CasbinRule
+from app.models.reconciliation import DuplicateReport
 from app.models.statistics import area_quarter_statistics, township_quarter_statistics
 from app.models.visits import Visit
 
@@ -20,6 +21,7 @@ __all__ = [
     "ApiKey",
     "Area",
     "AuditEvent",
+    "AuditRead",
     "Base",
     "CasbinRule",
     "Case",
@@ -27,6 +29,7 @@ __all__ = [
     "Child",
     "ChildMove",
     "DropoutStatus",
+    "DuplicateReport",
     "Guardianship",
     "Household",
     "LoginFailure",

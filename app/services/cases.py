@@ -79,11 +79,15 @@ class ConcernData:
 async def _own_unreadable_report(
     session: AsyncSession, actor: Actor, case_id: uuid.UUID, values: dict[str, Any]
 ) -> Case | None:
-    """A retried report by a caller who may report but not read cases (a school, an NGO).
+    """A retried report by a caller who may report but not read cases (a school, an NGO):
+    its receipt, never the case as it is now.
 
     The scoped session hides the case from them, so `existing_create` cannot find it; only
-    the caller's own report is looked up here (by id and reporter), and it is returned as a
-    detached copy, never added to the session. Row-level security still bounds the query.
+    a report the caller itself sent with reportConcern is looked up here (by id and
+    reporter). A case the dropout rule opened names the school as `reporter_name`, which a
+    report sent never does: its id (a school reads it as a StudentFollowUp's) is no client id
+    of the school's, and answers as any id already taken does. Row-level security still
+    bounds the query.
     """
     table = Case.__table__
     reporter = (
@@ -92,16 +96,35 @@ async def _own_unreadable_report(
         else (table.c.reporter_id.is_(None))
         & (table.c.reporter_organization_id == actor.scope.principal.organization_id)
     )
-    row = (
-        (await session.execute(select(table).where(table.c.id == case_id, reporter)))
-        .mappings()
-        .first()
-    )
+    query = select(table).where(table.c.id == case_id, reporter, table.c.reporter_name.is_(None))
+    row = (await session.execute(query)).mappings().first()
     if row is None:
         return None
     if any(row[key] != value for key, value in values.items()):
         raise refuse("IDEMPOTENCY_CONFLICT", "id", "this id was already used for other content")
-    return Case(**dict(row))
+    return receipt(Case(**dict(row)))
+
+
+def receipt(case: Case) -> Case:
+    """What a reporter who may not read the case gets back, first time and on every retry:
+    the report as it was made (stage REPORTED), not the case as it is now. A detached row,
+    never added to a session."""
+    return Case(
+        id=case.id,
+        child_id=case.child_id,
+        area_code=case.area_code,
+        category=case.category,
+        source=case.source,
+        reporter_id=case.reporter_id,
+        reporter_organization_id=case.reporter_organization_id,
+        reported_at=case.reported_at,
+        description=case.description,
+        reported_to_police=case.reported_to_police,
+        stage=CaseStage.REPORTED,
+        stage_entered_at=case.reported_at,
+        due_at=stage_due_at(CaseStage.REPORTED, case.reported_at),
+        version=1,
+    )
 
 
 async def report_concern(session: AsyncSession, actor: Actor, data: ConcernData) -> Case:

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -17,12 +18,14 @@ from app.areas import province_codes
 from app.domain.idnumber import mask_id_number, normalize_id_number
 from app.domain.schedule import next_regular_visit_due
 from app.domain.validation import (
+    MAX_LIST_ITEMS,
     ChildIdentity,
     Problem,
     check_age_fits,
     check_age_range,
     check_id_number,
     check_length,
+    check_list_length,
     check_not_before_birth,
     check_not_future,
     check_parent_relations,
@@ -159,9 +162,12 @@ async def register_household(
     data, found = merge_create(HouseholdData, Household, new.changes)
     if data is not None:
         found += _household_problems(data)
+    too_many = check_list_length(parents, "parents")
+    if too_many is not None:
+        found.append(too_many)
     parent_data: list[ParentData] = []
     relations: list[tuple[str, ParentRelation]] = []
-    for index, parent in enumerate(parents):
+    for index, parent in enumerate(parents[:MAX_LIST_ITEMS]):
         record, missing = merge_create(
             ParentData, Parent, parent.changes, prefix=_parent_prefix(index)
         )
@@ -289,7 +295,7 @@ async def _refuse_duplicate(
 ) -> None:
     """The same ID number may be on file once in the country. A duplicate the caller may see
     is named; one elsewhere is stopped by the unique index (row-level security hides it from
-    this query) and reported without a pointer (see the mutation runner)."""
+    this query) and passed on without a pointer (`_write_child`)."""
     found = await session.scalar(
         select(Child).where(
             Child.id_number_hash.in_(fingerprints([id_number])), Child.deleted_at.is_(None)
@@ -303,6 +309,57 @@ async def _refuse_duplicate(
             {"id_number": mask_id_number(id_number), "child": found.id, "area": found.area_code},
             current=found,
         )
+
+
+# The unique index that stops an ID number on file twice, wherever the other file is.
+_ID_NUMBER_ON_FILE = "uq_children_id_number_live"
+
+
+async def _write_child(session: AsyncSession, actor: Actor, child: Child) -> None:
+    """Write a new or edited child. An ID number on file for a child the caller may not see
+    is refused without saying where or whose (the caller could otherwise learn which numbers
+    are on file out of its sight), and the attempt is passed to the townships and counties
+    of both files to reconcile (migration 0014's duplicate_reports)."""
+    # Taken before the flush: a failed flush leaves the session unusable until rollback.
+    number = child.id_number
+    attempt = {
+        # Found by fingerprint, under any hash key of the ring (the number is sealed).
+        "id_number_prints": list(fingerprints([number])) if number else [],
+        "area_code": child.area_code,
+        "household_id": child.household_id,
+        # A new child's id is its client's: it names nothing on file.
+        "attempted_child_id": None if inspect(child).pending else child.id,
+        "name": child.name, "gender": child.gender.value, "birth_date": child.birth_date,
+        "reported_by": actor.user_id, "reporter_label": actor.scope.principal.label,
+        "reported_at": actor.now,
+    }  # fmt: skip
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        if _ID_NUMBER_ON_FILE not in str(error.orig):
+            raise
+
+        async def pass_on(session: AsyncSession) -> None:
+            await session.execute(_REPORT_DUPLICATE, attempt)
+
+        raise DomainError(
+            [
+                Problem(
+                    "ID_NUMBER_UNDER_REVIEW",
+                    "idNumber",
+                    "this ID number cannot be registered here now: it has been passed to the "
+                    "township supervisor to check",
+                )
+            ],
+            after=pass_on,
+        ) from error
+
+
+_REPORT_DUPLICATE = text(
+    "SELECT shouhu_report_duplicate_child(:id_number_prints, :area_code, :household_id, "
+    ":attempted_child_id, :name, :gender, :birth_date, :reported_by, :reporter_label, "
+    ":reported_at)"
+)
 
 
 def _identity(child: Child | dict[str, Any]) -> ChildIdentity:
@@ -339,6 +396,7 @@ def _child_problems(data: ChildData, actor: Actor) -> list[Problem]:
         check_length(data.name, "name", 100),
         check_age_range(data.birth_date, actor.today),
         check_age_fits(data.birth_date, data.school_status, data.living_arrangement, actor.today),
+        check_list_length(data.recorded_key_reasons, "recordedKeyReasons"),
         check_id_number(
             data.id_number, "idNumber", birth_date=data.birth_date, gender=data.gender,
             today=actor.today,
@@ -387,7 +445,7 @@ async def register_child(session: AsyncSession, actor: Actor, new: New) -> Child
     await _refuse_twin_entry(session, household.id, _identity(values), None)
     child = Child(id=new.id or uuid.uuid4(), area_code=household.area_code, **values)
     session.add(child)
-    await session.flush()
+    await _write_child(session, actor, child)
     await refresh_children(session, [child.id], actor.today)
     await session.refresh(child)
     return child
@@ -417,7 +475,7 @@ async def update_child(
         # two is archived as DUPLICATE).
         await _refuse_twin_entry(session, child.household_id, _identity(values), child.id)
     write_changes(child, values, changes)
-    await session.flush()
+    await _write_child(session, actor, child)
     await refresh_children(session, [child.id], actor.today)
     await session.refresh(child)
     return child
@@ -458,7 +516,12 @@ async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> 
         problems(
             check_not_future(data.visited_at, "visitedAt", actor.now),
             check_length(data.notes, "notes", 4000),
-            *(check_length(r, f"risksFound.{i}", 200) for i, r in enumerate(data.risks_found)),
+            check_list_length(data.risks_found, "risksFound"),
+            # Each risk of a list too long is not checked: one error, not thousands.
+            *(
+                check_length(r, f"risksFound.{i}", 200)
+                for i, r in enumerate(data.risks_found[:MAX_LIST_ITEMS])
+            ),
         )
     )
     child: Child = await load_visible(session, Child, data.child_id, "childId", "child")

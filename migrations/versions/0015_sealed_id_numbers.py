@@ -9,11 +9,11 @@ The downgrade opens every value again: it needs the keys the values were sealed 
 
 The touch triggers are off while the rows are rewritten: sealing a value is no edit, so no
 version, `updated_at` or `change_seq` moves and no device pulls its rows again.
-
-(Chained to 0013, main's newest, until 0014 exists: then it revises 0014.)
+`shouhu_report_duplicate_child` (0014) finds the child on file by fingerprint now: it takes
+the number's fingerprints under every hash key instead of the number.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-11-29 10:00:00
 """
 
@@ -28,7 +28,7 @@ from app.idcrypto import KeyRing
 from app.settings import get_settings
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -36,6 +36,41 @@ depends_on: str | Sequence[str] | None = None
 TABLES = {"children": True, "parents": True, "guardianships": True, "absence_records": False}
 BATCH = 10_000
 UNIQUE = "uq_children_id_number_live"
+APP_ROLE = "shouhu_app"
+# 0014's function, which found the child on file by its number; here, by its fingerprints.
+REPORT_DUPLICATE = """
+CREATE FUNCTION shouhu_report_duplicate_child(
+    {number} {number_type}, p_area_code varchar, p_household_id uuid,
+    p_attempted_child_id uuid, p_name varchar, p_gender varchar, p_birth_date date,
+    p_reported_by uuid, p_reporter_label varchar, p_reported_at timestamptz
+) RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    INSERT INTO duplicate_reports AS d (
+        id, area_code, household_id, attempted_child_id, name, gender, birth_date,
+        existing_child_id, existing_area_code, reported_by_id, reporter_label, reported_at
+    )
+    SELECT gen_random_uuid(), p_area_code, p_household_id, p_attempted_child_id, p_name,
+        p_gender, p_birth_date, c.id, c.area_code, p_reported_by, p_reporter_label,
+        p_reported_at
+    FROM children c
+    WHERE {found} AND c.deleted_at IS NULL
+        AND c.id IS DISTINCT FROM p_attempted_child_id
+    ON CONFLICT (existing_child_id, household_id) DO UPDATE SET
+        attempted_child_id = excluded.attempted_child_id, name = excluded.name,
+        gender = excluded.gender, birth_date = excluded.birth_date,
+        reported_by_id = excluded.reported_by_id, reporter_label = excluded.reporter_label,
+        reported_at = excluded.reported_at, attempts = d.attempts + 1
+$$
+"""
+BY_NUMBER = {
+    "number": "p_id_number",
+    "number_type": "varchar",
+    "found": "c.id_number = p_id_number",
+}
+BY_FINGERPRINT = {
+    "number": "p_id_number_prints", "number_type": "bytea[]",
+    "found": "c.id_number_hash = ANY(p_id_number_prints)",
+}  # fmt: skip
+REST_OF_ARGS = "varchar, uuid, uuid, varchar, varchar, date, uuid, varchar, timestamptz"
 
 
 def _batches(bind: sa.Connection, select: str) -> Iterator[Sequence[Any]]:
@@ -98,6 +133,18 @@ def _open(bind: sa.Connection, ring: KeyRing, table: str) -> None:
         )
 
 
+def _report_duplicate(previous: dict[str, str], new: dict[str, str]) -> None:
+    op.execute(
+        f"DROP FUNCTION shouhu_report_duplicate_child({previous['number_type']}, {REST_OF_ARGS})"
+    )
+    op.execute(REPORT_DUPLICATE.format(**new))
+    arguments = f"{new['number_type']}, {REST_OF_ARGS}"
+    op.execute(f"REVOKE ALL ON FUNCTION shouhu_report_duplicate_child({arguments}) FROM PUBLIC")
+    op.execute(
+        f"GRANT EXECUTE ON FUNCTION shouhu_report_duplicate_child({arguments}) TO {APP_ROLE}"
+    )
+
+
 def upgrade() -> None:
     ring = get_settings().id_number_key_ring
     bind = op.get_bind()
@@ -122,6 +169,7 @@ def upgrade() -> None:
             table,
             "(id_number_enc IS NULL) = (id_number_hash IS NULL)",
         )
+    _report_duplicate(BY_NUMBER, BY_FINGERPRINT)
 
 
 def downgrade() -> None:
@@ -133,6 +181,7 @@ def downgrade() -> None:
         _without_touch(table, enabled=False)
         _open(bind, ring, table)
         _without_touch(table, enabled=True)
+    _report_duplicate(BY_FINGERPRINT, BY_NUMBER)
     op.drop_index(UNIQUE, table_name="children")
     op.create_index(
         UNIQUE,

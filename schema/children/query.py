@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import fields
 from datetime import date, timedelta
 from functools import partial
 
@@ -10,7 +11,9 @@ import strawberry
 from strawberry import relay
 
 from app import clock
+from app.domain.classification import ADULT_AGE
 from app.enums import ChildCategory
+from app.services.common import camel
 from app.store.children import (
     ChildCriteria,
     count_children,
@@ -19,12 +22,14 @@ from app.store.children import (
     list_children,
     list_due_children,
 )
+from authz.fields import hidden_fields
+from authz.scope import Scope
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
+from schema.core.errors import QueryError, check_range
 from schema.core.pagination import (
     CountedConnection,
-    PaginationError,
     asks_for_total,
     build_page,
     decode_keyed_cursor,
@@ -39,7 +44,12 @@ class ChildConnection(CountedConnection[Child]):
     """A page of children."""
 
 
-@strawberry.input(description="What to narrow a list of children to; every field is optional.")
+@strawberry.input(
+    description="What to narrow a list of children to; every field is optional. A filter on a "
+    "field your view of the children does not show (a school's: categories, key child, living "
+    "arrangement, guardian, visits; an NGO's: key child, guardian) is refused with "
+    "FORBIDDEN_FILTER."
+)
 class ChildFilter:
     area_code: str | None = strawberry.field(
         default=None, description="An area code: the children of that area and all below it."
@@ -55,8 +65,16 @@ class ChildFilter:
     min_age: int | None = None
     max_age: int | None = None
 
+    def hidden_filters(self, scope: Scope) -> list[str]:
+        """The filters sent that read a field the caller's view of some child hides."""
+        sent = [f.name for f in fields(self) if getattr(self, f.name) is not None]
+        hidden = set(hidden_fields(scope, {FILTER_READS[name] for name in sent}))
+        return [f"filter.{camel(name)}" for name in sent if FILTER_READS[name] in hidden]
+
     def criteria(self) -> ChildCriteria:
-        """The store's criteria for this filter."""
+        """The store's criteria for this filter (OUT_OF_RANGE for an age no child has)."""
+        check_range("minAge", self.min_age, 0, ADULT_AGE)
+        check_range("maxAge", self.max_age, 0, ADULT_AGE)
         return ChildCriteria(
             area_prefix=self.area_code,
             category=self.category,
@@ -67,6 +85,32 @@ class ChildFilter:
             name=self.name,
             min_age=self.min_age,
             max_age=self.max_age,
+        )
+
+
+# The field of a child (authz/fields.CHILD_FIELDS) each filter reads. A filter on a field the
+# caller may not see would give the field away: it is refused (FORBIDDEN_FILTER), not ignored.
+FILTER_READS: Mapping[str, str] = {
+    "area_code": "area_code",
+    "category": "categories",
+    "key_child": "is_key_child",
+    "living_alone": "living_arrangement",
+    "without_confirmed_guardian": "has_confirmed_guardian",
+    "visit_overdue": "next_visit_due",
+    "name": "name",
+    "min_age": "age",
+    "max_age": "age",
+}
+
+
+def refuse_hidden(arguments: list[str]) -> None:
+    """Refuse a list whose arguments read fields the caller may not see."""
+    if arguments:
+        raise QueryError(
+            "FORBIDDEN_FILTER",
+            "you may not narrow or order children by {fields}: your view of them does not show it",
+            {"fields": ", ".join(arguments)},
+            fields=arguments,
         )
 
 
@@ -84,8 +128,10 @@ class ChildQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> ChildConnection:
+        child_filter = filter or ChildFilter()
+        refuse_hidden(child_filter.hidden_filters(info.context.scope))
         size = page_size(first)
-        criteria = (filter or ChildFilter()).criteria()
+        criteria = child_filter.criteria()
         today = clock.today()
         key = decode_keyed_cursor(after)
 
@@ -118,7 +164,8 @@ class ChildQuery:
 
     @strawberry.field(
         description="The caller's children whose next visit is due within `withinDays` "
-        "(overdue ones included), soonest first."
+        "(overdue ones included), soonest first. Refused (FORBIDDEN_FILTER) to callers who "
+        "may not see visit dates (schools)."
     )
     async def due_visits(
         self,
@@ -128,14 +175,17 @@ class ChildQuery:
         after: str | None = None,
     ) -> ChildConnection:
         if not 0 <= within_days <= 366:
-            raise PaginationError("withinDays must be between 0 and 366")
+            raise QueryError("OUT_OF_RANGE", "withinDays must be between 0 and 366")
+        # The list is the next visit dates, in order: only for callers who may see them.
+        if hidden_fields(info.context.scope, ["next_visit_due"]):
+            refuse_hidden(["withinDays"])
         size = page_size(first)
         due_by = clock.today() + timedelta(days=within_days)
         key = decode_keyed_cursor(after)
         try:
             after_key = None if key is None else (date.fromisoformat(key[0]), key[1])
         except ValueError as exc:
-            raise PaginationError("invalid cursor") from exc
+            raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
         rows = await info.context.db.read(
             lambda s: list_due_children(s, due_by=due_by, after=after_key, limit=size + 1)
         )

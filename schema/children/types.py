@@ -36,7 +36,7 @@ from app.models import Guardianship as GuardianshipModel
 from app.models import Parent as ParentModel
 from app.models import Visit as VisitModel
 from app.store.visits import count_visits, list_visits
-from authz.fields import ChildView, Disclosure, child_view, id_number_disclosure
+from authz.fields import SHOWN, ChildView, Disclosure, child_view, id_number_disclosure
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.nodes import global_id, load_nodes
@@ -212,7 +212,10 @@ class Child(relay.Node):
     status: ChildStatus
     version: int
     updated_at: datetime
-    household_id: strawberry.ID = strawberry.field(description="The household's global id.")
+    household_id: strawberry.ID | None = strawberry.field(
+        description="The household's global id; null for schools and NGOs (it would tell "
+        "siblings apart)."
+    )
     age: int = strawberry.field(description="Age in completed years today.")
     birth_date: date | None
     school_status: SchoolStatus | None
@@ -253,37 +256,43 @@ class Child(relay.Node):
 
     @classmethod
     def from_model(cls, child: ChildModel, info: Info) -> Child:
-        """The GraphQL view of a child row; the caller's scope decides how much of it."""
+        """The GraphQL view of a child row; the caller's view of it (authz/fields.py's
+        table, which the filters obey too) decides which fields are shown."""
         view = child_view(info.context.scope, child.area_code)
+        if view is ChildView.FULL:
+            info.context.audit.file(child.id, child.area_code)
+        shown = SHOWN[view]
         today = clock.today()
-        full = view is ChildView.FULL
-        student = view is ChildView.STUDENT
-        service = view is ChildView.SERVICE
-        due = None if student else child.next_visit_due
+
+        def show(name: str, value: Any) -> Any:
+            return value if name in shown else None
+
+        due = show("next_visit_due", child.next_visit_due)
         return cls(
             id=str(child.id), area_code=child.area_code, name=child.name, gender=child.gender,
             status=child.status, version=child.version, updated_at=child.updated_at,
-            household_id=global_id("Household", child.household_id),
+            household_id=show("household_id", global_id("Household", child.household_id)),
             age=age_on(child.birth_date, today),
-            # An NGO gets the age a visit needs, not the birth date that identifies a child.
-            birth_date=child.birth_date if full else None,
-            school_status=None if service else child.school_status,
-            student_number=None if service else child.student_number,
-            living_arrangement=None if student else child.living_arrangement,
-            categories=None if student else list(child.categories),
+            birth_date=show("birth_date", child.birth_date),
+            school_status=show("school_status", child.school_status),
+            student_number=show("student_number", child.student_number),
+            living_arrangement=show("living_arrangement", child.living_arrangement),
+            categories=show("categories", list(child.categories)),
             next_visit_due=due,
-            visit_overdue=None if due is None else due < today,
-            last_visit_at=None if student else child.last_visit_at,
+            visit_overdue=show("visit_overdue", None if due is None else due < today),
+            last_visit_at=show("last_visit_at", child.last_visit_at),
             archived_reason=child.archived_reason,
-            is_key_child=child.is_key_child if full else None,
-            key_child_reasons=list(child.key_reasons) if full else None,
-            recorded_key_reasons=list(child.recorded_key_reasons) if full else None,
-            no_household_registration=child.no_household_registration if full else None,
-            disability=child.disability if full else None,
-            serious_illness=child.serious_illness if full else None,
-            safety_risk=child.safety_risk if full else None,
-            scattered_orphan=child.scattered_orphan if full else None,
-            has_confirmed_guardian=child.has_confirmed_guardian if full else None,
+            is_key_child=show("is_key_child", child.is_key_child),
+            key_child_reasons=show("key_child_reasons", list(child.key_reasons)),
+            recorded_key_reasons=show("recorded_key_reasons", list(child.recorded_key_reasons)),
+            no_household_registration=show(
+                "no_household_registration", child.no_household_registration
+            ),
+            disability=show("disability", child.disability),
+            serious_illness=show("serious_illness", child.serious_illness),
+            safety_risk=show("safety_risk", child.safety_risk),
+            scattered_orphan=show("scattered_orphan", child.scattered_orphan),
+            has_confirmed_guardian=show("has_confirmed_guardian", child.has_confirmed_guardian),
             row=child,
         )  # fmt: skip
 
@@ -302,6 +311,9 @@ class Child(relay.Node):
     )
     def id_number(self, info: Info) -> str | None:
         sealed = ChildModel.id_number.sealed(self.row)
+        full = id_number_disclosure(info.context.scope, self.area_code) is Disclosure.FULL
+        if full and sealed is not None:
+            info.context.audit.file(self.row.id, self.area_code, id_number=True)
         return _id_number(info, sealed, self.area_code, f"Child:{self.id}")
 
     @strawberry.field(description="The household; null when the caller may not see it.")

@@ -17,7 +17,8 @@ from schema.contracts.types import (
     NgoOrganization,
     NgoOrganizationConnection,
 )
-from schema.core.pagination import PaginationError, build_page, decode_keyed_cursor, page_size
+from schema.core.errors import QueryError
+from schema.core.pagination import build_page, decode_keyed_cursor, page_size
 
 
 @strawberry.type
@@ -39,7 +40,7 @@ class ContractQuery:
         try:
             key = None if keyed is None else (date.fromisoformat(keyed[0]), keyed[1])
         except ValueError as exc:
-            raise PaginationError("invalid cursor") from exc
+            raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
         today = clock.today()
         rows = await info.context.db.read(
             lambda s: contract_store.list_contracts(

@@ -2,8 +2,9 @@
 
 Strawberry resolves sibling fields concurrently and an AsyncSession allows one operation at
 a time, so every use goes through a lock: statements run one after another, in one
-transaction (one `set_config` for row-level security), which is what a request on one
-connection does anyway.
+transaction (one `set_config` for row-level security and the statement timeout), which is
+what a request on one connection does anyway. A statement cancelled by the timeout becomes a
+QueryTimeout (QUERY_TIMEOUT), never a crash.
 """
 
 from __future__ import annotations
@@ -12,9 +13,23 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.database import is_timeout
+from app.i18n import N_
+from schema.core.errors import QueryError
+
 T = TypeVar("T")
+
+
+class QueryTimeout(QueryError):
+    """A statement of the request ran longer than SHOUHU_STATEMENT_TIMEOUT_SECONDS."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "QUERY_TIMEOUT", N_("the database took too long to answer: ask for less and retry")
+        )
 
 
 class RequestDatabase:
@@ -33,7 +48,15 @@ class RequestDatabase:
     async def read(self, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run a read on the request's session."""
         async with self._lock:
-            return await action(self._current())
+            session = self._current()
+            try:
+                return await action(session)
+            except DBAPIError as error:
+                if not is_timeout(error):
+                    raise
+                # The transaction is aborted: the request's other reads start a new one.
+                await session.rollback()
+                raise QueryTimeout from error
 
     async def write(self, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run `action` in a transaction of its own: committed if it returns, rolled back
@@ -45,8 +68,10 @@ class RequestDatabase:
             try:
                 result = await action(session)
                 await session.commit()
-            except BaseException:
+            except BaseException as error:
                 await session.rollback()
+                if is_timeout(error):
+                    raise QueryTimeout from error
                 raise
             return result
 

@@ -4,7 +4,7 @@ GraphQL errors the service raises, in the request's language (app/i18n.py)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import strawberry
 
@@ -36,9 +36,30 @@ class QueryError(Exception):
     """A query the client got wrong, answered as a GraphQL error with a stable code (e.g.
     NOT_FOUND) in its extensions; never masked. `message` is a template (see Problem)."""
 
-    def __init__(self, code: str, message: str, params: Mapping[str, object] | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        params: Mapping[str, object] | None = None,
+        *,
+        fields: Sequence[str] = (),
+    ) -> None:
         super().__init__(translate(message, params))
-        self.extensions = {"code": code}
+        self.extensions: dict[str, object] = {"code": code}
+        if fields:
+            # The arguments at fault, as the API spells them (e.g. `filter.keyChild`).
+            self.extensions["fields"] = list(fields)
+
+
+def check_range(name: str, value: int | None, minimum: int, maximum: int) -> None:
+    """An argument that must lie between `minimum` and `maximum` (None passes); OUT_OF_RANGE
+    otherwise, before a number far out reaches date arithmetic or SQL."""
+    if value is not None and not minimum <= value <= maximum:
+        raise QueryError(
+            "OUT_OF_RANGE",
+            "{name} must be between {minimum} and {maximum}",
+            {"name": name, "minimum": minimum, "maximum": maximum},
+        )
 
 
 # The service's limits on documents (schema/build.py) report in strawberry's English; their

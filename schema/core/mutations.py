@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -23,12 +24,6 @@ T = TypeVar("T")
 
 # Unique constraints a client can run into, and what they mean to it.
 _CONSTRAINTS = {
-    "uq_children_id_number_live": Problem(
-        "DUPLICATE_CHILD",
-        "idNumber",
-        "a child with this ID number is already on file in another area; "
-        "ask the township supervisor",
-    ),
     "uq_guardianships_active_child": Problem(
         "GUARDIAN_ALREADY_ACTIVE", "childId", "the child already has an active guardian"
     ),
@@ -51,11 +46,20 @@ class Outcome(Generic[T]):
     current: Any = None
 
 
+# A create whose client id is taken by a record the caller cannot see (the scoped lookup of
+# services/common.existing_create found nothing, the primary key did). It must not read as
+# "there is a record here": it is answered as an id that cannot be used, whatever holds it.
+_ID_TAKEN = Problem("INVALID_ID", "id", "this id cannot be used: make a new one")
+_PRIMARY_KEY = re.compile(r'unique constraint "pk_\w+"')
+
+
 def _problem_of(error: IntegrityError) -> Problem:
     text = str(error.orig)
     for constraint, problem in _CONSTRAINTS.items():
         if constraint in text:
             return problem
+    if _PRIMARY_KEY.search(text):
+        return _ID_TAKEN
     return Problem("CONFLICT", "id", "the record conflicts with one already on file")
 
 
@@ -84,6 +88,8 @@ async def run_mutation(
     try:
         return Outcome(result=await context.db.write(transaction))
     except DomainError as error:
+        if error.after is not None:
+            await context.db.write(error.after)
         return Outcome(
             errors=[UserError.from_problem(p) for p in error.problems], current=error.current
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 from strawberry.types import Info
 
-from app.i18n import translate
+from schema.core.errors import QueryError
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -21,29 +21,21 @@ T = TypeVar("T")
 N = TypeVar("N", bound=relay.Node)
 
 
-class PaginationError(ValueError):
-    """Bad `first` or `after`: the client is told what is wrong, in its language (`message`
-    is a template, see Problem)."""
-
-    def __init__(self, message: str, params: Mapping[str, object] | None = None) -> None:
-        super().__init__(translate(message, params))
-
-
 def encode_cursor(key: str) -> str:
     """An opaque cursor for a sort key."""
     return base64.urlsafe_b64encode(f"k:{key}".encode()).decode()
 
 
 def decode_cursor(cursor: str | None) -> str | None:
-    """The sort key inside a cursor; PaginationError if it was not made by encode_cursor."""
+    """The sort key inside a cursor; INVALID_CURSOR if it was not made by encode_cursor."""
     if cursor is None:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor.encode()).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise PaginationError("invalid cursor") from exc
+        raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
     if not raw.startswith("k:"):
-        raise PaginationError("invalid cursor")
+        raise QueryError("INVALID_CURSOR", "invalid cursor")
     return raw[2:]
 
 
@@ -56,7 +48,7 @@ def decode_keyed_cursor(cursor: str | None) -> tuple[str, uuid.UUID] | None:
     try:
         return value, uuid.UUID(raw_id)
     except ValueError as exc:
-        raise PaginationError("invalid cursor") from exc
+        raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
 
 
 def decode_timed_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
@@ -67,7 +59,7 @@ def decode_timed_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None
     try:
         return datetime.fromisoformat(keyed[0]), keyed[1]
     except ValueError as exc:
-        raise PaginationError("invalid cursor") from exc
+        raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
 
 
 def page_size(first: int | None) -> int:
@@ -75,7 +67,9 @@ def page_size(first: int | None) -> int:
     if first is None:
         return DEFAULT_PAGE_SIZE
     if not 0 < first <= MAX_PAGE_SIZE:
-        raise PaginationError("first must be between 1 and {maximum}", {"maximum": MAX_PAGE_SIZE})
+        raise QueryError(
+            "OUT_OF_RANGE", "first must be between 1 and {maximum}", {"maximum": MAX_PAGE_SIZE}
+        )
     return first
 
 

@@ -11,7 +11,7 @@ import strawberry
 from strawberry import relay
 
 from app.domain.validation import Problem
-from schema.core.errors import UserError
+from schema.core.errors import QueryError, UserError
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -37,9 +37,22 @@ def sent(input: Any, *, skip: Collection[str] = ()) -> dict[str, object]:
     }
 
 
+class InvalidClientId(QueryError, ValueError):
+    """A client id that is not a UUID. A mutation catches it to answer a payload error
+    (bad_id); one that does not answers the GraphQL error INVALID_ID."""
+
+    def __init__(self) -> None:
+        super().__init__("INVALID_ID", "not a UUID")
+
+
 def client_id(raw: strawberry.ID | None) -> uuid.UUID | None:
-    """The UUID an app sent for a create (ValueError if it is not one)."""
-    return uuid.UUID(str(raw)) if raw else None
+    """The UUID an app sent for a create (InvalidClientId, a ValueError, if it is not one)."""
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError as exc:
+        raise InvalidClientId from exc
 
 
 def bad_id(field: str) -> list[UserError]:

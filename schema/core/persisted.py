@@ -4,7 +4,8 @@ Two forms are accepted, over POST and GET: Apollo's automatic persisted queries
 (`extensions.persistedQuery.sha256Hash`, with the query sent once when the server asks for it)
 and trusted documents (a top-level `documentId`, `sha256:` prefix allowed). The documents of
 `mobile_contract/manifest.json` are trusted; with SHOUHU_TRUSTED_DOCUMENTS_ONLY the service
-runs nothing else for callers without the GraphiQL permission.
+runs nothing else for callers without the GraphiQL permission. Both are decided in the HTTP
+layer before the document is parsed (schema/core/admission.py).
 """
 
 from __future__ import annotations
@@ -18,10 +19,6 @@ from graphql import ExecutionResult, GraphQLError
 from app.contract import document_id, load_manifest
 from app.i18n import translate
 
-# Where the outcome of the lookup travels from the HTTP layer to the schema extension.
-MARKER = "shouhu.persisted"
-# A valid stand-in document for a request whose id was unknown: the extension answers it.
-PLACEHOLDER = "query PersistedQueryNotFound { __typename }"
 APQ_NOT_FOUND = "PersistedQueryNotFound"
 
 
@@ -60,7 +57,7 @@ def resolve(
     *,
     register: bool,
 ) -> tuple[str | None, Lookup]:
-    """The document to run and how it was found."""
+    """The document to run and how it was found (None with a refused or unknown id)."""
     manifest = load_manifest()
     persisted = (extensions or {}).get("persistedQuery") or {}
     key = top_level_id or persisted.get("sha256Hash")
@@ -69,7 +66,7 @@ def resolve(
         return query, Lookup(trusted=query is not None and document_id(query) in manifest)
     if query is not None:
         if document_id(query) != key:
-            return PLACEHOLDER, Lookup(trusted=False, mismatch=True)
+            return None, Lookup(trusted=False, mismatch=True)
         if register and key not in manifest:
             registered.put(key, query)
         return query, Lookup(trusted=key in manifest)
@@ -79,7 +76,7 @@ def resolve(
     automatic = registered.get(key)
     if automatic is not None:
         return automatic, Lookup(trusted=False)
-    return PLACEHOLDER, Lookup(trusted=False, missing=True)
+    return None, Lookup(trusted=False, missing=True)
 
 
 def refusal(lookup: Lookup, *, trusted_only: bool, may_use_any: bool) -> ExecutionResult | None:

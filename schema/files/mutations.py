@@ -266,6 +266,10 @@ class FileMutation:
     )
     async def update_parent(self, info: Info, input: UpdateParentInput) -> ParentPayload:
         parent_id = uuid_of(input.id, "Parent") or uuid.UUID(int=0)
+        try:
+            client_id(input.parent.id)  # ignored by an update, but never anything but a UUID
+        except ValueError:
+            return ParentPayload(parent=None, errors=bad_id("parent.id"), current=None)
         changes = input.parent.changes()
         outcome = await run_mutation(
             info,

@@ -7,7 +7,7 @@ from datetime import date
 import strawberry
 
 from app import clock
-from app.domain.validation import check_day_not_future
+from app.domain.validation import check_not_future
 from app.statistics_report import statistics_report
 from schema.context import Info
 from schema.core.errors import QueryError
@@ -26,11 +26,11 @@ class StatisticsQuery:
     async def area_statistics(
         self, info: Info, area_code: str, as_of: date | None = None
     ) -> AreaStatistics:
-        today = clock.today()
-        day = as_of or today
-        future = check_day_not_future(day, "asOf", today)
-        if future is not None:
-            raise QueryError(future.code, future.message, future.params)
+        day = as_of or clock.today()
+        # A day before 1900 (year 1 broke the quarterly trend's dates) or to come.
+        problem = check_not_future(day, "asOf", clock.now())
+        if problem is not None:
+            raise QueryError(problem.code, problem.message, problem.params)
         report = await info.context.db.read(
             lambda s: statistics_report(s, info.context.scope, area_code, day)
         )

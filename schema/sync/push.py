@@ -26,7 +26,6 @@ from app.domain.validation import Problem
 from authz.gate import root_fields
 from schema.context import Info
 from schema.core.errors import UserError, localized_message
-from schema.core.persisted import MARKER, Lookup
 
 MAX_OPERATIONS = 200
 # Root fields that are not offline work (see the module's docstring).
@@ -103,7 +102,7 @@ def _mutation_fields(document: str) -> set[str] | None:
         for d in parsed.definitions
     ):
         return None
-    return root_fields(parsed, None)
+    return root_fields(parsed)
 
 
 @strawberry.type
@@ -155,10 +154,10 @@ class SyncMutation:
                     document,
                     variable_values=variables,
                     context_value=info.context,
-                    operation_extensions={MARKER: Lookup(trusted=True)},
                 )
-                errors = [UserError(code="INVALID", field=None,
-                                    message=localized_message(e.message))
+                # Every error is typed (schema/core/extensions.TypedErrors).
+                errors = [UserError(code=str((e.extensions or {}).get("code", "INVALID")),
+                                    field=None, message=localized_message(e.message))
                           for e in result.errors or []] + _payload_errors(result.data)  # fmt: skip
                 if not errors:
                     results.append(SyncOperationResult(

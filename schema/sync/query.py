@@ -12,8 +12,8 @@ from app.store.sync import Cursor, InvalidCursor, contract_children_to_recheck, 
 from schema.cases.types import Case
 from schema.children.types import Child, Guardianship, Parent, Visit
 from schema.context import Info
+from schema.core.errors import QueryError
 from schema.core.nodes import global_id
-from schema.core.pagination import PaginationError
 from schema.households.types import Household
 
 MAX_SYNC_PAGE = 1000
@@ -45,13 +45,13 @@ class SyncQuery:
     )
     async def sync_pull(self, info: Info, since: str | None = None, first: int = 500) -> SyncPage:
         if not 0 < first <= MAX_SYNC_PAGE:
-            raise PaginationError(
-                "first must be between 1 and {maximum}", {"maximum": MAX_SYNC_PAGE}
+            raise QueryError(
+                "OUT_OF_RANGE", "first must be between 1 and {maximum}", {"maximum": MAX_SYNC_PAGE}
             )
         try:
             cursor = Cursor.decode(since)
         except InvalidCursor as exc:
-            raise PaginationError("invalid sync cursor") from exc
+            raise QueryError("INVALID_CURSOR", "invalid sync cursor") from exc
         today = clock.today()
         page = await info.context.db.read(lambda s: pull(s, cursor, first, today))
         rows = page.rows

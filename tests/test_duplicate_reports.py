@@ -1,0 +1,190 @@
+"""An ID number on file out of the caller's sight (issue 12, finding 8): registering it is
+refused without saying where or whose, and passed to the places of both files to reconcile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import text
+
+from app.idcrypto import unseal
+from app.seed.demo import DEMO_COUNTY, DEMO_VILLAGE, DEMO_VILLAGE2
+from tests.conftest import EngineFactory, access_token
+from tests.graphql import gid, query_data
+
+REGISTER_CHILD = """
+mutation($input: RegisterChildInput!) {
+  registerChild(input: $input) { child { id } errors { code field message } current { id } }
+}
+"""
+UPDATE_CHILD = """
+mutation($input: UpdateChildInput!) {
+  updateChild(input: $input) { child { id } errors { code field message } }
+}
+"""
+REPORTS = """
+{ duplicateReports(first: 20) { totalCount edges { node { areaCode existingAreaCode attempts
+    reporterLabel name gender birthDate existingChild { id } } } } }
+"""
+
+
+class World:
+    def __init__(self, url: str, engine_for: EngineFactory) -> None:
+        self.url = url
+        self.engine = engine_for(url)
+
+    async def token(self, username: str) -> str:
+        return await access_token(self.url, username)
+
+    async def row(self, sql: str, **params: Any) -> Any:
+        async with self.engine.connect() as conn:
+            return (await conn.execute(text(sql), params)).one()
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.engine.connect() as conn:
+            return await conn.scalar(text(sql), params)
+
+
+@pytest.fixture
+def world(fresh_db: str, engine_for: EngineFactory) -> World:
+    return World(fresh_db, engine_for)
+
+
+ON_FILE = (
+    "SELECT id, area_code, name, gender, birth_date, id_number_enc FROM children "
+    "WHERE area_code LIKE :area AND id_number_enc IS NOT NULL AND deleted_at IS NULL "
+    "ORDER BY id LIMIT 1"
+)
+
+
+def number(child: Any) -> str:
+    """The ID number of a row of ON_FILE (it is stored sealed)."""
+    return unseal(child.id_number_enc, "children.id_number")
+
+
+def entry(household: str, child: Any) -> dict[str, Any]:
+    """A registration of the child on file, word for word, in another household."""
+    return {
+        "householdId": household, "name": child.name, "gender": child.gender.upper(),
+        "birthDate": child.birth_date.isoformat(), "idNumber": number(child),
+        "livingArrangement": "WITH_GRANDPARENTS", "schoolStatus": "IN_SCHOOL",
+    }  # fmt: skip
+
+
+async def register(client: AsyncClient, token: str, input: dict[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = (
+        await query_data(client, token, REGISTER_CHILD, input={"child": input})
+    )["registerChild"]
+    return payload
+
+
+async def test_a_number_on_file_out_of_sight_is_passed_on_without_a_pointer(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village2 = await world.token("demo-village2")
+    household = gid(
+        "Household",
+        await world.scalar(
+            "SELECT id FROM households WHERE area_code = :v ORDER BY id LIMIT 1", v=DEMO_VILLAGE2
+        ),
+    )
+    same_township = await world.row(ON_FILE, area=DEMO_VILLAGE)
+    other_county = await world.row(
+        ON_FILE.replace("LIKE :area", "NOT LIKE :area"), area=DEMO_COUNTY + "%"
+    )
+    children = await world.scalar("SELECT count(*) FROM children")
+    answers = []
+    for on_file in (same_township, other_county):
+        payload = await register(fresh_client, village2, entry(household, on_file))
+        assert payload["child"] is None and payload["current"] is None
+        (error,) = payload["errors"]
+        answers.append(error)
+        # Neither where nor whose: no area code, no id, not the number itself.
+        for secret in (str(on_file.id), number(on_file), DEMO_VILLAGE):
+            assert secret not in error["message"]
+    assert answers[0] == answers[1]
+    assert (answers[0]["code"], answers[0]["field"]) == ("ID_NUMBER_UNDER_REVIEW", "idNumber")
+    assert await world.scalar("SELECT count(*) FROM children") == children
+
+    # The same attempt again is one report, brought up to date.
+    await register(fresh_client, village2, entry(household, same_township))
+    township = (await query_data(fresh_client, await world.token("demo-township"), REPORTS))[
+        "duplicateReports"
+    ]
+    # Both attempts were made in its township; only one of the files on file is in it.
+    assert township["totalCount"] == 2
+    by_place = {e["node"]["existingAreaCode"]: e["node"] for e in township["edges"]}
+    assert by_place[other_county.area_code]["existingChild"] is None
+    seen = by_place[DEMO_VILLAGE]
+    assert seen == {
+        "areaCode": DEMO_VILLAGE2, "existingAreaCode": DEMO_VILLAGE, "attempts": 2,
+        "reporterLabel": "user:demo-village2", "name": same_township.name,
+        "gender": same_township.gender.upper(),
+        "birthDate": same_township.birth_date.isoformat(),
+        "existingChild": {"id": gid("Child", same_township.id)},
+    }  # fmt: skip
+    # The county sees that there is one to reconcile, not the child's details or file.
+    county = (await query_data(fresh_client, await world.token("demo-county"), REPORTS))[
+        "duplicateReports"
+    ]
+    assert [e["node"]["name"] for e in county["edges"]] == [None, None]
+    assert [e["node"]["existingChild"] for e in county["edges"]] == [None, None]
+    # Village directors (either side), schools and NGOs see none.
+    for username in ("demo-village", "demo-village2", "demo-school", "demo-ngo", "demo-police"):
+        body = await query_data(fresh_client, await world.token(username), REPORTS)
+        assert body["duplicateReports"]["totalCount"] == 0, username
+
+
+async def test_a_duplicate_the_caller_sees_is_named_as_before(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    township = await world.token("demo-township")
+    household = gid(
+        "Household",
+        await world.scalar(
+            "SELECT id FROM households WHERE area_code = :v ORDER BY id LIMIT 1", v=DEMO_VILLAGE2
+        ),
+    )
+    on_file = await world.row(ON_FILE, area=DEMO_VILLAGE)
+    payload = await register(fresh_client, township, entry(household, on_file))
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("DUPLICATE_CHILD", "idNumber")]
+    assert payload["current"] == {"id": gid("Child", on_file.id)}
+    assert await world.scalar("SELECT count(*) FROM duplicate_reports") == 0
+
+
+async def test_an_edit_to_a_number_on_file_out_of_sight_is_passed_on(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village2 = await world.token("demo-village2")
+    own = await world.row(
+        "SELECT id, version FROM children WHERE area_code = :v AND id_number_enc IS NOT NULL "
+        "ORDER BY id LIMIT 1",
+        v=DEMO_VILLAGE2,
+    )
+    on_file = await world.row(
+        ON_FILE.replace("area_code LIKE :area", "area_code = :area"), area=DEMO_VILLAGE
+    )
+    child = {
+        "name": on_file.name, "gender": on_file.gender.upper(),
+        "birthDate": on_file.birth_date.isoformat(), "idNumber": number(on_file),
+    }  # fmt: skip
+    payload = (
+        await query_data(
+            fresh_client,
+            village2,
+            UPDATE_CHILD,
+            input={"id": gid("Child", own.id), "expectedVersion": own.version, "child": child},
+        )
+    )["updateChild"]
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [
+        ("ID_NUMBER_UNDER_REVIEW", "idNumber")
+    ]
+    report = await world.row(
+        "SELECT attempted_child_id, existing_child_id, area_code FROM duplicate_reports"
+    )
+    assert (report.attempted_child_id, report.existing_child_id) == (own.id, on_file.id)
+    assert await world.scalar("SELECT version FROM children WHERE id = :id", id=own.id) == (
+        own.version
+    )

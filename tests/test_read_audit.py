@@ -1,0 +1,192 @@
+"""The read audit a supervisor can use (issue 12): who was shown which child's file in full or
+its full ID number, and when, listed for county civil affairs and administrators by child or
+by user, within their area."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import text
+
+from app.seed.demo import DEMO_COUNTY, DEMO_VILLAGE
+from tests.conftest import PINNED_NOW, EngineFactory, access_token
+from tests.graphql import gid, query_data
+
+AUDIT = """
+query($child: ID, $user: ID, $from: DateTime, $to: DateTime, $first: Int, $after: String) {
+  auditEvents(childId: $child, userId: $user, from: $from, to: $to, first: $first,
+              after: $after) {
+    totalCount
+    edges { node { actorLabel actorUserId operationName areaCode fullIdNumber occurredAt
+                   child { id } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+class World:
+    def __init__(self, url: str, engine_for: EngineFactory) -> None:
+        self.url = url
+        self.engine = engine_for(url)
+
+    async def token(self, username: str) -> str:
+        return await access_token(self.url, username)
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        async with self.engine.connect() as conn:
+            return await conn.scalar(text(sql), params)
+
+    async def execute(self, sql: str, **params: Any) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(text(sql), params)
+
+
+@pytest.fixture
+def world(fresh_db: str, engine_for: EngineFactory) -> World:
+    return World(fresh_db, engine_for)
+
+
+async def audit(client: AsyncClient, token: str, **variables: Any) -> dict[str, Any]:
+    """The auditEvents connection."""
+    data: dict[str, Any] = (await query_data(client, token, AUDIT, **variables))["auditEvents"]
+    return data
+
+
+async def village_children(world: World, count: int) -> list[uuid.UUID]:
+    async with world.engine.connect() as conn:
+        result = await conn.execute(
+            text(
+                "SELECT id FROM children WHERE area_code = :v AND status = 'active' "
+                "ORDER BY id LIMIT :n"
+            ),
+            {"v": DEMO_VILLAGE, "n": count},
+        )
+        return [row.id for row in result]
+
+
+async def test_who_read_a_childs_file_and_id_number(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    opened, listed = await village_children(world, 2)
+    village = await world.token("demo-village")
+    await query_data(
+        fresh_client, village, "query Open($id: ID!) { child(id: $id) { name idNumber } }",
+        id=gid("Child", opened),
+    )  # fmt: skip
+    await query_data(
+        fresh_client, village, "query Look($id: ID!) { child(id: $id) { name } }",
+        id=gid("Child", listed),
+    )  # fmt: skip
+    reader = await world.scalar("SELECT id FROM users WHERE username = 'demo-village'")
+    for supervisor in ("demo-county", "demo-admin"):
+        token = await world.token(supervisor)
+        seen = await audit(fresh_client, token, child=gid("Child", opened))
+        assert seen["totalCount"] == 1, supervisor
+        (event,) = [e["node"] for e in seen["edges"]]
+        assert event["actorLabel"] == "user:demo-village"
+        assert event["actorUserId"] == str(reader)
+        assert (event["operationName"], event["areaCode"]) == ("Open", DEMO_VILLAGE)
+        assert event["fullIdNumber"] is True
+        # A county reads that the file was read, not the file.
+        assert event["child"] is None
+        by_user = await audit(fresh_client, token, user=str(reader))
+        flags = {(e["node"]["operationName"], e["node"]["fullIdNumber"]) for e in by_user["edges"]}
+        assert flags == {("Open", True), ("Look", False)}, supervisor
+    # Nobody else reads the audit, the reader included.
+    for username in ("demo-village", "demo-township", "demo-city", "demo-school", "demo-police"):
+        token = await world.token(username)
+        assert (await audit(fresh_client, token, child=gid("Child", opened)))["totalCount"] == 0
+
+
+async def test_the_audit_is_kept_within_the_supervisors_area(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    (child,) = await village_children(world, 1)
+    elsewhere = await world.scalar(
+        "SELECT id FROM children WHERE area_code NOT LIKE :c || '%' AND area_code LIKE '42%' "
+        "ORDER BY id LIMIT 1",
+        c=DEMO_COUNTY,
+    )
+    area = await world.scalar("SELECT area_code FROM children WHERE id = :id", id=elsewhere)
+    # A read in another county (by whoever holds a grant there), written as the service does.
+    await world.execute(
+        "WITH e AS (INSERT INTO audit_events (actor_label, action) VALUES ('user:x', 'read') "
+        "RETURNING id, occurred_at) INSERT INTO audit_reads (id, event_id, occurred_at, "
+        "actor_label, child_id, area_code, id_number) SELECT gen_random_uuid(), e.id, "
+        "e.occurred_at, 'user:x', :child, :area, true FROM e",
+        child=elsewhere,
+        area=area,
+    )
+    county = await world.token("demo-county")
+    admin = await world.token("demo-admin")
+    assert (await audit(fresh_client, county, child=gid("Child", elsewhere)))["totalCount"] == 0
+    assert (await audit(fresh_client, admin, child=gid("Child", elsewhere)))["totalCount"] == 1
+    assert (await audit(fresh_client, county, child=gid("Child", child)))["totalCount"] == 0
+
+
+async def test_a_page_of_children_is_one_event_and_pages_of_reads(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    township = await world.token("demo-township")
+    events = await world.scalar("SELECT count(*) FROM audit_events")
+    listed = await query_data(
+        fresh_client, township, "query Caseload { children(first: 30) { edges { node { id } } } }"
+    )
+    assert await world.scalar("SELECT count(*) FROM audit_events") == events + 1
+    ids = [e["node"]["id"] for e in listed["children"]["edges"]]
+    assert await world.scalar("SELECT count(*) FROM audit_reads") == len(ids) == 30
+    reader = await world.scalar("SELECT id FROM users WHERE username = 'demo-township'")
+    county = await world.token("demo-county")
+    seen: list[str] = []
+    after = None
+    while True:
+        page = await audit(fresh_client, county, user=str(reader), first=12, after=after)
+        assert page["totalCount"] == 30
+        seen += [e["node"]["operationName"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert seen == ["Caseload"] * 30
+    # A school's and an NGO's views are no full file: nothing is recorded.
+    before = await world.scalar("SELECT count(*) FROM audit_reads")
+    for username in ("demo-school", "demo-ngo"):
+        await query_data(
+            fresh_client, await world.token(username), "{ children(first: 50) { totalCount } }"
+        )
+    assert await world.scalar("SELECT count(*) FROM audit_reads") == before
+
+
+async def test_times_narrow_the_audit_and_the_arguments_are_checked(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    (child,) = await village_children(world, 1)
+    village = await world.token("demo-village")
+    await query_data(
+        fresh_client, village, "query($id: ID!) { child(id: $id) { name } }", id=gid("Child", child)
+    )
+    county = await world.token("demo-county")
+    hour = timedelta(hours=1)
+    around = {"child": gid("Child", child)}
+    inside = await audit(
+        fresh_client, county, **around, **{"from": (PINNED_NOW - hour).isoformat()}
+    )
+    assert inside["totalCount"] == 1
+    before = await audit(fresh_client, county, **around, to=(PINNED_NOW - hour).isoformat())
+    assert before["totalCount"] == 0
+    for variables, code in (
+        ({}, "REQUIRED"),
+        ({"user": "not-a-uuid"}, "INVALID_ID"),
+        ({**around, "to": "2026-11-23T10:00:00"}, "MISSING_TIMEZONE"),
+    ):
+        response = await fresh_client.post(
+            "/graphql",
+            json={"query": AUDIT, "variables": variables},
+            headers={"Authorization": f"Bearer {county}"},
+        )
+        body = response.json()
+        assert body["errors"][0]["extensions"]["code"] == code, (variables, body)
