@@ -9,6 +9,7 @@ from sqlalchemy import ARRAY, Boolean, DateTime, String, Uuid, bindparam, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
+from app.domain.idnumber import redact_id_numbers
 from app.models import AuditEvent
 
 
@@ -42,6 +43,12 @@ class AuditTrail:
     def empty(self) -> bool:
         """Nothing to record."""
         return not self.reads and not self.files
+
+
+def _kept(query: str | None) -> str | None:
+    """A document as the trail keeps it: it may spell an ID number out (variables are not
+    kept), which is masked."""
+    return None if query is None else redact_id_numbers(query)
 
 
 # The request's event and a row per child file it showed, in one statement.
@@ -88,7 +95,7 @@ async def write_read_event(
             "user_id": actor.user_id,
             "label": actor.label,
             "operation_name": operation_name,
-            "query": query,
+            "query": _kept(query),
             "records": sorted(trail.reads),
             "area_code": area_code,
             "children": children,
@@ -116,7 +123,7 @@ async def write_audit_event(
             actor_label=actor.label,
             action=action,
             operation_name=operation_name,
-            query_text=query,
+            query_text=_kept(query),
             record_ids=sorted(records),
             area_code=area_code,
             request_id=request_id,

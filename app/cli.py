@@ -21,6 +21,7 @@ from app.auth.tokens import issue_access_token
 from app.bootstrap import prepare_database
 from app.cli_common import CommandRefused, console, in_transaction, with_engine
 from app.cli_contract import contract_cli
+from app.cli_keys import keys_cli
 from app.cli_policy import policy_cli
 from app.database import create_engine, database_url, libpq_url
 from app.logging import UVICORN_LOG_CONFIG
@@ -39,6 +40,7 @@ apikey_cli = typer.Typer(help="API keys of partner systems.", no_args_is_help=Tr
 cli.add_typer(apikey_cli, name="apikey")
 cli.add_typer(policy_cli, name="policy")
 cli.add_typer(contract_cli, name="contract")
+cli.add_typer(keys_cli, name="keys")
 
 
 @cli.command()

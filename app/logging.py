@@ -8,6 +8,8 @@ from typing import Any
 
 import orjson
 
+from app.domain.idnumber import redact_id_numbers
+
 # Attributes every LogRecord has; anything else was passed in `extra=` and is logged too.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 # No line may be longer than a few kilobytes, whatever a caller sent: a message or extra
@@ -43,7 +45,8 @@ class JsonFormatter(logging.Formatter):
         )
         if record.exc_info:
             entry["exception"] = bounded(self.formatException(record.exc_info), MAX_EXCEPTION)
-        return orjson.dumps(entry, default=str).decode()
+        # Whatever a message or an exception carries, an ID number leaves the process masked.
+        return redact_id_numbers(orjson.dumps(entry, default=str).decode())
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -29,7 +29,7 @@ from strawberry.http.parse_content_type import parse_content_type
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 
-from app import clock
+from app import clock, idcrypto
 from app.audit import AuditTrail
 from app.auth.identity_cache import IdentityCache
 from app.caller import resolve_caller
@@ -258,9 +258,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             app.state.identities = IdentityCache(settings.identity_cache_seconds)
             app.state.scopes = ScopeCache(engine, settings.statement_timeout_seconds)
+            # The process's ID number keys are this service's while it runs.
+            previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:
                 yield
             finally:
+                idcrypto.install(previous_keys)
                 await engine.dispose()
 
     graphql = ShouhuGraphQL(

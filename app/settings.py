@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -14,12 +15,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.clock import DEFAULT_TIMEZONE
 from app.domain.absences import DropoutRule
 from app.domain.login_throttle import LoginThrottle, ThrottleRule
+from app.idcrypto import KeyRing, KeyRingError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Signs access tokens in development and tests only; production refuses to start with it.
 DEVELOPMENT_SECRET_KEY = "shouhu-development-only-secret-key-do-not-use-in-production"
 MIN_SECRET_KEY_LENGTH = 32  # HS256 wants a key of at least its 256-bit output (RFC 7518 3.2)
+# Seal and fingerprint ID numbers in development and tests only; production refuses them.
+DEVELOPMENT_ID_NUMBER_KEY = base64.b64encode(b"shouhu-development-id-number-key").decode()
+DEVELOPMENT_ID_NUMBER_HASH_KEY = base64.b64encode(b"shouhu-development-id-number-hash").decode()
 
 
 class Settings(BaseSettings):
@@ -47,6 +52,18 @@ class Settings(BaseSettings):
         default=DEVELOPMENT_SECRET_KEY,
         repr=False,  # never in logs or tracebacks
         description="Signs access tokens (HS256); at least 32 characters in production.",
+    )
+    id_number_keys: str = Field(
+        default=f"v1:{DEVELOPMENT_ID_NUMBER_KEY}",
+        repr=False,
+        description="Keys that seal ID numbers (AES-256-GCM), `v2:<base64>,v1:<base64>`: "
+        "the first seals, all open. Required in production.",
+    )
+    id_number_hash_keys: str = Field(
+        default=f"v1:{DEVELOPMENT_ID_NUMBER_HASH_KEY}",
+        repr=False,
+        description="Keys of the ID numbers' fingerprints (HMAC-SHA256) for uniqueness and "
+        "lookup, written the same way. Required in production.",
     )
     app_db_user: str = Field(
         default="shouhu_app",
@@ -183,7 +200,25 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"SHOUHU_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
                 )
+        ring = self.id_number_key_ring  # raises on a malformed ring, in any environment
+        if self.env == "production":
+            development = {
+                base64.b64decode(DEVELOPMENT_ID_NUMBER_KEY),
+                base64.b64decode(DEVELOPMENT_ID_NUMBER_HASH_KEY),
+            }
+            if development & set(ring.sealing_keys.values()):
+                raise ValueError("SHOUHU_ID_NUMBER_KEYS must be set in production")
+            if development & set(ring.hash_keys.values()):
+                raise ValueError("SHOUHU_ID_NUMBER_HASH_KEYS must be set in production")
         return self
+
+    @property
+    def id_number_key_ring(self) -> KeyRing:
+        """The keys that seal and fingerprint ID numbers (app/idcrypto.py)."""
+        try:
+            return KeyRing.from_settings(self)
+        except KeyRingError as exc:
+            raise ValueError(str(exc)) from None
 
     @property
     def dropout_rule(self) -> DropoutRule:

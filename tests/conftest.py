@@ -7,6 +7,7 @@ clone of the seeded template each, so no test sees another's writes.
 
 from __future__ import annotations
 
+import base64
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -32,6 +33,13 @@ from app.service import create_app
 from app.settings import Settings
 
 EngineFactory = Callable[[str], AsyncEngine]
+
+# Settings production mode accepts (it refuses the development keys); for tests only.
+PRODUCTION_KEYS = {
+    "secret_key": "a-production-secret-for-the-tests-only-0123456789",
+    "id_number_keys": "v1:" + base64.b64encode(b"production-id-number-key-tests!!").decode(),
+    "id_number_hash_keys": "v1:" + base64.b64encode(b"production-id-hash-key-for-tests!").decode(),
+}
 
 # The demo data is generated as of this day, and the clock is pinned to its evening (after
 # the seed's 18:00), so the suite sees the same world whatever the real date and hour.

@@ -15,12 +15,14 @@ from sqlalchemy import select, text
 from app.auth.apikeys import create_api_key
 from app.database import session_factory
 from app.domain.absences import next_school_day
+from app.idcrypto import unseal
 from app.models import Organization, User
 from app.seed.demo import DEMO_VILLAGE
 from tests.conftest import TODAY, EngineFactory, access_token, service_client
 from tests.graphql import gid
 from tests.graphql import query_data as ask
 
+CHILD_ID_NUMBER = "children.id_number"
 SUBMIT = """
 mutation($batchId: String!, $records: [AbsenceInput!]!) {
   submitAbsences(batchId: $batchId, records: $records) {
@@ -87,24 +89,24 @@ async def school(fresh_db: str, engine_for: EngineFactory) -> AsyncIterator[Scho
         _, key = await create_api_key(session, org, "student information system")
         rows = await session.execute(
             text(
-                "SELECT id, student_number, id_number FROM children c WHERE school_id = :org "
+                "SELECT id, student_number, id_number_enc FROM children c WHERE school_id = :org "
                 "AND area_code = :village AND student_number IS NOT NULL "
-                "AND id_number IS NOT NULL AND NOT EXISTS "
+                "AND id_number_enc IS NOT NULL AND NOT EXISTS "
                 "(SELECT 1 FROM absence_records a WHERE a.child_id = c.id) ORDER BY name"
             ),
             {"org": org.id, "village": DEMO_VILLAGE},
         )
-        pupils = [Pupil(*row) for row in rows]
+        pupils = [Pupil(id_, number, unseal(enc, CHILD_ID_NUMBER)) for id_, number, enc in rows]
         other = await session.scalar(
             text(
-                "SELECT id_number FROM children WHERE area_code LIKE :township || '%' "
-                "AND id_number IS NOT NULL AND school_id IS DISTINCT FROM :org LIMIT 1"
+                "SELECT id_number_enc FROM children WHERE area_code LIKE :township || '%' "
+                "AND id_number_enc IS NOT NULL AND school_id IS DISTINCT FROM :org LIMIT 1"
             ),
             {"org": org.id, "township": org.area_code[:9]},
         )
     assert len(pupils) >= 4 and other is not None
     async for client in service_client(fresh_db):
-        yield School(fresh_db, client, key, pupils, other)
+        yield School(fresh_db, client, key, pupils, unseal(other, CHILD_ID_NUMBER))
 
 
 def absence(

@@ -9,6 +9,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy import text
 
+from app.idcrypto import unseal
 from app.seed.demo import DEMO_COUNTY, DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import EngineFactory, access_token
 from tests.graphql import gid, query_data
@@ -52,17 +53,22 @@ def world(fresh_db: str, engine_for: EngineFactory) -> World:
 
 
 ON_FILE = (
-    "SELECT id, area_code, name, gender, birth_date, id_number FROM children "
-    "WHERE area_code LIKE :area AND id_number IS NOT NULL AND deleted_at IS NULL "
+    "SELECT id, area_code, name, gender, birth_date, id_number_enc FROM children "
+    "WHERE area_code LIKE :area AND id_number_enc IS NOT NULL AND deleted_at IS NULL "
     "ORDER BY id LIMIT 1"
 )
+
+
+def number(child: Any) -> str:
+    """The ID number of a row of ON_FILE (it is stored sealed)."""
+    return unseal(child.id_number_enc, "children.id_number")
 
 
 def entry(household: str, child: Any) -> dict[str, Any]:
     """A registration of the child on file, word for word, in another household."""
     return {
         "householdId": household, "name": child.name, "gender": child.gender.upper(),
-        "birthDate": child.birth_date.isoformat(), "idNumber": child.id_number,
+        "birthDate": child.birth_date.isoformat(), "idNumber": number(child),
         "livingArrangement": "WITH_GRANDPARENTS", "schoolStatus": "IN_SCHOOL",
     }  # fmt: skip
 
@@ -96,7 +102,7 @@ async def test_a_number_on_file_out_of_sight_is_passed_on_without_a_pointer(
         (error,) = payload["errors"]
         answers.append(error)
         # Neither where nor whose: no area code, no id, not the number itself.
-        for secret in (str(on_file.id), on_file.id_number, DEMO_VILLAGE):
+        for secret in (str(on_file.id), number(on_file), DEMO_VILLAGE):
             assert secret not in error["message"]
     assert answers[0] == answers[1]
     assert (answers[0]["code"], answers[0]["field"]) == ("ID_NUMBER_UNDER_REVIEW", "idNumber")
@@ -153,7 +159,7 @@ async def test_an_edit_to_a_number_on_file_out_of_sight_is_passed_on(
 ) -> None:
     village2 = await world.token("demo-village2")
     own = await world.row(
-        "SELECT id, version FROM children WHERE area_code = :v AND id_number IS NOT NULL "
+        "SELECT id, version FROM children WHERE area_code = :v AND id_number_enc IS NOT NULL "
         "ORDER BY id LIMIT 1",
         v=DEMO_VILLAGE2,
     )
@@ -162,7 +168,7 @@ async def test_an_edit_to_a_number_on_file_out_of_sight_is_passed_on(
     )
     child = {
         "name": on_file.name, "gender": on_file.gender.upper(),
-        "birthDate": on_file.birth_date.isoformat(), "idNumber": on_file.id_number,
+        "birthDate": on_file.birth_date.isoformat(), "idNumber": number(on_file),
     }  # fmt: skip
     payload = (
         await query_data(

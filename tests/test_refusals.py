@@ -20,11 +20,11 @@ from app.models import Organization, User
 from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD
 from app.settings import Settings
 from schema.core.admission import ANONYMOUS_MAX_DOCUMENT_CHARS
-from tests.conftest import EngineFactory, access_token, service_client
+from tests.conftest import PRODUCTION_KEYS, EngineFactory, access_token, service_client
 
 ENGLISH = {"Accept-Language": "en"}
 LOGIN = (CONTRACT_DIR / "operations" / "Login.graphql").read_text()
-PRODUCTION = {"env": "production", "secret_key": "x" * 40}
+PRODUCTION = {"env": "production", **PRODUCTION_KEYS}
 
 
 def auth(token: str) -> dict[str, str]:

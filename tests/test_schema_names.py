@@ -7,10 +7,10 @@ from httpx import AsyncClient
 
 from app.contract import CONTRACT_DIR
 from app.seed.demo import DEMO_PASSWORD
-from tests.conftest import service_client
+from tests.conftest import PRODUCTION_KEYS, service_client
 
 LOGIN = (CONTRACT_DIR / "operations" / "Login.graphql").read_text()
-PRODUCTION = {"env": "production", "secret_key": "x" * 40}
+PRODUCTION = {"env": "production", **PRODUCTION_KEYS}
 
 TYPO = 'mutation { login(input: {username: "x", password: "y"}) { acessToken } }'
 TYPO_ENUM = "{ children(filter: {category: LEFT_BEHIN}, first: 1) { totalCount } }"

@@ -9,6 +9,7 @@ from app import migrate
 from app.areas import import_areas
 from app.domain.idnumber import is_valid_id_number
 from app.enums import CaseStage
+from app.idcrypto import unseal
 from app.seed.demo import DEMO_USERS, DEMO_VILLAGE, seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
 from tests.conftest import TODAY, EngineFactory, create_database, drop_database
@@ -101,15 +102,16 @@ async def test_generated_id_numbers_are_valid_and_consistent(
     async with engine_for(demo_db).connect() as conn:
         rows = (
             await conn.execute(
-                text("SELECT id_number, birth_date, gender FROM children "
-                     "WHERE id_number IS NOT NULL")
+                text("SELECT id_number_enc, birth_date, gender FROM children "
+                     "WHERE id_number_enc IS NOT NULL")
             )
         ).all()  # fmt: skip
     assert rows
     for row in rows:
-        assert is_valid_id_number(row.id_number), row.id_number
-        assert row.id_number[6:14] == row.birth_date.strftime("%Y%m%d")
-        assert (int(row.id_number[16]) % 2 == 1) == (row.gender == "male")
+        number = unseal(row.id_number_enc, "children.id_number")
+        assert is_valid_id_number(number), number
+        assert number[6:14] == row.birth_date.strftime("%Y%m%d")
+        assert (int(number[16]) % 2 == 1) == (row.gender == "male")
 
 
 async def _synthetic_fingerprint(
@@ -122,7 +124,8 @@ async def _synthetic_fingerprint(
     assert summary.counts["children"] == 300
     async with engine.connect() as conn:
         rows = await conn.execute(
-            text("SELECT id, id_number, name, area_code FROM children ORDER BY id")
+            # The fingerprint, not the sealed value: a fresh nonce seals each value.
+            text("SELECT id, id_number_hash, name, area_code FROM children ORDER BY id")
         )
         return [tuple(row) for row in rows]
 

@@ -10,6 +10,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 
 from app.contract import CONTRACT_DIR, document_id
+from app.idcrypto import unseal
 from app.seed.demo import DEMO_PASSWORD, DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import TODAY_SQL, EngineFactory, access_token
 from tests.graphql import gid
@@ -203,11 +204,12 @@ async def test_two_devices_editing_one_child_offline_get_one_conflict(
     async with engine_for(fresh_db).connect() as conn:
         child = (await conn.execute(text(
             "SELECT c.*, c.id AS child_id FROM children c WHERE area_code = :v "
-            "AND id_number IS NOT NULL LIMIT 1"), {"v": DEMO_VILLAGE})).one()  # fmt: skip
+            "AND id_number_enc IS NOT NULL LIMIT 1"), {"v": DEMO_VILLAGE})).one()  # fmt: skip
     base = {
         "householdId": gid("Household", child.household_id), "name": child.name,
         "gender": child.gender.upper(), "birthDate": child.birth_date.isoformat(),
-        "idNumber": child.id_number, "livingArrangement": child.living_arrangement.upper(),
+        "idNumber": unseal(child.id_number_enc, "children.id_number"),
+        "livingArrangement": child.living_arrangement.upper(),
         "schoolStatus": child.school_status.upper(),
     }  # fmt: skip
     mutation = """mutation($input: UpdateChildInput!) { updateChild(input: $input) {

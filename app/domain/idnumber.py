@@ -6,6 +6,7 @@ digit is odd for men and even for women, and a check character (0-9 or X).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -149,6 +150,21 @@ def mask_id_number(raw: str) -> str:
     head = min(3, len(number) // 3)
     tail = min(2, len(number) // 3)
     return number[:head] + "*" * (len(number) - head - tail) + number[len(number) - tail :]
+
+
+# 17 digits and a check character, not inside a longer run of digits or letters.
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def redact_id_numbers(text: str) -> str:
+    """`text` with every valid ID number in it masked (for logs and stored query texts)."""
+
+    def mask(match: re.Match[str]) -> str:
+        number = match.group()
+        valid = _checksum(number[:17]) == number[17].upper()
+        return mask_id_number(number) if valid else number
+
+    return _ID_NUMBER_IN_TEXT.sub(mask, text)
 
 
 def make_id_number(region_code: str, birth_date: date, sequence: int) -> str:

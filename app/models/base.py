@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     DateTime,
     Enum,
     ForeignKey,
@@ -81,6 +82,14 @@ def area_prefix_index(table: str) -> Index:
         f"ix_{table}_area_code_prefix",
         "area_code",
         postgresql_ops={"area_code": "varchar_pattern_ops"},
+    )
+
+
+def id_number_sealed_check(table: str) -> CheckConstraint:
+    """A sealed ID number and its fingerprint are stored together or not at all."""
+    return CheckConstraint(
+        "(id_number_enc IS NULL) = (id_number_hash IS NULL)",
+        name=f"ck_{table}_id_number_sealed",
     )
 
 

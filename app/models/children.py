@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, text
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,7 +18,16 @@ from app.enums import (
     LivingArrangement,
     SchoolStatus,
 )
-from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+from app.idcrypto import SealedIdNumber
+from app.models.base import (
+    Base,
+    Synced,
+    area_fk,
+    area_prefix_index,
+    enum_column,
+    id_number_sealed_check,
+    uuid_pk,
+)
 
 
 class Child(Synced, Base):
@@ -38,13 +47,15 @@ class Child(Synced, Base):
     )  # fmt: skip
     __table_args__ = (
         area_prefix_index("children"),
-        # The same ID number may not be on file twice, anywhere in the country.
+        # The same ID number may not be on file twice, anywhere in the country: its
+        # fingerprint, since the number itself is sealed.
         Index(
             "uq_children_id_number_live",
-            "id_number",
+            "id_number_hash",
             unique=True,
-            postgresql_where=text("deleted_at IS NULL AND id_number IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NULL AND id_number_hash IS NOT NULL"),
         ),
+        id_number_sealed_check("children"),
         Index("ix_children_school_student", "school_id", "student_number"),
         Index("ix_children_categories", "categories", postgresql_using="gin"),
     )
@@ -55,7 +66,10 @@ class Child(Synced, Base):
     name: Mapped[str] = mapped_column(String(100))
     gender: Mapped[Gender] = mapped_column(enum_column(Gender))
     birth_date: Mapped[date]
-    id_number: Mapped[str | None] = mapped_column(String(18))
+    # The ID number, sealed, and its fingerprint (app/idcrypto.py); `id_number` opens it.
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number = SealedIdNumber()
     no_household_registration: Mapped[bool] = mapped_column(default=False, server_default="false")
     school_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
     student_number: Mapped[str | None] = mapped_column(String(32))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, text
+from sqlalchemy import DateTime, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import GuardianCapacity, GuardianRelation, GuardianshipStatus
+from app.idcrypto import SealedIdNumber
 from app.models.base import (
     FOLLOWS_THE_CHILD,
     Base,
@@ -16,6 +17,7 @@ from app.models.base import (
     area_fk,
     area_prefix_index,
     enum_column,
+    id_number_sealed_check,
     uuid_pk,
 )
 
@@ -31,6 +33,7 @@ class Guardianship(Synced, Base):
     not_edits = FOLLOWS_THE_CHILD
     __table_args__ = (
         area_prefix_index("guardianships"),
+        id_number_sealed_check("guardianships"),
         # At most one active guardianship per child.
         Index(
             "uq_guardianships_active_child",
@@ -46,7 +49,10 @@ class Guardianship(Synced, Base):
     guardian_name: Mapped[str] = mapped_column(String(100))
     relation: Mapped[GuardianRelation] = mapped_column(enum_column(GuardianRelation))
     phone: Mapped[str | None] = mapped_column(String(32))
-    id_number: Mapped[str | None] = mapped_column(String(18))
+    # The ID number, sealed, and its fingerprint (app/idcrypto.py); `id_number` opens it.
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number = SealedIdNumber()
     capacity: Mapped[GuardianCapacity] = mapped_column(
         enum_column(GuardianCapacity),
         default=GuardianCapacity.UNASSESSED,

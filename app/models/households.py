@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import ContactFrequency, ParentRelation, ParentStatus
+from app.idcrypto import SealedIdNumber
 from app.models.base import (
     FOLLOWS_THE_CHILD,
     Base,
@@ -16,6 +17,7 @@ from app.models.base import (
     area_fk,
     area_prefix_index,
     enum_column,
+    id_number_sealed_check,
     uuid_pk,
 )
 
@@ -41,14 +43,17 @@ class Parent(Synced, Base):
 
     __tablename__ = "parents"
     not_edits = FOLLOWS_THE_CHILD
-    __table_args__ = (area_prefix_index("parents"),)
+    __table_args__ = (area_prefix_index("parents"), id_number_sealed_check("parents"))
 
     id: Mapped[uuid.UUID] = uuid_pk()
     household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"), index=True)
     area_code: Mapped[str] = area_fk()
     relation: Mapped[ParentRelation] = mapped_column(enum_column(ParentRelation))
     name: Mapped[str] = mapped_column(String(100))
-    id_number: Mapped[str | None] = mapped_column(String(18))
+    # The ID number, sealed, and its fingerprint (app/idcrypto.py); `id_number` opens it.
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number = SealedIdNumber()
     phone: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[ParentStatus] = mapped_column(enum_column(ParentStatus))
     work_place: Mapped[str | None] = mapped_column(String(200))

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     UniqueConstraint,
 )
@@ -20,6 +21,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import NgoServiceType
+from app.idcrypto import SealedIdNumber
 from app.models.base import (
     AREA_CODE_LENGTH,
     FOLLOWS_THE_CHILD,
@@ -29,6 +31,7 @@ from app.models.base import (
     area_fk,
     area_prefix_index,
     enum_column,
+    id_number_sealed_check,
     uuid_pk,
 )
 
@@ -44,6 +47,7 @@ class AbsenceRecord(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("school_id", "student_key", "absent_on"),
         area_prefix_index("absence_records"),
+        id_number_sealed_check("absence_records"),
         Index("ix_absence_records_child_absent_on", "child_id", "absent_on"),
     )
 
@@ -53,7 +57,10 @@ class AbsenceRecord(Timestamped, Base):
     batch_id: Mapped[str] = mapped_column(String(100))
     student_key: Mapped[str] = mapped_column(String(32))
     student_number: Mapped[str | None] = mapped_column(String(32))
-    id_number: Mapped[str | None] = mapped_column(String(18))
+    # The ID number, sealed, and its fingerprint (app/idcrypto.py); `id_number` opens it.
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number = SealedIdNumber()
     absent_on: Mapped[date]
     periods: Mapped[int]
     excused: Mapped[bool]

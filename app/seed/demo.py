@@ -19,6 +19,7 @@ from app.enums import (
     OrganizationKind,
     Role,
 )
+from app.idcrypto import sealed_pair
 from app.models import AbsenceRecord, NgoContract, NgoContractChild, Organization, User
 from app.passwords import hash_password
 from app.progress import Reporter, SilentReporter
@@ -276,10 +277,11 @@ async def _absences(
         if (number, day) in seen or day.weekday() >= 5:
             return
         seen.add((number, day))
+        enc, hash_ = sealed_pair(child.id_number if child else None, AbsenceRecord.id_number.column)
         rows.append(
             {"id": generator.new_id(), "school_id": school_id, "batch_id": f"demo-{day:%Y%m}",
              "student_key": child.id.hex if child else number, "student_number": number,
-             "id_number": child.id_number if child else None, "absent_on": day,
+             "id_number_enc": enc, "id_number_hash": hash_, "absent_on": day,
              "periods": 6, "excused": excused, "reason": reason,
              "child_id": child.id if child else None,
              "area_code": child.village if child else None}

@@ -44,6 +44,8 @@ from app.enums import (
     SchoolStatus,
     VisitKind,
 )
+from app.idcrypto import sealed_pair
+from app.models import Child, Guardianship, Parent
 from app.seed import names
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -52,22 +54,23 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "minimum_allowance", "extreme_poverty", "registered_poverty",
     ),
     "parents": (
-        "id", "household_id", "area_code", "relation", "name", "id_number", "phone", "status",
+        "id", "household_id", "area_code", "relation", "name", "id_number_enc",
+        "id_number_hash", "phone", "status",
         "work_place", "work_province_code", "away_since", "contact_frequency",
         "last_contact_on", "home_at_holidays",
     ),
     "children": (
-        "id", "household_id", "area_code", "name", "gender", "birth_date", "id_number",
-        "no_household_registration", "school_id", "student_number", "school_status",
-        "disability", "serious_illness", "safety_risk", "scattered_orphan",
+        "id", "household_id", "area_code", "name", "gender", "birth_date", "id_number_enc",
+        "id_number_hash", "no_household_registration", "school_id", "student_number",
+        "school_status", "disability", "serious_illness", "safety_risk", "scattered_orphan",
         "recorded_key_reasons", "living_arrangement", "categories", "key_reasons",
         "is_key_child", "has_confirmed_guardian", "last_visit_at", "next_visit_due",
         "derived_on",
     ),
     "guardianships": (
-        "id", "child_id", "area_code", "guardian_name", "relation", "phone", "id_number",
-        "capacity", "capacity_assessed_by_id", "capacity_assessed_at", "agreement_signed",
-        "confirmed_by_id", "confirmed_at", "starts_on",
+        "id", "child_id", "area_code", "guardian_name", "relation", "phone", "id_number_enc",
+        "id_number_hash", "capacity", "capacity_assessed_by_id", "capacity_assessed_at",
+        "agreement_signed", "confirmed_by_id", "confirmed_at", "starts_on",
     ),
     "visits": (
         "id", "child_id", "area_code", "visitor_id", "visited_at", "kind",
@@ -293,7 +296,10 @@ class ChildFileGenerator:
             "parents",
             (
                 self.new_id(), household_id, village.code, relation.value, name,
-                self.id_number(county, birth, gender) if self._chance(0.97) else None,
+                *sealed_pair(
+                    self.id_number(county, birth, gender) if self._chance(0.97) else None,
+                    Parent.id_number.column,
+                ),
                 names.mobile_phone(rng) if status is not ParentStatus.DECEASED else None,
                 status.value, place, province,
                 self._days_ago(60, 3000) if away else None,
@@ -375,8 +381,9 @@ class ChildFileGenerator:
         batch.add(
             "children",
             (
-                child_id, household_id, village.code, name, gender.value, birth, id_number,
-                no_registration, school_id, student_number, school_status.value,
+                child_id, household_id, village.code, name, gender.value, birth,
+                *sealed_pair(id_number, Child.id_number.column), no_registration, school_id,
+                student_number, school_status.value,
                 facts.disability, facts.serious_illness, facts.safety_risk, orphan,
                 sorted(r.value for r in recorded), arrangement.value,
                 [c.value for c in derived.categories], [r.value for r in derived.key_reasons],
@@ -473,7 +480,10 @@ class ChildFileGenerator:
                 self.new_id(), child_id, village.code,
                 names.person_name(rng, male, family_name if male else None),
                 relation.value, names.mobile_phone(rng),
-                self.id_number(county, birth, gender), capacity.value,
+                *sealed_pair(
+                    self.id_number(county, birth, gender), Guardianship.id_number.column
+                ),
+                capacity.value,
                 village.director_id if assessed_at else None, assessed_at, signed,
                 village.director_id if confirmed_at else None, confirmed_at, starts_on,
             ),

@@ -28,6 +28,7 @@ from app.domain.absences import (
 )
 from app.enums import CaseCategory, CaseEventKind, DropoutFollowUp, ReportSource
 from app.errors import refuse
+from app.idcrypto import fingerprints
 from app.models import Organization
 from app.services.cases import case_event, new_case
 from app.services.common import Actor
@@ -140,10 +141,15 @@ class _Matching:
 
 
 def _match(
-    checked: list[CheckedAbsence], pupils: list[store.Pupil], school_id: uuid.UUID
+    checked: list[CheckedAbsence],
+    pupils: list[store.Pupil],
+    school_id: uuid.UUID,
+    prints: dict[bytes, str],
 ) -> _Matching:
+    """`prints` are the fingerprints of the rows' ID numbers (each to its number): ID numbers
+    are compared by fingerprint, and the pupils' own are never opened."""
     by_number = {p.student_number: p for p in pupils if p.school_id == school_id}
-    by_id = {p.id_number: p for p in pupils if p.id_number}
+    by_id = {prints[p.id_number_hash]: p for p in pupils if p.id_number_hash in prints}
     matching = _Matching()
     seen: set[tuple[uuid.UUID, Any]] = set()
     for row in checked:
@@ -154,7 +160,12 @@ def _match(
             )
 
         pupil = by_number.get(row.student_number) if row.student_number else None
-        if pupil is not None and row.id_number and pupil.id_number not in (None, row.id_number):
+        if (
+            pupil is not None
+            and row.id_number
+            and pupil.id_number_hash is not None
+            and prints.get(pupil.id_number_hash) != row.id_number
+        ):
             reject(Rejection.ID_NUMBER_MISMATCH)
             continue
         if pupil is None and row.id_number:
@@ -225,13 +236,11 @@ async def submit_absences(
 
     outcomes = [check_absence(i, raw, actor.today) for i, raw in enumerate(rows, start=1)]
     checked = [o for o in outcomes if isinstance(o, CheckedAbsence)]
+    prints = fingerprints({c.id_number for c in checked if c.id_number})
     pupils = await store.find_pupils(
-        session,
-        school_id,
-        {c.student_number for c in checked if c.student_number},
-        {c.id_number for c in checked if c.id_number},
+        session, school_id, {c.student_number for c in checked if c.student_number}, prints
     )
-    matching = _match(checked, pupils, school_id)
+    matching = _match(checked, pupils, school_id, prints)
     written = await store.upsert_absences(session, school_id, batch, matching.records)
     mark_villages_written(session, {w.area_code for w in written})
     opened, case_counts = await _follow_up_dropouts(session, actor, written, rule)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.domain.validation import Problem
 from app.errors import refuse
+from app.idcrypto import sealed_id_number_columns
 from authz.scope import Scope
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ def _merge(
     record: type[D], model: type[Any], changes: Changes, stored: object, prefix: str
 ) -> tuple[D | None, list[Problem]]:
     columns = inspect(model).columns
+    # Attributes over columns of their own: a sealed ID number is stored as it is opened.
+    sealed = sealed_id_number_columns(model)
     values: dict[str, object] = {}
     found: list[Problem] = []
     complete = True
@@ -97,7 +100,7 @@ def _merge(
         elif name in changes:
             values[name] = changes[name]
             continue
-        if stored is not None and column is not None:
+        if stored is not None and (column is not None or name in sealed):
             values[name] = getattr(stored, name)
         elif field.default is MISSING and field.default_factory is MISSING:
             complete = False

@@ -50,6 +50,7 @@ from app.enums import (
     VisitKind,
 )
 from app.errors import DomainError, check_version, not_found, raise_problems, refuse
+from app.idcrypto import fingerprints
 from app.models import Area, Case, Child, Household, Parent, Visit
 from app.services.common import (
     Actor,
@@ -296,7 +297,9 @@ async def _refuse_duplicate(
     is named; one elsewhere is stopped by the unique index (row-level security hides it from
     this query) and passed on without a pointer (`_write_child`)."""
     found = await session.scalar(
-        select(Child).where(Child.id_number == id_number, Child.deleted_at.is_(None))
+        select(Child).where(
+            Child.id_number_hash.in_(fingerprints([id_number])), Child.deleted_at.is_(None)
+        )
     )
     if found is not None and found.id != own_id:
         raise refuse(
@@ -318,8 +321,11 @@ async def _write_child(session: AsyncSession, actor: Actor, child: Child) -> Non
     are on file out of its sight), and the attempt is passed to the townships and counties
     of both files to reconcile (migration 0014's duplicate_reports)."""
     # Taken before the flush: a failed flush leaves the session unusable until rollback.
+    number = child.id_number
     attempt = {
-        "id_number": child.id_number, "area_code": child.area_code,
+        # Found by fingerprint, under any hash key of the ring (the number is sealed).
+        "id_number_prints": list(fingerprints([number])) if number else [],
+        "area_code": child.area_code,
         "household_id": child.household_id,
         # A new child's id is its client's: it names nothing on file.
         "attempted_child_id": None if inspect(child).pending else child.id,
@@ -350,7 +356,7 @@ async def _write_child(session: AsyncSession, actor: Actor, child: Child) -> Non
 
 
 _REPORT_DUPLICATE = text(
-    "SELECT shouhu_report_duplicate_child(:id_number, :area_code, :household_id, "
+    "SELECT shouhu_report_duplicate_child(:id_number_prints, :area_code, :household_id, "
     ":attempted_child_id, :name, :gender, :birth_date, :reported_by, :reporter_label, "
     ":reported_at)"
 )

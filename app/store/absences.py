@@ -10,13 +10,14 @@ Row-level security still bounds them to the school's area.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    LargeBinary,
     String,
     Table,
     Uuid,
@@ -35,12 +36,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.type_api import TypeEngine
 
 from app.enums import CaseCategory, DropoutFollowUp
+from app.idcrypto import sealed_pair
 from app.models import AbsenceBatch, AbsenceRecord, Case, Child, DropoutStatus
 
 _children: Table = Child.__table__  # type: ignore[assignment]
 _cases: Table = Case.__table__  # type: ignore[assignment]
 _records: Table = AbsenceRecord.__table__  # type: ignore[assignment]
 _batches: Table = AbsenceBatch.__table__  # type: ignore[assignment]
+SEALED_COLUMN = AbsenceRecord.id_number.column
 
 
 def in_array(column: Any, values: Sequence[Any], item_type: TypeEngine[Any]) -> ColumnElement[bool]:
@@ -60,26 +63,29 @@ class Pupil:
     area_code: str
     school_id: uuid.UUID | None
     student_number: str | None
-    id_number: str | None
+    id_number_hash: bytes | None
 
 
 async def find_pupils(
-    session: AsyncSession, school_id: uuid.UUID, student_numbers: set[str], id_numbers: set[str]
+    session: AsyncSession,
+    school_id: uuid.UUID,
+    student_numbers: set[str],
+    id_number_prints: Collection[bytes],
 ) -> list[Pupil]:
     """The school's pupils with these student numbers, and the children with these ID numbers
-    (whichever school they attend, within the school's area)."""
-    if not student_numbers and not id_numbers:
+    by fingerprint (whichever school they attend, within the school's area)."""
+    if not student_numbers and not id_number_prints:
         return []
     c = _children.c
     rows = await session.execute(
-        select(c.id, c.area_code, c.school_id, c.student_number, c.id_number).where(
+        select(c.id, c.area_code, c.school_id, c.student_number, c.id_number_hash).where(
             c.deleted_at.is_(None),
             or_(
                 and_(
                     c.school_id == school_id,
                     in_array(c.student_number, sorted(student_numbers), String()),
                 ),
-                in_array(c.id_number, sorted(id_numbers), String()),
+                in_array(c.id_number_hash, sorted(id_number_prints), LargeBinary()),
             ),
         )
     )
@@ -136,17 +142,18 @@ class Written:
 _UPSERT = text(
     """
     INSERT INTO absence_records AS a (
-        id, school_id, batch_id, student_key, student_number, id_number, absent_on, periods,
-        excused, reason, child_id, area_code)
-    SELECT r.id, :school_id, :batch_id, r.student_key, r.student_number, r.id_number,
-           r.absent_on, r.periods, r.excused, r.reason, r.child_id, r.area_code
+        id, school_id, batch_id, student_key, student_number, id_number_enc, id_number_hash,
+        absent_on, periods, excused, reason, child_id, area_code)
+    SELECT r.id, :school_id, :batch_id, r.student_key, r.student_number, r.id_number_enc,
+           r.id_number_hash, r.absent_on, r.periods, r.excused, r.reason, r.child_id,
+           r.area_code
     FROM unnest(
         CAST(:ids AS uuid[]), CAST(:student_keys AS varchar[]), CAST(:student_numbers AS varchar[]),
-        CAST(:id_numbers AS varchar[]), CAST(:absent_on AS date[]), CAST(:periods AS int[]),
-        CAST(:excused AS boolean[]), CAST(:reasons AS varchar[]), CAST(:child_ids AS uuid[]),
-        CAST(:area_codes AS varchar[])
-    ) AS r(id, student_key, student_number, id_number, absent_on, periods, excused, reason,
-           child_id, area_code)
+        CAST(:id_number_encs AS bytea[]), CAST(:id_number_hashes AS bytea[]),
+        CAST(:absent_on AS date[]), CAST(:periods AS int[]), CAST(:excused AS boolean[]),
+        CAST(:reasons AS varchar[]), CAST(:child_ids AS uuid[]), CAST(:area_codes AS varchar[])
+    ) AS r(id, student_key, student_number, id_number_enc, id_number_hash, absent_on, periods,
+           excused, reason, child_id, area_code)
     ON CONFLICT (school_id, student_key, absent_on) DO UPDATE
         SET periods = EXCLUDED.periods, excused = EXCLUDED.excused, reason = EXCLUDED.reason,
             batch_id = EXCLUDED.batch_id, updated_at = now()
@@ -161,16 +168,18 @@ async def upsert_absences(
     session: AsyncSession, school_id: uuid.UUID, batch_id: str, rows: Sequence[dict[str, Any]]
 ) -> list[Written]:
     """Insert the records, update those that changed, leave identical ones alone (one per
-    school, pupil and day). Returns what was written."""
+    school, pupil and day); each row's `id_number` is sealed here. Returns what was written."""
     if not rows:
         return []
     columns = {
         "ids": "id", "student_keys": "student_key", "student_numbers": "student_number",
-        "id_numbers": "id_number", "absent_on": "absent_on", "periods": "periods",
-        "excused": "excused", "reasons": "reason", "child_ids": "child_id",
-        "area_codes": "area_code",
+        "absent_on": "absent_on", "periods": "periods", "excused": "excused",
+        "reasons": "reason", "child_ids": "child_id", "area_codes": "area_code",
     }  # fmt: skip
     params: dict[str, Any] = {name: [row[key] for row in rows] for name, key in columns.items()}
+    sealed = [sealed_pair(row["id_number"], SEALED_COLUMN) for row in rows]
+    params["id_number_encs"] = [enc for enc, _ in sealed]
+    params["id_number_hashes"] = [hash_ for _, hash_ in sealed]
     result = await session.execute(
         _UPSERT, {"school_id": school_id, "batch_id": batch_id, **params}
     )

@@ -30,6 +30,7 @@ from app.enums import (
     SchoolStatus,
     VisitKind,
 )
+from app.idcrypto import Sealed
 from app.models import Child as ChildModel
 from app.models import Guardianship as GuardianshipModel
 from app.models import Parent as ParentModel
@@ -53,15 +54,16 @@ if TYPE_CHECKING:
 register_enums()
 
 
-def _id_number(info: Info, raw: str | None, area_code: str, record: str) -> str | None:
-    """An ID number as the caller may see it (full reads are audited)."""
-    if raw is None:
+def _id_number(info: Info, sealed: Sealed | None, area_code: str, record: str) -> str | None:
+    """An ID number as the caller may see it (full reads are audited). It is opened only for
+    a caller who sees it, in full or masked."""
+    if sealed is None:
         return None
     disclosure = id_number_disclosure(info.context.scope, area_code)
     if disclosure is Disclosure.FULL:
         info.context.audit.read(record)
-        return raw
-    return mask_id_number(raw) if disclosure is Disclosure.MASKED else None
+        return sealed.reveal()
+    return mask_id_number(sealed.reveal()) if disclosure is Disclosure.MASKED else None
 
 
 @strawberry.type(description="A parent (父母) in a household.")
@@ -80,7 +82,7 @@ class Parent(relay.Node):
     version: int
     household_id: strawberry.ID = strawberry.field(description="The household's global id.")
     area_code: strawberry.Private[str]
-    raw_id_number: strawberry.Private[str | None]
+    sealed_id_number: strawberry.Private[Sealed | None]
 
     @classmethod
     def from_model(cls, parent: ParentModel) -> Parent:
@@ -92,7 +94,7 @@ class Parent(relay.Node):
             contact_frequency=parent.contact_frequency, last_contact_on=parent.last_contact_on,
             home_at_holidays=parent.home_at_holidays, version=parent.version,
             household_id=global_id("Household", parent.household_id),
-            area_code=parent.area_code, raw_id_number=parent.id_number,
+            area_code=parent.area_code, sealed_id_number=ParentModel.id_number.sealed(parent),
         )  # fmt: skip
 
     @classmethod
@@ -104,7 +106,7 @@ class Parent(relay.Node):
 
     @strawberry.field(description="ID number: full, masked or absent by role (see Child).")
     def id_number(self, info: Info) -> str | None:
-        return _id_number(info, self.raw_id_number, self.area_code, f"Parent:{self.id}")
+        return _id_number(info, self.sealed_id_number, self.area_code, f"Parent:{self.id}")
 
 
 @strawberry.type(description="An entrusted guardianship (委托监护).")
@@ -123,7 +125,7 @@ class Guardianship(relay.Node):
     version: int
     child_id: strawberry.ID = strawberry.field(description="The child's global id.")
     area_code: strawberry.Private[str]
-    raw_id_number: strawberry.Private[str | None]
+    sealed_id_number: strawberry.Private[Sealed | None]
 
     @classmethod
     def from_model(cls, g: GuardianshipModel) -> Guardianship:
@@ -134,7 +136,7 @@ class Guardianship(relay.Node):
             agreement_signed=g.agreement_signed, confirmed_at=g.confirmed_at,
             starts_on=g.starts_on, ends_on=g.ends_on, status=g.status, version=g.version,
             child_id=global_id("Child", g.child_id),
-            area_code=g.area_code, raw_id_number=g.id_number,
+            area_code=g.area_code, sealed_id_number=GuardianshipModel.id_number.sealed(g),
         )  # fmt: skip
 
     @classmethod
@@ -146,7 +148,7 @@ class Guardianship(relay.Node):
 
     @strawberry.field(description="The guardian's ID number: full, masked or absent by role.")
     def id_number(self, info: Info) -> str | None:
-        return _id_number(info, self.raw_id_number, self.area_code, f"Guardianship:{self.id}")
+        return _id_number(info, self.sealed_id_number, self.area_code, f"Guardianship:{self.id}")
 
 
 @strawberry.type(description="A home visit (走访) and what was found.")
@@ -308,10 +310,11 @@ class Child(relay.Node):
         "staff (and audited), masked for other staff, absent for schools and NGOs."
     )
     def id_number(self, info: Info) -> str | None:
+        sealed = ChildModel.id_number.sealed(self.row)
         full = id_number_disclosure(info.context.scope, self.area_code) is Disclosure.FULL
-        if full and self.row.id_number is not None:
+        if full and sealed is not None:
             info.context.audit.file(self.row.id, self.area_code, id_number=True)
-        return _id_number(info, self.row.id_number, self.area_code, f"Child:{self.id}")
+        return _id_number(info, sealed, self.area_code, f"Child:{self.id}")
 
     @strawberry.field(description="The household; null when the caller may not see it.")
     async def household(

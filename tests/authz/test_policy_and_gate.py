@@ -6,7 +6,7 @@ from httpx import AsyncClient
 
 from app.seed.demo import DEMO_TOWNSHIP
 from tests.cli import shouhu
-from tests.conftest import access_token, service_client
+from tests.conftest import PRODUCTION_KEYS, access_token, service_client
 
 COUNT = "{ children(first: 1) { totalCount } }"
 
@@ -62,7 +62,7 @@ async def test_introspection_without_credentials_only_in_development(demo_db: st
     introspect = "{ __schema { queryType { name } } }"
     async for client in service_client(demo_db, env="development"):
         assert '"name":"Query"' in (await _anonymous(client, introspect)).replace(" ", "")
-    production = {"env": "production", "secret_key": "x" * 40}
+    production = {"env": "production", **PRODUCTION_KEYS}
     async for client in service_client(demo_db, **production, trusted_documents_only=False):
         assert "UNAUTHENTICATED" in await _anonymous(client, introspect)
     # In production only the app's documents run at all (trusted documents are on by default).
