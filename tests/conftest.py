@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -31,6 +32,9 @@ from app.embedded_db import embedded_postgres
 from app.seed.demo import seed_demo
 from app.service import create_app
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.world import World
 
 EngineFactory = Callable[[str], AsyncEngine]
 
@@ -185,3 +189,11 @@ async def fresh_client(fresh_db: str) -> AsyncIterator[AsyncClient]:
     """An HTTP client of the service on a database of this test's own."""
     async for client in service_client(fresh_db):
         yield client
+
+
+@pytest.fixture
+def world(fresh_db: str, engine_for: EngineFactory) -> World:
+    """The test's own seeded database (fresh_db), as tests/world.py sees it."""
+    from tests.world import World  # tests/world.py builds on this module's fixtures
+
+    return World(fresh_db, engine_for)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import text
 
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE
-from tests.conftest import EngineFactory, access_token
 from tests.graphql import gid
 from tests.graphql import query_data as ask
+from tests.world import World, key_of
 
 CASE_FIELDS = "id stage version source reportedToPolice areaCode dueAt stageEnteredAt closedAt"
 
@@ -54,48 +52,9 @@ STEPS = {
 }
 
 
-def key_of(global_id: str) -> str:
-    return base64.b64decode(global_id).decode().split(":", 1)[1]
-
-
 async def run_step(client: AsyncClient, token: str, name: str, **fields: Any) -> dict[str, Any]:
     payload: dict[str, Any] = (await ask(client, token, STEPS[name], input=fields))[name]
     return payload
-
-
-class World:
-    """Tokens and ids looked up in the test's own database."""
-
-    def __init__(self, url: str, engine_for: EngineFactory) -> None:
-        self.url = url
-        self.engine = engine_for(url)
-
-    async def token(self, username: str) -> str:
-        return await access_token(self.url, username)
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.engine.connect() as conn:
-            return await conn.scalar(text(sql), params)
-
-    async def rows(self, sql: str, **params: Any) -> list[Any]:
-        async with self.engine.connect() as conn:
-            return list((await conn.execute(text(sql), params)).all())
-
-    async def org_of(self, username: str) -> uuid.UUID:
-        org: uuid.UUID = await self.scalar(
-            "SELECT organization_id FROM users WHERE username = :u", u=username
-        )
-        return org
-
-    async def counts(self) -> tuple[int, int]:
-        cases = await self.scalar("SELECT count(*) FROM cases")
-        events = await self.scalar("SELECT count(*) FROM case_events")
-        return cases, events
-
-
-@pytest.fixture
-def world(fresh_db: str, engine_for: EngineFactory) -> World:
-    return World(fresh_db, engine_for)
 
 
 async def a_student(world: World) -> uuid.UUID:

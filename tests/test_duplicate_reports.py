@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from httpx import AsyncClient
-from sqlalchemy import text
 
 from app.idcrypto import unseal
 from app.seed.demo import DEMO_COUNTY, DEMO_VILLAGE, DEMO_VILLAGE2
-from tests.conftest import EngineFactory, access_token
 from tests.graphql import gid, query_data
+from tests.world import World
 
 REGISTER_CHILD = """
 mutation($input: RegisterChildInput!) {
@@ -28,28 +26,6 @@ REPORTS = """
 { duplicateReports(first: 20) { totalCount edges { node { areaCode existingAreaCode attempts
     reporterLabel name gender birthDate existingChild { id } } } } }
 """
-
-
-class World:
-    def __init__(self, url: str, engine_for: EngineFactory) -> None:
-        self.url = url
-        self.engine = engine_for(url)
-
-    async def token(self, username: str) -> str:
-        return await access_token(self.url, username)
-
-    async def row(self, sql: str, **params: Any) -> Any:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(text(sql), params)).one()
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.engine.connect() as conn:
-            return await conn.scalar(text(sql), params)
-
-
-@pytest.fixture
-def world(fresh_db: str, engine_for: EngineFactory) -> World:
-    return World(fresh_db, engine_for)
 
 
 ON_FILE = (

@@ -6,14 +6,13 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from httpx import AsyncClient
 
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
-from tests.conftest import TODAY, EngineFactory
+from tests.conftest import TODAY
 from tests.graphql import gid
 from tests.graphql import query_data as ask
-from tests.test_case_mutations import World, key_of
+from tests.world import World, key_of
 
 GUARDIANSHIP = (
     "id status capacity agreementSigned confirmedAt capacityAssessedAt startsOn endsOn version"
@@ -63,11 +62,6 @@ query($id: ID!) {
 """
 
 
-@pytest.fixture
-def world(fresh_db: str, engine_for: EngineFactory) -> World:
-    return World(fresh_db, engine_for)
-
-
 async def call(client: AsyncClient, token: str, query: str, **fields: Any) -> dict[str, Any]:
     data = await ask(client, token, query, input=fields)
     payload: dict[str, Any] = next(iter(data.values()))
@@ -78,23 +72,11 @@ def codes(payload: dict[str, Any]) -> list[tuple[str, str]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
 
 
-async def child_with_active_guardian(world: World) -> tuple[uuid.UUID, uuid.UUID]:
-    row = (
-        await world.rows(
-            "SELECT c.id, g.id AS guardianship FROM children c "
-            "JOIN guardianships g ON g.child_id = c.id AND g.status = 'active' "
-            "WHERE c.area_code = :v AND c.status = 'active' ORDER BY c.id LIMIT 1",
-            v=DEMO_VILLAGE,
-        )
-    )[0]
-    return row.id, row.guardianship
-
-
 async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, old = await child_with_active_guardian(world)
+    child_id, old = await world.entrusted_child()
     child = gid("Child", child_id)
     entrusted = await call(
         fresh_client,
@@ -176,7 +158,7 @@ async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
 
 async def test_guardianship_writes_are_checked(fresh_client: AsyncClient, world: World) -> None:
     village = await world.token("demo-village")
-    child_id, guardianship = await child_with_active_guardian(world)
+    child_id, guardianship = await world.entrusted_child()
     version = await world.scalar(
         "SELECT version FROM guardianships WHERE id = :id", id=guardianship
     )
@@ -226,7 +208,7 @@ async def test_entrust_retried_with_its_id_is_one_guardianship(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, _old = await child_with_active_guardian(world)
+    child_id, _old = await world.entrusted_child()
     entrust_id = str(uuid.uuid4())
     fields = {
         "id": entrust_id, "childId": gid("Child", child_id), "guardianName": "张桂兰",

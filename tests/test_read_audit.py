@@ -8,13 +8,13 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from httpx import AsyncClient
 from sqlalchemy import text
 
 from app.seed.demo import DEMO_COUNTY, DEMO_VILLAGE
-from tests.conftest import PINNED_NOW, EngineFactory, access_token
+from tests.conftest import PINNED_NOW
 from tests.graphql import gid, query_data
+from tests.world import World
 
 AUDIT = """
 query($child: ID, $user: ID, $from: DateTime, $to: DateTime, $first: Int, $after: String) {
@@ -27,28 +27,6 @@ query($child: ID, $user: ID, $from: DateTime, $to: DateTime, $first: Int, $after
   }
 }
 """
-
-
-class World:
-    def __init__(self, url: str, engine_for: EngineFactory) -> None:
-        self.url = url
-        self.engine = engine_for(url)
-
-    async def token(self, username: str) -> str:
-        return await access_token(self.url, username)
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.engine.connect() as conn:
-            return await conn.scalar(text(sql), params)
-
-    async def execute(self, sql: str, **params: Any) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(text(sql), params)
-
-
-@pytest.fixture
-def world(fresh_db: str, engine_for: EngineFactory) -> World:
-    return World(fresh_db, engine_for)
 
 
 async def audit(client: AsyncClient, token: str, **variables: Any) -> dict[str, Any]:

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import text
 
 from app.domain.absences import next_school_day
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
-from tests.conftest import TODAY, TODAY_SQL, EngineFactory, access_token
+from tests.conftest import TODAY, TODAY_SQL
 from tests.graphql import gid, query_data
+from tests.world import World
 
 REPORT = """
 mutation($input: ReportConcernInput!) {
@@ -57,28 +57,6 @@ SERVED = (
     "AND a.unassigned_at IS NULL AND a.area_code LIKE :county || '%' "
     "ORDER BY a.child_id LIMIT 1"
 )
-
-
-class World:
-    def __init__(self, url: str, engine_for: EngineFactory) -> None:
-        self.url = url
-        self.engine = engine_for(url)
-
-    async def token(self, username: str) -> str:
-        return await access_token(self.url, username)
-
-    async def scalar(self, sql: str, **params: Any) -> Any:
-        async with self.engine.connect() as conn:
-            return await conn.scalar(text(sql), params)
-
-    async def execute(self, sql: str, **params: Any) -> None:
-        async with self.engine.begin() as conn:
-            await conn.execute(text(sql), params)
-
-
-@pytest.fixture
-def world(fresh_db: str, engine_for: EngineFactory) -> World:
-    return World(fresh_db, engine_for)
 
 
 async def report(client: AsyncClient, token: str, **fields: Any) -> dict[str, Any]:

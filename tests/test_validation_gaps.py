@@ -12,10 +12,8 @@ from sqlalchemy import text
 
 from app.domain.idnumber import make_id_number
 from app.seed.demo import DEMO_COUNTY, DEMO_VILLAGE
-from tests.conftest import EngineFactory
 from tests.graphql import gid
 from tests.graphql import query_data as ask
-from tests.test_case_mutations import World, key_of
 from tests.test_file_mutations import (
     RECORD_VISIT,
     REGISTER_CHILD,
@@ -25,6 +23,7 @@ from tests.test_file_mutations import (
     household_input,
 )
 from tests.test_guardian_mutations import ASSESS, CONFIRM, ENTRUST
+from tests.world import World, key_of
 
 RECORD_CASE_VISIT = """
 mutation($input: RecordVisitInput!) {
@@ -37,11 +36,6 @@ query($id: ID!) { child(id: $id) {
   guardianships { id guardianName status startsOn endsOn }
 } }
 """
-
-
-@pytest.fixture
-def world(fresh_db: str, engine_for: EngineFactory) -> World:
-    return World(fresh_db, engine_for)
 
 
 async def payload(client: AsyncClient, token: str, query: str, **fields: Any) -> dict[str, Any]:
@@ -262,23 +256,11 @@ async def test_statistics_are_not_answered_for_days_to_come(
         assert ok.status_code == 200
 
 
-async def an_entrusted_child(world: World) -> tuple[uuid.UUID, uuid.UUID]:
-    row = (
-        await world.rows(
-            "SELECT c.id, g.id AS guardianship FROM children c "
-            "JOIN guardianships g ON g.child_id = c.id AND g.status = 'active' "
-            "WHERE c.area_code = :v AND c.status = 'active' ORDER BY c.id LIMIT 1",
-            v=DEMO_VILLAGE,
-        )
-    )[0]
-    return row.id, row.guardianship
-
-
 async def test_a_15_year_old_is_not_entrusted_as_guardian(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, _current = await an_entrusted_child(world)
+    child_id, _current = await world.entrusted_child()
     sister = datetime.now(UTC).date() - timedelta(days=15 * 365 + 40)
     refused = await payload(fresh_client, village, ENTRUST, childId=gid("Child", child_id),
                             guardianName="张小芳", relation="SIBLING",
@@ -291,7 +273,7 @@ async def test_a_guardianship_is_confirmed_once_the_guardian_is_assessed_capable
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, _current = await an_entrusted_child(world)
+    child_id, _current = await world.entrusted_child()
     new = (await payload(fresh_client, village, ENTRUST, childId=gid("Child", child_id),
                          guardianName="王秀英", relation="GRANDPARENT",
                          agreementSigned=True))["guardianship"]  # fmt: skip
@@ -314,7 +296,7 @@ async def test_a_guardian_entered_by_mistake_today_is_replaced(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, before = await an_entrusted_child(world)
+    child_id, before = await world.entrusted_child()
     child = gid("Child", child_id)
     previous_start: date = await world.scalar(
         "SELECT starts_on FROM guardianships WHERE id = :g", g=before
@@ -354,7 +336,7 @@ async def test_only_the_active_guardianship_of_today_can_be_corrected(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, current = await an_entrusted_child(world)
+    child_id, current = await world.entrusted_child()
     child = gid("Child", child_id)
     fields = {"childId": child, "guardianName": "王秀英", "relation": "GRANDPARENT"}
     # Recorded before today (the seed's rows were all written today): history now, to end.
