@@ -24,9 +24,6 @@ from schema.cases.query import CaseQuery
 from schema.cases.types import Case
 from schema.children.query import ChildQuery
 from schema.children.types import Child, Guardianship, Parent, Visit
-from schema.contracts.mutations import ContractMutation
-from schema.contracts.query import ContractQuery
-from schema.contracts.types import NgoContract
 from schema.core.cost import QueryCostLimit
 from schema.core.error_log import log_errors
 from schema.core.extensions import (
@@ -41,6 +38,9 @@ from schema.files.mutations import FileMutation
 from schema.guardianships.mutations import GuardianMutation, MoveMutation
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
+from schema.ngo_contracts.mutations import ContractMutation
+from schema.ngo_contracts.query import ContractQuery
+from schema.ngo_contracts.types import NgoContract
 from schema.reconciliation.query import ReconciliationQuery
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
