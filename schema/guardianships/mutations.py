@@ -10,7 +10,7 @@ from strawberry import relay
 
 from app.enums import GuardianCapacity, GuardianRelation
 from app.models import Guardianship as GuardianshipModel
-from app.services import guardians
+from app.services import guardianships
 from schema.children.types import Guardianship
 from schema.context import Info
 from schema.core.enums import register_enums
@@ -103,7 +103,7 @@ class GuardianMutation:
         self, info: Info, input: EntrustGuardianInput
     ) -> GuardianshipPayload:
         try:
-            data = guardians.EntrustData(
+            data = guardianships.EntrustData(
                 id=client_id(input.id),
                 child_id=uuid_of(input.child_id, "Child") or uuid.UUID(int=0),
                 guardian_name=input.guardian_name, relation=input.relation, phone=input.phone,
@@ -114,7 +114,7 @@ class GuardianMutation:
         except ValueError:
             return GuardianshipPayload(guardianship=None, errors=bad_id("id"))
         outcome = await run_mutation(
-            info, lambda s, actor: guardians.entrust_guardian(s, actor, data), _records
+            info, lambda s, actor: guardianships.entrust_guardian(s, actor, data), _records
         )
         return _guardianship_payload(outcome)
 
@@ -123,7 +123,7 @@ class GuardianMutation:
         target = _guardianship_id(input.id)
         outcome = await run_mutation(
             info,
-            lambda s, actor: guardians.assess_guardian(
+            lambda s, actor: guardianships.assess_guardian(
                 s, actor, target, input.expected_version, input.capacity
             ),
             _records,
@@ -139,7 +139,7 @@ class GuardianMutation:
         target = _guardianship_id(input.id)
         outcome = await run_mutation(
             info,
-            lambda s, actor: guardians.confirm_guardianship(
+            lambda s, actor: guardianships.confirm_guardianship(
                 s, actor, target, input.expected_version, input.agreement_signed
             ),
             _records,
@@ -153,7 +153,7 @@ class GuardianMutation:
         target = _guardianship_id(input.id)
         outcome = await run_mutation(
             info,
-            lambda s, actor: guardians.end_guardianship(
+            lambda s, actor: guardianships.end_guardianship(
                 s, actor, target, input.expected_version, input.ends_on
             ),
             _records,
