@@ -85,7 +85,7 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "{action} is not allowed in stage {stage}": "个案当前处于“{stage}”阶段，不能{action}",
     "only dropout cases have a follow-up status": "只有辍学个案才有劝返状态",
-    # NGO contracts (app/services/contracts.py)
+    # NGO contracts (app/services/ngo_contracts.py)
     "at least one service type": "请至少选择一种服务类型",
     "at least one area": "请至少选择一个地区",
     "at most {maximum} areas": "最多 {maximum} 个地区",

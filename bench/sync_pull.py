@@ -22,8 +22,8 @@ from sqlalchemy import text
 
 from app import clock
 from app.auth.tokens import issue_access_token
-from app.contract import CONTRACT_DIR, document_id
 from app.database import create_engine
+from app.mobile_contract import CONTRACT_DIR, document_id
 from app.service import create_app
 from app.settings import Settings
 from bench.field_api import RECORD_VISIT, run_on_field_api_database

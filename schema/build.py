@@ -22,11 +22,9 @@ from schema.auth.mutations import AuthMutation
 from schema.cases.mutations import CaseMutation
 from schema.cases.query import CaseQuery
 from schema.cases.types import Case
+from schema.children.mutations import ChildMutation, MoveMutation
 from schema.children.query import ChildQuery
-from schema.children.types import Child, Guardianship, Parent, Visit
-from schema.contracts.mutations import ContractMutation
-from schema.contracts.query import ContractQuery
-from schema.contracts.types import NgoContract
+from schema.children.types import Child, Guardianship, Parent
 from schema.core.cost import QueryCostLimit
 from schema.core.error_log import log_errors
 from schema.core.extensions import (
@@ -37,16 +35,21 @@ from schema.core.extensions import (
     RefuseUnsafeText,
     TypedErrors,
 )
-from schema.files.mutations import FileMutation
-from schema.guardianships.mutations import GuardianMutation, MoveMutation
+from schema.guardianships.mutations import GuardianMutation
+from schema.households.mutations import HouseholdMutation
 from schema.households.query import HouseholdQuery
 from schema.households.types import Household
+from schema.ngo_contracts.mutations import ContractMutation
+from schema.ngo_contracts.query import ContractQuery
+from schema.ngo_contracts.types import NgoContract
 from schema.reconciliation.query import ReconciliationQuery
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
 from schema.sync.query import SyncQuery
 from schema.viewer.query import ViewerQuery
+from schema.visits.mutations import VisitMutation
 from schema.visits.query import VisitQuery
+from schema.visits.types import Visit
 
 
 @strawberry.type
@@ -72,7 +75,9 @@ class Query(
 @strawberry.type
 class Mutation(
     AuthMutation,
-    FileMutation,
+    HouseholdMutation,
+    ChildMutation,
+    VisitMutation,
     CaseMutation,
     GuardianMutation,
     MoveMutation,

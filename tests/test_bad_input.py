@@ -19,12 +19,12 @@ import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy import text
 
-from app.contract import CONTRACT_DIR, document_id
 from app.domain.validation import (
     MAX_LIST_ITEMS,
     check_list_length,
     check_not_future,
 )
+from app.mobile_contract import CONTRACT_DIR, document_id
 from app.seed.demo import DEMO_VILLAGE
 from tests.conftest import PINNED_NOW, EngineFactory, access_token
 from tests.graphql import gid

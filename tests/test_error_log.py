@@ -9,8 +9,8 @@ import logging
 import pytest
 from httpx import AsyncClient
 
-from app.contract import CONTRACT_DIR
 from app.logging import MAX_TEXT, JsonFormatter, bounded
+from app.mobile_contract import CONTRACT_DIR
 from schema.core.error_log import MAX_MESSAGE, loggable_message
 from tests.conftest import access_token
 

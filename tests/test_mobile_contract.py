@@ -11,12 +11,12 @@ import pytest
 from graphql import build_schema
 from httpx import AsyncClient
 
-from app import contract
-from app.contract import document_id
+from app import mobile_contract
+from app.mobile_contract import document_id
 from schema import schema
 from tests.conftest import access_token, service_client
 
-CASELOAD = (contract.CONTRACT_DIR / "operations" / "Caseload.graphql").read_text()
+CASELOAD = (mobile_contract.CONTRACT_DIR / "operations" / "Caseload.graphql").read_text()
 AD_HOC = "{ children(first: 2) { totalCount } }"
 
 
@@ -102,7 +102,7 @@ async def test_large_responses_are_gzipped(demo_client: AsyncClient, demo_db: st
 @pytest.fixture
 def contract_copy(tmp_path: Path) -> Path:
     target = tmp_path / "mobile_contract"
-    shutil.copytree(contract.CONTRACT_DIR, target)
+    shutil.copytree(mobile_contract.CONTRACT_DIR, target)
     return target
 
 
@@ -112,29 +112,29 @@ def _changed(sdl: str, old: str, new: str) -> Any:
 
 
 def test_the_committed_contract_holds() -> None:
-    report = contract.check(build_schema(schema.as_str()))
+    report = mobile_contract.check(build_schema(schema.as_str()))
     assert report.errors == []
 
 
 def test_breaking_changes_fail_the_check(contract_copy: Path) -> None:
     sdl = schema.as_str()
     removed_field = _changed(sdl, "  openCaseCount: Int!\n", "")
-    report = contract.check(removed_field, contract_copy)
+    report = mobile_contract.check(removed_field, contract_copy)
     assert not report.ok
     assert any("openCaseCount" in e for e in report.errors)
     changed_argument = _changed(
         sdl, "dueVisits(withinDays: Int! = 7", 'dueVisits(withinDays: String! = "7"'
     )
-    report = contract.check(changed_argument, contract_copy)
+    report = mobile_contract.check(changed_argument, contract_copy)
     assert any(e.startswith("breaking:") and "withinDays" in e for e in report.errors)
 
 
 def test_additive_changes_pass_and_dangerous_ones_are_listed(contract_copy: Path) -> None:
     sdl = schema.as_str()
     added = _changed(sdl, "type Query {\n", "type Query {\n  newField: Int\n")
-    assert contract.check(added, contract_copy).ok
+    assert mobile_contract.check(added, contract_copy).ok
     new_value = _changed(sdl, "  VILLAGE\n", "  VILLAGE\n  GROUP\n")
-    report = contract.check(new_value, contract_copy)
+    report = mobile_contract.check(new_value, contract_copy)
     assert report.ok
     assert report.dangerous
 
@@ -142,5 +142,5 @@ def test_additive_changes_pass_and_dangerous_ones_are_listed(contract_copy: Path
 def test_a_stale_manifest_fails_the_check(contract_copy: Path) -> None:
     operation = contract_copy / "operations" / "Refresh.graphql"
     operation.write_text(operation.read_text() + "\n# edited\n")
-    report = contract.check(build_schema(schema.as_str()), contract_copy)
+    report = mobile_contract.check(build_schema(schema.as_str()), contract_copy)
     assert "manifest.json is stale: run `shouhu contract build`" in report.errors

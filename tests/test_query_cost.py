@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions.validation_cache import _get_validate_cache
 
-from app import contract
+from app import mobile_contract
 from app.settings import Settings
 from schema import schema
 from schema.core.cost import LIST_SIZES, operation_cost
@@ -43,11 +43,11 @@ def cost(document: str, variables: dict[str, Any] | None = None, **options: Any)
     return operation_cost(SCHEMA, parse(document), None, variables, **options)
 
 
-@pytest.mark.parametrize("name", sorted(contract.operations()))
+@pytest.mark.parametrize("name", sorted(mobile_contract.operations()))
 def test_every_operation_of_the_app_stays_under_the_field_workers_limit(name: str) -> None:
     # Whatever page sizes the app asks for (every `first` at its maximum), it never hits
     # the limit; the heaviest (SyncPush, SyncPull, Caseload) cost 1,200, 1,001 and 912.
-    document = contract.operations()[name]
+    document = mobile_contract.operations()[name]
     assert cost(document, worst_case=True) * 4 <= Settings().query_cost_limit
 
 

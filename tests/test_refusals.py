@@ -13,9 +13,9 @@ from httpx import AsyncClient, Response
 from sqlalchemy import select
 
 from app.auth.apikeys import create_api_key
-from app.contract import CONTRACT_DIR, document_id
 from app.database import session_factory
 from app.graphql_request import ANONYMOUS_MAX_BODY_BYTES
+from app.mobile_contract import CONTRACT_DIR, document_id
 from app.models import Organization, User
 from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD
 from app.settings import Settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
-from app.contract import CONTRACT_DIR
+from app.mobile_contract import CONTRACT_DIR
 from app.seed.demo import DEMO_PASSWORD
 from tests.conftest import PRODUCTION_KEYS, service_client
 

@@ -9,8 +9,8 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import text
 
-from app.contract import CONTRACT_DIR, document_id
 from app.idcrypto import unseal
+from app.mobile_contract import CONTRACT_DIR, document_id
 from app.seed.demo import DEMO_PASSWORD, DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import TODAY_SQL, EngineFactory, access_token
 from tests.graphql import gid

@@ -1,5 +1,6 @@
 """SQLAlchemy models: one module per part of the domain, all registered on Base.metadata."""
 
+from app.models.absences import AbsenceBatch, AbsenceRecord
 from app.models.areas import Area
 from app.models.audit import AuditEvent, AuditRead
 from app.models.auth import ApiKey, LoginFailure, RefreshToken
@@ -8,7 +9,7 @@ from app.models.cases import Case, CaseEvent, DropoutStatus
 from app.models.children import Child, ChildMove
 from app.models.guardianships import Guardianship
 from app.models.households import Household, Parent
-from app.models.integrations import AbsenceBatch, AbsenceRecord, NgoContract, NgoContractChild
+from app.models.ngo_contracts import NgoContract, NgoContractChild
 from app.models.organizations import Organization, User
 from app.models.policy import CasbinRule
 from app.models.reconciliation import DuplicateReport

@@ -1,8 +1,7 @@
-"""GraphQL types of a child's file: the child, parents, guardianships, visits."""
+"""GraphQL types of a child's file: the child, parents, guardianships."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,7 +17,6 @@ from app.enums import (
     ChildCategory,
     ChildStatus,
     ContactFrequency,
-    Finding,
     Gender,
     GuardianCapacity,
     GuardianRelation,
@@ -28,24 +26,16 @@ from app.enums import (
     ParentRelation,
     ParentStatus,
     SchoolStatus,
-    VisitKind,
 )
 from app.idcrypto import Sealed
 from app.models import Child as ChildModel
 from app.models import Guardianship as GuardianshipModel
 from app.models import Parent as ParentModel
-from app.models import Visit as VisitModel
-from app.store.visits import count_visits, list_visits
 from authz.fields import SHOWN, ChildView, Disclosure, child_view, id_number_disclosure
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.nodes import global_id, load_nodes
-from schema.core.pagination import (
-    CountedConnection,
-    build_page,
-    decode_timed_cursor,
-    page_size,
-)
+from schema.visits.types import Visit, VisitConnection, visit_page
 
 if TYPE_CHECKING:
     from schema.cases.types import Case
@@ -149,48 +139,6 @@ class Guardianship(relay.Node):
     @strawberry.field(description="The guardian's ID number: full, masked or absent by role.")
     def id_number(self, info: Info) -> str | None:
         return _id_number(info, self.sealed_id_number, self.area_code, f"Guardianship:{self.id}")
-
-
-@strawberry.type(description="A home visit (走访) and what was found.")
-class Visit(relay.Node):
-    id: relay.NodeID[str]
-    area_code: str
-    visited_at: datetime
-    kind: VisitKind
-    living_conditions: Finding
-    guardianship: Finding
-    schooling: Finding
-    health: Finding
-    mental_state: Finding
-    risks_found: list[str]
-    notes: str | None
-    next_visit_due: date | None = strawberry.field(
-        description="The next regular visit as planned at this visit; the child's "
-        "`nextVisitDue` is the one in force."
-    )
-    child_id: strawberry.ID = strawberry.field(description="The child's global id.")
-    case_id: strawberry.ID | None = strawberry.field(
-        description="The global id of the protection case a case follow-up visit belongs to."
-    )
-
-    @classmethod
-    def from_model(cls, v: VisitModel) -> Visit:
-        """The GraphQL view of a visit row."""
-        return cls(
-            id=str(v.id), area_code=v.area_code, visited_at=v.visited_at, kind=v.kind,
-            living_conditions=v.living_conditions, guardianship=v.guardianship,
-            schooling=v.schooling, health=v.health, mental_state=v.mental_state,
-            risks_found=list(v.risks_found), notes=v.notes, next_visit_due=v.next_visit_due,
-            child_id=global_id("Child", v.child_id),
-            case_id=None if v.case_id is None else global_id("Case", v.case_id),
-        )  # fmt: skip
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        """Visits by id through the request's loader."""
-        return await load_nodes(info.context.loaders.visit, node_ids, cls.from_model)
 
 
 @strawberry.type(description="A move of a child's file from one village to another.")
@@ -375,27 +323,3 @@ class Child(relay.Node):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> VisitConnection:
         return await visit_page(info, child_id=self.row.id, first=first, after=after)
-
-
-@strawberry.type(name="VisitConnection")
-class VisitConnection(CountedConnection[Visit]):
-    """A page of visits."""
-
-
-async def visit_page(
-    info: Info, *, child_id: uuid.UUID | None, first: int | None, after: str | None
-) -> VisitConnection:
-    """Visits (of one child, or all the caller may see), newest first."""
-    size = page_size(first)
-    key = decode_timed_cursor(after)
-    rows = await info.context.db.read(
-        lambda s: list_visits(s, child_id=child_id, after=key, limit=size + 1)
-    )
-    edges, page_info = build_page(
-        rows, size, lambda v: f"{v.visited_at.isoformat()}|{v.id}", Visit.from_model
-    )
-    return VisitConnection(
-        edges=edges,
-        page_info=page_info,
-        counter=lambda: info.context.db.read(lambda s: count_visits(s, child_id=child_id)),
-    )

@@ -68,3 +68,18 @@ def maybe(row: R | None, to_node: Callable[[R], N]) -> N | None:
 def current_as(row: object, model: type[R], to_node: Callable[[R], N]) -> N | None:
     """The record a VERSION_CONFLICT carries, as the client sees it."""
     return to_node(row) if isinstance(row, model) else None
+
+
+# Inputs shared by a create and an update are patches: what an update leaves out stays as it is.
+PATCH = (
+    "On an update only the fields sent change: a field left out stays as it is, null clears "
+    "one that may be empty (a field that cannot be empty sent as null is REQUIRED)."
+)
+ON_CREATE = "Required when registering (REQUIRED otherwise)."
+FALSE_ON_CREATE = "False when left out of a registration."
+
+
+def required_on_create(description: str = ON_CREATE) -> Any:
+    """An input field a create needs and an update may leave out: nullable in GraphQL, with
+    no default, so that a field left out is UNSET and the service names it REQUIRED."""
+    return strawberry.field(default=strawberry.UNSET, description=description)

@@ -16,8 +16,8 @@ from typing import Any
 
 from graphql import ExecutionResult, GraphQLError
 
-from app.contract import document_id, load_manifest
 from app.i18n import translate
+from app.mobile_contract import document_id, load_manifest
 
 APQ_NOT_FOUND = "PersistedQueryNotFound"
 

@@ -1,4 +1,4 @@
-"""Mutations on entrusted guardianship (委托监护), and moving or archiving a child's file."""
+"""Mutations on entrusted guardianship (委托监护)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,15 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from app.enums import ArchiveReason, GuardianCapacity, GuardianRelation
-from app.models import Child as ChildModel
+from app.enums import GuardianCapacity, GuardianRelation
 from app.models import Guardianship as GuardianshipModel
-from app.services import guardians, moves
-from schema.children.types import Child, Guardianship
+from app.services import guardianships
+from schema.children.types import Guardianship
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import Outcome, run_mutation
 from schema.core.payloads import bad_id, client_id, current_as, maybe, uuid_of
-from schema.files.mutations import ChildPayload
 
 register_enums()
 
@@ -105,7 +103,7 @@ class GuardianMutation:
         self, info: Info, input: EntrustGuardianInput
     ) -> GuardianshipPayload:
         try:
-            data = guardians.EntrustData(
+            data = guardianships.EntrustData(
                 id=client_id(input.id),
                 child_id=uuid_of(input.child_id, "Child") or uuid.UUID(int=0),
                 guardian_name=input.guardian_name, relation=input.relation, phone=input.phone,
@@ -116,7 +114,7 @@ class GuardianMutation:
         except ValueError:
             return GuardianshipPayload(guardianship=None, errors=bad_id("id"))
         outcome = await run_mutation(
-            info, lambda s, actor: guardians.entrust_guardian(s, actor, data), _records
+            info, lambda s, actor: guardianships.entrust_guardian(s, actor, data), _records
         )
         return _guardianship_payload(outcome)
 
@@ -125,7 +123,7 @@ class GuardianMutation:
         target = _guardianship_id(input.id)
         outcome = await run_mutation(
             info,
-            lambda s, actor: guardians.assess_guardian(
+            lambda s, actor: guardianships.assess_guardian(
                 s, actor, target, input.expected_version, input.capacity
             ),
             _records,
@@ -141,7 +139,7 @@ class GuardianMutation:
         target = _guardianship_id(input.id)
         outcome = await run_mutation(
             info,
-            lambda s, actor: guardians.confirm_guardianship(
+            lambda s, actor: guardianships.confirm_guardianship(
                 s, actor, target, input.expected_version, input.agreement_signed
             ),
             _records,
@@ -155,61 +153,9 @@ class GuardianMutation:
         target = _guardianship_id(input.id)
         outcome = await run_mutation(
             info,
-            lambda s, actor: guardians.end_guardianship(
+            lambda s, actor: guardianships.end_guardianship(
                 s, actor, target, input.expected_version, input.ends_on
             ),
             _records,
         )
         return _guardianship_payload(outcome)
-
-
-@strawberry.input
-class MoveChildInput:
-    id: relay.GlobalID = strawberry.field(description="The child.")
-    expected_version: int
-    to_area_code: str = strawberry.field(description="The village (12 digits) it moves to.")
-
-
-@strawberry.input
-class ArchiveChildInput:
-    id: relay.GlobalID = strawberry.field(description="The child.")
-    expected_version: int
-    reason: ArchiveReason
-
-
-def _child_payload(info: Info, outcome: Outcome[ChildModel]) -> ChildPayload:
-    return ChildPayload(
-        child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
-        errors=outcome.errors,
-        current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
-    )
-
-
-@strawberry.type
-class MoveMutation:
-    @strawberry.mutation(
-        description="Move a child's file to another village, with its guardianships, visits "
-        "and cases; needs write access to child files in both villages."
-    )
-    async def move_child(self, info: Info, input: MoveChildInput) -> ChildPayload:
-        target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
-        outcome = await run_mutation(
-            info,
-            lambda s, actor: moves.move_child(
-                s, actor, target, input.expected_version, input.to_area_code
-            ),
-            lambda c: [f"Child:{c.id}"],
-        )
-        return _child_payload(info, outcome)
-
-    @strawberry.mutation(description="Archive a child's file (kept, not deleted).")
-    async def archive_child(self, info: Info, input: ArchiveChildInput) -> ChildPayload:
-        target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
-        outcome = await run_mutation(
-            info,
-            lambda s, actor: moves.archive_child(
-                s, actor, target, input.expected_version, input.reason
-            ),
-            lambda c: [f"Child:{c.id}"],
-        )
-        return _child_payload(info, outcome)

@@ -21,8 +21,8 @@ from graphql import OperationType, parse
 from graphql.language import OperationDefinitionNode
 from strawberry.scalars import JSON
 
-from app.contract import load_manifest
 from app.domain.validation import Problem
+from app.mobile_contract import load_manifest
 from authz.gate import root_fields
 from schema.context import Info
 from schema.core.errors import UserError, localized_message

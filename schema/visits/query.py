@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.children.types import VisitConnection, visit_page
 from schema.context import Info
+from schema.visits.types import VisitConnection, visit_page
 
 
 @strawberry.type

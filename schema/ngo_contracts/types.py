@@ -14,7 +14,7 @@ from app import clock
 from app.enums import NgoServiceType
 from app.models import NgoContract as NgoContractModel
 from app.models import Organization
-from app.store import contracts as contract_store
+from app.store import ngo_contracts as contract_store
 from schema.children.query import ChildConnection
 from schema.children.types import Child
 from schema.context import Info

@@ -11,13 +11,13 @@ from strawberry import relay
 
 from app.enums import NgoServiceType
 from app.models import NgoContract as NgoContractModel
-from app.services import contracts
+from app.services import ngo_contracts
 from schema.context import Info
-from schema.contracts.types import NgoContract
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import Outcome, run_mutation
 from schema.core.payloads import bad_id, client_id, sent, uuid_of
+from schema.ngo_contracts.types import NgoContract
 
 register_enums()
 ON_CREATE = "Required when creating a contract (REQUIRED otherwise)."
@@ -105,7 +105,7 @@ async def _contract_payload(info: Info, outcome: Outcome[NgoContractModel]) -> N
 
 
 async def _children_payload(
-    info: Info, outcome: Outcome[contracts.AssignmentResult]
+    info: Info, outcome: Outcome[ngo_contracts.AssignmentResult]
 ) -> ContractChildrenPayload:
     result = outcome.result
     if result is None:
@@ -118,7 +118,7 @@ async def _children_payload(
     )
 
 
-def _records(result: contracts.AssignmentResult, child_ids: list[uuid.UUID]) -> list[str]:
+def _records(result: ngo_contracts.AssignmentResult, child_ids: list[uuid.UUID]) -> list[str]:
     return [f"NgoContract:{result.contract.id}", *(f"Child:{c}" for c in child_ids)]
 
 
@@ -142,10 +142,10 @@ class ContractMutation:
             ngo_id = uuid.UUID(str(input.ngo_id))
         except ValueError:
             return NgoContractPayload(contract=None, errors=bad_id("ngoId"))
-        data = contracts.ContractData(id=record_id, ngo_id=ngo_id, terms=input.terms.changes())
+        data = ngo_contracts.ContractData(id=record_id, ngo_id=ngo_id, terms=input.terms.changes())
         outcome = await run_mutation(
             info,
-            lambda s, actor: contracts.create_contract(s, actor, data),
+            lambda s, actor: ngo_contracts.create_contract(s, actor, data),
             lambda c: [f"NgoContract:{c.id}"],
         )
         return await _contract_payload(info, outcome)
@@ -161,7 +161,7 @@ class ContractMutation:
         changes = input.terms.changes()
         outcome = await run_mutation(
             info,
-            lambda s, actor: contracts.update_contract(
+            lambda s, actor: ngo_contracts.update_contract(
                 s, actor, contract_id, input.expected_version, changes
             ),
             lambda c: [f"NgoContract:{c.id}"],
@@ -179,7 +179,7 @@ class ContractMutation:
         child_ids = _child_ids(input)
         outcome = await run_mutation(
             info,
-            lambda s, actor: contracts.assign_children(s, actor, contract_id, child_ids),
+            lambda s, actor: ngo_contracts.assign_children(s, actor, contract_id, child_ids),
             lambda r: _records(r, child_ids),
         )
         return await _children_payload(info, outcome)
@@ -194,7 +194,7 @@ class ContractMutation:
         child_ids = _child_ids(input)
         outcome = await run_mutation(
             info,
-            lambda s, actor: contracts.unassign_children(s, actor, contract_id, child_ids),
+            lambda s, actor: ngo_contracts.unassign_children(s, actor, contract_id, child_ids),
             lambda r: _records(r, child_ids),
         )
         return await _children_payload(info, outcome)

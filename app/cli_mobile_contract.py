@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from graphql import build_schema
 
-from app import contract
+from app import mobile_contract
 from app.cli_common import console
 
 contract_cli = typer.Typer(help="The mobile contract (mobile_contract/).", no_args_is_help=True)
@@ -20,19 +20,19 @@ def _live_sdl() -> str:
 @contract_cli.command("build")
 def build() -> None:
     """Regenerate manifest.json (persisted ids) and schema.graphql (the snapshot)."""
-    contract.write(_live_sdl())
-    console.print(f"{len(contract.operations())} operations; manifest and snapshot written")
+    mobile_contract.write(_live_sdl())
+    console.print(f"{len(mobile_contract.operations())} operations; manifest and snapshot written")
 
 
 @contract_cli.command("check")
 def check() -> None:
     """Fail when an operation no longer validates, the manifest is stale, or the live schema
     breaks the snapshot; list dangerous changes."""
-    report = contract.check(build_schema(_live_sdl()))
+    report = mobile_contract.check(build_schema(_live_sdl()))
     for line in report.dangerous:
         console.print(f"[yellow]{line}[/yellow]")
     for line in report.errors:
         console.print(f"[red]{line}[/red]")
     if not report.ok:
         raise typer.Exit(1)
-    console.print(f"contract holds: {len(contract.operations())} operations")
+    console.print(f"contract holds: {len(mobile_contract.operations())} operations")

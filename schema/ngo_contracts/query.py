@@ -8,17 +8,17 @@ import strawberry
 from strawberry import relay
 
 from app import clock
-from app.store import contracts as contract_store
+from app.store import ngo_contracts as contract_store
 from authz.predicates import ngo_directory
 from schema.context import Info
-from schema.contracts.types import (
+from schema.core.errors import QueryError
+from schema.core.pagination import build_page, decode_keyed_cursor, page_size
+from schema.ngo_contracts.types import (
     NgoContract,
     NgoContractConnection,
     NgoOrganization,
     NgoOrganizationConnection,
 )
-from schema.core.errors import QueryError
-from schema.core.pagination import build_page, decode_keyed_cursor, page_size
 
 
 @strawberry.type

@@ -1,0 +1,183 @@
+"""Mutations on a child's file: register, edit, move to another village, archive."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import strawberry
+from strawberry import relay
+
+from app.enums import (
+    ArchiveReason,
+    Gender,
+    KeyChildReason,
+    LivingArrangement,
+    SchoolStatus,
+)
+from app.models import Child as ChildModel
+from app.services import files, moves
+from app.services.common import New
+from schema.children.types import Child
+from schema.context import Info
+from schema.core.enums import register_enums
+from schema.core.errors import UserError
+from schema.core.mutations import Outcome, run_mutation
+from schema.core.payloads import (
+    FALSE_ON_CREATE,
+    ON_CREATE,
+    PATCH,
+    bad_id,
+    client_id,
+    current_as,
+    maybe,
+    required_on_create,
+    sent,
+    uuid_of,
+)
+
+register_enums()
+
+
+@strawberry.input(description="A child's file. " + PATCH)
+class ChildInput:
+    household_id: relay.GlobalID | None = required_on_create(
+        ON_CREATE + " An update leaves it as it is (moveChild changes it)."
+    )
+    name: str | None = required_on_create()
+    gender: Gender | None = required_on_create()
+    birth_date: date | None = required_on_create()
+    living_arrangement: LivingArrangement | None = required_on_create()
+    school_status: SchoolStatus | None = required_on_create()
+    id_number: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Required unless noHouseholdRegistration."
+    )
+    no_household_registration: bool | None = required_on_create(FALSE_ON_CREATE)
+    student_number: str | None = strawberry.UNSET
+    disability: bool | None = required_on_create(FALSE_ON_CREATE)
+    serious_illness: bool | None = required_on_create(FALSE_ON_CREATE)
+    safety_risk: bool | None = required_on_create(FALSE_ON_CREATE)
+    scattered_orphan: bool | None = required_on_create(FALSE_ON_CREATE)
+    recorded_key_reasons: list[KeyChildReason] | None = required_on_create(
+        "Key-child reasons staff record (none when left out of a registration)."
+    )
+
+    def changes(self) -> dict[str, object]:
+        """The fields sent, for the service."""
+        changes = sent(self)
+        if "household_id" in changes:
+            changes["household_id"] = uuid_of(self.household_id, "Household")
+        return changes
+
+
+@strawberry.input
+class RegisterChildInput:
+    child: ChildInput
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="A UUID the app made: retrying with it is safe."
+    )
+
+
+@strawberry.input
+class UpdateChildInput:
+    id: relay.GlobalID
+    expected_version: int
+    child: ChildInput = strawberry.field(description="The fields to change. " + PATCH)
+
+
+@strawberry.type
+class ChildPayload:
+    child: Child | None
+    errors: list[UserError]
+    current: Child | None = strawberry.field(
+        description="On VERSION_CONFLICT: the record as it is now, to merge with."
+    )
+
+
+@strawberry.type
+class ChildMutation:
+    @strawberry.mutation(description="Register a child in a household.")
+    async def register_child(self, info: Info, input: RegisterChildInput) -> ChildPayload:
+        try:
+            child = New(client_id(input.id), input.child.changes())
+        except ValueError:
+            return ChildPayload(child=None, errors=bad_id("id"), current=None)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: files.register_child(s, actor, child),
+            lambda c: [f"Child:{c.id}"],
+        )
+        return ChildPayload(
+            child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
+            errors=outcome.errors,
+            current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
+        )
+
+    @strawberry.mutation(description="Change a child's file: the fields sent, and only those.")
+    async def update_child(self, info: Info, input: UpdateChildInput) -> ChildPayload:
+        child_id = uuid_of(input.id, "Child") or uuid.UUID(int=0)
+        changes = input.child.changes()
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: files.update_child(
+                s, actor, child_id, input.expected_version, changes
+            ),
+            lambda c: [f"Child:{c.id}"],
+        )
+        return ChildPayload(
+            child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
+            errors=outcome.errors,
+            current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
+        )
+
+
+@strawberry.input
+class MoveChildInput:
+    id: relay.GlobalID = strawberry.field(description="The child.")
+    expected_version: int
+    to_area_code: str = strawberry.field(description="The village (12 digits) it moves to.")
+
+
+@strawberry.input
+class ArchiveChildInput:
+    id: relay.GlobalID = strawberry.field(description="The child.")
+    expected_version: int
+    reason: ArchiveReason
+
+
+def _child_payload(info: Info, outcome: Outcome[ChildModel]) -> ChildPayload:
+    return ChildPayload(
+        child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
+        errors=outcome.errors,
+        current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
+    )
+
+
+@strawberry.type
+class MoveMutation:
+    @strawberry.mutation(
+        description="Move a child's file to another village, with its guardianships, visits "
+        "and cases; needs write access to child files in both villages."
+    )
+    async def move_child(self, info: Info, input: MoveChildInput) -> ChildPayload:
+        target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: moves.move_child(
+                s, actor, target, input.expected_version, input.to_area_code
+            ),
+            lambda c: [f"Child:{c.id}"],
+        )
+        return _child_payload(info, outcome)
+
+    @strawberry.mutation(description="Archive a child's file (kept, not deleted).")
+    async def archive_child(self, info: Info, input: ArchiveChildInput) -> ChildPayload:
+        target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: moves.archive_child(
+                s, actor, target, input.expected_version, input.reason
+            ),
+            lambda c: [f"Child:{c.id}"],
+        )
+        return _child_payload(info, outcome)

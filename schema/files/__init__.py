@@ -1,1 +1,0 @@
-"""Mutations on a child's file."""
