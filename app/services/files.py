@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
@@ -49,7 +49,7 @@ from app.enums import (
     SchoolStatus,
     VisitKind,
 )
-from app.errors import DomainError, check_version, not_found, raise_problems, refuse
+from app.errors import DomainError, check_version, raise_problems, refuse
 from app.idcrypto import fingerprints
 from app.models import Area, Case, Child, Household, Parent, Visit
 from app.services.common import (
@@ -57,14 +57,13 @@ from app.services.common import (
     Changes,
     New,
     existing_create,
+    load_visible,
     merge_create,
     merge_update,
     write_changes,
 )
 from app.services.derivation import refresh_children
 from authz.guard import require
-
-M = TypeVar("M", bound=Any)
 
 
 @dataclass(frozen=True)
@@ -200,16 +199,6 @@ async def register_household(
         )
     await session.flush()
     return household
-
-
-async def load_visible(
-    session: AsyncSession, model: type[M], record_id: uuid.UUID, field: str, what: str
-) -> M:
-    """A live row the caller may see, or NOT_FOUND (the two cannot be told apart)."""
-    row = await session.get(model, record_id)
-    if row is None or row.deleted_at is not None:
-        raise not_found(field, what)
-    return row
 
 
 async def update_household(

@@ -23,8 +23,7 @@ from app.models import (
     Parent,
     Visit,
 )
-from app.services.common import Actor
-from app.services.files import load_visible
+from app.services.common import Actor, load_visible
 from authz.guard import require
 
 # The rows about a child that carry its village and follow it when it moves (its history).
