@@ -17,7 +17,6 @@ from app.models import Household as HouseholdModel
 from app.models import Parent as ParentModel
 from app.services import households
 from app.services.common import New
-from schema.children.types import Parent
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
@@ -32,7 +31,7 @@ from schema.core.payloads import (
     sent,
     uuid_of,
 )
-from schema.households.types import Household
+from schema.households.types import Household, Parent
 
 register_enums()
 
