@@ -16,7 +16,7 @@ from app.enums import (
     SchoolStatus,
 )
 from app.models import Child as ChildModel
-from app.services import children, moves
+from app.services import children
 from app.services.common import New
 from schema.children.types import Child
 from schema.context import Info
@@ -163,7 +163,7 @@ class MoveMutation:
         target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
         outcome = await run_mutation(
             info,
-            lambda s, actor: moves.move_child(
+            lambda s, actor: children.move_child(
                 s, actor, target, input.expected_version, input.to_area_code
             ),
             lambda c: [f"Child:{c.id}"],
@@ -175,7 +175,7 @@ class MoveMutation:
         target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
         outcome = await run_mutation(
             info,
-            lambda s, actor: moves.archive_child(
+            lambda s, actor: children.archive_child(
                 s, actor, target, input.expected_version, input.reason
             ),
             lambda c: [f"Child:{c.id}"],
