@@ -24,7 +24,7 @@ from schema.cases.query import CaseQuery
 from schema.cases.types import Case
 from schema.children.mutations import ChildMutation, MoveMutation
 from schema.children.query import ChildQuery
-from schema.children.types import Child, Guardianship, Parent
+from schema.children.types import Child
 from schema.core.cost import QueryCostLimit
 from schema.core.error_log import log_errors
 from schema.core.extensions import (
@@ -36,9 +36,10 @@ from schema.core.extensions import (
     TypedErrors,
 )
 from schema.guardianships.mutations import GuardianMutation
+from schema.guardianships.types import Guardianship
 from schema.households.mutations import HouseholdMutation
 from schema.households.query import HouseholdQuery
-from schema.households.types import Household
+from schema.households.types import Household, Parent
 from schema.ngo_contracts.mutations import ContractMutation
 from schema.ngo_contracts.query import ContractQuery
 from schema.ngo_contracts.types import NgoContract

@@ -67,7 +67,7 @@ def uuid_pk() -> Mapped[uuid.UUID]:
     return mapped_column(primary_key=True, default=uuid.uuid4)
 
 
-# The column of the rows about a child that a move of the child rewrites (app/services/moves.py).
+# The column of the rows about a child that a move of the child rewrites (app/services/children.py).
 FOLLOWS_THE_CHILD = ("area_code",)
 
 

@@ -1,5 +1,5 @@
 """Duplicates passed on to be reconciled: an ID number on file out of the registering user's
-sight (see app/services/files.py and docs/authorization.md)."""
+sight (see app/services/children.py and docs/authorization.md)."""
 
 from __future__ import annotations
 

@@ -25,8 +25,7 @@ from app.enums import (
 )
 from app.errors import check_version, not_found, raise_problems, refuse
 from app.models import Case, CaseEvent, Child, Organization
-from app.services.common import Actor, existing_create
-from app.services.files import load_visible
+from app.services.common import Actor, existing_create, load_visible
 from authz.guard import require
 
 DESCRIPTION_MAX = 4000

@@ -1,4 +1,5 @@
-"""What every write service needs: who acts, the time, idempotent creates, partial updates."""
+"""What every write service needs: who acts, the time, loading a visible row, idempotent
+creates, partial updates."""
 
 from __future__ import annotations
 
@@ -13,14 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.domain.validation import Problem
-from app.errors import refuse
+from app.errors import not_found, refuse
 from app.idcrypto import sealed_id_number_columns
 from authz.scope import Scope
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Any)
 D = TypeVar("D", bound="DataclassInstance")
 
 Changes = Mapping[str, object]
@@ -65,6 +66,16 @@ async def existing_create(
         return None
     if any(getattr(row, key) != value for key, value in values.items()):
         raise refuse("IDEMPOTENCY_CONFLICT", "id", "this id was already used for other content")
+    return row
+
+
+async def load_visible(
+    session: AsyncSession, model: type[M], record_id: uuid.UUID, field: str, what: str
+) -> M:
+    """A live row the caller may see, or NOT_FOUND (the two cannot be told apart)."""
+    row = await session.get(model, record_id)
+    if row is None or row.deleted_at is not None:
+        raise not_found(field, what)
     return row
 
 

@@ -32,9 +32,8 @@ from app.domain.validation import (
 from app.enums import ChildStatus, GuardianCapacity, GuardianRelation, GuardianshipStatus
 from app.errors import check_version, raise_problems, refuse
 from app.models import Child, Guardianship
-from app.services.common import Actor, existing_create
+from app.services.common import Actor, existing_create, load_visible
 from app.services.derivation import refresh_children
-from app.services.files import load_visible
 from authz.guard import require
 
 

@@ -24,11 +24,11 @@ from app.services.common import (
     Actor,
     Changes,
     existing_create,
+    load_visible,
     merge_create,
     merge_update,
     write_changes,
 )
-from app.services.files import load_visible
 from authz.guard import require
 
 MAX_TITLE = 200

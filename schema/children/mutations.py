@@ -16,7 +16,7 @@ from app.enums import (
     SchoolStatus,
 )
 from app.models import Child as ChildModel
-from app.services import files, moves
+from app.services import children
 from app.services.common import New
 from schema.children.types import Child
 from schema.context import Info
@@ -104,7 +104,7 @@ class ChildMutation:
             return ChildPayload(child=None, errors=bad_id("id"), current=None)
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.register_child(s, actor, child),
+            lambda s, actor: children.register_child(s, actor, child),
             lambda c: [f"Child:{c.id}"],
         )
         return ChildPayload(
@@ -119,7 +119,7 @@ class ChildMutation:
         changes = input.child.changes()
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.update_child(
+            lambda s, actor: children.update_child(
                 s, actor, child_id, input.expected_version, changes
             ),
             lambda c: [f"Child:{c.id}"],
@@ -163,7 +163,7 @@ class MoveMutation:
         target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
         outcome = await run_mutation(
             info,
-            lambda s, actor: moves.move_child(
+            lambda s, actor: children.move_child(
                 s, actor, target, input.expected_version, input.to_area_code
             ),
             lambda c: [f"Child:{c.id}"],
@@ -175,7 +175,7 @@ class MoveMutation:
         target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
         outcome = await run_mutation(
             info,
-            lambda s, actor: moves.archive_child(
+            lambda s, actor: children.archive_child(
                 s, actor, target, input.expected_version, input.reason
             ),
             lambda c: [f"Child:{c.id}"],

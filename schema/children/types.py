@@ -1,4 +1,4 @@
-"""GraphQL types of a child's file: the child, parents, guardianships."""
+"""GraphQL types of a child's file: the child and its moves."""
 
 from __future__ import annotations
 
@@ -11,30 +11,22 @@ from strawberry import relay
 
 from app import clock
 from app.domain.classification import age_on
-from app.domain.idnumber import mask_id_number
 from app.enums import (
     ArchiveReason,
     ChildCategory,
     ChildStatus,
-    ContactFrequency,
     Gender,
-    GuardianCapacity,
-    GuardianRelation,
-    GuardianshipStatus,
     KeyChildReason,
     LivingArrangement,
-    ParentRelation,
-    ParentStatus,
     SchoolStatus,
 )
-from app.idcrypto import Sealed
 from app.models import Child as ChildModel
-from app.models import Guardianship as GuardianshipModel
-from app.models import Parent as ParentModel
 from authz.fields import SHOWN, ChildView, Disclosure, child_view, id_number_disclosure
 from schema.context import Info
 from schema.core.enums import register_enums
+from schema.core.id_numbers import shown_id_number
 from schema.core.nodes import global_id, load_nodes
+from schema.guardianships.types import Guardianship
 from schema.visits.types import Visit, VisitConnection, visit_page
 
 if TYPE_CHECKING:
@@ -42,103 +34,6 @@ if TYPE_CHECKING:
     from schema.households.types import Household
 
 register_enums()
-
-
-def _id_number(info: Info, sealed: Sealed | None, area_code: str, record: str) -> str | None:
-    """An ID number as the caller may see it (full reads are audited). It is opened only for
-    a caller who sees it, in full or masked."""
-    if sealed is None:
-        return None
-    disclosure = id_number_disclosure(info.context.scope, area_code)
-    if disclosure is Disclosure.FULL:
-        info.context.audit.read(record)
-        return sealed.reveal()
-    return mask_id_number(sealed.reveal()) if disclosure is Disclosure.MASKED else None
-
-
-@strawberry.type(description="A parent (父母) in a household.")
-class Parent(relay.Node):
-    id: relay.NodeID[str]
-    relation: ParentRelation
-    name: str
-    phone: str | None
-    status: ParentStatus
-    work_place: str | None
-    work_province_code: str | None
-    away_since: date | None
-    contact_frequency: ContactFrequency | None
-    last_contact_on: date | None
-    home_at_holidays: bool | None
-    version: int
-    household_id: strawberry.ID = strawberry.field(description="The household's global id.")
-    area_code: strawberry.Private[str]
-    sealed_id_number: strawberry.Private[Sealed | None]
-
-    @classmethod
-    def from_model(cls, parent: ParentModel) -> Parent:
-        """The GraphQL view of a parent row."""
-        return cls(
-            id=str(parent.id), relation=parent.relation, name=parent.name, phone=parent.phone,
-            status=parent.status, work_place=parent.work_place,
-            work_province_code=parent.work_province_code, away_since=parent.away_since,
-            contact_frequency=parent.contact_frequency, last_contact_on=parent.last_contact_on,
-            home_at_holidays=parent.home_at_holidays, version=parent.version,
-            household_id=global_id("Household", parent.household_id),
-            area_code=parent.area_code, sealed_id_number=ParentModel.id_number.sealed(parent),
-        )  # fmt: skip
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        """Parents by id through the request's loader."""
-        return await load_nodes(info.context.loaders.parent, node_ids, cls.from_model)
-
-    @strawberry.field(description="ID number: full, masked or absent by role (see Child).")
-    def id_number(self, info: Info) -> str | None:
-        return _id_number(info, self.sealed_id_number, self.area_code, f"Parent:{self.id}")
-
-
-@strawberry.type(description="An entrusted guardianship (委托监护).")
-class Guardianship(relay.Node):
-    id: relay.NodeID[str]
-    guardian_name: str
-    relation: GuardianRelation
-    phone: str | None
-    capacity: GuardianCapacity
-    capacity_assessed_at: datetime | None
-    agreement_signed: bool
-    confirmed_at: datetime | None
-    starts_on: date
-    ends_on: date | None
-    status: GuardianshipStatus
-    version: int
-    child_id: strawberry.ID = strawberry.field(description="The child's global id.")
-    area_code: strawberry.Private[str]
-    sealed_id_number: strawberry.Private[Sealed | None]
-
-    @classmethod
-    def from_model(cls, g: GuardianshipModel) -> Guardianship:
-        """The GraphQL view of a guardianship row."""
-        return cls(
-            id=str(g.id), guardian_name=g.guardian_name, relation=g.relation, phone=g.phone,
-            capacity=g.capacity, capacity_assessed_at=g.capacity_assessed_at,
-            agreement_signed=g.agreement_signed, confirmed_at=g.confirmed_at,
-            starts_on=g.starts_on, ends_on=g.ends_on, status=g.status, version=g.version,
-            child_id=global_id("Child", g.child_id),
-            area_code=g.area_code, sealed_id_number=GuardianshipModel.id_number.sealed(g),
-        )  # fmt: skip
-
-    @classmethod
-    async def resolve_nodes(
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Any]:
-        """Guardianships by id through the request's loader."""
-        return await load_nodes(info.context.loaders.guardianship, node_ids, cls.from_model)
-
-    @strawberry.field(description="The guardian's ID number: full, masked or absent by role.")
-    def id_number(self, info: Info) -> str | None:
-        return _id_number(info, self.sealed_id_number, self.area_code, f"Guardianship:{self.id}")
 
 
 @strawberry.type(description="A move of a child's file from one village to another.")
@@ -262,7 +157,7 @@ class Child(relay.Node):
         full = id_number_disclosure(info.context.scope, self.area_code) is Disclosure.FULL
         if full and sealed is not None:
             info.context.audit.file(self.row.id, self.area_code, id_number=True)
-        return _id_number(info, sealed, self.area_code, f"Child:{self.id}")
+        return shown_id_number(info, sealed, self.area_code, f"Child:{self.id}")
 
     @strawberry.field(description="The household; null when the caller may not see it.")
     async def household(

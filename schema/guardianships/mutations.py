@@ -11,12 +11,12 @@ from strawberry import relay
 from app.enums import GuardianCapacity, GuardianRelation
 from app.models import Guardianship as GuardianshipModel
 from app.services import guardianships
-from schema.children.types import Guardianship
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import Outcome, run_mutation
 from schema.core.payloads import bad_id, client_id, current_as, maybe, uuid_of
+from schema.guardianships.types import Guardianship
 
 register_enums()
 

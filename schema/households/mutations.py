@@ -15,9 +15,8 @@ from app.enums import (
 )
 from app.models import Household as HouseholdModel
 from app.models import Parent as ParentModel
-from app.services import files
+from app.services import households
 from app.services.common import New
-from schema.children.types import Parent
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
@@ -32,7 +31,7 @@ from schema.core.payloads import (
     sent,
     uuid_of,
 )
-from schema.households.types import Household
+from schema.households.types import Household, Parent
 
 register_enums()
 
@@ -132,7 +131,7 @@ class HouseholdMutation:
             return HouseholdPayload(household=None, errors=bad_id("id"))
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.register_household(s, actor, household, parents),
+            lambda s, actor: households.register_household(s, actor, household, parents),
             lambda h: [f"Household:{h.id}"],
         )
         return HouseholdPayload(
@@ -150,7 +149,7 @@ class HouseholdMutation:
         changes = sent(input, skip={"id", "expected_version"})
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.update_household(
+            lambda s, actor: households.update_household(
                 s, actor, household_id, input.expected_version, changes
             ),
             lambda h: [f"Household:{h.id}"],
@@ -174,7 +173,7 @@ class HouseholdMutation:
         changes = input.parent.changes()
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.update_parent(
+            lambda s, actor: households.update_parent(
                 s, actor, parent_id, input.expected_version, changes
             ),
             lambda p: [f"Parent:{p.id}"],

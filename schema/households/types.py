@@ -1,18 +1,26 @@
-"""GraphQL types of households."""
+"""GraphQL types of households and their parents."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 import strawberry
 from strawberry import relay
 
+from app.enums import ContactFrequency, ParentRelation, ParentStatus
+from app.idcrypto import Sealed
 from app.models import Household as HouseholdModel
-from schema.children.types import Child, Parent
+from app.models import Parent as ParentModel
+from schema.children.types import Child
 from schema.context import Info
-from schema.core.nodes import load_nodes
+from schema.core.enums import register_enums
+from schema.core.id_numbers import shown_id_number
+from schema.core.nodes import global_id, load_nodes
+
+register_enums()
 
 
 @strawberry.type(description="A household (家庭) in a village.")
@@ -56,3 +64,46 @@ class Household(relay.Node):
     async def parents(self, info: Info) -> list[Parent]:
         rows = await info.context.loaders.household_parents.load(uuid.UUID(self.id))
         return [Parent.from_model(row) for row in rows]
+
+
+@strawberry.type(description="A parent (父母) in a household.")
+class Parent(relay.Node):
+    id: relay.NodeID[str]
+    relation: ParentRelation
+    name: str
+    phone: str | None
+    status: ParentStatus
+    work_place: str | None
+    work_province_code: str | None
+    away_since: date | None
+    contact_frequency: ContactFrequency | None
+    last_contact_on: date | None
+    home_at_holidays: bool | None
+    version: int
+    household_id: strawberry.ID = strawberry.field(description="The household's global id.")
+    area_code: strawberry.Private[str]
+    sealed_id_number: strawberry.Private[Sealed | None]
+
+    @classmethod
+    def from_model(cls, parent: ParentModel) -> Parent:
+        """The GraphQL view of a parent row."""
+        return cls(
+            id=str(parent.id), relation=parent.relation, name=parent.name, phone=parent.phone,
+            status=parent.status, work_place=parent.work_place,
+            work_province_code=parent.work_province_code, away_since=parent.away_since,
+            contact_frequency=parent.contact_frequency, last_contact_on=parent.last_contact_on,
+            home_at_holidays=parent.home_at_holidays, version=parent.version,
+            household_id=global_id("Household", parent.household_id),
+            area_code=parent.area_code, sealed_id_number=ParentModel.id_number.sealed(parent),
+        )  # fmt: skip
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        """Parents by id through the request's loader."""
+        return await load_nodes(info.context.loaders.parent, node_ids, cls.from_model)
+
+    @strawberry.field(description="ID number: full, masked or absent by role (see Child).")
+    def id_number(self, info: Info) -> str | None:
+        return shown_id_number(info, self.sealed_id_number, self.area_code, f"Parent:{self.id}")

@@ -10,11 +10,12 @@ from app import clock
 from app.store.children import children_by_id
 from app.store.sync import Cursor, InvalidCursor, contract_children_to_recheck, pull
 from schema.cases.types import Case
-from schema.children.types import Child, Guardianship, Parent
+from schema.children.types import Child
 from schema.context import Info
 from schema.core.errors import QueryError
 from schema.core.nodes import global_id
-from schema.households.types import Household
+from schema.guardianships.types import Guardianship
+from schema.households.types import Household, Parent
 from schema.visits.types import Visit
 
 MAX_SYNC_PAGE = 1000

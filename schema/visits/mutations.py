@@ -12,7 +12,7 @@ from app.enums import (
     Finding,
     VisitKind,
 )
-from app.services import files
+from app.services import visits
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
@@ -61,7 +61,7 @@ class VisitMutation:
     @strawberry.mutation(description="Record a visit; the child's next visit due moves on.")
     async def record_visit(self, info: Info, input: RecordVisitInput) -> VisitPayload:
         try:
-            data = files.VisitData(
+            data = visits.VisitData(
                 id=client_id(input.id),
                 child_id=uuid_of(input.child_id, "Child") or uuid.UUID(int=0),
                 visited_at=input.visited_at, kind=input.kind,
@@ -74,7 +74,7 @@ class VisitMutation:
             return VisitPayload(visit=None, errors=bad_id("id"))
         outcome = await run_mutation(
             info,
-            lambda s, actor: files.record_visit(s, actor, data),
+            lambda s, actor: visits.record_visit(s, actor, data),
             lambda v: [f"Visit:{v.id}", f"Child:{v.child_id}"],
         )
         return VisitPayload(visit=maybe(outcome.result, Visit.from_model), errors=outcome.errors)
