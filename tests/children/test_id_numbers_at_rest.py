@@ -27,7 +27,7 @@ from app.models import Child, Parent
 from app.progress import Advance
 from app.rekey import count_stale, rotate_id_numbers, sealed_columns
 from app.settings import Settings
-from tests.cli import shouhu
+from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, EngineFactory, access_token, service_client
 from tests.documents import REGISTER_CHILD, child_input, register_household
 from tests.graphql import query_data as call
