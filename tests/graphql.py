@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event
 
 
 def gid(type_name: str, key: object) -> str:
@@ -27,3 +30,21 @@ async def query_data(
     assert "errors" not in body, body
     data: dict[str, Any] = body["data"]
     return data
+
+
+@contextmanager
+def counting_statements(client: AsyncClient) -> Iterator[list[str]]:
+    """Every SQL statement the service sends while the block runs."""
+    transport = client._transport
+    assert isinstance(transport, ASGITransport)
+    engine = transport.app.state.engine.sync_engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -15,7 +15,7 @@ Fragments on several types of an interface all count, as if every object were ea
 `QueryCostLimit` refuses an operation over the caller's limit after validation and before
 anything runs: QUERY_TOO_COSTLY with the cost and the limit, HTTP 200 like any GraphQL error.
 The limits are settings per kind of caller: anonymous (logging in), field workers and
-integrations (the app's heaviest operation with margin: tests/test_query_cost.py), staff
+integrations (the app's heaviest operation with margin: tests/api/test_query_cost.py), staff
 with the GraphiQL permission.
 """
 
@@ -58,7 +58,7 @@ FIELD_COSTS: Mapping[str, int] = {"totalCount": 10}
 # The most a `first` may be, where it is not MAX_PAGE_SIZE.
 MAX_FIRST: Mapping[str, int] = {"Query.syncPull": MAX_SYNC_PAGE}
 # Lists of objects without `first`: how many items to expect at most, for estimating.
-# tests/test_query_cost.py requires an entry for every such list of the schema.
+# tests/api/test_query_cost.py requires an entry for every such list of the schema.
 LIST_SIZES: Mapping[str, int] = {
     "Household.parents": 4,
     "Household.children": 10,

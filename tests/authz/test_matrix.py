@@ -46,17 +46,18 @@ PROBED_QUERY_FIELDS = {
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
-    # tests/test_file_mutations.py probes these for targets outside the scope:
+    # tests/children/test_child_mutations.py probes these for targets outside the scope:
     "registerHousehold", "updateHousehold", "updateParent", "registerChild", "updateChild",
     "recordVisit", "syncPush",
-    # tests/test_case_mutations.py and tests/test_guardian_mutations.py probe these:
+    # tests/cases/test_case_mutations.py and
+    # tests/guardianships/test_guardianship_mutations.py probe these:
     "reportConcern", "startEmergencyResponse", "startAssessment", "completeAssessment",
     "recordMeasure", "referCase", "startFollowUp", "closeCase",
     "entrustGuardian", "assessGuardian", "confirmGuardianship", "endGuardianship",
     "moveChild", "archiveChild",
-    # tests/test_absences.py probes these:
+    # tests/absences/test_absence_submissions.py probes these:
     "submitAbsences", "setDropoutFollowUp",
-    # tests/test_ngo_contracts.py probes these:
+    # tests/ngo_contracts/test_ngo_contracts.py probes these:
     "createNgoContract", "updateNgoContract", "assignNgoContractChildren",
     "unassignNgoContractChildren",
 }  # fmt: skip
@@ -261,7 +262,7 @@ async def client(world: World, request: pytest.FixtureRequest) -> AsyncIterator[
     security does not apply to the owner, so the second run checks the application's own
     filtering alone."""
     # The matrix asks for every list at once, far over the cost limits of production
-    # (tests/test_query_cost.py): what it checks is scope, so the limits are lifted.
+    # (tests/api/test_query_cost.py): what it checks is scope, so the limits are lifted.
     overrides: dict[str, object] = {"query_cost_limit": 10**7, "query_cost_limit_graphiql": 10**7}
     if request.param == "with RLS bypassed":
         overrides["app_db_user"] = make_url(world.url).username

@@ -5,7 +5,7 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from app.seed.demo import DEMO_TOWNSHIP
-from tests.cli import shouhu
+from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, access_token, service_client
 
 COUNT = "{ children(first: 1) { totalCount } }"

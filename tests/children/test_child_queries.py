@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest_asyncio
-from httpx import ASGITransport, AsyncClient
-from sqlalchemy import event, text
+from httpx import AsyncClient
+from sqlalchemy import text
 
 from app.seed.demo import DEMO_VILLAGE
 from tests.conftest import TODAY_SQL, EngineFactory, access_token
+from tests.graphql import counting_statements
 from tests.graphql import query_data as ask
 
 CASELOAD = """
@@ -29,24 +26,6 @@ query Caseload($first: Int!) {
   }
 }
 """
-
-
-@contextmanager
-def counting_statements(client: AsyncClient) -> Iterator[list[str]]:
-    """Every SQL statement the service sends while the block runs."""
-    transport = client._transport
-    assert isinstance(transport, ASGITransport)
-    engine = transport.app.state.engine.sync_engine  # type: ignore[attr-defined]
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

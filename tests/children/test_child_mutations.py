@@ -4,90 +4,30 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy import text
 
-from app.domain.idnumber import make_id_number
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import TODAY, EngineFactory, access_token
+from tests.documents import (
+    RECORD_VISIT,
+    REGISTER_CHILD,
+    REGISTER_HOUSEHOLD,
+    UPDATE_PARENT,
+    child_input,
+    household_input,
+    register_household,
+)
 from tests.graphql import gid
 from tests.graphql import query_data as call
-
-REGISTER_HOUSEHOLD = """
-mutation($input: RegisterHouseholdInput!) {
-  registerHousehold(input: $input) {
-    household { id areaCode address version parents { id name status } }
-    errors { code field message }
-  }
-}
-"""
-REGISTER_CHILD = """
-mutation($input: RegisterChildInput!) {
-  registerChild(input: $input) {
-    child { id name categories isKeyChild idNumber version nextVisitDue }
-    errors { code field message }
-    current { id }
-  }
-}
-"""
-UPDATE_PARENT = """
-mutation($input: UpdateParentInput!) {
-  updateParent(input: $input) {
-    parent { id status version }
-    errors { code field message }
-    current { id version status }
-  }
-}
-"""
-RECORD_VISIT = """
-mutation($input: RecordVisitInput!) {
-  recordVisit(input: $input) { visit { id nextVisitDue } errors { code field message } }
-}
-"""
-
-
-def household_input(**overrides: Any) -> dict[str, Any]:
-    return {
-        "areaCode": DEMO_VILLAGE,
-        "address": "伯浩村3组12号",
-        "phone": "13900001111",
-        "parents": [
-            {"relation": "FATHER", "name": "张伟", "status": "AT_HOME"},
-            {"relation": "MOTHER", "name": "李芳", "status": "WORKING_AWAY",
-             "workPlace": "广东省东莞市", "awaySince": "2025-03-01"},
-        ],
-        **overrides,
-    }  # fmt: skip
-
-
-def child_input(household_id: str, **overrides: Any) -> dict[str, Any]:
-    birth = date(2016, 5, 20)
-    return {
-        "householdId": household_id,
-        "name": "张小明",
-        "gender": "MALE",
-        "birthDate": birth.isoformat(),
-        "idNumber": make_id_number("420702", birth, 901),
-        "livingArrangement": "WITH_ONE_PARENT",
-        "schoolStatus": "IN_SCHOOL",
-        **overrides,
-    }
-
-
-async def _household(client: AsyncClient, token: str) -> dict[str, Any]:
-    data = await call(client, token, REGISTER_HOUSEHOLD, input=household_input())
-    assert data["registerHousehold"]["errors"] == []
-    household: dict[str, Any] = data["registerHousehold"]["household"]
-    return household
 
 
 async def test_register_household_and_child_then_a_parent_leaves(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
-    household = await _household(fresh_client, token)
+    household = await register_household(fresh_client, token)
     assert household["areaCode"] == DEMO_VILLAGE
     assert [p["status"] for p in household["parents"]] == ["AT_HOME", "WORKING_AWAY"]
     registered = await call(
@@ -123,7 +63,7 @@ async def test_stale_version_is_a_conflict_with_the_current_record(
     fresh_client: AsyncClient, fresh_db: str
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
-    household = await _household(fresh_client, token)
+    household = await register_household(fresh_client, token)
     father = household["parents"][0]
     update = {
         "id": father["id"],
@@ -168,7 +108,7 @@ async def test_id_number_must_agree_with_birth_date_and_be_unique(
     fresh_client: AsyncClient, fresh_db: str
 ) -> None:
     village = await access_token(fresh_db, "demo-village")
-    household = await _household(fresh_client, village)
+    household = await register_household(fresh_client, village)
     mismatch = child_input(household["id"], birthDate="2016-05-21")
     data = await call(fresh_client, village, REGISTER_CHILD, input={"child": mismatch})
     assert data["registerChild"]["errors"][0]["code"] == "ID_NUMBER_MISMATCH"
@@ -281,7 +221,7 @@ async def test_poverty_flags_make_a_child_in_economic_difficulty(
     fresh_client: AsyncClient, fresh_db: str
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
-    household = await _household(fresh_client, token)
+    household = await register_household(fresh_client, token)
     registered = await call(
         fresh_client, token, REGISTER_CHILD, input={"child": child_input(household["id"])}
     )

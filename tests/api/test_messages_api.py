@@ -14,7 +14,7 @@ from app.database import session_factory
 from app.models import Organization, User
 from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD, DEMO_VILLAGE2
 from tests.conftest import EngineFactory, access_token, service_client
-from tests.test_file_mutations import REGISTER_HOUSEHOLD, UPDATE_PARENT, household_input
+from tests.documents import REGISTER_HOUSEHOLD, UPDATE_PARENT, household_input
 
 ENGLISH = {"Accept-Language": "en-US,en;q=0.9,zh-CN;q=0.5"}
 CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9"}

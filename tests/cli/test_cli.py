@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import migrate
-from tests.cli import shouhu
+from tests.command import shouhu
 
 
 def test_migrate_import_and_seed(empty_db: str) -> None:

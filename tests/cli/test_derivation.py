@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.cli import shouhu
+from tests.command import shouhu
 from tests.conftest import EngineFactory
 
 

@@ -10,41 +10,11 @@ from httpx import AsyncClient
 
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import TODAY
+from tests.documents import ASSESS, CONFIRM, END, ENTRUST, mutation
 from tests.graphql import gid
 from tests.graphql import query_data as ask
 from tests.world import World, key_of
 
-GUARDIANSHIP = (
-    "id status capacity agreementSigned confirmedAt capacityAssessedAt startsOn endsOn version"
-)
-
-
-def mutation(name: str, input_type: str, payload: str) -> str:
-    return f"""
-mutation($input: {input_type}!) {{
-  {name}(input: $input) {{ {payload} errors {{ code field message }} }}
-}}
-"""
-
-
-ENTRUST = mutation(
-    "entrustGuardian", "EntrustGuardianInput", f"guardianship {{ {GUARDIANSHIP} }} current {{ id }}"
-)
-ASSESS = mutation(
-    "assessGuardian",
-    "AssessGuardianInput",
-    f"guardianship {{ {GUARDIANSHIP} }} current {{ id version capacity }}",
-)
-CONFIRM = mutation(
-    "confirmGuardianship",
-    "ConfirmGuardianshipInput",
-    f"guardianship {{ {GUARDIANSHIP} }} current {{ id version }}",
-)
-END = mutation(
-    "endGuardianship",
-    "EndGuardianshipInput",
-    f"guardianship {{ {GUARDIANSHIP} }} current {{ id version }}",
-)
 CHILD_PAYLOAD = "child { id areaCode status archivedReason version } current { id version status }"
 MOVE = mutation("moveChild", "MoveChildInput", CHILD_PAYLOAD)
 ARCHIVE = mutation("archiveChild", "ArchiveChildInput", CHILD_PAYLOAD)

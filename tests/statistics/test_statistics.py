@@ -18,8 +18,7 @@ from app.domain.suppression import is_small
 from app.seed.demo import DEMO_CITY, DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE
 from app.services.statistics_refresh import refresh_statistics
 from tests.conftest import TODAY, EngineFactory, access_token
-from tests.graphql import gid, query_data
-from tests.test_field_api_queries import counting_statements
+from tests.graphql import counting_statements, gid, query_data
 
 COUNTS = (
     "areaCode areaName level children leftBehind difficultyEconomic difficultyDisability "

@@ -27,10 +27,10 @@ from app.models import Child, Parent
 from app.progress import Advance
 from app.rekey import count_stale, rotate_id_numbers, sealed_columns
 from app.settings import Settings
-from tests.cli import shouhu
+from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, EngineFactory, access_token, service_client
+from tests.documents import REGISTER_CHILD, child_input, register_household
 from tests.graphql import query_data as call
-from tests.test_file_mutations import REGISTER_CHILD, _household, child_input
 
 TABLES = ("absence_records", "children", "guardianships", "parents")
 DEVELOPMENT = Settings()
@@ -73,7 +73,7 @@ REGISTER_INLINE = """mutation { registerChild(input: {child: {householdId: "%s",
 
 async def _register(client: AsyncClient, url: str, number: str) -> dict[str, Any]:
     token = await access_token(url, "demo-village")
-    household = await _household(client, token)
+    household = await register_household(client, token)
     child = child_input(household["id"], idNumber=number)
     data = await call(client, token, REGISTER_CHILD, input={"child": child})
     payload: dict[str, Any] = data["registerChild"]
@@ -128,7 +128,7 @@ async def test_a_stored_id_number_is_in_no_table_in_plaintext(
 ) -> None:
     number = make_id_number("420702", date(2016, 5, 20), 901)
     token = await access_token(fresh_db, "demo-village")
-    household = await _household(fresh_client, token)
+    household = await register_household(fresh_client, token)
     data = await call(fresh_client, token, REGISTER_INLINE % (household["id"], number))
     registered = data["registerChild"]
     assert registered["errors"] == [] and registered["child"]["idNumber"] == number

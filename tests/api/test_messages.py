@@ -25,7 +25,7 @@ from app.enums import CaseStage
 from app.i18n import Term, describe, negotiate, translate, use_language
 from app.messages import CHINESE, CODES, TERMS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("app", "schema", "authz")
 
 # Callables that take a message template: name → (position of the error code or None,

@@ -29,7 +29,7 @@ from app.enums import OrganizationKind, Role
 from app.models import ApiKey, Organization, RefreshToken, User
 from app.seed.demo import DEMO_PASSWORD, DEMO_VILLAGE
 from app.settings import DEVELOPMENT_SECRET_KEY, Settings, get_settings
-from tests.cli import shouhu
+from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, EngineFactory
 
 Sessions = async_sessionmaker[AsyncSession]

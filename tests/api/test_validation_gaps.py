@@ -12,9 +12,10 @@ from sqlalchemy import text
 
 from app.domain.idnumber import make_id_number
 from app.seed.demo import DEMO_COUNTY, DEMO_VILLAGE
-from tests.graphql import gid
-from tests.graphql import query_data as ask
-from tests.test_file_mutations import (
+from tests.documents import (
+    ASSESS,
+    CONFIRM,
+    ENTRUST,
     RECORD_VISIT,
     REGISTER_CHILD,
     REGISTER_HOUSEHOLD,
@@ -22,7 +23,8 @@ from tests.test_file_mutations import (
     child_input,
     household_input,
 )
-from tests.test_guardian_mutations import ASSESS, CONFIRM, ENTRUST
+from tests.graphql import gid
+from tests.graphql import query_data as ask
 from tests.world import World, key_of
 
 RECORD_CASE_VISIT = """

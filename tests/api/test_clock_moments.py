@@ -31,7 +31,7 @@ from app.models import Organization, User
 from app.progress import SilentReporter
 from app.seed.demo import DEMO_VILLAGE, seed_demo
 from app.services.derivation import refresh_all_children
-from tests.cli import shouhu
+from tests.command import shouhu
 from tests.conftest import access_token, create_database, drop_database, service_client
 from tests.graphql import gid, query_data
 
