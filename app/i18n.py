@@ -79,7 +79,7 @@ def negotiate(accept_language: str | None) -> Language:
 
 def N_(template: str) -> str:
     """Mark a template kept in a variable as a catalogue message (gettext's gettext_noop):
-    it is translated where it is rendered, and tests/test_messages.py finds it here."""
+    it is translated where it is rendered, and tests/api/test_messages.py finds it here."""
     return template
 
 
@@ -109,7 +109,7 @@ def translate(
     """The message `template` (its English text) in `language` (default: the request's),
     its placeholders filled from `params`. Enum values become their Chinese labels in
     Chinese, Terms their catalogue word. A template missing from the catalogue stays English
-    (tests/test_messages.py keeps that from happening)."""
+    (tests/api/test_messages.py keeps that from happening)."""
     language = language or current_language()
     text = CHINESE.get(template, template) if language == "zh" else template
     if params is None:

@@ -9,7 +9,7 @@ To add a message:
    params (never an f-string: the text must be a key of this catalogue);
 2. add `"<the English template>": "<its Chinese, with the same placeholders>"` to CHINESE;
 3. a new error code also gets `"CODE": ("general English text", "通用中文说明")` in CODES.
-tests/test_messages.py reads the source and fails, naming the file and line, until all of
+tests/api/test_messages.py reads the source and fails, naming the file and line, until all of
 this holds. Placeholder values that are enums are shown by their Chinese labels
 (app/enums.py); Terms (a kind of record, a permission's object or action) through TERMS.
 """

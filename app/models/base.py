@@ -117,7 +117,7 @@ class Synced(Timestamped):
 
     # Columns whose change is no edit of this record and leaves `version` as it is: facts
     # derived from other records, the village a row follows its child to. The table's touch
-    # trigger is given them (tests/test_migrations.py checks the two agree).
+    # trigger is given them (tests/cli/test_migrations.py checks the two agree).
     not_edits: ClassVar[tuple[str, ...]] = ()
 
     version: Mapped[int] = mapped_column(default=1, server_default="1")
