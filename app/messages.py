@@ -101,7 +101,7 @@ CHINESE: Final[dict[str, str]] = {
     "you may not assign this child": "您无权分派该儿童",
     "the child lives outside the contract's areas": "该儿童不在合同服务范围内",
     "the contract ended on {ends_on}": "合同已于 {ends_on} 到期",
-    # School absences (app/services/absences.py, app/domain/absences.py, app/integrations/)
+    # School absences (app/services/absences.py, app/domain/absences.py, app/web/integrations/)
     "absences are submitted by a school": "缺课记录须由学校报送",
     "1 to {maximum} printable characters": "批次号应为 1 至 {maximum} 个可打印字符",
     "at most {maximum} records per submission; split the file": (
@@ -144,7 +144,7 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "line {line}: {error}": "第 {line} 行：{error}",
     "line {line} contains a NUL character": "第 {line} 行含有空字符（NUL）",
-    # Credentials, limits and queries (app/auth/, authz/gate.py, app/ratelimit.py, schema/)
+    # Credentials, limits and queries (app/auth/, authz/gate.py, app/web/ratelimit.py, schema/)
     "send either a bearer token or an API key, not both": (
         "请只使用一种凭证：访问令牌或 API 密钥，不能同时发送"
     ),
@@ -224,7 +224,7 @@ CHINESE: Final[dict[str, str]] = {
     "the record was changed while this edit was written: read it again, merge and retry": (
         "保存时记录已被他人修改，请重新读取、合并后重试"
     ),
-    # Requests refused before they run (app/graphql_request.py, app/service.py,
+    # Requests refused before they run (app/web/graphql_request.py, app/web/service.py,
     # schema/core/admission.py, schema/core/cost.py, schema/core/database.py)
     "the request body is larger than {maximum} bytes": "请求内容超过 {maximum} 字节的上限",
     "the body is not UTF-8 text": "请求内容不是 UTF-8 编码的文本",

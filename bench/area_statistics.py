@@ -35,10 +35,10 @@ from app.models import Child, User
 from app.progress import SilentReporter
 from app.seed.demo import DEMO_COUNTY, seed_demo
 from app.seed.synthetic import seed_synthetic
-from app.service import create_app
 from app.services.statistics_history import fill_statistics
 from app.settings import Settings
 from app.store.statistics import chain_sums
+from app.web.service import create_app
 from authz.enforcer import build_enforcer, default_rules
 from authz.principal import principal_for
 from authz.scope import compile_scope

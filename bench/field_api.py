@@ -38,8 +38,8 @@ from app.database import create_engine, database_url, libpq_url
 from app.models import User
 from app.seed.demo import DEMO_VILLAGE, seed_demo
 from app.seed.synthetic import seed_synthetic
-from app.service import create_app
 from app.settings import Settings
+from app.web.service import create_app
 
 CASELOAD = """query Caseload { children(first: 50) { totalCount edges { node {
   id name age categories isKeyChild nextVisitDue visitOverdue

@@ -24,8 +24,8 @@ from app import clock
 from app.auth.tokens import issue_access_token
 from app.database import create_engine
 from app.mobile_contract import CONTRACT_DIR, document_id
-from app.service import create_app
 from app.settings import Settings
+from app.web.service import create_app
 from bench.field_api import RECORD_VISIT, run_on_field_api_database
 
 PULL = document_id((CONTRACT_DIR / "operations" / "SyncPull.graphql").read_text())

@@ -30,8 +30,8 @@ from app.auth.tokens import issue_access_token
 from app.database import create_engine, libpq_url
 from app.embedded_db import embedded_postgres
 from app.seed.demo import seed_demo
-from app.service import create_app
 from app.settings import Settings
+from app.web.service import create_app
 
 if TYPE_CHECKING:
     from tests.world import World

@@ -40,9 +40,9 @@ TEMPLATE_CALLS: dict[str, tuple[int | None, int, str]] = {
     "InvalidIdNumber": (None, 1, "template"),
     "translate": (None, 0, "template"),
     "N_": (None, 0, "template"),
-    "_problem": (1, 2, "message"),  # app/exports.py
+    "_problem": (1, 2, "message"),  # app/web/exports.py
     "_error": (1, 0, "message"),  # schema/core/persisted.py
-    "RequestError": (1, 2, "message"),  # app/graphql_request.py
+    "RequestError": (1, 2, "message"),  # app/web/graphql_request.py
 }
 # Callables that take text already rendered for people: never a literal.
 RENDERED_CALLS = {"UserError": (2, "message"), "GraphQLError": (0, "message")}

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from app.auth.apikeys import create_api_key
 from app.database import session_factory
-from app.graphql_request import ANONYMOUS_MAX_BODY_BYTES
 from app.mobile_contract import CONTRACT_DIR, document_id
 from app.models import Organization, User
 from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD
 from app.settings import Settings
+from app.web.graphql_request import ANONYMOUS_MAX_BODY_BYTES
 from schema.core.admission import ANONYMOUS_MAX_DOCUMENT_CHARS
 from tests.conftest import PRODUCTION_KEYS, EngineFactory, access_token, service_client
 

@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from app import clock, passwords
 from app.seed.demo import DEMO_PASSWORD
-from app.service import create_app
 from app.settings import Settings
+from app.web.service import create_app
 from tests.conftest import EngineFactory
 
 LOGIN = """

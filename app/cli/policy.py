@@ -9,7 +9,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cli_common import console, in_transaction
+from app.cli.common import console, in_transaction
 from app.models import CasbinRule
 from authz.enforcer import InvalidPolicy, validate
 from authz.patterns import InvalidPattern

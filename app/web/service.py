@@ -32,10 +32,13 @@ from strawberry.types import ExecutionResult
 from app import clock, idcrypto
 from app.audit import AuditTrail
 from app.auth.identity_cache import IdentityCache
-from app.caller import resolve_caller
 from app.database import app_role_url, create_engine, database_url, session_factory
-from app.exports import statistics_csv_response
-from app.graphql_request import (
+from app.i18n import LanguageMiddleware
+from app.migrate import current_revision, head_revision
+from app.settings import Settings, get_settings
+from app.web.caller import resolve_caller
+from app.web.exports import statistics_csv_response
+from app.web.graphql_request import (
     RequestError,
     body_limit,
     from_json_body,
@@ -43,11 +46,8 @@ from app.graphql_request import (
     read_body,
     replay,
 )
-from app.i18n import LanguageMiddleware
-from app.integrations.routes import absences_csv
-from app.migrate import current_revision, head_revision
-from app.ratelimit import RateLimitMiddleware
-from app.settings import Settings, get_settings
+from app.web.integrations.routes import absences_csv
+from app.web.ratelimit import RateLimitMiddleware
 from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
 from schema import schema
@@ -65,7 +65,7 @@ log = logging.getLogger(__name__)
 class ShouhuGraphQL(GraphQL[Context, None]):
     """Strawberry's ASGI app with our per-request context (who calls, and what they may see)
     and the checks that make refusing cheap: the body's size and shape before anything else
-    (app/graphql_request.py), then admission before parsing (schema/core/admission.py)."""
+    (app/web/graphql_request.py), then admission before parsing (schema/core/admission.py)."""
 
     def __init__(self, *args: Any, settings: Settings, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

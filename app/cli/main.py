@@ -19,10 +19,10 @@ from app import areas, clock, migrate
 from app.auth.apikeys import create_api_key, list_api_keys, revoke_api_key
 from app.auth.tokens import issue_access_token
 from app.bootstrap import prepare_database
-from app.cli_common import CommandRefused, console, in_transaction, with_engine
-from app.cli_keys import keys_cli
-from app.cli_mobile_contract import contract_cli
-from app.cli_policy import policy_cli
+from app.cli.common import CommandRefused, console, in_transaction, with_engine
+from app.cli.keys import keys_cli
+from app.cli.mobile_contract import contract_cli
+from app.cli.policy import policy_cli
 from app.database import create_engine, database_url, libpq_url
 from app.logging import UVICORN_LOG_CONFIG
 from app.models import ApiKey, Organization, User
@@ -67,7 +67,7 @@ def serve(
         bind_host, bind_port = host or settings.host, port or settings.port
         console.print(f"GraphQL at http://{bind_host}:{bind_port}/graphql")
         uvicorn.run(
-            "app.service:create_app",
+            "app.web.service:create_app",
             factory=True,
             host=bind_host,
             port=bind_port,

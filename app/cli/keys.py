@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.cli_common import console, with_engine
+from app.cli.common import console, with_engine
 from app.idcrypto import KEY_BYTES, UnreadableIdNumber, key_ring, new_key_entry
 from app.progress import RichReporter
 from app.rekey import BATCH, RotationSummary, rotate_id_numbers

@@ -15,14 +15,14 @@ from starlette.responses import JSONResponse
 from app import clock
 from app.audit import Actor as AuditActor
 from app.audit import write_audit_event
-from app.caller import resolve_caller
 from app.domain.absences import MAX_RECORDS_PER_SUBMISSION
 from app.domain.validation import Problem
 from app.errors import DomainError
-from app.integrations.absences_csv import CsvError, parse_absences
 from app.services.absences import SubmissionResult, submit_absences
 from app.services.common import Actor
 from app.settings import Settings
+from app.web.caller import resolve_caller
+from app.web.integrations.absences_csv import CsvError, parse_absences
 from schema.core.database import QueryTimeout, RequestDatabase
 
 # About 200 bytes a row at most: room for the largest submission, not for abuse.

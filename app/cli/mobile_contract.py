@@ -6,7 +6,7 @@ import typer
 from graphql import build_schema
 
 from app import mobile_contract
-from app.cli_common import console
+from app.cli.common import console
 
 contract_cli = typer.Typer(help="The mobile contract (mobile_contract/).", no_args_is_help=True)
 
