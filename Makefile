@@ -21,7 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy app schema authz migrations tests
+	$(BIN)/mypy app schema authz migrations tests bench
 
 install: $(STAMP)
 
