@@ -7,8 +7,11 @@ import base64
 import uuid
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.apikeys import create_api_key
+from app.models import Organization, User
 from app.seed.demo import DEMO_VILLAGE
 from tests.conftest import EngineFactory, access_token
 
@@ -16,6 +19,18 @@ from tests.conftest import EngineFactory, access_token
 def key_of(global_id: str) -> str:
     """The key inside a Relay global id."""
     return base64.b64decode(global_id).decode().split(":", 1)[1]
+
+
+async def api_key_of(session: AsyncSession, username: str, label: str) -> tuple[Organization, str]:
+    """A new API key of the organization a demo user acts for: the organization and the key."""
+    org = await session.scalar(
+        select(Organization)
+        .join(User, User.organization_id == Organization.id)
+        .where(User.username == username)
+    )
+    assert org is not None, username
+    _, key = await create_api_key(session, org, label)
+    return org, key
 
 
 class World:

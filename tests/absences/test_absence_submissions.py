@@ -10,17 +10,16 @@ from typing import Any
 
 import pytest_asyncio
 from httpx import AsyncClient
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from app.auth.apikeys import create_api_key
 from app.database import session_factory
 from app.domain.absences import next_school_day
 from app.idcrypto import unseal
-from app.models import Organization, User
 from app.seed.demo import DEMO_VILLAGE
 from tests.conftest import TODAY, EngineFactory, access_token, service_client
 from tests.graphql import gid
 from tests.graphql import query_data as ask
+from tests.world import api_key_of
 
 CHILD_ID_NUMBER = "children.id_number"
 SUBMIT = """
@@ -80,13 +79,7 @@ class School:
 async def school(fresh_db: str, engine_for: EngineFactory) -> AsyncIterator[School]:
     engine = engine_for(fresh_db)
     async with session_factory(engine)() as session, session.begin():
-        org = await session.scalar(
-            select(Organization)
-            .join(User, User.organization_id == Organization.id)
-            .where(User.username == "demo-school")
-        )
-        assert org is not None
-        _, key = await create_api_key(session, org, "student information system")
+        org, key = await api_key_of(session, "demo-school", "student information system")
         rows = await session.execute(
             text(
                 "SELECT id, student_number, id_number_enc FROM children c WHERE school_id = :org "

@@ -20,20 +20,19 @@ import pytest
 import pytest_asyncio
 import time_machine
 from httpx import AsyncClient
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from app import clock, migrate
-from app.auth.apikeys import create_api_key
 from app.database import create_engine, session_factory
 from app.domain.quarters import quarter_label, quarter_start
 from app.domain.schedule import next_visit_due
-from app.models import Organization, User
 from app.progress import SilentReporter
 from app.seed.demo import DEMO_VILLAGE, seed_demo
 from app.services.derivation import refresh_all_children
 from tests.command import shouhu
 from tests.conftest import access_token, create_database, drop_database, service_client
 from tests.graphql import gid, query_data
+from tests.world import api_key_of
 
 CHINA = ZoneInfo("Asia/Shanghai")
 MOMENTS = [
@@ -192,13 +191,7 @@ async def test_a_school_reports_todays_absence(moment: Moment, client: AsyncClie
     engine = create_engine(moment.url, pool_size=1)
     try:
         async with session_factory(engine)() as session, session.begin():
-            org = await session.scalar(
-                select(Organization)
-                .join(User, User.organization_id == Organization.id)
-                .where(User.username == "demo-school")
-            )
-            assert org is not None
-            _, key = await create_api_key(session, org, "moments")
+            org, key = await api_key_of(session, "demo-school", "moments")
             pupil = await session.scalar(
                 text(
                     "SELECT student_number FROM children WHERE school_id = :org "

@@ -7,14 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from httpx import AsyncClient, Response
-from sqlalchemy import select
 
-from app.auth.apikeys import create_api_key
 from app.database import session_factory
-from app.models import Organization, User
 from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD, DEMO_VILLAGE2
 from tests.conftest import EngineFactory, access_token, service_client
 from tests.documents import REGISTER_HOUSEHOLD, UPDATE_PARENT, household_input
+from tests.world import api_key_of
 
 ENGLISH = {"Accept-Language": "en-US,en;q=0.9,zh-CN;q=0.5"}
 CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9"}
@@ -195,13 +193,7 @@ async def test_http_error_bodies_are_translated(demo_client: AsyncClient) -> Non
 
 async def _school_key(url: str, engine_for: EngineFactory) -> str:
     async with session_factory(engine_for(url))() as session, session.begin():
-        school = await session.scalar(
-            select(Organization)
-            .join(User, User.organization_id == Organization.id)
-            .where(User.username == "demo-school")
-        )
-        assert school is not None
-        return (await create_api_key(session, school, "messages"))[1]
+        return (await api_key_of(session, "demo-school", "messages"))[1]
 
 
 async def test_a_rate_limited_key_is_told_in_its_language(

@@ -25,14 +25,12 @@ from graphql import (
     build_schema,
 )
 from httpx import AsyncClient
-from sqlalchemy import select
 
-from app.auth.apikeys import create_api_key
 from app.database import create_engine, session_factory
-from app.models import Organization, User
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_USERS, DEMO_VILLAGE
 from schema import schema
 from tests.conftest import access_token, create_database, drop_database, service_client
+from tests.world import api_key_of
 
 # Each argument that narrows a list of children → the output field it reads. A new filter
 # or sort argument fails test_every_narrowing_argument_is_generated until it is added here.
@@ -83,13 +81,7 @@ async def callers(server_url: str, template_db: str) -> AsyncIterator[Callers]:
     headers: dict[str, dict[str, str]] = {}
     async with session_factory(engine)() as session, session.begin():
         for role, username in (("key:school", "demo-school"), ("key:ngo", "demo-ngo")):
-            org = await session.scalar(
-                select(Organization)
-                .join(User, User.organization_id == Organization.id)
-                .where(User.username == username)
-            )
-            assert org is not None
-            _, key = await create_api_key(session, org, "hidden fields test")
+            _, key = await api_key_of(session, username, "hidden fields test")
             headers[role] = {"X-API-Key": key}
     await engine.dispose()
     for user in DEMO_USERS:
