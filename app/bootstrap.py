@@ -10,6 +10,7 @@ from app.database import session_factory
 from app.migrate import upgrade
 from app.progress import Reporter
 from app.seed.demo import seed_demo
+from app.services.statistics_refresh import StatisticsSession
 from app.settings import Settings
 from authz.policy_store import install_default_policy
 
@@ -21,7 +22,7 @@ async def prepare_database(engine: AsyncEngine, settings: Settings, reporter: Re
     """
     await upgrade(engine)
     done = ["migrations at head"]
-    async with session_factory(engine)() as session, session.begin():
+    async with session_factory(engine, StatisticsSession)() as session, session.begin():
         if installed := await install_default_policy(session):
             done.append(f"{installed} default policy rules installed")
     if settings.demo_province not in await loaded_provinces(engine):

@@ -19,11 +19,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.embedded_db import embedded_postgres
-from app.services.statistics_refresh import keep_statistics_current
 from app.settings import Settings
-
-# Every ORM session refreshes the statistics of the villages its transaction wrote to.
-keep_statistics_current(Session)
 
 
 def async_url(url: str) -> str:
@@ -75,9 +71,15 @@ def is_timeout(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == QUERY_CANCELED
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions that keep loaded objects usable after commit (the API returns them)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+def session_factory(
+    engine: AsyncEngine, session_class: type[Session]
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (the API returns them).
+
+    `session_class` is the synchronous session behind them and carries the hooks their
+    writes need (`StatisticsSession` keeps the statistics current); the caller chooses it,
+    so that this floor imports no service and changes no other module's class."""
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=session_class)
 
 
 async def raw_connection(conn: AsyncConnection) -> asyncpg.Connection:

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.auth.identity import Identity
 from authz.principal import principal_for
 from authz.scope import Scope, compile_scope
-from authz.session import scoped_sessions
+from authz.session import ScopedSession, scoped_sessions
 
 
 @dataclass(frozen=True)
@@ -32,9 +32,15 @@ class ScopeCache:
     """Compiled scopes by caller, least recently used dropped first."""
 
     def __init__(
-        self, engine: AsyncEngine, statement_timeout: float = 0, max_entries: int = 2048
+        self,
+        engine: AsyncEngine,
+        statement_timeout: float = 0,
+        max_entries: int = 2048,
+        *,
+        session_class: type[ScopedSession] = ScopedSession,
     ) -> None:
         self._engine = engine
+        self._session_class = session_class
         self._statement_timeout = statement_timeout
         self._max_entries = max_entries
         self._entries: OrderedDict[tuple[object, ...], RequestScope] = OrderedDict()
@@ -49,7 +55,9 @@ class ScopeCache:
             self._entries.move_to_end(key)
             return cached
         scope = compile_scope(principal_for(identity, enforcer), enforcer)
-        sessions = scoped_sessions(self._engine, scope, today, self._statement_timeout)
+        sessions = scoped_sessions(
+            self._engine, scope, today, self._statement_timeout, session_class=self._session_class
+        )
         entry = RequestScope(scope=scope, sessions=sessions)
         self._entries[key] = entry
         if len(self._entries) > self._max_entries:

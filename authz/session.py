@@ -71,10 +71,16 @@ def _set_rls_scope(
 
 
 def scoped_sessions(
-    engine: AsyncEngine, scope: Scope, today: date, statement_timeout: float = 0
+    engine: AsyncEngine,
+    scope: Scope,
+    today: date,
+    statement_timeout: float = 0,
+    *,
+    session_class: type[ScopedSession] = ScopedSession,
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions for one request of `scope`'s principal; each statement they run is
-    cancelled after `statement_timeout` seconds (0: no limit of ours)."""
+    cancelled after `statement_timeout` seconds (0: no limit of ours). Sessions that write
+    pass a `session_class` of their own that adds the hooks their writes need."""
     options = {
         listing: [
             with_loader_criteria(model, predicate(), include_aliases=True)
@@ -85,7 +91,7 @@ def scoped_sessions(
     return async_sessionmaker(
         engine,
         expire_on_commit=False,
-        sync_session_class=ScopedSession,
+        sync_session_class=session_class,
         info={
             CRITERIA_KEY: options,
             RLS_KEY: ",".join(p.like() for p in scope.reach()),

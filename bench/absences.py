@@ -28,6 +28,7 @@ from app.auth.apikeys import create_api_key
 from app.database import create_engine, session_factory
 from app.domain.absences import next_school_day
 from app.models import Organization
+from app.services.statistics_refresh import StatisticsSession
 from app.settings import Settings
 from app.web.service import create_app
 from bench.field_api import run_on_field_api_database
@@ -49,7 +50,7 @@ async def school_with_pupils(url: str) -> tuple[str, list[str]]:
     """An API key of a school in the busiest synthetic township, and its pupils' numbers."""
     engine = create_engine(url, pool_size=1)
     run = uuid.uuid4().hex[:6]
-    async with session_factory(engine)() as session, session.begin():
+    async with session_factory(engine, StatisticsSession)() as session, session.begin():
         township = await session.scalar(
             text(
                 "SELECT left(area_code, 9) FROM children c WHERE NOT EXISTS "

@@ -31,6 +31,7 @@ from app.database import app_role_url, create_engine, session_factory
 from app.models import Child, User
 from app.seed.demo import seed_demo
 from app.seed.synthetic import seed_synthetic
+from app.services.statistics_refresh import StatisticsSession
 from app.settings import Settings
 from app.store.children import ChildCriteria, children_by_id, count_children, list_children
 from app.web.service import create_app
@@ -179,7 +180,13 @@ async def run(url: str, settings: Settings, children: int, rounds: int) -> None:
     print(f"{total:,} children; {rounds} rounds per figure")
     for username in USERS:
         await measure(
-            username, users[username], rounds, settings, client, app_engine, session_factory(owner)
+            username,
+            users[username],
+            rounds,
+            settings,
+            client,
+            app_engine,
+            session_factory(owner, StatisticsSession),
         )
     await lifespan.__aexit__(None, None, None)
     await client.aclose()

@@ -11,6 +11,7 @@ from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.database import create_engine, database_url, session_factory
+from app.services.statistics_refresh import StatisticsSession
 from app.settings import get_settings
 
 # Messages go to stderr, so stdout carries only what a command outputs (a token, a key).
@@ -40,7 +41,7 @@ def in_transaction(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `action` in one transaction on the configured database; exit 2 when it refuses."""
 
     async def run(engine: AsyncEngine) -> T:
-        async with session_factory(engine)() as session, session.begin():
+        async with session_factory(engine, StatisticsSession)() as session, session.begin():
             return await action(session)
 
     try:

@@ -18,6 +18,7 @@ from app.domain.facts import ChildFacts
 from app.enums import GuardianshipStatus, ParentStatus, VisitKind
 from app.models import Child, Guardianship, Household, Parent, Visit
 from app.progress import Reporter
+from app.services.statistics_refresh import StatisticsSession
 from authz.session import DERIVATION_OPTION
 
 # Every read here is of the whole file of children just written to (see DERIVATION_OPTION).
@@ -150,7 +151,7 @@ async def refresh_all_children(
     after: uuid.UUID | None = None
     with reporter.step("children re-derived", total) as advance:
         while True:
-            async with session_factory(engine)() as session, session.begin():
+            async with session_factory(engine, StatisticsSession)() as session, session.begin():
                 query = select(Child.id).order_by(Child.id).limit(batch)
                 if after is not None:
                     query = query.where(Child.id > after)

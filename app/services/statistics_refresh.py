@@ -1,11 +1,13 @@
 """Keeping the statistics rollup current: every commit refreshes the villages it wrote to.
 
-The hook is on SQLAlchemy's Session, so no service has to remember it: rows of the models
-below that a transaction adds, changes or deletes (and both villages of a move) are
-collected at each flush, and just before the commit one call of the database function
-`shouhu_refresh_statistics` (migrations 0009 and 0010) recomputes the current quarter of those
-villages in the same transaction. A set-based write inside a transaction names its villages
-with `mark_villages_written`; bulk loads refresh explicitly with `refresh_statistics`.
+The hook is on `StatisticsSession`, the session class of every session that writes (the
+composition roots pass it to their session factories: app/web, app/cli), so no
+service has to remember it: rows of the models below that a transaction adds, changes or
+deletes (and both villages of a move) are collected at each flush, and just before the
+commit one call of the database function `shouhu_refresh_statistics` (migrations 0009 and
+0010) recomputes the current quarter of those villages in the same transaction. A set-based
+write inside a transaction names its villages with `mark_villages_written`; bulk loads
+refresh explicitly with `refresh_statistics`.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ def _codes(obj: Any) -> set[str]:
     return {code for code in codes if code}
 
 
+class StatisticsSession(Session):
+    """A session whose commits refresh the statistics of the villages they wrote to."""
+
+
+@event.listens_for(StatisticsSession, "before_flush")
 def _collect(session: Session, flush_context: UOWTransaction, instances: object) -> None:
     written: set[str] = session.info.setdefault(_VILLAGES, set())
     for obj in (*session.new, *session.dirty, *session.deleted):
@@ -67,6 +74,7 @@ def mark_villages_written(session: Session | AsyncSession, villages: Iterable[st
     written.update(code for code in villages if code)
 
 
+@event.listens_for(StatisticsSession, "before_commit")
 def _refresh_before_commit(session: Session) -> None:
     session.flush()  # the last changes are collected by the flush
     villages = session.info.pop(_VILLAGES, None)
@@ -74,15 +82,9 @@ def _refresh_before_commit(session: Session) -> None:
         session.connection().execute(_REFRESH, _arguments(villages, clock.now()))
 
 
+@event.listens_for(StatisticsSession, "after_rollback")
 def _forget(session: Session, *args: object) -> None:
     session.info.pop(_VILLAGES, None)
-
-
-def keep_statistics_current(session_class: type[Session]) -> None:
-    """Attach the refresh to every session of `session_class` (and its subclasses)."""
-    event.listen(session_class, "before_flush", _collect)
-    event.listen(session_class, "before_commit", _refresh_before_commit)
-    event.listen(session_class, "after_rollback", _forget)
 
 
 def _arguments(villages: Iterable[str] | None, now: datetime) -> dict[str, object]:

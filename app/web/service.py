@@ -35,6 +35,7 @@ from app.auth.identity_cache import IdentityCache
 from app.database import app_role_url, create_engine, database_url, session_factory
 from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
+from app.services.statistics_refresh import StatisticsSession
 from app.settings import Settings, get_settings
 from app.web.caller import resolve_caller
 from app.web.exports import statistics_csv_response
@@ -50,6 +51,7 @@ from app.web.integrations.routes import absences_csv
 from app.web.ratelimit import RateLimitMiddleware
 from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
+from authz.session import ScopedSession
 from schema import schema
 from schema.context import Context
 from schema.core.admission import admit
@@ -239,6 +241,10 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "revision": revision})
 
 
+class RequestSession(ScopedSession, StatisticsSession):
+    """A request's sessions: scoped to its caller, and their commits refresh the statistics."""
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     """The service. Without DATABASE_URL it runs on the embedded PostgreSQL under data_dir.
 
@@ -254,10 +260,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             engine = create_engine(app_role_url(url, settings), pool_size=settings.db_pool_size)
             app.state.settings = settings
             app.state.engine = engine
-            app.state.service_sessions = session_factory(engine)
+            app.state.service_sessions = session_factory(engine, StatisticsSession)
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             app.state.identities = IdentityCache(settings.identity_cache_seconds)
-            app.state.scopes = ScopeCache(engine, settings.statement_timeout_seconds)
+            app.state.scopes = ScopeCache(
+                engine, settings.statement_timeout_seconds, session_class=RequestSession
+            )
             # The process's ID number keys are this service's while it runs.
             previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:

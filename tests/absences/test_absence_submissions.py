@@ -16,6 +16,7 @@ from app.database import session_factory
 from app.domain.absences import next_school_day
 from app.idcrypto import unseal
 from app.seed.demo import DEMO_VILLAGE
+from app.services.statistics_refresh import StatisticsSession
 from tests.conftest import TODAY, EngineFactory, access_token, service_client
 from tests.graphql import gid
 from tests.graphql import query_data as ask
@@ -78,7 +79,7 @@ class School:
 @pytest_asyncio.fixture(loop_scope="session")
 async def school(fresh_db: str, engine_for: EngineFactory) -> AsyncIterator[School]:
     engine = engine_for(fresh_db)
-    async with session_factory(engine)() as session, session.begin():
+    async with session_factory(engine, StatisticsSession)() as session, session.begin():
         org, key = await api_key_of(session, "demo-school", "student information system")
         rows = await session.execute(
             text(

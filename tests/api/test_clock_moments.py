@@ -29,6 +29,7 @@ from app.domain.schedule import next_visit_due
 from app.progress import SilentReporter
 from app.seed.demo import DEMO_VILLAGE, seed_demo
 from app.services.derivation import refresh_all_children
+from app.services.statistics_refresh import StatisticsSession
 from tests.command import shouhu
 from tests.conftest import access_token, create_database, drop_database, service_client
 from tests.graphql import gid, query_data
@@ -190,7 +191,7 @@ async def test_a_report_is_due_a_day_from_now(moment: Moment, client: AsyncClien
 async def test_a_school_reports_todays_absence(moment: Moment, client: AsyncClient) -> None:
     engine = create_engine(moment.url, pool_size=1)
     try:
-        async with session_factory(engine)() as session, session.begin():
+        async with session_factory(engine, StatisticsSession)() as session, session.begin():
             org, key = await api_key_of(session, "demo-school", "moments")
             pupil = await session.scalar(
                 text(

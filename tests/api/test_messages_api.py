@@ -10,6 +10,7 @@ from httpx import AsyncClient, Response
 
 from app.database import session_factory
 from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD, DEMO_VILLAGE2
+from app.services.statistics_refresh import StatisticsSession
 from tests.conftest import EngineFactory, access_token, service_client
 from tests.documents import REGISTER_HOUSEHOLD, UPDATE_PARENT, household_input
 from tests.world import api_key_of
@@ -192,7 +193,7 @@ async def test_http_error_bodies_are_translated(demo_client: AsyncClient) -> Non
 
 
 async def _school_key(url: str, engine_for: EngineFactory) -> str:
-    async with session_factory(engine_for(url))() as session, session.begin():
+    async with session_factory(engine_for(url), StatisticsSession)() as session, session.begin():
         return (await api_key_of(session, "demo-school", "messages"))[1]
 
 

@@ -16,8 +16,8 @@ from httpx import AsyncClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from app.database import session_factory
 from app.domain.idnumber import make_id_number
 from app.enums import (
     ContactFrequency,
@@ -32,6 +32,7 @@ from app.enums import (
 from app.models import Child, Household, NgoContract, Parent
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from app.services.common import camel
+from app.services.statistics_refresh import StatisticsSession
 from tests.conftest import EngineFactory, access_token
 from tests.graphql import gid
 from tests.graphql import query_data as call
@@ -175,7 +176,7 @@ class World:
     def __init__(self, client: AsyncClient, url: str, engine_for: EngineFactory) -> None:
         self.client = client
         self.url = url
-        self.sessions = async_sessionmaker(engine_for(url), expire_on_commit=False)
+        self.sessions = session_factory(engine_for(url), StatisticsSession)
         self.tokens: dict[str, str] = {}
         self.ids: dict[str, uuid.UUID] = {}
 

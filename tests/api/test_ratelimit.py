@@ -14,6 +14,7 @@ from app.auth.identity import Credentials, credential_headers
 from app.database import session_factory
 from app.enums import OrganizationKind
 from app.models import Organization
+from app.services.statistics_refresh import StatisticsSession
 from app.web.ratelimit import TokenBuckets
 from tests.conftest import EngineFactory, service_client
 
@@ -34,7 +35,8 @@ def test_a_bucket_allows_its_burst_then_its_rate() -> None:
 async def test_a_key_over_its_rate_gets_429_with_retry_after(
     fresh_db: str, engine_for: EngineFactory
 ) -> None:
-    async with session_factory(engine_for(fresh_db))() as session, session.begin():
+    sessions = session_factory(engine_for(fresh_db), StatisticsSession)
+    async with sessions() as session, session.begin():
         orgs = list(
             await session.scalars(
                 select(Organization).where(Organization.kind == OrganizationKind.SCHOOL).limit(2)
@@ -86,7 +88,8 @@ async def _post_with_keys(client: AsyncClient, *keys: str, **headers: str) -> Re
 async def test_a_second_api_key_header_is_a_400_and_cannot_escape_the_limit(
     fresh_db: str, engine_for: EngineFactory
 ) -> None:
-    async with session_factory(engine_for(fresh_db))() as session, session.begin():
+    sessions = session_factory(engine_for(fresh_db), StatisticsSession)
+    async with sessions() as session, session.begin():
         school = await session.scalar(
             select(Organization).where(Organization.kind == OrganizationKind.SCHOOL).limit(1)
         )

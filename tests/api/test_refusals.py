@@ -17,6 +17,7 @@ from app.database import session_factory
 from app.mobile_contract import CONTRACT_DIR, document_id
 from app.models import Organization, User
 from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD
+from app.services.statistics_refresh import StatisticsSession
 from app.settings import Settings
 from app.web.graphql_request import ANONYMOUS_MAX_BODY_BYTES
 from schema.core.admission import ANONYMOUS_MAX_DOCUMENT_CHARS
@@ -181,7 +182,7 @@ async def test_statistics_csv_of_an_absurd_day_is_a_400(
 
 
 async def _school_key(url: str, engine_for: EngineFactory) -> str:
-    async with session_factory(engine_for(url))() as session, session.begin():
+    async with session_factory(engine_for(url), StatisticsSession)() as session, session.begin():
         school = await session.scalar(
             select(Organization)
             .join(User, User.organization_id == Organization.id)

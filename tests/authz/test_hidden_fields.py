@@ -28,6 +28,7 @@ from httpx import AsyncClient
 
 from app.database import create_engine, session_factory
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_USERS, DEMO_VILLAGE
+from app.services.statistics_refresh import StatisticsSession
 from schema import schema
 from tests.conftest import access_token, create_database, drop_database, service_client
 from tests.world import api_key_of
@@ -79,7 +80,7 @@ async def callers(server_url: str, template_db: str) -> AsyncIterator[Callers]:
     url = await create_database(server_url, template=template_db)
     engine = create_engine(url, pool_size=1)
     headers: dict[str, dict[str, str]] = {}
-    async with session_factory(engine)() as session, session.begin():
+    async with session_factory(engine, StatisticsSession)() as session, session.begin():
         for role, username in (("key:school", "demo-school"), ("key:ngo", "demo-ngo")):
             _, key = await api_key_of(session, username, "hidden fields test")
             headers[role] = {"X-API-Key": key}

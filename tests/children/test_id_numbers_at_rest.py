@@ -26,6 +26,7 @@ from app.logging import JsonFormatter
 from app.models import Child, Parent
 from app.progress import Advance
 from app.rekey import count_stale, rotate_id_numbers, sealed_columns
+from app.services.statistics_refresh import StatisticsSession
 from app.settings import Settings
 from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, EngineFactory, access_token, service_client
@@ -180,7 +181,7 @@ async def test_a_ciphertext_moved_to_another_table_does_not_open(
             text("UPDATE parents SET id_number_enc = :enc, id_number_hash = :hash WHERE id = :id"),
             {"enc": child.id_number_enc, "hash": child.id_number_hash, "id": parent_id},
         )
-    async with session_factory(engine)() as session:
+    async with session_factory(engine, StatisticsSession)() as session:
         parent = await session.get(Parent, parent_id)
         assert parent is not None
         with pytest.raises(UnreadableIdNumber, match=r"parents\.id_number"):

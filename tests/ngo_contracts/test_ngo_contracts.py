@@ -10,12 +10,13 @@ from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.auth.apikeys import create_api_key
+from app.database import session_factory
 from app.domain.schedule import next_visit_due
 from app.models import Organization
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
+from app.services.statistics_refresh import StatisticsSession
 from tests.conftest import TODAY, TODAY_SQL, EngineFactory, access_token
 from tests.graphql import gid
 
@@ -99,7 +100,7 @@ async def as_user(client: AsyncClient, url: str, username: str) -> Caller:
 
 async def ngo_key(engine_for: EngineFactory, url: str) -> str:
     """A new API key of the demo NGO."""
-    sessions = async_sessionmaker(engine_for(url), expire_on_commit=False)
+    sessions = session_factory(engine_for(url), StatisticsSession)
     async with sessions() as session, session.begin():
         org = await session.scalar(
             text("SELECT organization_id FROM users WHERE username = 'demo-ngo'")
