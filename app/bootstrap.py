@@ -10,7 +10,7 @@ from app.database import session_factory
 from app.migrate import upgrade
 from app.progress import Reporter
 from app.seed.demo import seed_demo
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings
 from authz.policy_store import install_default_policy
 

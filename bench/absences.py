@@ -28,7 +28,7 @@ from app.auth.apikeys import create_api_key
 from app.database import create_engine, session_factory
 from app.domain.absences import next_school_day
 from app.models import Organization
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings
 from app.web.service import create_app
 from bench.field_api import run_on_field_api_database

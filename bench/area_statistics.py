@@ -35,7 +35,7 @@ from app.models import Child, User
 from app.progress import SilentReporter
 from app.seed.demo import DEMO_COUNTY, seed_demo
 from app.seed.synthetic import seed_synthetic
-from app.services.statistics_history import fill_statistics
+from app.services.statistics.history import fill_statistics
 from app.settings import Settings
 from app.store.statistics import chain_sums
 from app.web.service import create_app

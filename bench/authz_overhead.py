@@ -31,7 +31,7 @@ from app.database import app_role_url, create_engine, session_factory
 from app.models import Child, User
 from app.seed.demo import seed_demo
 from app.seed.synthetic import seed_synthetic
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings
 from app.store.children import ChildCriteria, children_by_id, count_children, list_children
 from app.web.service import create_app

@@ -11,7 +11,7 @@ from rich.console import Console
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.database import create_engine, database_url, session_factory
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.settings import get_settings
 
 # Messages go to stderr, so stdout carries only what a command outputs (a token, a key).

@@ -30,7 +30,7 @@ from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
 from app.services.derivation import refresh_all_children
-from app.services.statistics_refresh import refresh_statistics
+from app.services.statistics.refresh import refresh_statistics
 from app.settings import get_settings
 
 cli = typer.Typer(help="守护 Shouhu: service and data commands.", no_args_is_help=True)

@@ -27,7 +27,7 @@ from app.seed.copy import TABLE_ORDER, copy_batch
 from app.seed.generator import Batch, ChildFileGenerator, GeneratedChild, VillagePlace
 from app.seed.places import areas_under, create_village_places
 from app.seed.summary import SeedSummary
-from app.services.statistics_history import fill_statistics
+from app.services.statistics.history import fill_statistics
 
 DEMO_CITY = "4207"  # 鄂州市, one of the seed cities (seed 001)
 DEMO_COUNTY = "420702"  # 梁子湖区

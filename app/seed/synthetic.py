@@ -15,7 +15,7 @@ from app.seed.copy import TABLE_ORDER, copy_batch
 from app.seed.generator import Batch, ChildFileGenerator
 from app.seed.places import areas_under, create_village_places
 from app.seed.summary import SeedSummary
-from app.services.statistics_history import fill_statistics
+from app.services.statistics.history import fill_statistics
 
 CHUNK_CHILDREN = 20_000
 USERNAME_PREFIX = "synth-"

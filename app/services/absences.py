@@ -32,7 +32,7 @@ from app.idcrypto import fingerprints
 from app.models import Organization
 from app.services.cases import case_event, new_case
 from app.services.common import Actor
-from app.services.statistics_refresh import mark_villages_written
+from app.services.statistics.refresh import mark_villages_written
 from app.store import absences as store
 from authz.guard import require
 

@@ -18,7 +18,7 @@ from app.domain.facts import ChildFacts
 from app.enums import GuardianshipStatus, ParentStatus, VisitKind
 from app.models import Child, Guardianship, Household, Parent, Visit
 from app.progress import Reporter
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from authz.session import DERIVATION_OPTION
 
 # Every read here is of the whole file of children just written to (see DERIVATION_OPTION).

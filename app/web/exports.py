@@ -17,7 +17,7 @@ from app.domain.measures import CHILDREN, MEASURES, VISITED
 from app.domain.quarters import EARLIEST_AS_OF, quarter_label
 from app.domain.validation import check_day_not_future
 from app.i18n import translate
-from app.statistics_report import Counts, StatisticsReport, statistics_report
+from app.services.statistics.report import Counts, StatisticsReport, statistics_report
 from authz.request_scope import RequestScope
 
 # What a suppressed cell shows (docs/authorization.md): a number would be wrong, and an

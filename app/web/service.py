@@ -35,7 +35,7 @@ from app.auth.identity_cache import IdentityCache
 from app.database import app_role_url, create_engine, database_url, session_factory
 from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings, get_settings
 from app.web.caller import resolve_caller
 from app.web.exports import statistics_csv_response

@@ -8,7 +8,7 @@ import strawberry
 
 from app import clock
 from app.domain.validation import check_not_future
-from app.statistics_report import statistics_report
+from app.services.statistics.report import statistics_report
 from schema.context import Info
 from schema.core.errors import QueryError
 from schema.statistics.types import AreaStatistics

@@ -10,7 +10,7 @@ from strawberry import relay
 from app.domain.measures import CHILDREN, MEASURES, OPEN_STAGES, VISITED
 from app.domain.quarters import quarter_label
 from app.enums import AreaLevel, CaseStage, ReportSource
-from app.statistics_report import Counts, StatisticsReport, TrendPoint
+from app.services.statistics.report import Counts, StatisticsReport, TrendPoint
 from schema.core.enums import register_enums
 from schema.core.pagination import decode_cursor, encode_cursor, page_size
 

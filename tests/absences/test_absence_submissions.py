@@ -16,7 +16,7 @@ from app.database import session_factory
 from app.domain.absences import next_school_day
 from app.idcrypto import unseal
 from app.seed.demo import DEMO_VILLAGE
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from tests.conftest import TODAY, EngineFactory, access_token, service_client
 from tests.graphql import gid
 from tests.graphql import query_data as ask

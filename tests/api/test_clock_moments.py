@@ -29,7 +29,7 @@ from app.domain.schedule import next_visit_due
 from app.progress import SilentReporter
 from app.seed.demo import DEMO_VILLAGE, seed_demo
 from app.services.derivation import refresh_all_children
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from tests.command import shouhu
 from tests.conftest import access_token, create_database, drop_database, service_client
 from tests.graphql import gid, query_data

@@ -10,7 +10,7 @@ from httpx import AsyncClient, Response
 
 from app.database import session_factory
 from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD, DEMO_VILLAGE2
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from tests.conftest import EngineFactory, access_token, service_client
 from tests.documents import REGISTER_HOUSEHOLD, UPDATE_PARENT, household_input
 from tests.world import api_key_of

@@ -32,7 +32,7 @@ from app.enums import (
 from app.models import Child, Household, NgoContract, Parent
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from app.services.common import camel
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from tests.conftest import EngineFactory, access_token
 from tests.graphql import gid
 from tests.graphql import query_data as call

@@ -14,7 +14,7 @@ from app.auth.identity import Credentials, credential_headers
 from app.database import session_factory
 from app.enums import OrganizationKind
 from app.models import Organization
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.web.ratelimit import TokenBuckets
 from tests.conftest import EngineFactory, service_client
 

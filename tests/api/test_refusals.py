@@ -17,7 +17,7 @@ from app.database import session_factory
 from app.mobile_contract import CONTRACT_DIR, document_id
 from app.models import Organization, User
 from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings
 from app.web.graphql_request import ANONYMOUS_MAX_BODY_BYTES
 from schema.core.admission import ANONYMOUS_MAX_DOCUMENT_CHARS

@@ -28,7 +28,7 @@ from app.database import session_factory
 from app.enums import OrganizationKind, Role
 from app.models import ApiKey, Organization, RefreshToken, User
 from app.seed.demo import DEMO_PASSWORD, DEMO_VILLAGE
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.settings import DEVELOPMENT_SECRET_KEY, Settings, get_settings
 from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, EngineFactory

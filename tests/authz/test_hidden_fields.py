@@ -28,7 +28,7 @@ from httpx import AsyncClient
 
 from app.database import create_engine, session_factory
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_USERS, DEMO_VILLAGE
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from schema import schema
 from tests.conftest import access_token, create_database, drop_database, service_client
 from tests.world import api_key_of

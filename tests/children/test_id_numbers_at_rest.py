@@ -26,7 +26,7 @@ from app.logging import JsonFormatter
 from app.models import Child, Parent
 from app.progress import Advance
 from app.rekey import count_stale, rotate_id_numbers, sealed_columns
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings
 from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, EngineFactory, access_token, service_client

@@ -16,7 +16,7 @@ from app.database import session_factory
 from app.domain.schedule import next_visit_due
 from app.models import Organization
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from tests.conftest import TODAY, TODAY_SQL, EngineFactory, access_token
 from tests.graphql import gid
 

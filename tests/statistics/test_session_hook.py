@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 import app.cli  # noqa: F401  (the command line's imports, loaded as `shouhu` loads them)
-from app.services.statistics_refresh import StatisticsSession
+from app.services.statistics.refresh import StatisticsSession
 from app.web.service import RequestSession
 
 HOOKS = ("before_flush", "before_commit", "after_rollback")

@@ -16,7 +16,7 @@ from app.domain.measures import MEASURES, TREND_QUARTERS
 from app.domain.quarters import add_quarters, quarter_start
 from app.domain.suppression import is_small
 from app.seed.demo import DEMO_CITY, DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE
-from app.services.statistics_refresh import refresh_statistics
+from app.services.statistics.refresh import refresh_statistics
 from tests.conftest import TODAY, EngineFactory, access_token
 from tests.graphql import counting_statements, gid, query_data
 

@@ -31,7 +31,7 @@ from app.domain.measures import (
 )
 from app.domain.quarters import add_quarters, quarter_start
 from app.enums import ReportSource
-from app.services.statistics_refresh import refresh_statistics
+from app.services.statistics.refresh import refresh_statistics
 
 _CHILD_COUNTS = {
     "children": "true",
