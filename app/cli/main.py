@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app import areas, clock, migrate
 from app.auth.apikeys import create_api_key, list_api_keys, revoke_api_key
 from app.auth.tokens import issue_access_token
-from app.bootstrap import prepare_database
+from app.cli.bootstrap import prepare_database
 from app.cli.common import CommandRefused, console, in_transaction, with_engine
 from app.cli.keys import keys_cli
 from app.cli.mobile_contract import contract_cli
