@@ -16,8 +16,7 @@ from app.progress import SilentReporter
 from app.seed.demo import DEMO_VILLAGE
 from app.services.derivation import refresh_all_children
 from tests.conftest import TODAY, EngineFactory, access_token
-from tests.graphql import gid
-from tests.graphql import query_data as ask
+from tests.graphql import gid, mutation_payload, query_data
 
 PULL = """
 query($since: String) { syncPull(since: $since, first: 1000) {
@@ -50,16 +49,19 @@ class Files:
         self.engine = engine_for(url)
         self.token = ""
 
-    async def ask(self, query: str, **variables: Any) -> dict[str, Any]:
+    async def director(self) -> str:
+        """The village director's token, made on first use."""
         if not self.token:
             self.token = await access_token(self.url, "demo-village")
-        return await ask(self.client, self.token, query, **variables)
+        return self.token
+
+    async def ask(self, query: str, **variables: Any) -> dict[str, Any]:
+        """A document's data, asked by the village director."""
+        return await query_data(self.client, await self.director(), query, **variables)
 
     async def mutate(self, query: str, **fields: Any) -> dict[str, Any]:
         """A mutation's payload."""
-        data = await self.ask(query, input=fields)
-        payload: dict[str, Any] = next(iter(data.values()))
-        return payload
+        return await mutation_payload(self.client, await self.director(), query, **fields)
 
     async def row(self, sql: str, **params: Any) -> Any:
         async with self.engine.connect() as conn:
