@@ -284,10 +284,25 @@ async def test_report_retried_with_its_id_is_one_case(
 async def test_a_case_goes_through_every_step_with_its_history(
     fresh_client: AsyncClient, world: World
 ) -> None:
-    village, township, centre, county = [
-        await world.token(u)
-        for u in ("demo-village", "demo-township", "demo-centre", "demo-county")
-    ]
+    village = await world.token("demo-village")
+    case = await _a_neglected_child_reported(fresh_client, world, village)
+    bureau = await world.org_of("demo-county")
+    closed = await _every_step_to_closed(fresh_client, world, case, bureau)
+    await _the_history_has_every_step(world, key_of(case["id"]), bureau)
+    # Closed is closed.
+    township = await world.token("demo-township")
+    case_gid, version = case["id"], closed["version"]
+    after = await run_step(
+        fresh_client, township, "referCase", caseId=case_gid, expectedVersion=version,
+        organizationId=str(bureau),
+    )  # fmt: skip
+    assert [(e["code"], e["field"]) for e in after["errors"]] == [("CASE_CLOSED", "caseId")]
+
+
+async def _a_neglected_child_reported(
+    fresh_client: AsyncClient, world: World, village: str
+) -> dict[str, Any]:
+    """The village director reports a neglected child: a case the police know of at once."""
     reported = (
         await query_data(
             fresh_client,
@@ -301,11 +316,20 @@ async def test_a_case_goes_through_every_step_with_its_history(
         )
     )["reportConcern"]
     assert reported["errors"] == []
-    case = reported["case"]
+    case: dict[str, Any] = reported["case"]
     assert case["source"] == "VILLAGE" and case["reportedToPolice"] is True
-    case_gid, case_id = case["id"], key_of(case["id"])
-    bureau = await world.org_of("demo-county")
+    return case
 
+
+async def _every_step_to_closed(
+    fresh_client: AsyncClient, world: World, case: dict[str, Any], bureau: uuid.UUID
+) -> dict[str, Any]:
+    """Each step, by whoever takes it, moves the case to its stage and version; the closed case."""
+    village, township, centre, county = [
+        await world.token(u)
+        for u in ("demo-village", "demo-township", "demo-centre", "demo-county")
+    ]
+    case_gid = case["id"]
     # A referred case is out of the county bureau's sight until it is referred to it.
     assert (await query_data(fresh_client, county, NODE, id=case_gid))["node"] is None
 
@@ -334,8 +358,13 @@ async def test_a_case_goes_through_every_step_with_its_history(
             seen = await query_data(fresh_client, county, NODE, id=case_gid)
             assert seen["node"]["stage"] == "INTERVENTION"
 
-    closed = payload["case"]
+    closed: dict[str, Any] = payload["case"]
     assert closed["closedAt"] is not None and closed["dueAt"] is None
+    return closed
+
+
+async def _the_history_has_every_step(world: World, case_id: str, bureau: uuid.UUID) -> None:
+    """The case row and its events tell the whole story, in order."""
     row = (
         await world.rows(
             "SELECT close_reason, referred_organization_id, closed_at FROM cases WHERE id = :id",
@@ -369,13 +398,6 @@ async def test_a_case_goes_through_every_step_with_its_history(
     assert events[10].note == "已落实委托照护，回访正常。"
     centre_user = await world.scalar("SELECT id FROM users WHERE username = 'demo-centre'")
     assert events[7].actor_id == centre_user
-
-    # Closed is closed.
-    after = await run_step(
-        fresh_client, township, "referCase", caseId=case_gid, expectedVersion=version,
-        organizationId=str(bureau),
-    )  # fmt: skip
-    assert [(e["code"], e["field"]) for e in after["errors"]] == [("CASE_CLOSED", "caseId")]
 
 
 async def test_steps_the_caller_may_not_take_are_refused(
