@@ -49,6 +49,16 @@ async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
     village = await world.token("demo-village")
     child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
     old = (await factories.guardianship(fresh_client, village, child))["id"]
+    new = await _entrusted_in_place_of(fresh_client, village, child, old)
+    assessed = await _assessed_capable(fresh_client, village, child, new)
+    confirmed = await _confirmed_once_signed(fresh_client, world, village, child, assessed)
+    await _ended_twice(fresh_client, village, child, confirmed)
+
+
+async def _entrusted_in_place_of(
+    fresh_client: AsyncClient, village: str, child: str, old: str
+) -> dict[str, Any]:
+    """A new guardian entrusted: active, unassessed; the one before is ended, not deleted."""
     entrusted = await mutation_payload(
         fresh_client,
         village,
@@ -60,7 +70,7 @@ async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
         agreementSigned=True,
     )
     assert entrusted["errors"] == []
-    new = entrusted["guardianship"]
+    new: dict[str, Any] = entrusted["guardianship"]
     assert new["status"] == "ACTIVE" and new["capacity"] == "UNASSESSED"
     assert new["startsOn"] == TODAY.isoformat() and new["confirmedAt"] is None
 
@@ -75,7 +85,13 @@ async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
         {"id": old, "status": "ENDED", "startsOn": ended[0]["startsOn"],
          "endsOn": new["startsOn"]}
     ]  # fmt: skip
+    return new
 
+
+async def _assessed_capable(
+    fresh_client: AsyncClient, village: str, child: str, new: dict[str, Any]
+) -> dict[str, Any]:
+    """Assessed capable, the guardian is not yet a confirmed one."""
     assessed = await mutation_payload(
         fresh_client, village, ASSESS, id=new["id"], expectedVersion=new["version"],
         capacity="CAPABLE",
@@ -86,16 +102,23 @@ async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
     assert (await query_data(fresh_client, village, CHILD, id=child))["node"][
         "hasConfirmedGuardian"
     ] is False
+    guardianship: dict[str, Any] = assessed["guardianship"]
+    return guardianship
 
+
+async def _confirmed_once_signed(
+    fresh_client: AsyncClient, world: World, village: str, child: str, assessed: dict[str, Any]
+) -> dict[str, Any]:
+    """Confirmed only with the agreement signed; by the director, in the child's village."""
     unsigned = await mutation_payload(
-        fresh_client, village, CONFIRM, id=new["id"],
-        expectedVersion=assessed["guardianship"]["version"], agreementSigned=False,
+        fresh_client, village, CONFIRM, id=assessed["id"],
+        expectedVersion=assessed["version"], agreementSigned=False,
     )  # fmt: skip
     assert codes(unsigned) == [("AGREEMENT_NOT_SIGNED", "agreementSigned")]
 
     confirmed = await mutation_payload(
-        fresh_client, village, CONFIRM, id=new["id"],
-        expectedVersion=assessed["guardianship"]["version"], agreementSigned=True,
+        fresh_client, village, CONFIRM, id=assessed["id"],
+        expectedVersion=assessed["version"], agreementSigned=True,
     )  # fmt: skip
     assert confirmed["errors"] == [] and confirmed["guardianship"]["confirmedAt"] is not None
     assert (await query_data(fresh_client, village, CHILD, id=child))["node"][
@@ -105,23 +128,29 @@ async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
         await world.rows(
             "SELECT confirmed_by_id, capacity_assessed_by_id, area_code FROM guardianships "
             "WHERE id = :id",
-            id=key_of(new["id"]),
+            id=key_of(assessed["id"]),
         )
     )[0]
     director = await world.scalar("SELECT id FROM users WHERE username = 'demo-village'")
     assert row.confirmed_by_id == row.capacity_assessed_by_id == director
     assert row.area_code == DEMO_VILLAGE
+    guardianship: dict[str, Any] = confirmed["guardianship"]
+    return guardianship
 
-    # Ending it takes the confirmed guardian away again.
+
+async def _ended_twice(
+    fresh_client: AsyncClient, village: str, child: str, confirmed: dict[str, Any]
+) -> None:
+    """Ending it takes the confirmed guardian away again; it ends once."""
     ended_now = await mutation_payload(
-        fresh_client, village, END, id=new["id"],
-        expectedVersion=confirmed["guardianship"]["version"],
+        fresh_client, village, END, id=confirmed["id"],
+        expectedVersion=confirmed["version"],
     )  # fmt: skip
     assert ended_now["errors"] == [] and ended_now["guardianship"]["status"] == "ENDED"
     after = (await query_data(fresh_client, village, CHILD, id=child))["node"]
     assert after["hasConfirmedGuardian"] is False and after["activeGuardian"] is None
     again = await mutation_payload(
-        fresh_client, village, END, id=new["id"],
+        fresh_client, village, END, id=confirmed["id"],
         expectedVersion=ended_now["guardianship"]["version"],
     )  # fmt: skip
     assert codes(again) == [("GUARDIANSHIP_ENDED", "id")]
