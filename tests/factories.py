@@ -29,9 +29,11 @@ from tests.documents import (
 )
 from tests.graphql import mutation_payload
 
-# Sequence numbers of the ID numbers factories make: above those the seed and tests use,
-# and odd: the parity of an ID number's sequence number is the gender (odd for a boy).
-_SEQUENCE = itertools.count(951, 2)
+# Each child a factory makes is the next of a run: its birth day (within one year, so every
+# child is the same age, nine or ten) and its ID number's sequence number (from 951, above
+# those the seed and tests use; its parity is the gender, odd for a boy) make the ID number
+# unique in the country.
+_CHILDREN = itertools.count()
 
 RECORD_VISIT = mutation(
     "recordVisit", "RecordVisitInput", "visit { id kind areaCode visitedAt nextVisitDue }"
@@ -71,12 +73,13 @@ async def child(
     household_id: str | None = None,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """A child of a 2016 birth with an ID number of its own, in a new household of the village
+    """A boy of nine or ten with an ID number of its own, in a new household of the village
     `area_code` unless `household_id` names one; the registered child."""
     if household_id is None:
         household_id = (await household(client, token, area_code))["id"]
-    sequence = next(_SEQUENCE) + (overrides.get("gender") == "FEMALE")
-    birth = date(2016, 5, 20) + timedelta(days=sequence)
+    year, day = divmod(next(_CHILDREN), 365)
+    birth = date(2016, 5, 20) + timedelta(days=day)
+    sequence = 951 + 2 * year + (overrides.get("gender") == "FEMALE")
     fields = child_input(
         household_id,
         birthDate=birth.isoformat(),
