@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.apikeys import create_api_key
 from app.models import Organization, User
-from app.seed.demo import DEMO_VILLAGE
 from tests.conftest import EngineFactory, access_token
 
 
@@ -70,18 +69,6 @@ class World:
             "SELECT organization_id FROM users WHERE username = :u", u=username
         )
         return org
-
-    async def entrusted_child(self) -> tuple[uuid.UUID, uuid.UUID]:
-        """A live child of the demo village with an active guardianship: both ids."""
-        row = (
-            await self.rows(
-                "SELECT c.id, g.id AS guardianship FROM children c "
-                "JOIN guardianships g ON g.child_id = c.id AND g.status = 'active' "
-                "WHERE c.area_code = :v AND c.status = 'active' ORDER BY c.id LIMIT 1",
-                v=DEMO_VILLAGE,
-            )
-        )[0]
-        return row.id, row.guardianship
 
     async def counts(self) -> tuple[int, int]:
         """How many cases and case events are on file."""

@@ -18,8 +18,7 @@ from app.idcrypto import unseal
 from app.seed.demo import DEMO_VILLAGE
 from app.services.statistics.refresh import StatisticsSession
 from tests.conftest import TODAY, EngineFactory, access_token, service_client
-from tests.graphql import gid
-from tests.graphql import query_data as ask
+from tests.graphql import gid, query_data
 from tests.world import api_key_of
 
 CHILD_ID_NUMBER = "children.id_number"
@@ -203,7 +202,7 @@ async def test_the_dropout_rule_opens_one_case_for_the_village(
     village = await access_token(school.url, "demo-village")
     township = await access_token(school.url, "demo-township")
     for token in (village, township):
-        found = (await ask(school.client, token, DROPOUT_CASES))["cases"]["edges"]
+        found = (await query_data(school.client, token, DROPOUT_CASES))["cases"]["edges"]
         mine = [e["node"] for e in found if e["node"]["childId"] == gid("Child", pupil.id)]
         assert len(mine) == 1
         assert (mine[0]["source"], mine[0]["stage"], mine[0]["dropoutFollowUp"]) == (
@@ -256,7 +255,7 @@ async def test_the_school_sees_the_follow_up_status_and_nothing_else(
     village = await access_token(school.url, "demo-village")
 
     async def statuses() -> list[str]:
-        seen = (await ask(school.client, teacher, FOLLOW_UPS))["studentFollowUps"]
+        seen = (await query_data(school.client, teacher, FOLLOW_UPS))["studentFollowUps"]
         assert seen["totalCount"] == len(seen["edges"])
         return [
             e["node"]["status"]
@@ -272,21 +271,23 @@ async def test_the_school_sees_the_follow_up_status_and_nothing_else(
         "JOIN users u ON u.organization_id = ch.school_id AND u.username = 'demo-school' "
         "WHERE c.category = 'dropout' AND c.deleted_at IS NULL",
     )
-    listed = (await ask(school.client, teacher, FOLLOW_UPS))["studentFollowUps"]["totalCount"]
+    listed = (await query_data(school.client, teacher, FOLLOW_UPS))["studentFollowUps"][
+        "totalCount"
+    ]
     assert listed == expected[0].n
     # The case itself stays out of the school's reach.
     case = next(
         e["node"]
-        for e in (await ask(school.client, village, DROPOUT_CASES))["cases"]["edges"]
+        for e in (await query_data(school.client, village, DROPOUT_CASES))["cases"]["edges"]
         if e["node"]["childId"] == gid("Child", pupil.id)
     )
-    hidden = await ask(
+    hidden = await query_data(
         school.client, teacher, "query($id: ID!) { node(id: $id) { id } cases { totalCount } }",
         id=case["id"],
     )  # fmt: skip
     assert hidden == {"node": None, "cases": {"totalCount": 0}}
 
-    returned = await ask(
+    returned = await query_data(
         school.client, village,
         """mutation($input: DropoutFollowUpInput!) { setDropoutFollowUp(input: $input) {
              case { dropoutFollowUp version } errors { code } } }""",
@@ -295,7 +296,7 @@ async def test_the_school_sees_the_follow_up_status_and_nothing_else(
     assert returned["setDropoutFollowUp"]["case"]["dropoutFollowUp"] == "RETURNED"
     for outsider in ("demo-school", "demo-village2", "demo-ngo"):
         token = await access_token(school.url, outsider)
-        refused = await ask(
+        refused = await query_data(
             school.client, token,
             """mutation($input: DropoutFollowUpInput!) { setDropoutFollowUp(input: $input) {
                  case { id } errors { code } } }""",
@@ -305,7 +306,7 @@ async def test_the_school_sees_the_follow_up_status_and_nothing_else(
     assert await statuses() == ["RETURNED"]
     for other in ("demo-village", "demo-ngo", "demo-county"):
         token = await access_token(school.url, other)
-        listed = await ask(school.client, token, FOLLOW_UPS)
+        listed = await query_data(school.client, token, FOLLOW_UPS)
         assert listed["studentFollowUps"]["totalCount"] == 0, other
 
 
@@ -313,11 +314,11 @@ async def test_follow_up_status_is_only_for_dropout_cases(school: School) -> Non
     village = await access_token(school.url, "demo-village")
     other = next(
         e["node"]
-        for e in (await ask(school.client, village, "{ cases(first: 50) { edges { node { id "
+        for e in (await query_data(school.client, village, "{ cases(first: 50) { edges { node { id "
                             "category version closedAt } } } }"))["cases"]["edges"]
         if e["node"]["category"] != "DROPOUT" and e["node"]["closedAt"] is None
     )  # fmt: skip
-    refused = await ask(
+    refused = await query_data(
         school.client, village,
         """mutation($input: DropoutFollowUpInput!) { setDropoutFollowUp(input: $input) {
              case { id } errors { code field } } }""",
@@ -334,7 +335,7 @@ async def test_only_a_school_submits_and_at_most_ten_thousand_rows(
     record = absence(school.pupils[0], school_days_before(TODAY, 1)[0])
     for username in ("demo-village", "demo-ngo", "demo-county"):
         token = await access_token(school.url, username)
-        refused = await ask(school.client, token, SUBMIT, batchId="x", records=[record])
+        refused = await query_data(school.client, token, SUBMIT, batchId="x", records=[record])
         assert [e["code"] for e in refused["submitAbsences"]["errors"]] == ["FORBIDDEN"], username
 
     too_many = await school.submit("huge", [record] * 10_001)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE
 from tests.conftest import EngineFactory, access_token
-from tests.graphql import gid as global_id
+from tests.graphql import gid, graphql_body
 
 AREAS = """
 query Areas($parent: String, $first: Int, $after: String) {
@@ -28,19 +28,6 @@ query Areas($parent: String, $first: Int, $after: String) {
 async def token(demo_db: str) -> str:
     """The demo village director's access token."""
     return await access_token(demo_db, "demo-village")
-
-
-async def graphql(
-    client: AsyncClient, token: str, query: str, *, english: bool = False, **variables: Any
-) -> dict[str, Any]:
-    """The response body; messages in English with `english`, else Chinese (the default)."""
-    headers = {"Authorization": f"Bearer {token}"} | ({"Accept-Language": "en"} if english else {})
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 async def test_health_and_readiness(demo_client: AsyncClient) -> None:
@@ -66,11 +53,11 @@ async def test_graphiql_is_served_in_development(demo_client: AsyncClient) -> No
 
 
 async def test_provinces_at_the_top(demo_client: AsyncClient, token: str) -> None:
-    body = await graphql(demo_client, token, AREAS)
+    body = await graphql_body(demo_client, token, AREAS)
     areas = body["data"]["areas"]
     assert areas["totalCount"] == 1  # only Hubei is loaded in the demo
     assert areas["edges"][0]["node"] == {
-        "id": global_id("Area", "42"),
+        "id": gid("Area", "42"),
         "code": "42",
         "name": "湖北省",
         "level": "PROVINCE",
@@ -82,7 +69,9 @@ async def test_areas_page_through_a_township(demo_client: AsyncClient, token: st
     seen: list[str] = []
     after = None
     while True:
-        body = await graphql(demo_client, token, AREAS, parent=DEMO_TOWNSHIP, first=5, after=after)
+        body = await graphql_body(
+            demo_client, token, AREAS, parent=DEMO_TOWNSHIP, first=5, after=after
+        )
         page = body["data"]["areas"]
         seen += [edge["node"]["code"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
@@ -95,16 +84,16 @@ async def test_areas_page_through_a_township(demo_client: AsyncClient, token: st
 
 
 async def test_page_size_and_cursor_are_checked(demo_client: AsyncClient, token: str) -> None:
-    too_many = await graphql(
-        demo_client, token, AREAS, english=True, parent=DEMO_TOWNSHIP, first=101
+    too_many = await graphql_body(
+        demo_client, token, AREAS, language="en", parent=DEMO_TOWNSHIP, first=101
     )
     assert too_many["data"] is None
     assert "first must be between 1 and 100" in too_many["errors"][0]["message"]
-    bad_cursor = await graphql(
-        demo_client, token, AREAS, english=True, parent=DEMO_TOWNSHIP, after="not-a-cursor"
+    bad_cursor = await graphql_body(
+        demo_client, token, AREAS, language="en", parent=DEMO_TOWNSHIP, after="not-a-cursor"
     )
     assert "invalid cursor" in bad_cursor["errors"][0]["message"]
-    chinese = await graphql(demo_client, token, AREAS, parent=DEMO_TOWNSHIP, first=101)
+    chinese = await graphql_body(demo_client, token, AREAS, parent=DEMO_TOWNSHIP, first=101)
     assert chinese["errors"][0]["message"] == "first 应在 1 至 100 之间"
 
 
@@ -130,14 +119,14 @@ async def test_node_resolves_a_child_and_an_area(
                 {"v": DEMO_VILLAGE},
             )
         ).one()
-    body = await graphql(demo_client, token, NODE, id=global_id("Child", str(child.id)))
+    body = await graphql_body(demo_client, token, NODE, id=gid("Child", str(child.id)))
     assert body["data"]["node"] == {
-        "id": global_id("Child", str(child.id)),
+        "id": gid("Child", str(child.id)),
         "__typename": "Child",
         "areaCode": child.area_code,
         "name": child.name,
     }
-    area = await graphql(demo_client, token, NODE, id=global_id("Area", DEMO_VILLAGE))
+    area = await graphql_body(demo_client, token, NODE, id=gid("Area", DEMO_VILLAGE))
     assert area["data"]["node"]["code"] == DEMO_VILLAGE
 
 
@@ -145,11 +134,11 @@ async def test_node_of_unknown_or_malformed_id_is_null(
     demo_client: AsyncClient, token: str
 ) -> None:
     for node_id in (
-        global_id("Child", "00000000-0000-4000-8000-000000000000"),
-        global_id("Child", "not-a-uuid"),
-        global_id("Area", "999999"),
+        gid("Child", "00000000-0000-4000-8000-000000000000"),
+        gid("Child", "not-a-uuid"),
+        gid("Area", "999999"),
     ):
-        body = await graphql(demo_client, token, NODE, id=node_id)
+        body = await graphql_body(demo_client, token, NODE, id=node_id)
         assert body["data"] == {"node": None}, node_id
 
 
@@ -175,7 +164,7 @@ async def _all_pages(
     nodes: list[dict[str, Any]] = []
     after = None
     while True:
-        page = (await graphql(client, token, query, after=after))["data"][field]
+        page = (await graphql_body(client, token, query, after=after))["data"][field]
         nodes += [edge["node"] for edge in page["edges"]]
         if not page["pageInfo"]["hasNextPage"]:
             return nodes, page["totalCount"]
@@ -198,5 +187,5 @@ async def test_children_and_cases_page_with_keyset_cursors(
 
 async def test_a_forged_cursor_is_a_clear_error(demo_client: AsyncClient, token: str) -> None:
     forged = base64.urlsafe_b64encode(b"k:420702|not-a-uuid").decode()
-    body = await graphql(demo_client, token, PAGES, english=True, after=forged)
+    body = await graphql_body(demo_client, token, PAGES, language="en", after=forged)
     assert body["errors"][0]["message"] == "invalid cursor"

@@ -13,28 +13,11 @@ from app.seed.demo import DEMO_COUNTY, DEMO_PASSWORD, DEMO_VILLAGE2
 from app.services.statistics.refresh import StatisticsSession
 from tests.conftest import EngineFactory, access_token, service_client
 from tests.documents import REGISTER_HOUSEHOLD, UPDATE_PARENT, household_input
+from tests.graphql import graphql_body
 from tests.world import api_key_of
 
 ENGLISH = {"Accept-Language": "en-US,en;q=0.9,zh-CN;q=0.5"}
 CHINESE = {"Accept-Language": "zh-CN,zh;q=0.9"}
-
-
-async def post(
-    client: AsyncClient,
-    query: str,
-    headers: dict[str, str] | None = None,
-    token: str | None = None,
-    **variables: Any,
-) -> dict[str, Any]:
-    auth = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql",
-        json={"query": query, "variables": variables},
-        headers={**auth, **(headers or {})},
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def errors(payload: dict[str, Any]) -> list[tuple[str, str | None, str]]:
@@ -45,10 +28,10 @@ async def test_a_mutation_error_is_chinese_unless_english_is_asked_for(
     fresh_client: AsyncClient, fresh_db: str
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
-    bad = {"input": household_input(phone="12345")}
-    default = await post(fresh_client, REGISTER_HOUSEHOLD, token=token, **bad)
-    chinese = await post(fresh_client, REGISTER_HOUSEHOLD, CHINESE, token, **bad)
-    english = await post(fresh_client, REGISTER_HOUSEHOLD, ENGLISH, token, **bad)
+    bad: dict[str, Any] = {"input": household_input(phone="12345")}
+    default = await graphql_body(fresh_client, token, REGISTER_HOUSEHOLD, **bad)
+    chinese = await graphql_body(fresh_client, token, REGISTER_HOUSEHOLD, headers=CHINESE, **bad)
+    english = await graphql_body(fresh_client, token, REGISTER_HOUSEHOLD, headers=ENGLISH, **bad)
     wrong_phone = ("INVALID_PHONE", "phone")
     assert errors(default["data"]["registerHousehold"]) == [
         (*wrong_phone, "不是有效的手机号码或固定电话号码")
@@ -59,12 +42,14 @@ async def test_a_mutation_error_is_chinese_unless_english_is_asked_for(
     ]
 
     # A message with values: the same values in both languages.
-    created = await post(fresh_client, REGISTER_HOUSEHOLD, token=token, input=household_input())
+    created = await graphql_body(fresh_client, token, REGISTER_HOUSEHOLD, input=household_input())
     father = created["data"]["registerHousehold"]["household"]["parents"][0]
-    stale = {"input": {"id": father["id"], "expectedVersion": 5, "parent": {
+    stale: dict[str, Any] = {"input": {"id": father["id"], "expectedVersion": 5, "parent": {
         "relation": "FATHER", "name": "张伟", "status": "AT_HOME"}}}  # fmt: skip
-    default = await post(fresh_client, UPDATE_PARENT, token=token, **stale)
-    english = await post(fresh_client, UPDATE_PARENT, {"Accept-Language": "en"}, token, **stale)
+    default = await graphql_body(fresh_client, token, UPDATE_PARENT, **stale)
+    english = await graphql_body(
+        fresh_client, token, UPDATE_PARENT, headers={"Accept-Language": "en"}, **stale
+    )
     conflict = ("VERSION_CONFLICT", "expectedVersion")
     assert errors(default["data"]["updateParent"]) == [
         (*conflict, "记录已被他人修改（当前版本 1，您提交的是版本 5），请合并后重试")
@@ -84,13 +69,13 @@ async def test_a_refusal_names_the_permission_in_the_language(
     fresh_client: AsyncClient, fresh_db: str
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
-    found = await post(fresh_client, FIRST_CHILD, token=token)
+    found = await graphql_body(fresh_client, token, FIRST_CHILD)
     child = found["data"]["children"]["edges"][0]["node"]
     # The village director may not write files of the next village.
-    move = {"input": {"id": child["id"], "expectedVersion": child["version"],
+    move: dict[str, Any] = {"input": {"id": child["id"], "expectedVersion": child["version"],
                       "toAreaCode": DEMO_VILLAGE2}}  # fmt: skip
-    default = await post(fresh_client, MOVE, token=token, **move)
-    english = await post(fresh_client, MOVE, ENGLISH, token, **move)
+    default = await graphql_body(fresh_client, token, MOVE, **move)
+    english = await graphql_body(fresh_client, token, MOVE, headers=ENGLISH, **move)
     forbidden = ("FORBIDDEN", "toAreaCode")
     assert errors(default["data"]["moveChild"]) == [
         (*forbidden, "您在本地区没有儿童档案的编辑权限")
@@ -107,8 +92,8 @@ async def test_graphql_errors_of_the_service_are_translated(
     demo_client: AsyncClient, demo_db: str
 ) -> None:
     token = await access_token(demo_db, "demo-village")
-    default = await post(demo_client, STATISTICS, token=token, area=DEMO_COUNTY)
-    english = await post(demo_client, STATISTICS, ENGLISH, token, area=DEMO_COUNTY)
+    default = await graphql_body(demo_client, token, STATISTICS, area=DEMO_COUNTY)
+    english = await graphql_body(demo_client, token, STATISTICS, headers=ENGLISH, area=DEMO_COUNTY)
     assert [e["extensions"]["code"] for e in default["errors"] + english["errors"]] == [
         "NOT_FOUND",
         "NOT_FOUND",
@@ -116,9 +101,9 @@ async def test_graphql_errors_of_the_service_are_translated(
     assert default["errors"][0]["message"] == f"没有可供您查看的地区 {DEMO_COUNTY} 统计数据"
     assert english["errors"][0]["message"] == f"no statistics of area {DEMO_COUNTY} for you"
 
-    anonymous = await post(demo_client, "{ me { role } }")
+    anonymous = await graphql_body(demo_client, None, "{ me { role } }")
     assert anonymous["errors"][0]["message"] == "请先登录"
-    anonymous = await post(demo_client, "{ me { role } }", ENGLISH)
+    anonymous = await graphql_body(demo_client, None, "{ me { role } }", headers=ENGLISH)
     assert anonymous["errors"][0]["message"] == "authentication required"
 
 
@@ -129,8 +114,10 @@ mutation($password: String!) { login(input: {username: "demo-village", password:
 
 
 async def test_login_errors_are_translated(demo_client: AsyncClient) -> None:
-    default = await post(demo_client, LOGIN, password=DEMO_PASSWORD + "x")
-    english = await post(demo_client, LOGIN, ENGLISH, password=DEMO_PASSWORD + "x")
+    default = await graphql_body(demo_client, None, LOGIN, password=DEMO_PASSWORD + "x")
+    english = await graphql_body(
+        demo_client, None, LOGIN, headers=ENGLISH, password=DEMO_PASSWORD + "x"
+    )
     assert [e["code"] for e in default["data"]["login"]["errors"]] == ["INVALID_CREDENTIALS"]
     assert default["data"]["login"]["errors"][0]["message"] == "用户名或密码错误"
     assert english["data"]["login"]["errors"][0]["message"] == "wrong username or password"
@@ -141,23 +128,23 @@ async def test_the_document_limits_are_translated_and_graphql_core_stays_english
 ) -> None:
     token = await access_token(demo_db, "demo-village")
     aliases = "{ " + " ".join(f"a{i}: __typename" for i in range(31)) + " }"
-    assert (await post(demo_client, aliases))["errors"][0]["message"] == (
+    assert (await graphql_body(demo_client, None, aliases))["errors"][0]["message"] == (
         "查询使用了 31 个别名，最多允许 30 个"
     )
     # The validation result is cached per document: the next caller gets its own language.
-    assert (await post(demo_client, aliases, ENGLISH))["errors"][0]["message"] == (
-        "31 aliases found. Allowed: 30"
-    )
+    assert (await graphql_body(demo_client, None, aliases, headers=ENGLISH))["errors"][0][
+        "message"
+    ] == ("31 aliases found. Allowed: 30")
     nested = "household { children { " * 7 + "id" + " } }" * 7
     deep = "query Deep { children(first: 1) { edges { node { " + nested + " } } } }"
     # Without credentials such a document is refused before it is validated.
-    assert (await post(demo_client, deep, token=token))["errors"][0]["message"] == (
+    assert (await graphql_body(demo_client, token, deep))["errors"][0]["message"] == (
         "“Deep”的查询嵌套层数超过上限 12"
     )
-    assert (await post(demo_client, deep, ENGLISH, token))["errors"][0]["message"] == (
-        "'Deep' exceeds maximum operation depth of 12"
-    )
-    unknown = await post(demo_client, "{ noSuchField }", token=token)
+    assert (await graphql_body(demo_client, token, deep, headers=ENGLISH))["errors"][0][
+        "message"
+    ] == ("'Deep' exceeds maximum operation depth of 12")
+    unknown = await graphql_body(demo_client, token, "{ noSuchField }")
     assert unknown["errors"][0]["message"] == "Cannot query field 'noSuchField' on type 'Query'."
 
 

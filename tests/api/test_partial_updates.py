@@ -34,8 +34,7 @@ from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from app.services.common import camel
 from app.services.statistics.refresh import StatisticsSession
 from tests.conftest import EngineFactory, access_token
-from tests.graphql import gid
-from tests.graphql import query_data as call
+from tests.graphql import gid, query_data
 
 # Children's ID numbers made here: a region no demo child is from, so none is a duplicate.
 REGION = "429004"
@@ -189,7 +188,7 @@ class World:
         """A household with one parent (so any relation is allowed) and one child, and the
         demo's NGO contract."""
         token = await self.token("demo-village")
-        household = await call(self.client, token, REGISTER_HOUSEHOLD, input={
+        household = await query_data(self.client, token, REGISTER_HOUSEHOLD, input={
             "areaCode": DEMO_VILLAGE, "address": "伯浩村3组12号", "phone": "13900001111",
             "parents": [{"relation": "MOTHER", "name": "李芳", "status": "WORKING_AWAY",
                          "phone": "13600001234", "workPlace": "广东省东莞市",
@@ -201,7 +200,7 @@ class World:
         self.ids["Household"] = _key(registered["household"]["id"])
         self.ids["Parent"] = _key(registered["household"]["parents"][0]["id"])
         birth = date(2015, 5, 20)
-        child = await call(self.client, token, REGISTER_CHILD, input={"child": {
+        child = await query_data(self.client, token, REGISTER_CHILD, input={"child": {
             "householdId": registered["household"]["id"], "name": "张小明", "gender": "MALE",
             "birthDate": birth.isoformat(), "idNumber": make_id_number(REGION, birth, 11),
             "livingArrangement": "WITH_GRANDPARENTS", "schoolStatus": "IN_SCHOOL",
@@ -224,7 +223,7 @@ class World:
     async def update(self, target: Target, changes: dict[str, Any]) -> list[dict[str, Any]]:
         """Send the changes at the stored version; the errors."""
         version, _ = await self.row(target)
-        data = await call(
+        data = await query_data(
             self.client,
             await self.token(target.user),
             target.document(),
@@ -435,7 +434,10 @@ async def test_what_the_issue_lost_is_kept(world: World) -> None:
     await world.check_update(HOUSEHOLD, {"minimum_allowance": True})
     child = f'{{ child(id: "{gid("Child", world.ids["Child"])}") {{ categories }} }}'
     token = await world.token("demo-village")
-    assert "DIFFICULTY_ECONOMIC" in (await call(world.client, token, child))["child"]["categories"]
+    assert (
+        "DIFFICULTY_ECONOMIC"
+        in (await query_data(world.client, token, child))["child"]["categories"]
+    )
     _, parent = await world.row(PARENT)
     await world.check_update(PARENT, {"contact_frequency": ContactFrequency.MONTHLY})
     _, kept = await world.row(PARENT)
@@ -447,7 +449,10 @@ async def test_what_the_issue_lost_is_kept(world: World) -> None:
     await world.check_update(HOUSEHOLD, {"address": "伯浩村2组8号"})
     _, household = await world.row(HOUSEHOLD)
     assert household["minimum_allowance"] is True
-    assert "DIFFICULTY_ECONOMIC" in (await call(world.client, token, child))["child"]["categories"]
+    assert (
+        "DIFFICULTY_ECONOMIC"
+        in (await query_data(world.client, token, child))["child"]["categories"]
+    )
 
 
 async def test_rules_across_fields_see_the_record_as_it_will_be(world: World) -> None:
@@ -465,7 +470,7 @@ async def test_rules_across_fields_see_the_record_as_it_will_be(world: World) ->
 
 async def test_a_create_is_told_every_missing_field_at_once(world: World) -> None:
     token = await world.token("demo-village")
-    household = await call(world.client, token, REGISTER_HOUSEHOLD, input={
+    household = await query_data(world.client, token, REGISTER_HOUSEHOLD, input={
         "areaCode": DEMO_VILLAGE, "address": "伯浩村3组12号", "phone": "12345",
         "parents": [{"relation": "FATHER"},
                     {"relation": "MOTHER", "name": "李芳", "status": "AT_HOME",
@@ -479,14 +484,14 @@ async def test_a_create_is_told_every_missing_field_at_once(world: World) -> Non
         ("INVALID_PHONE", "parents.1.phone"),
     }
     household_id = gid("Household", world.ids["Household"])
-    child = await call(world.client, token, REGISTER_CHILD, input={"child": {
+    child = await query_data(world.client, token, REGISTER_CHILD, input={"child": {
         "householdId": household_id, "name": "张二", "livingArrangement": "WITH_GRANDPARENTS",
         "schoolStatus": "IN_SCHOOL", "noHouseholdRegistration": True, "disability": None,
     }})  # fmt: skip
     errors = {(e["code"], e["field"]) for e in child["registerChild"]["errors"]}
     assert errors == {("REQUIRED", "gender"), ("REQUIRED", "birthDate"), ("REQUIRED", "disability")}
     # Booleans and the recorded reasons left out of a registration are false and none.
-    created = await call(world.client, token, REGISTER_CHILD, input={"child": {
+    created = await query_data(world.client, token, REGISTER_CHILD, input={"child": {
         "householdId": household_id, "name": "张二", "gender": "FEMALE",
         "birthDate": "2016-02-03", "livingArrangement": "WITH_GRANDPARENTS",
         "schoolStatus": "IN_SCHOOL", "noHouseholdRegistration": True,

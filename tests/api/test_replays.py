@@ -18,9 +18,10 @@ from httpx import AsyncClient
 
 from app.domain.absences import next_school_day
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
+from tests import factories
 from tests.conftest import TODAY, TODAY_SQL
 from tests.graphql import gid, query_data
-from tests.world import World
+from tests.world import World, key_of
 
 REPORT = """
 mutation($input: ReportConcernInput!) {
@@ -159,14 +160,11 @@ async def test_an_id_taken_out_of_sight_answers_alike_whatever_is_sent(
 ) -> None:
     """Another village's case and household ids, used by demo-village2 for its own records:
     the same answer with their exact content as with any other, and no record read back."""
-    village2 = await world.token("demo-village2")
-    case = await world.scalar(
-        "SELECT id FROM cases WHERE area_code = :v ORDER BY id LIMIT 1", v=DEMO_VILLAGE
-    )
-    own_child = await world.scalar(
-        "SELECT id FROM children WHERE area_code = :v AND status = 'active' ORDER BY id LIMIT 1",
-        v=DEMO_VILLAGE2,
-    )
+    village, village2 = await world.token("demo-village"), await world.token("demo-village2")
+    theirs = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    case = key_of((await factories.case(fresh_client, village, theirs["id"]))["id"])
+    household = key_of((await factories.household(fresh_client, village, DEMO_VILLAGE))["id"])
+    own_child = (await factories.child(fresh_client, village2, DEMO_VILLAGE2))["id"]
     stored = await world.scalar(
         "SELECT json_build_object('category', category, 'description', description) "
         "FROM cases WHERE id = :id",
@@ -174,13 +172,10 @@ async def test_an_id_taken_out_of_sight_answers_alike_whatever_is_sent(
     )
     for description in (stored["description"], "另一件事。"):
         payload = await report(
-            fresh_client, village2, id=str(case), childId=gid("Child", own_child),
+            fresh_client, village2, id=str(case), childId=own_child,
             category=stored["category"].upper(), description=description,
         )  # fmt: skip
         assert payload["case"] is None and codes(payload) == [("INVALID_ID", "id")]
-    household = await world.scalar(
-        "SELECT id FROM households WHERE area_code = :v ORDER BY id LIMIT 1", v=DEMO_VILLAGE
-    )
     payload = (
         await query_data(
             fresh_client,

@@ -8,6 +8,7 @@ from httpx import AsyncClient
 from app.mobile_contract import CONTRACT_DIR
 from app.seed.demo import DEMO_PASSWORD
 from tests.conftest import PRODUCTION_KEYS, service_client
+from tests.graphql import graphql_body, query_data
 
 LOGIN = (CONTRACT_DIR / "operations" / "Login.graphql").read_text()
 PRODUCTION = {"env": "production", **PRODUCTION_KEYS}
@@ -17,9 +18,8 @@ TYPO_ENUM = "{ children(filter: {category: LEFT_BEHIN}, first: 1) { totalCount }
 
 
 async def _message(client: AsyncClient, query: str, headers: dict[str, str]) -> str:
-    response = await client.post("/graphql", json={"query": query}, headers=headers)
-    assert response.status_code == 200, response.text
-    message: str = response.json()["errors"][0]["message"]
+    body = await graphql_body(client, None, query, headers=headers)
+    message: str = body["errors"][0]["message"]
     return message
 
 
@@ -29,9 +29,8 @@ async def test_anonymous_callers_get_no_suggestions(demo_client: AsyncClient) ->
 
 
 async def _login(client: AsyncClient, username: str) -> dict[str, str]:
-    variables = {"username": username, "password": DEMO_PASSWORD}
-    response = await client.post("/graphql", json={"query": LOGIN, "variables": variables})
-    return {"Authorization": f"Bearer {response.json()['data']['login']['accessToken']}"}
+    data = await query_data(client, None, LOGIN, username=username, password=DEMO_PASSWORD)
+    return {"Authorization": f"Bearer {data['login']['accessToken']}"}
 
 
 async def test_suggestions_only_for_those_who_may_explore_the_schema(demo_db: str) -> None:

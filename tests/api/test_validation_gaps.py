@@ -12,6 +12,8 @@ from sqlalchemy import text
 
 from app.domain.idnumber import make_id_number
 from app.seed.demo import DEMO_COUNTY, DEMO_VILLAGE
+from tests import factories
+from tests.conftest import TODAY
 from tests.documents import (
     ASSESS,
     CONFIRM,
@@ -23,8 +25,7 @@ from tests.documents import (
     child_input,
     household_input,
 )
-from tests.graphql import gid
-from tests.graphql import query_data as ask
+from tests.graphql import gid, mutation_payload, query_data
 from tests.world import World, key_of
 
 RECORD_CASE_VISIT = """
@@ -38,13 +39,6 @@ query($id: ID!) { child(id: $id) {
   guardianships { id guardianName status startsOn endsOn }
 } }
 """
-
-
-async def payload(client: AsyncClient, token: str, query: str, **fields: Any) -> dict[str, Any]:
-    """The mutation's payload, for an input of `fields`."""
-    data = await ask(client, token, query, input=fields)
-    result: dict[str, Any] = next(iter(data.values()))
-    return result
 
 
 def codes(result: dict[str, Any]) -> list[tuple[str, str]]:
@@ -64,22 +58,20 @@ async def writes(world: World, action: str) -> int:
     return count
 
 
-async def a_village_child(world: World) -> uuid.UUID:
-    child: uuid.UUID = await world.scalar(
-        "SELECT id FROM children WHERE area_code = :v AND status = 'active' ORDER BY id LIMIT 1",
-        v=DEMO_VILLAGE,
-    )
-    return child
+async def a_village_child(client: AsyncClient, world: World) -> uuid.UUID:
+    """A new child of the demo village, registered by its director."""
+    child = await factories.child(client, await world.token("demo-village"), DEMO_VILLAGE)
+    return uuid.UUID(key_of(child["id"]))
 
 
 async def test_a_visit_before_the_childs_birth_is_refused(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id = await a_village_child(world)
+    child_id = await a_village_child(fresh_client, world)
     birth: date = await world.scalar("SELECT birth_date FROM children WHERE id = :c", c=child_id)
     before = datetime.combine(birth - timedelta(days=1), datetime.min.time(), UTC)
-    refused = await payload(
+    refused = await mutation_payload(
         fresh_client, village, RECORD_VISIT,
         **visit_input(gid("Child", child_id), visitedAt=before.isoformat()),
     )  # fmt: skip
@@ -95,7 +87,7 @@ async def test_work_province_must_be_a_province_of_the_area_table(
         {"relation": "FATHER", "name": "张伟", "status": "WORKING_AWAY", "workProvinceCode": "99"},
         {"relation": "MOTHER", "name": "李芳", "status": "WORKING_AWAY", "workProvinceCode": "ZZ"},
     ]
-    refused = await payload(fresh_client, village, REGISTER_HOUSEHOLD,
+    refused = await mutation_payload(fresh_client, village, REGISTER_HOUSEHOLD,
                             **household_input(parents=parents))  # fmt: skip
     assert codes(refused) == [
         ("INVALID_AREA", "parents.0.workProvinceCode"),
@@ -103,13 +95,23 @@ async def test_work_province_must_be_a_province_of_the_area_table(
     ]
     # Guangdong, outside the demo data's Hubei, is a real province.
     parents[0]["workProvinceCode"] = parents[1]["workProvinceCode"] = "44"
-    made = await payload(fresh_client, village, REGISTER_HOUSEHOLD,
+    made = await mutation_payload(fresh_client, village, REGISTER_HOUSEHOLD,
                          **household_input(parents=parents))  # fmt: skip
     assert made["errors"] == []
     father = made["household"]["parents"][0]
-    moved = await payload(fresh_client, village, UPDATE_PARENT, id=father["id"], expectedVersion=1,
-                          parent={"relation": "FATHER", "name": "张伟", "status": "WORKING_AWAY",
-                                  "workProvinceCode": "4401"})  # fmt: skip
+    moved = await mutation_payload(
+        fresh_client,
+        village,
+        UPDATE_PARENT,
+        id=father["id"],
+        expectedVersion=1,
+        parent={
+            "relation": "FATHER",
+            "name": "张伟",
+            "status": "WORKING_AWAY",
+            "workProvinceCode": "4401",
+        },
+    )
     assert codes(moved) == [("INVALID_AREA", "parents.0.workProvinceCode")]
     assert await writes(world, "updateParent") == 0
 
@@ -122,18 +124,18 @@ async def test_a_household_has_one_father_and_one_mother(
         {"relation": "FATHER", "name": "张伟", "status": "AT_HOME"},
         {"relation": "FATHER", "name": "张强", "status": "WORKING_AWAY"},
     ]
-    refused = await payload(fresh_client, village, REGISTER_HOUSEHOLD,
+    refused = await mutation_payload(fresh_client, village, REGISTER_HOUSEHOLD,
                             **household_input(parents=two_fathers))  # fmt: skip
     assert codes(refused) == [("DUPLICATE_PARENT", "parents.1.relation")]
     assert await writes(world, "registerHousehold") == 0
-    made = await payload(fresh_client, village, REGISTER_HOUSEHOLD, **household_input())
+    made = await mutation_payload(fresh_client, village, REGISTER_HOUSEHOLD, **household_input())
     mother = made["household"]["parents"][1]
     # The mother's record edited into a second father.
-    changed = await payload(fresh_client, village, UPDATE_PARENT, id=mother["id"],
+    changed = await mutation_payload(fresh_client, village, UPDATE_PARENT, id=mother["id"],
                             expectedVersion=1, parent={"relation": "FATHER", "name": "李芳",
                                                        "status": "WORKING_AWAY"})  # fmt: skip
     assert codes(changed) == [("DUPLICATE_PARENT", "parents.0.relation")]
-    kept = await payload(fresh_client, village, UPDATE_PARENT, id=mother["id"],
+    kept = await mutation_payload(fresh_client, village, UPDATE_PARENT, id=mother["id"],
                          expectedVersion=1, parent={"relation": "MOTHER", "name": "李芳",
                                                     "status": "AT_HOME"})  # fmt: skip
     assert kept["errors"] == []
@@ -143,13 +145,13 @@ async def test_a_3_year_old_is_not_in_school_nor_living_alone(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    made = await payload(fresh_client, village, REGISTER_HOUSEHOLD, **household_input())
+    made = await mutation_payload(fresh_client, village, REGISTER_HOUSEHOLD, **household_input())
     household = made["household"]["id"]
     birth = datetime.now(UTC).date() - timedelta(days=3 * 365 + 30)
     toddler = child_input(household, birthDate=birth.isoformat(),
                           idNumber=make_id_number("420702", birth, 901),
                           schoolStatus="IN_SCHOOL", livingArrangement="ALONE")  # fmt: skip
-    refused = await payload(fresh_client, village, REGISTER_CHILD, child=toddler)
+    refused = await mutation_payload(fresh_client, village, REGISTER_CHILD, child=toddler)
     assert codes(refused) == [
         ("AGE_MISMATCH", "schoolStatus"),
         ("AGE_MISMATCH", "livingArrangement"),
@@ -159,30 +161,32 @@ async def test_a_3_year_old_is_not_in_school_nor_living_alone(
     alone = child_input(household, birthDate=older.isoformat(),
                         idNumber=make_id_number("420702", older, 901),
                         livingArrangement="ALONE")  # fmt: skip
-    assert (await payload(fresh_client, village, REGISTER_CHILD, child=alone))["errors"] == []
+    assert (await mutation_payload(fresh_client, village, REGISTER_CHILD, child=alone))[
+        "errors"
+    ] == []
 
 
 async def test_the_same_child_without_an_id_number_is_registered_once(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    made = await payload(fresh_client, village, REGISTER_HOUSEHOLD, **household_input())
+    made = await mutation_payload(fresh_client, village, REGISTER_HOUSEHOLD, **household_input())
     household = made["household"]["id"]
     unregistered = child_input(household, idNumber=None, noHouseholdRegistration=True)
-    first = await payload(fresh_client, village, REGISTER_CHILD, child=unregistered)
+    first = await mutation_payload(fresh_client, village, REGISTER_CHILD, child=unregistered)
     assert first["errors"] == []
-    again = await payload(fresh_client, village, REGISTER_CHILD,
+    again = await mutation_payload(fresh_client, village, REGISTER_CHILD,
                           child={**unregistered, "name": " 张小明 "})  # fmt: skip
     assert codes(again) == [("DUPLICATE_CHILD", "name")]
     assert again["current"]["id"] == first["child"]["id"]
     # Twins: another name, the same birthday.
-    twin = await payload(fresh_client, village, REGISTER_CHILD,
+    twin = await mutation_payload(fresh_client, village, REGISTER_CHILD,
                          child={**unregistered, "name": "张小亮"})  # fmt: skip
     assert twin["errors"] == []
     # ... whose file cannot be edited into her brother's.
     update = """mutation($input: UpdateChildInput!) { updateChild(input: $input) {
         child { id } errors { code field message } current { id } } }"""
-    renamed = await payload(fresh_client, village, update, id=twin["child"]["id"],
+    renamed = await mutation_payload(fresh_client, village, update, id=twin["child"]["id"],
                             expectedVersion=twin["child"]["version"],
                             child={**unregistered, "name": "张小明"})  # fmt: skip
     assert codes(renamed) == [("DUPLICATE_CHILD", "name")]
@@ -194,36 +198,33 @@ async def test_the_same_child_without_an_id_number_is_registered_once(
 
 async def test_a_case_follow_up_names_its_case(fresh_client: AsyncClient, world: World) -> None:
     village = await world.token("demo-village")
-    rows = await world.rows(
-        "SELECT DISTINCT ON (child_id) id, child_id FROM cases WHERE area_code = :v "
-        "ORDER BY child_id, id LIMIT 2",
-        v=DEMO_VILLAGE,
-    )
-    (case, child_id), (other_case, _other_child) = rows
-    child = gid("Child", child_id)
-    nameless = await payload(fresh_client, village, RECORD_CASE_VISIT,
+    child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
+    case = (await factories.case(fresh_client, village, child))["id"]
+    other_child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
+    other_case = (await factories.case(fresh_client, village, other_child))["id"]
+    nameless = await mutation_payload(fresh_client, village, RECORD_CASE_VISIT,
                              **visit_input(child, kind="CASE_FOLLOW_UP"))  # fmt: skip
     assert codes(nameless) == [("REQUIRED", "caseId")]
-    wrong = await payload(fresh_client, village, RECORD_CASE_VISIT, **visit_input(
-        child, kind="CASE_FOLLOW_UP", caseId=gid("Case", other_case)))  # fmt: skip
+    wrong = await mutation_payload(fresh_client, village, RECORD_CASE_VISIT, **visit_input(
+        child, kind="CASE_FOLLOW_UP", caseId=other_case))  # fmt: skip
     assert codes(wrong) == [("INVALID", "caseId")]
     assert await writes(world, "recordVisit") == 0
-    named = await payload(fresh_client, village, RECORD_CASE_VISIT, **visit_input(
-        child, kind="CASE_FOLLOW_UP", caseId=gid("Case", case)))  # fmt: skip
+    named = await mutation_payload(fresh_client, village, RECORD_CASE_VISIT, **visit_input(
+        child, kind="CASE_FOLLOW_UP", caseId=case))  # fmt: skip
     assert named["errors"] == []
-    assert named["visit"]["caseId"] == gid("Case", case)
+    assert named["visit"]["caseId"] == case
     assert await world.scalar(
         "SELECT case_id FROM visits WHERE id = :v", v=key_of(named["visit"]["id"])
-    ) == case  # fmt: skip
+    ) == uuid.UUID(key_of(case))  # fmt: skip
 
 
 async def test_only_an_ngo_records_ngo_service_visits(
     fresh_client: AsyncClient, world: World
 ) -> None:
-    child = gid("Child", await a_village_child(world))
+    child = gid("Child", await a_village_child(fresh_client, world))
     for user in ("demo-village", "demo-township"):
         token = await world.token(user)
-        refused = await payload(fresh_client, token, RECORD_VISIT,
+        refused = await mutation_payload(fresh_client, token, RECORD_VISIT,
                                 **visit_input(child, kind="NGO_SERVICE"))  # fmt: skip
         assert codes(refused) == [("FORBIDDEN", "kind")]
     assert await writes(world, "recordVisit") == 0
@@ -262,9 +263,9 @@ async def test_a_15_year_old_is_not_entrusted_as_guardian(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, _current = await world.entrusted_child()
+    child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
     sister = datetime.now(UTC).date() - timedelta(days=15 * 365 + 40)
-    refused = await payload(fresh_client, village, ENTRUST, childId=gid("Child", child_id),
+    refused = await mutation_payload(fresh_client, village, ENTRUST, childId=child,
                             guardianName="张小芳", relation="SIBLING",
                             idNumber=make_id_number("420702", sister, 124))  # fmt: skip
     assert codes(refused) == [("GUARDIAN_NOT_ADULT", "idNumber")]
@@ -275,17 +276,17 @@ async def test_a_guardianship_is_confirmed_once_the_guardian_is_assessed_capable
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, _current = await world.entrusted_child()
-    new = (await payload(fresh_client, village, ENTRUST, childId=gid("Child", child_id),
+    child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
+    new = (await mutation_payload(fresh_client, village, ENTRUST, childId=child,
                          guardianName="王秀英", relation="GRANDPARENT",
                          agreementSigned=True))["guardianship"]  # fmt: skip
-    unassessed = await payload(fresh_client, village, CONFIRM, id=new["id"],
+    unassessed = await mutation_payload(fresh_client, village, CONFIRM, id=new["id"],
                                expectedVersion=new["version"], agreementSigned=True)  # fmt: skip
     assert codes(unassessed) == [("GUARDIAN_NOT_ASSESSED", "id")]
-    incapable = (await payload(fresh_client, village, ASSESS, id=new["id"],
+    incapable = (await mutation_payload(fresh_client, village, ASSESS, id=new["id"],
                                expectedVersion=new["version"],
                                capacity="INCAPABLE"))["guardianship"]  # fmt: skip
-    refused = await payload(fresh_client, village, CONFIRM, id=new["id"],
+    refused = await mutation_payload(fresh_client, village, CONFIRM, id=new["id"],
                             expectedVersion=incapable["version"], agreementSigned=True)  # fmt: skip
     assert codes(refused) == [("GUARDIAN_INCAPABLE", "id")]
     assert await writes(world, "confirmGuardianship") == 0
@@ -298,34 +299,39 @@ async def test_a_guardian_entered_by_mistake_today_is_replaced(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, before = await world.entrusted_child()
-    child = gid("Child", child_id)
-    previous_start: date = await world.scalar(
-        "SELECT starts_on FROM guardianships WHERE id = :g", g=before
+    child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
+    previous_start = TODAY - timedelta(days=30)
+    before = await factories.guardianship(
+        fresh_client, village, child, startsOn=previous_start.isoformat()
     )
     # Today the director entrusts the child to the wrong person...
-    wrong = (await payload(fresh_client, village, ENTRUST, childId=child, guardianName="李四",
-                           relation="FRIEND"))["guardianship"]  # fmt: skip
+    wrong = (
+        await mutation_payload(
+            fresh_client, village, ENTRUST, childId=child, guardianName="李四", relation="FRIEND"
+        )
+    )["guardianship"]
     assert wrong["status"] == "ACTIVE"
     # ... and the right guardian has looked after the child since last week.
     since = (date.fromisoformat(wrong["startsOn"]) - timedelta(days=8)).isoformat()
     right = {"childId": child, "guardianName": "王秀英", "relation": "GRANDPARENT",
              "startsOn": since, "id": str(uuid.uuid4())}  # fmt: skip
-    plain = await payload(fresh_client, village, ENTRUST, **right)
+    plain = await mutation_payload(fresh_client, village, ENTRUST, **right)
     assert codes(plain) == [("INVALID_DATE", "startsOn")]
-    corrected = await payload(fresh_client, village, ENTRUST, **right, correctsId=wrong["id"])
+    corrected = await mutation_payload(
+        fresh_client, village, ENTRUST, **right, correctsId=wrong["id"]
+    )
     assert corrected["errors"] == []
     # A retry of the correction (the network failed after it) changes nothing.
-    again = await payload(fresh_client, village, ENTRUST, **right, correctsId=wrong["id"])
+    again = await mutation_payload(fresh_client, village, ENTRUST, **right, correctsId=wrong["id"])
     assert again == corrected
-    file = (await ask(fresh_client, village, GUARDIANS, id=child))["child"]
+    file = (await query_data(fresh_client, village, GUARDIANS, id=child))["child"]
     assert file["activeGuardian"] == {
         "id": corrected["guardianship"]["id"], "guardianName": "王秀英", "startsOn": since
     }  # fmt: skip
     history = {g["id"]: g for g in file["guardianships"]}
     # The mistake is gone; the guardian before ends when the right one starts.
     assert wrong["id"] not in history
-    earlier = history[gid("Guardianship", before)]
+    earlier = history[before["id"]]
     assert (earlier["status"], earlier["startsOn"], earlier["endsOn"]) == (
         "ENDED", previous_start.isoformat(), since
     )  # fmt: skip
@@ -338,24 +344,21 @@ async def test_only_the_active_guardianship_of_today_can_be_corrected(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, current = await world.entrusted_child()
-    child = gid("Child", child_id)
+    child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
+    current = (await factories.guardianship(fresh_client, village, child))["id"]
+    other_child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
+    other = (await factories.guardianship(fresh_client, village, other_child))["id"]
+    entrusted = await writes(world, "entrustGuardian")
     fields = {"childId": child, "guardianName": "王秀英", "relation": "GRANDPARENT"}
-    # Recorded before today (the seed's rows were all written today): history now, to end.
+    # Recorded before today: history now, to end.
     async with world.engine.begin() as conn:
         await conn.execute(
             text("UPDATE guardianships SET created_at = now() - interval '2 days' WHERE id = :g"),
-            {"g": current},
+            {"g": key_of(current)},
         )
-    old = await payload(fresh_client, village, ENTRUST, **fields,
-                        correctsId=gid("Guardianship", current))  # fmt: skip
+    old = await mutation_payload(fresh_client, village, ENTRUST, **fields, correctsId=current)
     assert codes(old) == [("NOT_CORRECTABLE", "correctsId")]
     # Not the child's active guardianship.
-    other = await world.scalar(
-        "SELECT id FROM guardianships WHERE child_id <> :c AND area_code = :v LIMIT 1",
-        c=child_id, v=DEMO_VILLAGE,
-    )  # fmt: skip
-    stranger = await payload(fresh_client, village, ENTRUST, **fields,
-                             correctsId=gid("Guardianship", other))  # fmt: skip
+    stranger = await mutation_payload(fresh_client, village, ENTRUST, **fields, correctsId=other)
     assert codes(stranger) == [("INVALID", "correctsId")]
-    assert await writes(world, "entrustGuardian") == 0
+    assert await writes(world, "entrustGuardian") == entrusted

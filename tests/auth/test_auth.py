@@ -32,6 +32,7 @@ from app.services.statistics.refresh import StatisticsSession
 from app.settings import DEVELOPMENT_SECRET_KEY, Settings, get_settings
 from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, EngineFactory
+from tests.graphql import query_data
 
 Sessions = async_sessionmaker[AsyncSession]
 
@@ -59,20 +60,12 @@ mutation Logout($token: String!) {
 KEY_PATTERN = re.compile(r"^shk_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43}$")
 
 
-async def mutate(client: AsyncClient, query: str, field: str, **variables: Any) -> Any:
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body  # refusals are data, never GraphQL errors
-    return body["data"][field]
-
-
 async def login(client: AsyncClient, username: str, password: str = DEMO_PASSWORD) -> Any:
-    return await mutate(client, LOGIN, "login", username=username, password=password)
+    return (await query_data(client, None, LOGIN, username=username, password=password))["login"]
 
 
 async def refresh(client: AsyncClient, token: str) -> Any:
-    return await mutate(client, REFRESH, "refreshToken", token=token)
+    return (await query_data(client, None, REFRESH, token=token))["refreshToken"]
 
 
 def codes(payload: Any) -> list[str]:
@@ -253,9 +246,12 @@ async def test_unknown_and_expired_refresh_tokens_are_invalid(
 
 async def test_logout_revokes_the_session(fresh_client: AsyncClient) -> None:
     token = (await login(fresh_client, "demo-city"))["refreshToken"]
-    assert await mutate(fresh_client, LOGOUT, "logout", token=token) == {"ok": True, "errors": []}
+    assert (await query_data(fresh_client, None, LOGOUT, token=token))["logout"] == {
+        "ok": True,
+        "errors": [],
+    }
     assert codes(await refresh(fresh_client, token)) == ["REFRESH_TOKEN_REUSED"]
-    unknown = await mutate(fresh_client, LOGOUT, "logout", token="no-such-token")
+    unknown = (await query_data(fresh_client, None, LOGOUT, token="no-such-token"))["logout"]
     assert unknown["ok"] is False
     assert [e["code"] for e in unknown["errors"]] == ["REFRESH_TOKEN_INVALID"]
 

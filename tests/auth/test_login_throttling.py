@@ -19,6 +19,7 @@ from app.seed.demo import DEMO_PASSWORD
 from app.settings import Settings
 from app.web.service import create_app
 from tests.conftest import EngineFactory
+from tests.graphql import graphql_body
 
 LOGIN = """
 mutation Login($username: String!, $password: String!) {
@@ -48,13 +49,10 @@ async def clients(url: str, *hosts: str, **settings: object) -> AsyncIterator[li
 async def login(
     client: AsyncClient, username: str, password: str = DEMO_PASSWORD, **headers: str
 ) -> Any:
-    response = await client.post(
-        "/graphql",
-        json={"query": LOGIN, "variables": {"username": username, "password": password}},
-        headers=headers,
+    body = await graphql_body(
+        client, None, LOGIN, headers=headers, username=username, password=password
     )
-    assert response.status_code == 200, response.text
-    return response.json()["data"]["login"]
+    return body["data"]["login"]
 
 
 def code(payload: Any) -> str | None:

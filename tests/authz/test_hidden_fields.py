@@ -31,6 +31,7 @@ from app.seed.demo import DEMO_TOWNSHIP, DEMO_USERS, DEMO_VILLAGE
 from app.services.statistics.refresh import StatisticsSession
 from schema import schema
 from tests.conftest import access_token, create_database, drop_database, service_client
+from tests.graphql import graphql_body
 from tests.world import api_key_of
 
 # Each argument that narrows a list of children → the output field it reads. A new filter
@@ -94,12 +95,10 @@ async def callers(server_url: str, template_db: str) -> AsyncIterator[Callers]:
 
 
 async def run(callers: Callers, role: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = await callers.client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=callers.headers[role]
+    """The body of the answer to a document asked with the role's credential."""
+    return await graphql_body(
+        callers.client, None, query, headers=callers.headers[role], **variables
     )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def _children_of(data: dict[str, Any]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from graphql import build_schema
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
@@ -35,6 +35,7 @@ from tests.conftest import (
     drop_database,
     service_client,
 )
+from tests.graphql import graphql_response
 
 ROLES = [user.username for user in DEMO_USERS]
 
@@ -270,11 +271,8 @@ async def client(world: World, request: pytest.FixtureRequest) -> AsyncIterator[
         yield c
 
 
-async def ask(client: AsyncClient, token: str | None, query: str, **variables: Any) -> str:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables}, headers=headers
-    )
+def answered(response: Response) -> str:
+    """The text of an answer, which is never a failure of the service itself."""
     assert response.status_code == 200, response.text
     assert "Internal" not in response.text
     return response.text
@@ -387,7 +385,7 @@ def test_every_root_field_is_probed() -> None:
 async def test_no_role_sees_outside_its_scope(client: AsyncClient, world: World, role: str) -> None:
     token = world.tokens[role]
     for name, query, variables in probes(world):
-        body = await ask(client, token, query, **variables)
+        body = answered(await graphql_response(client, token, query, **variables))
         assert '"errors"' not in body or refused_filter(body), (name, body)
         assert not leaked(world, role, body), (role, name, variables)
 
@@ -402,16 +400,27 @@ async def test_the_read_audit_is_for_supervisors_within_their_area(
 ) -> None:
     # Reads by the village director are audited, so there is something to find.
     for key in world.samples["children"]:
-        await ask(client, world.tokens["demo-village"],
-                  "query($id: ID!) { child(id: $id) { name } }", id=gid("Child", key))  # fmt: skip
+        answered(
+            await graphql_response(
+                client,
+                world.tokens["demo-village"],
+                "query($id: ID!) { child(id: $id) { name } }",
+                id=gid("Child", key),
+            )
+        )
     found = 0
     for key in world.samples["children"]:
-        body = json.loads(await ask(
-            client, world.tokens[role],
-            "query($id: ID!) { auditEvents(childId: $id, first: 100) "
-            "{ totalCount edges { node { areaCode } } } }",
-            id=gid("Child", key),
-        ))  # fmt: skip
+        body = json.loads(
+            answered(
+                await graphql_response(
+                    client,
+                    world.tokens[role],
+                    "query($id: ID!) { auditEvents(childId: $id, first: 100) "
+                    "{ totalCount edges { node { areaCode } } } }",
+                    id=gid("Child", key),
+                )
+            )
+        )
         areas = [e["node"]["areaCode"] for e in body["data"]["auditEvents"]["edges"]]
         found += len(areas)
         assert all(a.startswith(AUDIT_READERS.get(role, "none")) for a in areas), (role, areas)
@@ -437,7 +446,9 @@ async def test_statistics_are_numbers_within_the_statistics_scope(
     client: AsyncClient, world: World, role: str
 ) -> None:
     for area in (DEMO_VILLAGE, DEMO_TOWNSHIP, DEMO_COUNTY, OTHER_COUNTY):
-        body = await ask(client, world.tokens[role], STATISTICS_PROBE, area=area)
+        body = answered(
+            await graphql_response(client, world.tokens[role], STATISTICS_PROBE, area=area)
+        )
         assert not [v for v in ID_PATTERN.findall(body) if decode_gid(v)], (role, area)
         if area in STATISTICS_READERS.get(role, set()):
             assert '"errors"' not in body and f'"areaCode":"{area}"' in body, (role, area, body)
@@ -450,11 +461,19 @@ async def test_in_scope_objects_are_readable(client: AsyncClient, world: World, 
     token = world.tokens[role]
     for table, type_name in (("children", "Child"), ("cases", "Case"), ("households", "Household")):
         for key in sorted(world.visible[role][table])[:3]:
-            body = await ask(client, token, "query($id: ID!) { node(id: $id) { id } }",
-                             id=gid(type_name, key))  # fmt: skip
+            body = answered(
+                await graphql_response(
+                    client,
+                    token,
+                    "query($id: ID!) { node(id: $id) { id } }",
+                    id=gid(type_name, key),
+                )
+            )
             assert gid(type_name, key) in body, (role, table, key)
-    lists = await ask(
-        client, token, "{ children(first: 1) { totalCount } cases(first: 1) { totalCount } }"
+    lists = answered(
+        await graphql_response(
+            client, token, "{ children(first: 1) { totalCount } cases(first: 1) { totalCount } }"
+        )
     )
     listable = (
         0 if role in REACH_CHILDREN_ONLY_THROUGH_CASES else len(world.visible[role]["children"])
@@ -465,20 +484,24 @@ async def test_in_scope_objects_are_readable(client: AsyncClient, world: World, 
 
 async def test_anonymous_may_only_log_in(client: AsyncClient, world: World) -> None:
     for _name, query, variables in probes(world)[:10] + probes(world)[-2:]:
-        body = await ask(client, None, query, **variables)
+        body = answered(await graphql_response(client, None, query, **variables))
         assert "UNAUTHENTICATED" in body
         assert not [v for v in ID_PATTERN.findall(body) if decode_gid(v)]
-    login = await ask(
-        client,
-        None,
-        'mutation { login(input: {username: "demo-village", password: "shouhu-demo"}) '
-        "{ accessToken errors { code } } }",
+    login = answered(
+        await graphql_response(
+            client,
+            None,
+            'mutation { login(input: {username: "demo-village", password: "shouhu-demo"}) '
+            "{ accessToken errors { code } } }",
+        )
     )
     assert '"accessToken":"' in login.replace(" ", "")
 
 
 async def test_refused_token_says_why(client: AsyncClient) -> None:
-    body = await ask(client, "not-a-token", "{ children(first: 1) { totalCount } }")
+    body = answered(
+        await graphql_response(client, "not-a-token", "{ children(first: 1) { totalCount } }")
+    )
     assert "TOKEN_INVALID" in body
 
 
@@ -500,11 +523,13 @@ def _id_numbers(body: str) -> list[str | None]:
 async def test_id_numbers_full_masked_or_absent(
     client: AsyncClient, world: World, role: str, expected: str
 ) -> None:
-    body = await ask(
-        client,
-        world.tokens[role],
-        "{ children(first: 100) { edges { node { idNumber } } } "
-        "cases(first: 100) { edges { node { child { idNumber } } } } }",
+    body = answered(
+        await graphql_response(
+            client,
+            world.tokens[role],
+            "{ children(first: 100) { edges { node { idNumber } } } "
+            "cases(first: 100) { edges { node { child { idNumber } } } } }",
+        )
     )
     values = [v for v in _id_numbers(body) if v]
     if expected == "absent":
@@ -520,11 +545,13 @@ async def test_reading_full_id_numbers_is_audited(
     client: AsyncClient, world: World, engine_for: EngineFactory
 ) -> None:
     child = sorted(world.visible["demo-village"]["children"])[0]
-    await ask(
-        client,
-        world.tokens["demo-village"],
-        "query Detail($id: ID!) { child(id: $id) { idNumber } }",
-        id=gid("Child", child),
+    answered(
+        await graphql_response(
+            client,
+            world.tokens["demo-village"],
+            "query Detail($id: ID!) { child(id: $id) { idNumber } }",
+            id=gid("Child", child),
+        )
     )
     async with engine_for(world.url).connect() as conn:
         event = (

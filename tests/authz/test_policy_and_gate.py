@@ -7,15 +7,13 @@ from httpx import AsyncClient
 from app.seed.demo import DEMO_TOWNSHIP
 from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, access_token, service_client
+from tests.graphql import graphql_response, query_data
 
 COUNT = "{ children(first: 1) { totalCount } }"
 
 
 async def _count(client: AsyncClient, token: str) -> int:
-    response = await client.post(
-        "/graphql", json={"query": COUNT}, headers={"Authorization": f"Bearer {token}"}
-    )
-    total: int = response.json()["data"]["children"]["totalCount"]
+    total: int = (await query_data(client, token, COUNT))["children"]["totalCount"]
     return total
 
 
@@ -41,7 +39,7 @@ def test_policy_cli_refuses_malformed_rules(empty_db: str) -> None:
 
 
 async def _anonymous(client: AsyncClient, query: str) -> str:
-    response = await client.post("/graphql", json={"query": query})
+    response = await graphql_response(client, None, query)
     assert response.status_code == 200
     return response.text
 

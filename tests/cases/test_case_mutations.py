@@ -10,8 +10,8 @@ import pytest
 from httpx import AsyncClient
 
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE
-from tests.graphql import gid
-from tests.graphql import query_data as ask
+from tests import factories
+from tests.graphql import gid, query_data
 from tests.world import World, key_of
 
 CASE_FIELDS = "id stage version source reportedToPolice areaCode dueAt stageEnteredAt closedAt"
@@ -53,7 +53,7 @@ STEPS = {
 
 
 async def run_step(client: AsyncClient, token: str, name: str, **fields: Any) -> dict[str, Any]:
-    payload: dict[str, Any] = (await ask(client, token, STEPS[name], input=fields))[name]
+    payload: dict[str, Any] = (await query_data(client, token, STEPS[name], input=fields))[name]
     return payload
 
 
@@ -69,16 +69,24 @@ async def a_student(world: World) -> uuid.UUID:
     return child
 
 
-async def a_village_child(world: World) -> uuid.UUID:
-    """A live child of the demo village with no case yet."""
-    child: uuid.UUID = await world.scalar(
-        "SELECT id FROM children c WHERE area_code = :v AND status = 'active' "
-        "AND deleted_at IS NULL AND NOT EXISTS (SELECT FROM cases WHERE child_id = c.id) "
-        "ORDER BY id LIMIT 1",
-        v=DEMO_VILLAGE,
+async def a_village_child(client: AsyncClient, world: World) -> uuid.UUID:
+    """A new child of the demo village (so with no case yet), registered by its director."""
+    village = await world.token("demo-village")
+    child = await factories.child(client, village, DEMO_VILLAGE)
+    return uuid.UUID(key_of(child["id"]))
+
+
+async def an_assessment_case(client: AsyncClient, world: World) -> tuple[str, int]:
+    """A case of the demo village under assessment: reported by the village director, its
+    assessment started by the township; its global id and version."""
+    child = gid("Child", await a_village_child(client, world))
+    case = await factories.case(client, await world.token("demo-village"), child)
+    township = await world.token("demo-township")
+    started = await run_step(
+        client, township, "startAssessment", caseId=case["id"], expectedVersion=case["version"]
     )
-    assert child is not None
-    return child
+    assert started["errors"] == [] and started["case"]["stage"] == "ASSESSMENT", started
+    return case["id"], started["case"]["version"]
 
 
 async def test_school_report_is_seen_at_once_by_police_and_township(
@@ -87,7 +95,7 @@ async def test_school_report_is_seen_at_once_by_police_and_township(
     school = await world.token("demo-school")
     child = await a_student(world)
     before = datetime.now().astimezone()
-    data = await ask(
+    data = await query_data(
         fresh_client,
         school,
         REPORT,
@@ -130,11 +138,11 @@ async def test_school_report_is_seen_at_once_by_police_and_township(
     ]
 
     for username in ("demo-police", "demo-township"):
-        seen = await ask(fresh_client, await world.token(username), NODE, id=case["id"])
+        seen = await query_data(fresh_client, await world.token(username), NODE, id=case["id"])
         assert seen["node"] == {"id": case["id"], "stage": "REPORTED", "version": 1}, username
     # The police see it through the case, child included.
     police = await world.token("demo-police")
-    through = await ask(
+    through = await query_data(
         fresh_client,
         police,
         "query($id: ID!) { node(id: $id) { ... on Case { child { id } } } }",
@@ -148,7 +156,7 @@ async def test_a_report_not_for_the_police_stays_away_from_them(
 ) -> None:
     school = await world.token("demo-school")
     payload = (
-        await ask(
+        await query_data(
             fresh_client,
             school,
             REPORT,
@@ -161,9 +169,9 @@ async def test_a_report_not_for_the_police_stays_away_from_them(
     )["reportConcern"]
     assert payload["errors"] == [] and payload["case"]["reportedToPolice"] is False
     case_gid = payload["case"]["id"]
-    police = await ask(fresh_client, await world.token("demo-police"), NODE, id=case_gid)
+    police = await query_data(fresh_client, await world.token("demo-police"), NODE, id=case_gid)
     assert police["node"] is None
-    township = await ask(fresh_client, await world.token("demo-township"), NODE, id=case_gid)
+    township = await query_data(fresh_client, await world.token("demo-township"), NODE, id=case_gid)
     assert township["node"]["id"] == case_gid
 
 
@@ -171,17 +179,12 @@ async def test_report_about_a_child_outside_the_scope_is_not_found_and_writes_no
     fresh_client: AsyncClient, world: World
 ) -> None:
     # Not a pupil of demo-school (and in another village's file for demo-village2).
-    stranger = await world.scalar(
-        "SELECT id FROM children WHERE area_code = :v AND school_id IS DISTINCT FROM :org "
-        "ORDER BY id LIMIT 1",
-        v=DEMO_VILLAGE,
-        org=await world.org_of("demo-school"),
-    )
+    stranger = await a_village_child(fresh_client, world)
     audits = await world.scalar("SELECT count(*) FROM audit_events")
     before = await world.counts()
     for username in ("demo-school", "demo-village2", "demo-ngo"):
         payload = (
-            await ask(
+            await query_data(
                 fresh_client,
                 await world.token(username),
                 REPORT,
@@ -204,10 +207,11 @@ async def test_report_problems_are_reported_together(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child = gid("Child", await a_village_child(world))
+    child = gid("Child", await a_village_child(fresh_client, world))
+    village_case, _version = await an_assessment_case(fresh_client, world)
     before = await world.counts()
     blank = (
-        await ask(
+        await query_data(
             fresh_client,
             village,
             REPORT,
@@ -216,7 +220,7 @@ async def test_report_problems_are_reported_together(
     )["reportConcern"]
     assert [(e["code"], e["field"]) for e in blank["errors"]] == [("REQUIRED", "description")]
     bad_id = (
-        await ask(
+        await query_data(
             fresh_client,
             village,
             REPORT,
@@ -224,16 +228,12 @@ async def test_report_problems_are_reported_together(
         )
     )["reportConcern"]
     assert [(e["code"], e["field"]) for e in bad_id["errors"]] == [("INVALID_ID", "id")]
-    village_case = await world.scalar(
-        "SELECT id FROM cases WHERE area_code = :v AND stage = 'assessment' LIMIT 1",
-        v=DEMO_VILLAGE,
-    )
     township = await world.token("demo-township")
     payload = await run_step(
         fresh_client,
         township,
         "completeAssessment",
-        caseId=gid("Case", village_case),
+        caseId=village_case,
         expectedVersion=1,
         plan=" ",
         note="x" * 4001,
@@ -251,7 +251,9 @@ async def test_report_retried_with_its_id_is_one_case(
 ) -> None:
     # demo-school may report but not read cases: its retry is found all the same.
     token = await world.token(username)
-    child = await (a_student(world) if username == "demo-school" else a_village_child(world))
+    child = await (
+        a_student(world) if username == "demo-school" else a_village_child(fresh_client, world)
+    )
     report_id = str(uuid.uuid4())
     report = {
         "id": report_id,
@@ -259,8 +261,8 @@ async def test_report_retried_with_its_id_is_one_case(
         "category": "LIVING_ALONE",
         "description": "父母外出，孩子独自在家。",
     }
-    first = (await ask(fresh_client, token, REPORT, input=report))["reportConcern"]
-    again = (await ask(fresh_client, token, REPORT, input=report))["reportConcern"]
+    first = (await query_data(fresh_client, token, REPORT, input=report))["reportConcern"]
+    again = (await query_data(fresh_client, token, REPORT, input=report))["reportConcern"]
     assert first["errors"] == again["errors"] == []
     assert first["case"]["id"] == again["case"]["id"] == gid("Case", report_id)
     assert await world.scalar("SELECT count(*) FROM cases WHERE id = :id", id=report_id) == 1
@@ -268,9 +270,9 @@ async def test_report_retried_with_its_id_is_one_case(
         await world.scalar("SELECT count(*) FROM case_events WHERE case_id = :id", id=report_id)
         == 1
     )
-    other = (await ask(fresh_client, token, REPORT, input={**report, "description": "另一件事。"}))[
-        "reportConcern"
-    ]
+    other = (
+        await query_data(fresh_client, token, REPORT, input={**report, "description": "另一件事。"})
+    )["reportConcern"]
     assert other["case"] is None
     assert [(e["code"], e["field"]) for e in other["errors"]] == [("IDEMPOTENCY_CONFLICT", "id")]
     assert (
@@ -282,30 +284,54 @@ async def test_report_retried_with_its_id_is_one_case(
 async def test_a_case_goes_through_every_step_with_its_history(
     fresh_client: AsyncClient, world: World
 ) -> None:
-    village, township, centre, county = [
-        await world.token(u)
-        for u in ("demo-village", "demo-township", "demo-centre", "demo-county")
-    ]
+    village = await world.token("demo-village")
+    case = await _a_neglected_child_reported(fresh_client, world, village)
+    bureau = await world.org_of("demo-county")
+    closed = await _every_step_to_closed(fresh_client, world, case, bureau)
+    await _the_history_has_every_step(world, key_of(case["id"]), bureau)
+    # Closed is closed.
+    township = await world.token("demo-township")
+    case_gid, version = case["id"], closed["version"]
+    after = await run_step(
+        fresh_client, township, "referCase", caseId=case_gid, expectedVersion=version,
+        organizationId=str(bureau),
+    )  # fmt: skip
+    assert [(e["code"], e["field"]) for e in after["errors"]] == [("CASE_CLOSED", "caseId")]
+
+
+async def _a_neglected_child_reported(
+    fresh_client: AsyncClient, world: World, village: str
+) -> dict[str, Any]:
+    """The village director reports a neglected child: a case the police know of at once."""
     reported = (
-        await ask(
+        await query_data(
             fresh_client,
             village,
             REPORT,
             input={
-                "childId": gid("Child", await a_village_child(world)),
+                "childId": gid("Child", await a_village_child(fresh_client, world)),
                 "category": "GUARDIAN_NEGLECT",
                 "description": "祖母卧病，孩子无人照料。",
             },
         )
     )["reportConcern"]
     assert reported["errors"] == []
-    case = reported["case"]
+    case: dict[str, Any] = reported["case"]
     assert case["source"] == "VILLAGE" and case["reportedToPolice"] is True
-    case_gid, case_id = case["id"], key_of(case["id"])
-    bureau = await world.org_of("demo-county")
+    return case
 
+
+async def _every_step_to_closed(
+    fresh_client: AsyncClient, world: World, case: dict[str, Any], bureau: uuid.UUID
+) -> dict[str, Any]:
+    """Each step, by whoever takes it, moves the case to its stage and version; the closed case."""
+    village, township, centre, county = [
+        await world.token(u)
+        for u in ("demo-village", "demo-township", "demo-centre", "demo-county")
+    ]
+    case_gid = case["id"]
     # A referred case is out of the county bureau's sight until it is referred to it.
-    assert (await ask(fresh_client, county, NODE, id=case_gid))["node"] is None
+    assert (await query_data(fresh_client, county, NODE, id=case_gid))["node"] is None
 
     steps: list[tuple[str, str, dict[str, Any], str]] = [
         ("startEmergencyResponse", township, {"note": "已上门查看"}, "EMERGENCY_RESPONSE"),
@@ -329,11 +355,16 @@ async def test_a_case_goes_through_every_step_with_its_history(
             entered = datetime.fromisoformat(payload["case"]["stageEnteredAt"])
             assert datetime.fromisoformat(payload["case"]["dueAt"]) == entered + timedelta(days=7)
         if name == "referCase":
-            seen = await ask(fresh_client, county, NODE, id=case_gid)
+            seen = await query_data(fresh_client, county, NODE, id=case_gid)
             assert seen["node"]["stage"] == "INTERVENTION"
 
-    closed = payload["case"]
+    closed: dict[str, Any] = payload["case"]
     assert closed["closedAt"] is not None and closed["dueAt"] is None
+    return closed
+
+
+async def _the_history_has_every_step(world: World, case_id: str, bureau: uuid.UUID) -> None:
+    """The case row and its events tell the whole story, in order."""
     row = (
         await world.rows(
             "SELECT close_reason, referred_organization_id, closed_at FROM cases WHERE id = :id",
@@ -368,29 +399,11 @@ async def test_a_case_goes_through_every_step_with_its_history(
     centre_user = await world.scalar("SELECT id FROM users WHERE username = 'demo-centre'")
     assert events[7].actor_id == centre_user
 
-    # Closed is closed.
-    after = await run_step(
-        fresh_client, township, "referCase", caseId=case_gid, expectedVersion=version,
-        organizationId=str(bureau),
-    )  # fmt: skip
-    assert [(e["code"], e["field"]) for e in after["errors"]] == [("CASE_CLOSED", "caseId")]
-
-
-async def an_assessment_case(world: World) -> tuple[str, int]:
-    row = (
-        await world.rows(
-            "SELECT id, version FROM cases WHERE area_code = :v AND stage = 'assessment' "
-            "ORDER BY id LIMIT 1",
-            v=DEMO_VILLAGE,
-        )
-    )[0]
-    return gid("Case", row.id), row.version
-
 
 async def test_steps_the_caller_may_not_take_are_refused(
     fresh_client: AsyncClient, world: World
 ) -> None:
-    case_gid, version = await an_assessment_case(world)
+    case_gid, version = await an_assessment_case(fresh_client, world)
     before = await world.counts()
     village = await world.token("demo-village")
     township = await world.token("demo-township")
@@ -439,4 +452,6 @@ async def test_steps_the_caller_may_not_take_are_refused(
     assert [(e["code"], e["field"]) for e in forged["errors"]] == [("NOT_FOUND", "caseId")]
 
     assert await world.counts() == before
-    assert (await ask(fresh_client, township, NODE, id=case_gid))["node"]["version"] == version
+    assert (await query_data(fresh_client, township, NODE, id=case_gid))["node"][
+        "version"
+    ] == version

@@ -19,8 +19,7 @@ from tests.documents import (
     household_input,
     register_household,
 )
-from tests.graphql import gid
-from tests.graphql import query_data as call
+from tests.graphql import gid, query_data
 
 
 async def test_register_household_and_child_then_a_parent_leaves(
@@ -30,14 +29,14 @@ async def test_register_household_and_child_then_a_parent_leaves(
     household = await register_household(fresh_client, token)
     assert household["areaCode"] == DEMO_VILLAGE
     assert [p["status"] for p in household["parents"]] == ["AT_HOME", "WORKING_AWAY"]
-    registered = await call(
+    registered = await query_data(
         fresh_client, token, REGISTER_CHILD, input={"child": child_input(household["id"])}
     )
     child = registered["registerChild"]
     assert child["errors"] == []
     assert "LEFT_BEHIND" not in child["child"]["categories"]  # the father is at home
     father = household["parents"][0]
-    moved = await call(
+    moved = await query_data(
         fresh_client, token, UPDATE_PARENT,
         input={"id": father["id"], "expectedVersion": 1, "parent": {
             "relation": "FATHER", "name": "张伟", "status": "WORKING_AWAY",
@@ -45,7 +44,7 @@ async def test_register_household_and_child_then_a_parent_leaves(
     )  # fmt: skip
     assert moved["updateParent"]["errors"] == []
     assert moved["updateParent"]["parent"]["version"] == 2
-    refreshed = await call(
+    refreshed = await query_data(
         fresh_client, token, "query($id: ID!) { child(id: $id) { categories isKeyChild } }",
         id=child["child"]["id"],
     )  # fmt: skip
@@ -70,9 +69,9 @@ async def test_stale_version_is_a_conflict_with_the_current_record(
         "expectedVersion": 1,
         "parent": {"relation": "FATHER", "name": "张伟", "status": "WORKING_AWAY"},
     }
-    first = await call(fresh_client, token, UPDATE_PARENT, input=update)
+    first = await query_data(fresh_client, token, UPDATE_PARENT, input=update)
     assert first["updateParent"]["errors"] == []
-    second = await call(fresh_client, token, UPDATE_PARENT, input=update)
+    second = await query_data(fresh_client, token, UPDATE_PARENT, input=update)
     assert second["updateParent"]["parent"] is None
     assert second["updateParent"]["errors"][0]["code"] == "VERSION_CONFLICT"
     assert second["updateParent"]["current"] == {
@@ -91,7 +90,7 @@ async def test_bad_input_is_reported_field_by_field_and_nothing_is_written(
         parents=[{"relation": "FATHER", "name": " ", "status": "AT_HOME",
                   "idNumber": "420702199001011234", "awaySince": "2999-01-01"}],
     )  # fmt: skip
-    data = await call(fresh_client, token, REGISTER_HOUSEHOLD, input=bad)
+    data = await query_data(fresh_client, token, REGISTER_HOUSEHOLD, input=bad)
     codes = {(e["code"], e["field"]) for e in data["registerHousehold"]["errors"]}
     assert codes >= {
         ("INVALID_PHONE", "phone"),
@@ -110,21 +109,21 @@ async def test_id_number_must_agree_with_birth_date_and_be_unique(
     village = await access_token(fresh_db, "demo-village")
     household = await register_household(fresh_client, village)
     mismatch = child_input(household["id"], birthDate="2016-05-21")
-    data = await call(fresh_client, village, REGISTER_CHILD, input={"child": mismatch})
+    data = await query_data(fresh_client, village, REGISTER_CHILD, input={"child": mismatch})
     assert data["registerChild"]["errors"][0]["code"] == "ID_NUMBER_MISMATCH"
-    ok = await call(fresh_client, village, REGISTER_CHILD,
+    ok = await query_data(fresh_client, village, REGISTER_CHILD,
                     input={"child": child_input(household["id"])})  # fmt: skip
     assert ok["registerChild"]["errors"] == []
-    again = await call(fresh_client, village, REGISTER_CHILD,
+    again = await query_data(fresh_client, village, REGISTER_CHILD,
                        input={"child": child_input(household["id"], name="张二")})  # fmt: skip
     assert again["registerChild"]["errors"][0]["code"] == "DUPLICATE_CHILD"
     assert again["registerChild"]["current"]["id"] == ok["registerChild"]["child"]["id"]
     # In another village the same number is refused too, without a pointer: passed on.
     village2 = await access_token(fresh_db, "demo-village2")
-    elsewhere = await call(fresh_client, village2, REGISTER_HOUSEHOLD,
+    elsewhere = await query_data(fresh_client, village2, REGISTER_HOUSEHOLD,
                            input=household_input(areaCode=DEMO_VILLAGE2))  # fmt: skip
     household2 = elsewhere["registerHousehold"]["household"]
-    other = await call(fresh_client, village2, REGISTER_CHILD,
+    other = await query_data(fresh_client, village2, REGISTER_CHILD,
                        input={"child": child_input(household2["id"])})  # fmt: skip
     assert other["registerChild"]["errors"][0]["code"] == "ID_NUMBER_UNDER_REVIEW"
     assert other["registerChild"]["current"] is None
@@ -136,11 +135,11 @@ async def test_creates_with_a_client_id_are_idempotent(
     token = await access_token(fresh_db, "demo-village")
     client_id = str(uuid.uuid4())
     payload = household_input(id=client_id)
-    first = await call(fresh_client, token, REGISTER_HOUSEHOLD, input=payload)
-    retry = await call(fresh_client, token, REGISTER_HOUSEHOLD, input=payload)
+    first = await query_data(fresh_client, token, REGISTER_HOUSEHOLD, input=payload)
+    retry = await query_data(fresh_client, token, REGISTER_HOUSEHOLD, input=payload)
     assert first["registerHousehold"]["household"]["id"] == gid("Household", client_id)
     assert retry["registerHousehold"] == first["registerHousehold"]
-    changed = await call(fresh_client, token, REGISTER_HOUSEHOLD,
+    changed = await query_data(fresh_client, token, REGISTER_HOUSEHOLD,
                          input={**payload, "address": "另一个地址"})  # fmt: skip
     assert changed["registerHousehold"]["errors"][0]["code"] == "IDEMPOTENCY_CONFLICT"
     async with engine_for(fresh_db).connect() as conn:
@@ -172,12 +171,12 @@ async def test_writes_outside_the_scope_find_nothing(
             "schooling": "GOOD", "health": "GOOD", "mentalState": "GOOD"}),
     }  # fmt: skip
     for name, (mutation, payload) in attempts.items():
-        data = await call(fresh_client, village2, mutation, input=payload)
+        data = await query_data(fresh_client, village2, mutation, input=payload)
         codes = {e["code"] for e in data[name]["errors"]}
         assert codes & {"NOT_FOUND", "FORBIDDEN"}, (name, data)
     update_child = """mutation($input: UpdateChildInput!) {
         updateChild(input: $input) { child { id } errors { code } } }"""
-    data = await call(fresh_client, village2, update_child, input={
+    data = await query_data(fresh_client, village2, update_child, input={
         "id": gid("Child", child.id), "expectedVersion": child.version,
         "child": child_input(foreign_household)})  # fmt: skip
     assert data["updateChild"]["errors"][0]["code"] == "NOT_FOUND"
@@ -204,16 +203,16 @@ async def test_a_visit_moves_the_next_visit_due_and_cannot_be_in_the_future(
         "kind": "QUARTERLY_CHECK", "livingConditions": "GOOD", "guardianship": "FAIR",
         "schooling": "GOOD", "health": "GOOD", "mentalState": "GOOD", "notes": "正常",
     }  # fmt: skip
-    data = await call(fresh_client, token, RECORD_VISIT, input=visit)
+    data = await query_data(fresh_client, token, RECORD_VISIT, input=visit)
     assert data["recordVisit"]["errors"] == []
-    child = await call(
+    child = await query_data(
         fresh_client, token, "query($id: ID!) { child(id: $id) { nextVisitDue lastVisitAt } }",
         id=gid("Child", child_id),
     )  # fmt: skip
     due = date.fromisoformat(child["child"]["nextVisitDue"])
     assert TODAY + timedelta(days=28) <= due <= TODAY + timedelta(days=92)
     future = {**visit, "visitedAt": (datetime.now(UTC) + timedelta(days=2)).isoformat()}
-    refused = await call(fresh_client, token, RECORD_VISIT, input=future)
+    refused = await query_data(fresh_client, token, RECORD_VISIT, input=future)
     assert refused["recordVisit"]["errors"][0]["code"] == "FUTURE_DATE"
 
 
@@ -222,7 +221,7 @@ async def test_poverty_flags_make_a_child_in_economic_difficulty(
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
     household = await register_household(fresh_client, token)
-    registered = await call(
+    registered = await query_data(
         fresh_client, token, REGISTER_CHILD, input={"child": child_input(household["id"])}
     )
     child_id = registered["registerChild"]["child"]["id"]
@@ -236,9 +235,9 @@ async def test_poverty_flags_make_a_child_in_economic_difficulty(
         "address": household["address"],
         "minimumAllowance": True,
     }
-    data = await call(fresh_client, token, update, input=changes)
+    data = await query_data(fresh_client, token, update, input=changes)
     assert data["updateHousehold"]["errors"] == []
-    child = await call(
+    child = await query_data(
         fresh_client, token, "query($id: ID!) { child(id: $id) { categories } }", id=child_id
     )
     assert "DIFFICULTY_ECONOMIC" in child["child"]["categories"]
@@ -252,23 +251,23 @@ async def test_orphans_and_de_facto_unsupported_children_follow_the_parents(
         {"relation": "FATHER", "name": "张伟", "status": "DECEASED"},
         {"relation": "MOTHER", "name": "李芳", "status": "DECEASED"},
     ]
-    created = await call(
+    created = await query_data(
         fresh_client, token, REGISTER_HOUSEHOLD, input=household_input(parents=parents)
     )
     household = created["registerHousehold"]["household"]
-    registered = await call(fresh_client, token, REGISTER_CHILD, input={
+    registered = await query_data(fresh_client, token, REGISTER_CHILD, input={
         "child": child_input(household["id"], livingArrangement="WITH_GRANDPARENTS")})  # fmt: skip
     child = registered["registerChild"]["child"]
     # Nobody ticked scatteredOrphan: both parents dead make the orphan, and without an
     # entrusted guardian the child is a key child.
     assert child["categories"] == ["SCATTERED_ORPHAN"] and child["isKeyChild"] is True
     father = household["parents"][0]
-    jailed = await call(fresh_client, token, UPDATE_PARENT, input={
+    jailed = await query_data(fresh_client, token, UPDATE_PARENT, input={
         "id": father["id"], "expectedVersion": 1,
         "parent": {"relation": "FATHER", "name": "张伟", "status": "IMPRISONED"}})  # fmt: skip
     assert jailed["updateParent"]["errors"] == []
     query = "query($id: ID!) { child(id: $id) { categories keyChildReasons } }"
-    now = (await call(fresh_client, token, query, id=child["id"]))["child"]
+    now = (await query_data(fresh_client, token, query, id=child["id"]))["child"]
     # One parent dead, the other in prison: de-facto unsupported (民发〔2019〕62号).
     assert now["categories"] == ["DE_FACTO_UNSUPPORTED"]
     assert now["keyChildReasons"] == ["POOR_GUARDIANSHIP", "PARENT_IMPRISONED"]

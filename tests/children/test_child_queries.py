@@ -8,8 +8,7 @@ from sqlalchemy import text
 
 from app.seed.demo import DEMO_VILLAGE
 from tests.conftest import TODAY_SQL, EngineFactory, access_token
-from tests.graphql import counting_statements
-from tests.graphql import query_data as ask
+from tests.graphql import counting_statements, query_data
 
 CASELOAD = """
 query Caseload($first: Int!) {
@@ -38,11 +37,11 @@ async def test_caseload_costs_the_same_few_statements_for_5_and_50_children(
 ) -> None:
     # Warm: the first request of a caller also looks up its account (cached for
     # SHOUHU_IDENTITY_CACHE_SECONDS) and a worker loads the policy now and then.
-    await ask(demo_client, village, CASELOAD, first=1)
+    await query_data(demo_client, village, CASELOAD, first=1)
     counts = {}
     for first in (5, 50):
         with counting_statements(demo_client) as statements:
-            data = await ask(demo_client, village, CASELOAD, first=first)
+            data = await query_data(demo_client, village, CASELOAD, first=first)
         assert len(data["children"]["edges"]) == first
         assert all(e["node"]["household"]["parents"] for e in data["children"]["edges"])
         counts[first] = len(statements)
@@ -72,15 +71,15 @@ async def test_filters_narrow_the_list(
         "young": {"maxAge": 5},
     }
     for name, child_filter in counted.items():
-        data = await ask(demo_client, village, query, f=child_filter)
+        data = await query_data(demo_client, village, query, f=child_filter)
         assert data["children"]["totalCount"] == expected[name], name
     assert expected["leftBehind"] > 10
-    nobody = await ask(demo_client, village, query, f={"minAge": 9, "maxAge": 3})
+    nobody = await query_data(demo_client, village, query, f={"minAge": 9, "maxAge": 3})
     assert nobody["children"]["totalCount"] == 0
 
 
 async def test_due_visits_soonest_first(demo_client: AsyncClient, village: str) -> None:
-    data = await ask(
+    data = await query_data(
         demo_client,
         village,
         "{ dueVisits(withinDays: 60, first: 100) { edges { node { nextVisitDue } } } }",
@@ -91,7 +90,7 @@ async def test_due_visits_soonest_first(demo_client: AsyncClient, village: str) 
 
 
 async def test_enum_values_carry_chinese_labels(demo_client: AsyncClient, village: str) -> None:
-    data = await ask(
+    data = await query_data(
         demo_client,
         village,
         '{ __type(name: "ParentStatus") { enumValues { name description } } }',
@@ -103,7 +102,7 @@ async def test_enum_values_carry_chinese_labels(demo_client: AsyncClient, villag
 
 async def test_ngo_gets_the_service_view_only(demo_client: AsyncClient, demo_db: str) -> None:
     ngo = await access_token(demo_db, "demo-ngo")
-    data = await ask(
+    data = await query_data(
         demo_client,
         ngo,
         "{ children(first: 50) { edges { node { name categories disability idNumber "

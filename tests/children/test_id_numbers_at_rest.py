@@ -31,7 +31,7 @@ from app.settings import Settings
 from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, EngineFactory, access_token, service_client
 from tests.documents import REGISTER_CHILD, child_input, register_household
-from tests.graphql import query_data as call
+from tests.graphql import query_data
 
 TABLES = ("absence_records", "children", "guardianships", "parents")
 DEVELOPMENT = Settings()
@@ -76,7 +76,7 @@ async def _register(client: AsyncClient, url: str, number: str) -> dict[str, Any
     token = await access_token(url, "demo-village")
     household = await register_household(client, token)
     child = child_input(household["id"], idNumber=number)
-    data = await call(client, token, REGISTER_CHILD, input={"child": child})
+    data = await query_data(client, token, REGISTER_CHILD, input={"child": child})
     payload: dict[str, Any] = data["registerChild"]
     return payload
 
@@ -130,7 +130,7 @@ async def test_a_stored_id_number_is_in_no_table_in_plaintext(
     number = make_id_number("420702", date(2016, 5, 20), 901)
     token = await access_token(fresh_db, "demo-village")
     household = await register_household(fresh_client, token)
-    data = await call(fresh_client, token, REGISTER_INLINE % (household["id"], number))
+    data = await query_data(fresh_client, token, REGISTER_INLINE % (household["id"], number))
     registered = data["registerChild"]
     assert registered["errors"] == [] and registered["child"]["idNumber"] == number
     child_id = uuid.UUID(base64.b64decode(registered["child"]["id"]).decode().split(":")[1])
@@ -258,7 +258,9 @@ async def test_rotation_reseals_everything_under_the_new_keys_and_is_no_edit(
     # Before the rotation, the old keys still open what is on file.
     async for client in service_client(fresh_db, **ROTATED):
         token = await access_token(fresh_db, "demo-village")
-        shown = await call(client, token, "{ children(first: 5) { edges { node { idNumber } } } }")
+        shown = await query_data(
+            client, token, "{ children(first: 5) { edges { node { idNumber } } } }"
+        )
         numbers = {v[0] for v in before["children"].values()}
         assert {e["node"]["idNumber"] for e in shown["children"]["edges"]} <= numbers
 

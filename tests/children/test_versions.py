@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.progress import SilentReporter
 from app.seed.demo import DEMO_VILLAGE
 from app.services.derivation import refresh_all_children
+from tests import factories
 from tests.conftest import TODAY, EngineFactory, access_token
-from tests.graphql import gid
-from tests.graphql import query_data as ask
+from tests.graphql import gid, mutation_payload, query_data
+from tests.world import key_of
 
 PULL = """
 query($since: String) { syncPull(since: $since, first: 1000) {
@@ -50,16 +51,19 @@ class Files:
         self.engine = engine_for(url)
         self.token = ""
 
-    async def ask(self, query: str, **variables: Any) -> dict[str, Any]:
+    async def director(self) -> str:
+        """The village director's token, made on first use."""
         if not self.token:
             self.token = await access_token(self.url, "demo-village")
-        return await ask(self.client, self.token, query, **variables)
+        return self.token
+
+    async def ask(self, query: str, **variables: Any) -> dict[str, Any]:
+        """A document's data, asked by the village director."""
+        return await query_data(self.client, await self.director(), query, **variables)
 
     async def mutate(self, query: str, **fields: Any) -> dict[str, Any]:
         """A mutation's payload."""
-        data = await self.ask(query, input=fields)
-        payload: dict[str, Any] = next(iter(data.values()))
-        return payload
+        return await mutation_payload(self.client, await self.director(), query, **fields)
 
     async def row(self, sql: str, **params: Any) -> Any:
         async with self.engine.connect() as conn:
@@ -98,27 +102,38 @@ async def test_derived_facts_and_other_records_leave_the_childs_version(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
     files = Files(fresh_client, fresh_db, engine_for)
-    found = await files.row(
-        "SELECT c.id, c.household_id, p.id AS parent FROM children c "
-        "JOIN parents p ON p.household_id = c.household_id "
-        "WHERE c.area_code = :v AND c.status = 'active' AND NOT c.has_confirmed_guardian "
-        "ORDER BY c.id LIMIT 1",
-        v=DEMO_VILLAGE,
-    )
-    child = gid("Child", found.id)
+    village = await files.director()
+    household = await factories.household(fresh_client, village, DEMO_VILLAGE)
+    made = await factories.child(fresh_client, village, DEMO_VILLAGE, household_id=household["id"])
+    child = made["id"]
     _, cursor = await files.pull(None)
-    before = await files.child(found.id)  # the version a device holds
+    before = await files.child(uuid.UUID(key_of(child)))  # the version a device holds
 
-    # A visit: the child's last visit and next visit due move, its version does not.
+    cursor = await _a_visit_moves_the_visit_dates(files, child, before, cursor)
+    cursor = await _a_confirmed_guardian_is_a_derived_fact(files, child, before, cursor)
+    father = household["parents"][0]["id"]
+    await _a_parents_change_and_derive_rederive_the_child(files, child, father, before, cursor)
+    await _an_offline_edit_from_the_version_before_is_an_edit(files, child, before)
+
+
+async def _a_visit_moves_the_visit_dates(files: Files, child: str, before: Any, cursor: str) -> str:
+    """A visit: the child's last visit and next visit due move, its version does not."""
     assert (await files.mutate(RECORD_VISIT, **_visit(child)))["errors"] == []
-    visited = await files.child(found.id)
+    visited = await files.child(uuid.UUID(key_of(child)))
     assert visited.last_visit_at is not None and visited.last_visit_at != before.last_visit_at
     assert (visited.version, visited.change_seq > before.change_seq) == (before.version, True)
     pulled, cursor = await files.pull(cursor)
     assert pulled[child]["version"] == before.version
     assert pulled[child]["lastVisitAt"] is not None
+    return cursor
 
-    # A guardian entrusted, assessed, confirmed: the child has a confirmed guardian now.
+
+async def _a_confirmed_guardian_is_a_derived_fact(
+    files: Files, child: str, before: Any, cursor: str
+) -> str:
+    """A guardian entrusted, assessed, confirmed: the child has a confirmed guardian now, at
+    the version it had."""
+    previous = await files.child(uuid.UUID(key_of(child)))
     entrusted = await files.mutate(
         ENTRUST, childId=child, guardianName="王秀英", relation="GRANDPARENT",
         agreementSigned=True,
@@ -135,38 +150,48 @@ async def test_derived_facts_and_other_records_leave_the_childs_version(
         agreementSigned=True,
     )  # fmt: skip
     assert confirmed["errors"] == []
-    guarded = await files.child(found.id)
+    guarded = await files.child(uuid.UUID(key_of(child)))
     assert guarded.has_confirmed_guardian and guarded.version == before.version
-    assert guarded.change_seq > visited.change_seq
+    assert guarded.change_seq > previous.change_seq
     pulled, cursor = await files.pull(cursor)
     assert (pulled[child]["version"], pulled[child]["hasConfirmedGuardian"]) == (
         before.version, True
     )  # fmt: skip
+    return cursor
 
-    # A parent's change re-derives the child; a stale derived fact is put right by derive.
+
+async def _a_parents_change_and_derive_rederive_the_child(
+    files: Files, child: str, parent: str, before: Any, cursor: str
+) -> None:
+    """A parent's change re-derives the child; a stale derived fact is put right by derive;
+    neither changes the child's version."""
+    child_id = uuid.UUID(key_of(child))
     parent_version = (await files.row("SELECT version FROM parents WHERE id = :id",
-                                      id=found.parent)).version  # fmt: skip
+                                      id=key_of(parent))).version  # fmt: skip
     changed = await files.mutate(
-        UPDATE_PARENT, id=gid("Parent", found.parent), expectedVersion=parent_version,
-        parent={"status": "DECEASED"},
-    )  # fmt: skip
+        UPDATE_PARENT, id=parent, expectedVersion=parent_version, parent={"status": "DECEASED"}
+    )
     assert changed["errors"] == []
     async with files.engine.begin() as conn:
         await conn.execute(
-            text("UPDATE children SET categories = '{}' WHERE id = :id"), {"id": found.id}
+            text("UPDATE children SET categories = '{}' WHERE id = :id"), {"id": child_id}
         )
-    stale = await files.child(found.id)
+    stale = await files.child(child_id)
     assert (stale.categories, stale.version) == ([], before.version)
     assert await refresh_all_children(files.engine, TODAY, SilentReporter()) >= 1
-    derived = await files.child(found.id)
+    derived = await files.child(child_id)
     assert derived.categories and derived.version == before.version
     assert derived.change_seq > stale.change_seq
     pulled, cursor = await files.pull(cursor)
     assert pulled[child]["version"] == before.version
     assert pulled[child]["categories"] == [c.upper() for c in derived.categories]
 
-    # The device's edit, made offline with the version it read before all this, goes through
-    # and is an edit; a second device's edit from the same version is a conflict.
+
+async def _an_offline_edit_from_the_version_before_is_an_edit(
+    files: Files, child: str, before: Any
+) -> None:
+    """The device's edit, made offline with the version it read before all this, goes through
+    and is an edit; a second device's edit from the same version is a conflict."""
     edit = {"id": child, "expectedVersion": before.version}
     offline = await files.mutate(UPDATE_CHILD, **edit, child={"studentNumber": "S2026077"})
     assert offline["errors"] == []

@@ -9,10 +9,10 @@ from typing import Any
 from httpx import AsyncClient
 
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
+from tests import factories
 from tests.conftest import TODAY
 from tests.documents import ASSESS, CONFIRM, END, ENTRUST, mutation
-from tests.graphql import gid
-from tests.graphql import query_data as ask
+from tests.graphql import gid, mutation_payload, query_data
 from tests.world import World, key_of
 
 CHILD_PAYLOAD = "child { id areaCode status archivedReason version } current { id version status }"
@@ -32,23 +32,34 @@ query($id: ID!) {
 """
 
 
-async def call(client: AsyncClient, token: str, query: str, **fields: Any) -> dict[str, Any]:
-    data = await ask(client, token, query, input=fields)
-    payload: dict[str, Any] = next(iter(data.values()))
-    return payload
-
-
 def codes(payload: dict[str, Any]) -> list[tuple[str, str]]:
     return [(e["code"], e["field"]) for e in payload["errors"]]
+
+
+HISTORY = """
+query($id: ID!) { node(id: $id) { ... on Child {
+  moveHistory { fromAreaCode toAreaCode } household { areaCode parents { name } }
+} } }
+"""
 
 
 async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, old = await world.entrusted_child()
-    child = gid("Child", child_id)
-    entrusted = await call(
+    child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
+    old = (await factories.guardianship(fresh_client, village, child))["id"]
+    new = await _entrusted_in_place_of(fresh_client, village, child, old)
+    assessed = await _assessed_capable(fresh_client, village, child, new)
+    confirmed = await _confirmed_once_signed(fresh_client, world, village, child, assessed)
+    await _ended_twice(fresh_client, village, child, confirmed)
+
+
+async def _entrusted_in_place_of(
+    fresh_client: AsyncClient, village: str, child: str, old: str
+) -> dict[str, Any]:
+    """A new guardian entrusted: active, unassessed; the one before is ended, not deleted."""
+    entrusted = await mutation_payload(
         fresh_client,
         village,
         ENTRUST,
@@ -59,68 +70,87 @@ async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
         agreementSigned=True,
     )
     assert entrusted["errors"] == []
-    new = entrusted["guardianship"]
+    new: dict[str, Any] = entrusted["guardianship"]
     assert new["status"] == "ACTIVE" and new["capacity"] == "UNASSESSED"
     assert new["startsOn"] == TODAY.isoformat() and new["confirmedAt"] is None
 
-    seen = (await ask(fresh_client, village, CHILD, id=child))["node"]
+    seen = (await query_data(fresh_client, village, CHILD, id=child))["node"]
     assert seen["hasConfirmedGuardian"] is False
     assert seen["activeGuardian"] == {
         "id": new["id"], "guardianName": "王秀英", "capacity": "UNASSESSED"
     }  # fmt: skip
     # The guardian before is ended, not deleted: the day the new one starts.
-    ended = [g for g in seen["guardianships"] if g["id"] == gid("Guardianship", old)]
+    ended = [g for g in seen["guardianships"] if g["id"] == old]
     assert ended == [
-        {"id": gid("Guardianship", old), "status": "ENDED", "startsOn": ended[0]["startsOn"],
+        {"id": old, "status": "ENDED", "startsOn": ended[0]["startsOn"],
          "endsOn": new["startsOn"]}
     ]  # fmt: skip
+    return new
 
-    assessed = await call(
+
+async def _assessed_capable(
+    fresh_client: AsyncClient, village: str, child: str, new: dict[str, Any]
+) -> dict[str, Any]:
+    """Assessed capable, the guardian is not yet a confirmed one."""
+    assessed = await mutation_payload(
         fresh_client, village, ASSESS, id=new["id"], expectedVersion=new["version"],
         capacity="CAPABLE",
     )  # fmt: skip
     assert assessed["errors"] == []
     assert assessed["guardianship"]["capacity"] == "CAPABLE"
     assert assessed["guardianship"]["capacityAssessedAt"] is not None
-    assert (await ask(fresh_client, village, CHILD, id=child))["node"][
+    assert (await query_data(fresh_client, village, CHILD, id=child))["node"][
         "hasConfirmedGuardian"
     ] is False
+    guardianship: dict[str, Any] = assessed["guardianship"]
+    return guardianship
 
-    unsigned = await call(
-        fresh_client, village, CONFIRM, id=new["id"],
-        expectedVersion=assessed["guardianship"]["version"], agreementSigned=False,
+
+async def _confirmed_once_signed(
+    fresh_client: AsyncClient, world: World, village: str, child: str, assessed: dict[str, Any]
+) -> dict[str, Any]:
+    """Confirmed only with the agreement signed; by the director, in the child's village."""
+    unsigned = await mutation_payload(
+        fresh_client, village, CONFIRM, id=assessed["id"],
+        expectedVersion=assessed["version"], agreementSigned=False,
     )  # fmt: skip
     assert codes(unsigned) == [("AGREEMENT_NOT_SIGNED", "agreementSigned")]
 
-    confirmed = await call(
-        fresh_client, village, CONFIRM, id=new["id"],
-        expectedVersion=assessed["guardianship"]["version"], agreementSigned=True,
+    confirmed = await mutation_payload(
+        fresh_client, village, CONFIRM, id=assessed["id"],
+        expectedVersion=assessed["version"], agreementSigned=True,
     )  # fmt: skip
     assert confirmed["errors"] == [] and confirmed["guardianship"]["confirmedAt"] is not None
-    assert (await ask(fresh_client, village, CHILD, id=child))["node"][
+    assert (await query_data(fresh_client, village, CHILD, id=child))["node"][
         "hasConfirmedGuardian"
     ] is True
     row = (
         await world.rows(
             "SELECT confirmed_by_id, capacity_assessed_by_id, area_code FROM guardianships "
             "WHERE id = :id",
-            id=key_of(new["id"]),
+            id=key_of(assessed["id"]),
         )
     )[0]
     director = await world.scalar("SELECT id FROM users WHERE username = 'demo-village'")
     assert row.confirmed_by_id == row.capacity_assessed_by_id == director
     assert row.area_code == DEMO_VILLAGE
+    guardianship: dict[str, Any] = confirmed["guardianship"]
+    return guardianship
 
-    # Ending it takes the confirmed guardian away again.
-    ended_now = await call(
-        fresh_client, village, END, id=new["id"],
-        expectedVersion=confirmed["guardianship"]["version"],
+
+async def _ended_twice(
+    fresh_client: AsyncClient, village: str, child: str, confirmed: dict[str, Any]
+) -> None:
+    """Ending it takes the confirmed guardian away again; it ends once."""
+    ended_now = await mutation_payload(
+        fresh_client, village, END, id=confirmed["id"],
+        expectedVersion=confirmed["version"],
     )  # fmt: skip
     assert ended_now["errors"] == [] and ended_now["guardianship"]["status"] == "ENDED"
-    after = (await ask(fresh_client, village, CHILD, id=child))["node"]
+    after = (await query_data(fresh_client, village, CHILD, id=child))["node"]
     assert after["hasConfirmedGuardian"] is False and after["activeGuardian"] is None
-    again = await call(
-        fresh_client, village, END, id=new["id"],
+    again = await mutation_payload(
+        fresh_client, village, END, id=confirmed["id"],
         expectedVersion=ended_now["guardianship"]["version"],
     )  # fmt: skip
     assert codes(again) == [("GUARDIANSHIP_ENDED", "id")]
@@ -128,14 +158,13 @@ async def test_entrust_assess_confirm_gives_a_confirmed_guardian(
 
 async def test_guardianship_writes_are_checked(fresh_client: AsyncClient, world: World) -> None:
     village = await world.token("demo-village")
-    child_id, guardianship = await world.entrusted_child()
-    version = await world.scalar(
-        "SELECT version FROM guardianships WHERE id = :id", id=guardianship
-    )
+    child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
+    guardianship = await factories.guardianship(fresh_client, village, child)
+    version = guardianship["version"]
     before = await world.scalar("SELECT count(*) FROM guardianships")
 
-    problems = await call(
-        fresh_client, village, ENTRUST, childId=gid("Child", child_id), guardianName=" ",
+    problems = await mutation_payload(
+        fresh_client, village, ENTRUST, childId=child, guardianName=" ",
         relation="GRANDPARENT", phone="12345", idNumber="420702195001010001",
         startsOn=(TODAY + timedelta(days=2)).isoformat(),
     )  # fmt: skip
@@ -145,30 +174,27 @@ async def test_guardianship_writes_are_checked(fresh_client: AsyncClient, world:
         ("INVALID_PHONE", "phone"),
         ("REQUIRED", "guardianName"),
     ]
-    elsewhere = await call(
+    elsewhere = await mutation_payload(
         fresh_client, await world.token("demo-village2"), ENTRUST,
-        childId=gid("Child", child_id), guardianName="李四", relation="FRIEND",
+        childId=child, guardianName="李四", relation="FRIEND",
     )  # fmt: skip
     assert codes(elsewhere) == [("NOT_FOUND", "childId")]
-    stale = await call(
-        fresh_client, village, ASSESS, id=gid("Guardianship", guardianship),
+    stale = await mutation_payload(
+        fresh_client, village, ASSESS, id=guardianship["id"],
         expectedVersion=version + 1, capacity="INCAPABLE",
     )  # fmt: skip
     assert codes(stale) == [("VERSION_CONFLICT", "expectedVersion")]
-    assert stale["current"]["id"] == gid("Guardianship", guardianship)
+    assert stale["current"]["id"] == guardianship["id"]
     assert stale["current"]["version"] == version
     assert await world.scalar("SELECT count(*) FROM guardianships") == before
 
     # The police see a child of a police case, but do not keep its file.
-    police_child = await world.scalar(
-        "SELECT child_id FROM cases WHERE reported_to_police AND area_code LIKE :t || '%' LIMIT 1",
-        t=DEMO_TOWNSHIP,
-    )
+    await factories.case(fresh_client, village, child, reportedToPolice=True)
     police = await world.token("demo-police")
-    seen = await ask(fresh_client, police, CHILD, id=gid("Child", police_child))
+    seen = await query_data(fresh_client, police, CHILD, id=child)
     assert seen["node"] is not None
-    refused = await call(
-        fresh_client, police, ENTRUST, childId=gid("Child", police_child), guardianName="李四",
+    refused = await mutation_payload(
+        fresh_client, police, ENTRUST, childId=child, guardianName="李四",
         relation="FRIEND",
     )  # fmt: skip
     assert codes(refused) == [("FORBIDDEN", "childId")]
@@ -178,52 +204,54 @@ async def test_entrust_retried_with_its_id_is_one_guardianship(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id, _old = await world.entrusted_child()
+    child = (await factories.child(fresh_client, village, DEMO_VILLAGE))["id"]
+    await factories.guardianship(fresh_client, village, child)
     entrust_id = str(uuid.uuid4())
     fields = {
-        "id": entrust_id, "childId": gid("Child", child_id), "guardianName": "张桂兰",
+        "id": entrust_id, "childId": child, "guardianName": "张桂兰",
         "relation": "UNCLE_AUNT",
     }  # fmt: skip
-    first = await call(fresh_client, village, ENTRUST, **fields)
-    again = await call(fresh_client, village, ENTRUST, **fields)
+    first = await mutation_payload(fresh_client, village, ENTRUST, **fields)
+    again = await mutation_payload(fresh_client, village, ENTRUST, **fields)
     assert first["errors"] == again["errors"] == []
     assert first["guardianship"]["id"] == again["guardianship"]["id"]
     assert again["guardianship"]["status"] == "ACTIVE"
     assert (
         await world.scalar(
             "SELECT count(*) FROM guardianships WHERE child_id = :c AND status = 'active'",
-            c=child_id,
+            c=key_of(child),
         )
         == 1
     )
-    other = await call(fresh_client, village, ENTRUST, **{**fields, "guardianName": "别人"})
+    other = await mutation_payload(
+        fresh_client, village, ENTRUST, **{**fields, "guardianName": "别人"}
+    )
     assert codes(other) == [("IDEMPOTENCY_CONFLICT", "id")]
 
 
-async def a_child_with_history(world: World) -> uuid.UUID:
-    """A child of the demo village with visits, an open case and an active guardian."""
-    child: uuid.UUID = await world.scalar(
-        "SELECT c.id FROM children c WHERE c.area_code = :v AND c.status = 'active' "
-        "AND EXISTS (SELECT FROM visits WHERE child_id = c.id) "
-        "AND EXISTS (SELECT FROM cases WHERE child_id = c.id AND stage <> 'closed') "
-        "AND EXISTS (SELECT FROM guardianships WHERE child_id = c.id) "
-        "ORDER BY c.id LIMIT 1",
-        v=DEMO_VILLAGE,
-    )
-    assert child is not None
-    return child
+async def a_child_with_history(
+    client: AsyncClient, world: World, household_id: str | None = None
+) -> uuid.UUID:
+    """A child of the demo village with a visit, an open case and an active guardian, made
+    by the village director (in a household of its own unless `household_id` names one)."""
+    village = await world.token("demo-village")
+    child = await factories.child(client, village, DEMO_VILLAGE, household_id=household_id)
+    await factories.visit(client, village, child["id"])
+    await factories.case(client, village, child["id"])
+    await factories.guardianship(client, village, child["id"])
+    return uuid.UUID(key_of(child["id"]))
 
 
 async def test_a_moved_child_takes_its_history_along(
     fresh_client: AsyncClient, world: World
 ) -> None:
     township = await world.token("demo-township")
-    child_id = await a_child_with_history(world)
+    child_id = await a_child_with_history(fresh_client, world)
     child = gid("Child", child_id)
-    before = (await ask(fresh_client, township, CHILD, id=child))["node"]
+    before = (await query_data(fresh_client, township, CHILD, id=child))["node"]
     assert before["visits"]["totalCount"] > 0 and before["openCases"]
 
-    moved = await call(
+    moved = await mutation_payload(
         fresh_client, township, MOVE, id=child, expectedVersion=before["version"],
         toAreaCode=DEMO_VILLAGE2,
     )  # fmt: skip
@@ -231,7 +259,7 @@ async def test_a_moved_child_takes_its_history_along(
     assert moved["child"]["areaCode"] == DEMO_VILLAGE2
     assert moved["child"]["version"] == before["version"] + 1
 
-    after = (await ask(fresh_client, township, CHILD, id=child))["node"]
+    after = (await query_data(fresh_client, township, CHILD, id=child))["node"]
     assert after["areaCode"] == DEMO_VILLAGE2
     assert after["visits"]["totalCount"] == before["visits"]["totalCount"]
     assert {e["node"]["areaCode"] for e in after["visits"]["edges"]} == {DEMO_VILLAGE2}
@@ -249,36 +277,48 @@ async def test_a_moved_child_takes_its_history_along(
 
     # The file is now the other village's.
     village2 = await world.token("demo-village2")
-    assert (await ask(fresh_client, village2, CHILD, id=child))["node"]["id"] == child
+    assert (await query_data(fresh_client, village2, CHILD, id=child))["node"]["id"] == child
     village = await world.token("demo-village")
-    assert (await ask(fresh_client, village, CHILD, id=child))["node"] is None
-    # The move is kept, and the family went along unless a sibling stayed behind.
-    history = await ask(
-        fresh_client, village2,
-        "query($id: ID!) { node(id: $id) { ... on Child { moveHistory { fromAreaCode "
-        "toAreaCode } household { areaCode parents { name } } } } }",
-        id=child,
-    )  # fmt: skip
+    assert (await query_data(fresh_client, village, CHILD, id=child))["node"] is None
+    # The move is kept, and the family (no sibling stayed behind) went along.
+    history = await query_data(fresh_client, village2, HISTORY, id=child)
     assert history["node"]["moveHistory"] == [
         {"fromAreaCode": DEMO_VILLAGE, "toAreaCode": DEMO_VILLAGE2}
     ]
-    siblings = await world.rows(
-        "SELECT count(*) AS n FROM children WHERE household_id = "
-        "(SELECT household_id FROM children WHERE id = :c) AND id <> :c",
-        c=child_id,
+    assert history["node"]["household"]["areaCode"] == DEMO_VILLAGE2
+    assert history["node"]["household"]["parents"]
+
+
+async def test_a_moved_child_leaves_the_family_with_a_sibling_who_stays(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    family = await factories.household(fresh_client, village, DEMO_VILLAGE)
+    sibling = await factories.child(fresh_client, village, DEMO_VILLAGE, household_id=family["id"])
+    child_id = await a_child_with_history(fresh_client, world, household_id=family["id"])
+    child = gid("Child", child_id)
+    township = await world.token("demo-township")
+    version = (await query_data(fresh_client, township, CHILD, id=child))["node"]["version"]
+    moved = await mutation_payload(
+        fresh_client, township, MOVE, id=child, expectedVersion=version, toAreaCode=DEMO_VILLAGE2
     )
-    if siblings[0].n == 0:
-        assert history["node"]["household"]["areaCode"] == DEMO_VILLAGE2
-        assert history["node"]["household"]["parents"]
-    else:  # the family stays with the sibling; the new village does not see it
-        assert history["node"]["household"] is None
+    assert moved["errors"] == []
+    # The family stays with the sibling; the new village does not see it.
+    village2 = await world.token("demo-village2")
+    history = await query_data(fresh_client, village2, HISTORY, id=child)
+    assert history["node"]["moveHistory"] == [
+        {"fromAreaCode": DEMO_VILLAGE, "toAreaCode": DEMO_VILLAGE2}
+    ]
+    assert history["node"]["household"] is None
+    stayed = await query_data(fresh_client, village, HISTORY, id=sibling["id"])
+    assert stayed["node"]["household"]["areaCode"] == DEMO_VILLAGE
 
 
 async def test_a_village_director_moves_only_within_reach(
     fresh_client: AsyncClient, world: World
 ) -> None:
     village = await world.token("demo-village")
-    child_id = await a_child_with_history(world)
+    child_id = await a_child_with_history(fresh_client, world)
     version = await world.scalar("SELECT version FROM children WHERE id = :c", c=child_id)
     other_township_village = await world.scalar(
         "SELECT code FROM areas WHERE level = 'village' AND code LIKE :county || '%' "
@@ -288,18 +328,18 @@ async def test_a_village_director_moves_only_within_reach(
     )
     child = gid("Child", child_id)
     for target in (other_township_village, DEMO_VILLAGE2):
-        refused = await call(
+        refused = await mutation_payload(
             fresh_client, village, MOVE, id=child, expectedVersion=version, toAreaCode=target
         )
         assert codes(refused) == [("FORBIDDEN", "toAreaCode")], target
         assert refused["child"] is None
     for target in (DEMO_TOWNSHIP, "999999999999", "x"):
-        invalid = await call(
+        invalid = await mutation_payload(
             fresh_client, village, MOVE, id=child, expectedVersion=version, toAreaCode=target
         )
         assert codes(invalid) == [("INVALID_AREA", "toAreaCode")], target
     # demo-village2 cannot take a child it does not see.
-    taken = await call(
+    taken = await mutation_payload(
         fresh_client, await world.token("demo-village2"), MOVE, id=child,
         expectedVersion=version, toAreaCode=DEMO_VILLAGE2,
     )  # fmt: skip
@@ -318,39 +358,33 @@ async def test_a_village_director_moves_only_within_reach(
 
 async def test_archive_twice_is_already_archived(fresh_client: AsyncClient, world: World) -> None:
     village = await world.token("demo-village")
-    row = (
-        await world.rows(
-            "SELECT id, version FROM children WHERE area_code = :v AND status = 'active' "
-            "ORDER BY id LIMIT 1",
-            v=DEMO_VILLAGE,
-        )
-    )[0]
-    child = gid("Child", row.id)
-    stale = await call(
-        fresh_client, village, ARCHIVE, id=child, expectedVersion=row.version + 5,
+    made = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    child, version = made["id"], made["version"]
+    stale = await mutation_payload(
+        fresh_client, village, ARCHIVE, id=child, expectedVersion=version + 5,
         reason="MOVED_AWAY",
     )  # fmt: skip
     assert codes(stale) == [("VERSION_CONFLICT", "expectedVersion")]
-    assert stale["current"] == {"id": child, "version": row.version, "status": "ACTIVE"}
+    assert stale["current"] == {"id": child, "version": version, "status": "ACTIVE"}
 
-    archived = await call(
-        fresh_client, village, ARCHIVE, id=child, expectedVersion=row.version,
+    archived = await mutation_payload(
+        fresh_client, village, ARCHIVE, id=child, expectedVersion=version,
         reason="PARENTS_RETURNED",
     )  # fmt: skip
     assert archived["errors"] == []
     assert archived["child"]["status"] == "ARCHIVED"
     assert archived["child"]["archivedReason"] == "PARENTS_RETURNED"
     assert await world.scalar(
-        "SELECT archived_at IS NOT NULL FROM children WHERE id = :c", c=row.id
+        "SELECT archived_at IS NOT NULL FROM children WHERE id = :c", c=key_of(child)
     )
-    twice = await call(
+    twice = await mutation_payload(
         fresh_client, village, ARCHIVE, id=child, expectedVersion=archived["child"]["version"],
         reason="PARENTS_RETURNED",
     )  # fmt: skip
     assert codes(twice) == [("ALREADY_ARCHIVED", "id")]
     assert twice["current"]["status"] == "ARCHIVED"
     # An archived child gets no new guardian.
-    refused = await call(
+    refused = await mutation_payload(
         fresh_client, village, ENTRUST, childId=child, guardianName="李四", relation="FRIEND"
     )
     assert codes(refused) == [("CHILD_ARCHIVED", "childId")]

@@ -18,7 +18,7 @@ from app.domain.suppression import is_small
 from app.seed.demo import DEMO_CITY, DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE
 from app.services.statistics.refresh import refresh_statistics
 from tests.conftest import TODAY, EngineFactory, access_token
-from tests.graphql import counting_statements, gid, query_data
+from tests.graphql import counting_statements, gid, graphql_body, query_data
 
 COUNTS = (
     "areaCode areaName level children leftBehind difficultyEconomic difficultyDisability "
@@ -247,17 +247,6 @@ async def test_a_move_refreshes_both_villages(
     assert townships == []
 
 
-async def _ask(client: AsyncClient, token: str, area: str, **variables: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/graphql",
-        json={"query": STATISTICS, "variables": {"area": area, "first": 100, **variables}},
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    assert response.status_code == 200
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def _not_found(body: dict[str, Any]) -> bool:
     return body.get("data") is None and [e["extensions"]["code"] for e in body["errors"]] == [
         "NOT_FOUND"
@@ -286,7 +275,8 @@ def _not_found(body: dict[str, Any]) -> bool:
 async def test_out_of_scope_looks_like_not_found(
     demo_client: AsyncClient, demo_db: str, user: str, area: str
 ) -> None:
-    body = await _ask(demo_client, await access_token(demo_db, user), area)
+    token = await access_token(demo_db, user)
+    body = await graphql_body(demo_client, token, STATISTICS, area=area, first=100)
     assert _not_found(body), body
 
 

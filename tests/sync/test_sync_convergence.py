@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.database import create_engine
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
 from tests.conftest import access_token, create_database, drop_database, service_client
-from tests.graphql import gid
-from tests.graphql import query_data as _call
+from tests.graphql import gid, query_data
 
 KINDS = {
     "households": "Household",
@@ -85,7 +84,7 @@ class Replica:
 
 async def _pull(client: AsyncClient, token: str, replica: Replica) -> None:
     while True:
-        page = (await _call(client, token, PULL, since=replica.cursor))["syncPull"]
+        page = (await query_data(client, token, PULL, since=replica.cursor))["syncPull"]
         replica.apply(page)
         if not page["hasMore"]:
             return
@@ -97,7 +96,7 @@ async def _move(client: AsyncClient, engine: AsyncEngine, token: str, child: Any
             text("SELECT version FROM children WHERE id = :c"), {"c": child}
         )
     move = {"id": gid("Child", child), "expectedVersion": version, "toAreaCode": to}
-    await _call(client, token, MOVE, input=move)
+    await query_data(client, token, MOVE, input=move)
 
 
 async def _visit(client: AsyncClient, token: str, child: Any) -> None:
@@ -108,7 +107,7 @@ async def _visit(client: AsyncClient, token: str, child: Any) -> None:
         **dict.fromkeys(("livingConditions", "guardianship", "schooling", "health"), "GOOD"),
         "mentalState": "GOOD",
     }
-    await _call(client, token, VISIT, input=visit)
+    await query_data(client, token, VISIT, input=visit)
 
 
 DELETE_A_VISIT = text(
