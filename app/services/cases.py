@@ -23,9 +23,16 @@ from app.enums import (
     ReportSource,
     Role,
 )
-from app.errors import check_version, not_found, raise_problems, refuse
+from app.errors import DomainError, check_version, not_found, raise_problems, refuse
 from app.models import Case, CaseEvent, Child, Organization
-from app.services.common import Actor, existing_create, load_visible
+from app.services.common import (
+    Actor,
+    New,
+    existing_create,
+    load_visible,
+    merge_create,
+    values_of,
+)
 from authz.guard import require
 
 DESCRIPTION_MAX = 4000
@@ -65,12 +72,12 @@ def default_reported_to_police(category: CaseCategory, role: Role | None) -> boo
 
 @dataclass(frozen=True)
 class ConcernData:
-    """A mandatory report (强制报告) as the app or an integration sends it."""
+    """A mandatory report (强制报告) as the app or an integration sends it: the fields of
+    ReportConcernInput but its client id."""
 
     child_id: uuid.UUID
     category: CaseCategory
     description: str
-    id: uuid.UUID | None = None
     source: ReportSource | None = None
     reported_to_police: bool | None = None
 
@@ -126,8 +133,11 @@ def receipt(case: Case) -> Case:
     )
 
 
-async def report_concern(session: AsyncSession, actor: Actor, data: ConcernData) -> Case:
+async def report_concern(session: AsyncSession, actor: Actor, new: New) -> Case:
     """Open a case in stage REPORTED about a child the reporter may see. Idempotent by id."""
+    data, found = merge_create(ConcernData, new.changes)
+    if data is None or found:
+        raise DomainError(found)
     raise_problems(
         problems(
             check_required(data.description, "description"),
@@ -137,9 +147,7 @@ async def report_concern(session: AsyncSession, actor: Actor, data: ConcernData)
     child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
     require(actor.scope, "case", "report", child.area_code, field="childId")
     principal = actor.scope.principal
-    values: dict[str, Any] = {
-        "child_id": child.id,
-        "category": data.category,
+    values: dict[str, Any] = values_of(data) | {
         "description": data.description.strip(),
         "source": data.source or default_source(principal.role),
         "reported_to_police": (
@@ -150,14 +158,14 @@ async def report_concern(session: AsyncSession, actor: Actor, data: ConcernData)
         "reporter_id": actor.user_id,
         "reporter_organization_id": principal.organization_id,
     }
-    existing = await existing_create(session, Case, data.id, values)
-    if existing is None and data.id is not None:
-        existing = await _own_unreadable_report(session, actor, data.id, values)
+    existing = await existing_create(session, Case, new.id, values)
+    if existing is None and new.id is not None:
+        existing = await _own_unreadable_report(session, actor, new.id, values)
     if existing is not None:
         return existing
     if child.status is ChildStatus.ARCHIVED:
         raise refuse("CHILD_ARCHIVED", "childId", "the child's file is archived")
-    case, reported = new_case(actor, data.id or uuid.uuid4(), child.area_code, **values)
+    case, reported = new_case(actor, new.id or uuid.uuid4(), child.area_code, **values)
     session.add_all((case, reported))
     await session.flush()
     return case

@@ -57,6 +57,7 @@ from app.services.common import (
     load_visible,
     merge_create,
     merge_update,
+    values_of,
     write_changes,
 )
 from app.services.derivation import refresh_children
@@ -201,27 +202,16 @@ def _child_problems(data: ChildData, actor: Actor) -> list[Problem]:
 
 
 def _child_values(data: ChildData) -> dict[str, object]:
-    return {
-        "household_id": data.household_id,
+    return values_of(data) | {
         "name": data.name.strip(),
-        "gender": data.gender,
-        "birth_date": data.birth_date,
         "id_number": normalize_id_number(data.id_number) if data.id_number else None,
-        "no_household_registration": data.no_household_registration,
-        "student_number": data.student_number,
-        "school_status": data.school_status,
-        "living_arrangement": data.living_arrangement,
-        "disability": data.disability,
-        "serious_illness": data.serious_illness,
-        "safety_risk": data.safety_risk,
-        "scattered_orphan": data.scattered_orphan,
         "recorded_key_reasons": sorted(set(data.recorded_key_reasons)),
     }
 
 
 async def register_child(session: AsyncSession, actor: Actor, new: New) -> Child:
     """A new child in a household of the caller's area. Idempotent by client id."""
-    data, found = merge_create(ChildData, Child, new.changes)
+    data, found = merge_create(ChildData, new.changes)
     if data is None:
         raise DomainError(found)
     raise_problems(found + _child_problems(data, actor))

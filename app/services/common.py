@@ -4,10 +4,11 @@ creates, partial updates."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import MISSING, dataclass, fields
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
 
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -94,24 +95,29 @@ class New:
     changes: Changes
 
 
+@cache
+def _nullable(record: type[Any]) -> frozenset[str]:
+    """The fields of a record that may be None (their type says `| None`)."""
+    hints = get_type_hints(record)
+    return frozenset(
+        field.name for field in fields(record) if type(None) in get_args(hints[field.name])
+    )
+
+
 def _merge(
-    record: type[D], model: type[Any], changes: Changes, stored: object, prefix: str
+    record: type[D], columns: Collection[str], changes: Changes, stored: object, prefix: str
 ) -> tuple[D | None, list[Problem]]:
-    columns = inspect(model).columns
-    # Attributes over columns of their own: a sealed ID number is stored as it is opened.
-    sealed = sealed_id_number_columns(model)
     values: dict[str, object] = {}
     found: list[Problem] = []
     complete = True
     for field in fields(record):
         name = field.name
-        column = columns.get(name)
-        if name in changes and changes[name] is None and column is not None and not column.nullable:
+        if name in changes and changes[name] is None and name not in _nullable(record):
             found.append(Problem("REQUIRED", prefix + camel(name), "this field cannot be empty"))
         elif name in changes:
             values[name] = changes[name]
             continue
-        if stored is not None and (column is not None or name in sealed):
+        if stored is not None and name in columns:
             values[name] = getattr(stored, name)
         elif field.default is MISSING and field.default_factory is MISSING:
             complete = False
@@ -121,29 +127,51 @@ def _merge(
 
 
 def merge_create(
-    record: type[D], model: type[Any], changes: Changes, *, prefix: str = ""
+    record: type[D], changes: Changes, *, prefix: str = ""
 ) -> tuple[D | None, list[Problem]]:
     """A new record from the fields sent, the others at the record's defaults.
 
     REQUIRED for each field left out that has no default, and for each field sent as null
-    whose column in `model` cannot be empty (which then takes its default). The record is
-    None when a field without default is missing: its rules cannot be checked without it.
+    that the record's type does not let be None (which then takes its default). The record
+    is None when a field without default is missing: its rules cannot be checked without it.
     Keys of `changes` that are not fields of the record are ignored.
     """
-    return _merge(record, model, changes, None, prefix)
+    return _merge(record, (), changes, None, prefix)
+
+
+def record_of(record: type[D], changes: Changes) -> D:
+    """A record whose fields may all be left out (each has a default and may be None), from
+    the fields sent; keys of `changes` that are not fields of the record are ignored."""
+    merged, found = _merge(record, (), changes, None, "")
+    if merged is None or found:
+        raise TypeError(f"{record.__name__} has fields that must be sent")
+    return merged
 
 
 def merge_update(
     record: type[D], model: type[Any], stored: object, changes: Changes, *, prefix: str = ""
 ) -> tuple[D, list[Problem]]:
-    """The stored row as it will be: each field as sent, the others as stored, so the rules
-    across fields see the whole record. REQUIRED for each field sent as null whose column in
-    `model` cannot be empty (the stored value stands in for it, so every other problem is
-    found too). Keys of `changes` that are not fields of the record are ignored."""
-    merged, found = _merge(record, model, changes, stored, prefix)
+    """The stored row as it will be: each field as sent, the others as stored in `model`'s
+    row, so the rules across fields see the whole record. REQUIRED for each field sent as
+    null that the record's type does not let be None (the stored value stands in for it, so
+    every other problem is found too). Keys of `changes` that are not fields of the record
+    are ignored."""
+    # Attributes over columns of their own: a sealed ID number is stored as it is opened.
+    stored_fields = {*inspect(model).columns.keys(), *sealed_id_number_columns(model)}
+    merged, found = _merge(record, stored_fields, changes, stored, prefix)
     if merged is None:  # every field of the record is a column of the stored row
         raise TypeError(f"{record.__name__} has fields that {model.__name__} does not store")
     return merged, found
+
+
+def values_of(record: DataclassInstance, *, exclude: Collection[str] = ()) -> dict[str, Any]:
+    """The fields of a record by name, as the columns of the same names take them (lists
+    copied): what a create writes, before the service's own normalizing of a few."""
+    return {
+        field.name: list(value) if isinstance(value := getattr(record, field.name), list) else value
+        for field in fields(record)
+        if field.name not in exclude
+    }
 
 
 def write_changes(row: object, values: Mapping[str, object], changes: Changes) -> None:

@@ -30,21 +30,28 @@ from app.domain.validation import (
     problems,
 )
 from app.enums import ChildStatus, GuardianCapacity, GuardianRelation, GuardianshipStatus
-from app.errors import check_version, raise_problems, refuse
+from app.errors import DomainError, check_version, raise_problems, refuse
 from app.models import Child, Guardianship
-from app.services.common import Actor, existing_create, load_visible
+from app.services.common import (
+    Actor,
+    New,
+    existing_create,
+    load_visible,
+    merge_create,
+    values_of,
+)
 from app.services.derivation import refresh_children
 from authz.guard import require
 
 
 @dataclass(frozen=True)
 class EntrustData:
-    """A new entrusted guardian as the app sends it."""
+    """A new entrusted guardian as the app sends it: the fields of EntrustGuardianInput but
+    its client id."""
 
     child_id: uuid.UUID
     guardian_name: str
     relation: GuardianRelation
-    id: uuid.UUID | None = None
     phone: str | None = None
     id_number: str | None = None
     starts_on: date | None = None
@@ -89,10 +96,13 @@ async def _withdraw(
     return previous
 
 
-async def entrust_guardian(session: AsyncSession, actor: Actor, data: EntrustData) -> Guardianship:
+async def entrust_guardian(session: AsyncSession, actor: Actor, new: New) -> Guardianship:
     """Entrust the child to a new guardian: the active guardianship ends the day this one
     starts. With `corrects_id`, the new guardianship replaces the active one, recorded today
     by mistake, as if that had never been entered. Idempotent by client id."""
+    data, found = merge_create(EntrustData, new.changes)
+    if data is None or found:
+        raise DomainError(found)
     raise_problems(
         problems(
             check_required(data.guardian_name, "guardianName"),
@@ -106,16 +116,12 @@ async def entrust_guardian(session: AsyncSession, actor: Actor, data: EntrustDat
     child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
     require(actor.scope, "child_file", "write", child.area_code, field="childId")
     starts_on = data.starts_on or actor.today
-    values = {
-        "child_id": child.id,
+    values = values_of(data, exclude={"corrects_id"}) | {
         "guardian_name": data.guardian_name.strip(),
-        "relation": data.relation,
-        "phone": data.phone,
         "id_number": normalize_id_number(data.id_number) if data.id_number else None,
         "starts_on": starts_on,
-        "agreement_signed": data.agreement_signed,
     }
-    existing = await existing_create(session, Guardianship, data.id, values)
+    existing = await existing_create(session, Guardianship, new.id, values)
     if existing is not None:
         return existing
     if child.status is ChildStatus.ARCHIVED:
@@ -142,7 +148,7 @@ async def entrust_guardian(session: AsyncSession, actor: Actor, data: EntrustDat
         # Ended before the new one is inserted: one active guardianship per child (unique).
         await session.flush()
     guardianship = Guardianship(
-        id=data.id or uuid.uuid4(),
+        id=new.id or uuid.uuid4(),
         area_code=child.area_code,
         capacity=GuardianCapacity.UNASSESSED,
         status=GuardianshipStatus.ACTIVE,

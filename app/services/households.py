@@ -37,6 +37,7 @@ from app.services.common import (
     load_visible,
     merge_create,
     merge_update,
+    values_of,
     write_changes,
 )
 from app.services.derivation import refresh_children
@@ -97,18 +98,9 @@ def _parent_prefix(index: int) -> str:
 
 
 def _parent_values(parent: ParentData) -> dict[str, object]:
-    return {
-        "relation": parent.relation,
+    return values_of(parent) | {
         "name": parent.name.strip(),
-        "status": parent.status,
         "id_number": normalize_id_number(parent.id_number) if parent.id_number else None,
-        "phone": parent.phone,
-        "work_place": parent.work_place,
-        "work_province_code": parent.work_province_code,
-        "away_since": parent.away_since,
-        "contact_frequency": parent.contact_frequency,
-        "last_contact_on": parent.last_contact_on,
-        "home_at_holidays": parent.home_at_holidays,
     }
 
 
@@ -121,21 +113,14 @@ def _household_problems(household: HouseholdData) -> list[Problem]:
 
 
 def _household_values(household: HouseholdData) -> dict[str, object]:
-    return {
-        "area_code": household.area_code,
-        "address": household.address.strip(),
-        "phone": household.phone,
-        "minimum_allowance": household.minimum_allowance,
-        "extreme_poverty": household.extreme_poverty,
-        "registered_poverty": household.registered_poverty,
-    }
+    return values_of(household) | {"address": household.address.strip()}
 
 
 async def register_household(
     session: AsyncSession, actor: Actor, new: New, parents: Sequence[New]
 ) -> Household:
     """A new household in a village, with its parents. Idempotent by client id."""
-    data, found = merge_create(HouseholdData, Household, new.changes)
+    data, found = merge_create(HouseholdData, new.changes)
     if data is not None:
         found += _household_problems(data)
     too_many = check_list_length(parents, "parents")
@@ -144,9 +129,7 @@ async def register_household(
     parent_data: list[ParentData] = []
     relations: list[tuple[str, ParentRelation]] = []
     for index, parent in enumerate(parents[:MAX_LIST_ITEMS]):
-        record, missing = merge_create(
-            ParentData, Parent, parent.changes, prefix=_parent_prefix(index)
-        )
+        record, missing = merge_create(ParentData, parent.changes, prefix=_parent_prefix(index))
         found += missing
         if record is not None:
             found += _parent_problems(record, index, actor)

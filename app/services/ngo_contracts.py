@@ -27,6 +27,7 @@ from app.services.common import (
     load_visible,
     merge_create,
     merge_update,
+    values_of,
     write_changes,
 )
 from authz.guard import require
@@ -95,18 +96,16 @@ async def _county_of_scope(session: AsyncSession, scope: list[str]) -> str:
 
 
 def _values(terms: ContractTerms) -> dict[str, object]:
-    return {
+    return values_of(terms) | {
         "title": terms.title.strip(),
         "area_scope": sorted(set(terms.area_scope)),
         "service_types": sorted(set(terms.service_types), key=list(NgoServiceType).index),
-        "starts_on": terms.starts_on,
-        "ends_on": terms.ends_on,
     }
 
 
 async def create_contract(session: AsyncSession, actor: Actor, data: ContractData) -> NgoContract:
     """A county's new contract with an NGO over areas of the county. Idempotent by client id."""
-    terms, found = merge_create(ContractTerms, NgoContract, data.terms)
+    terms, found = merge_create(ContractTerms, data.terms)
     if terms is None:
         raise DomainError(found)
     raise_problems(found + _term_problems(terms))

@@ -20,16 +20,24 @@ from app.domain.validation import (
     problems,
 )
 from app.enums import Finding, VisitKind
-from app.errors import raise_problems, refuse
+from app.errors import DomainError, raise_problems, refuse
 from app.models import Case, Child, Visit
-from app.services.common import Actor, existing_create, load_visible
+from app.services.common import (
+    Actor,
+    New,
+    existing_create,
+    load_visible,
+    merge_create,
+    values_of,
+)
 from app.services.derivation import refresh_children
 from authz.guard import require
 
 
 @dataclass(frozen=True)
 class VisitData:
-    """A visit as the app records it (often offline, sent later)."""
+    """A visit as the app records it (often offline, sent later): the fields of
+    RecordVisitInput but its client id."""
 
     child_id: uuid.UUID
     visited_at: datetime
@@ -39,7 +47,6 @@ class VisitData:
     schooling: Finding
     health: Finding
     mental_state: Finding
-    id: uuid.UUID | None = None
     risks_found: list[str] = field(default_factory=list)
     notes: str | None = None
     case_id: uuid.UUID | None = None
@@ -52,12 +59,15 @@ async def _check_visited_case(session: AsyncSession, child: Child, case_id: uuid
         raise refuse("INVALID", "caseId", "the case is about another child")
 
 
-async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> Visit:
+async def record_visit(session: AsyncSession, actor: Actor, new: New) -> Visit:
     """A visit to a child; the child's next visit due moves on. Idempotent by client id.
 
     The visit records the person (none for an integration's key) and the organization they
     acted for, which is how an NGO finds its own service visits. A case follow-up names its
     case; NGO_SERVICE visits are an NGO's, and an NGO records no other kind."""
+    data, found = merge_create(VisitData, new.changes)
+    if data is None or found:
+        raise DomainError(found)
     raise_problems(
         problems(
             check_not_future(data.visited_at, "visitedAt", actor.now),
@@ -83,24 +93,12 @@ async def record_visit(session: AsyncSession, actor: Actor, data: VisitData) -> 
     )
     if data.case_id is not None:
         await _check_visited_case(session, child, data.case_id)
-    values = {
-        "child_id": child.id,
-        "visited_at": data.visited_at,
-        "kind": data.kind,
-        "living_conditions": data.living_conditions,
-        "guardianship": data.guardianship,
-        "schooling": data.schooling,
-        "health": data.health,
-        "mental_state": data.mental_state,
-        "risks_found": list(data.risks_found),
-        "notes": data.notes,
-        "case_id": data.case_id,
-    }
-    existing = await existing_create(session, Visit, data.id, values)
+    values = values_of(data)
+    existing = await existing_create(session, Visit, new.id, values)
     if existing is not None:
         return existing
     visit = Visit(
-        id=data.id or uuid.uuid4(),
+        id=new.id or uuid.uuid4(),
         area_code=child.area_code,
         visitor_id=actor.user_id,
         organization_id=actor.organization_id,

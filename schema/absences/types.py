@@ -17,6 +17,7 @@ from app.services.absences import SubmissionResult
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
+from schema.core.nodes import from_row
 from schema.core.pagination import CountedConnection
 
 register_enums()
@@ -125,13 +126,7 @@ class StudentFollowUp(relay.Node):
     @classmethod
     def from_model(cls, row: DropoutStatus) -> StudentFollowUp:
         """The GraphQL view of a dropout case's status."""
-        return cls(
-            id=str(row.id),
-            status=row.dropout_follow_up,
-            reported_at=row.reported_at,
-            closed_at=row.closed_at,
-            row=row,
-        )
+        return from_row(cls, row, status=row.dropout_follow_up, row=row)
 
     @classmethod
     async def resolve_nodes(

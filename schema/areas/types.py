@@ -12,6 +12,7 @@ from app.enums import AreaLevel
 from app.models import Area as AreaModel
 from schema.context import Info
 from schema.core.enums import register_enums
+from schema.core.nodes import from_row
 from schema.core.pagination import CountedConnection
 
 register_enums()
@@ -30,13 +31,7 @@ class Area(relay.Node):
     @classmethod
     def from_model(cls, area: AreaModel) -> Area:
         """The GraphQL view of an area row."""
-        return cls(
-            node_code=area.code,
-            code=area.code,
-            name=area.name,
-            level=area.level,
-            parent_code=area.parent_code,
-        )
+        return from_row(cls, area, node_code=area.code)
 
     @classmethod
     async def resolve_nodes(

@@ -12,6 +12,7 @@ from strawberry import relay
 from app.models import AuditRead
 from schema.children.types import Child
 from schema.context import Info
+from schema.core.nodes import from_row
 from schema.core.pagination import CountedConnection
 
 
@@ -37,13 +38,12 @@ class AuditEventNode(relay.Node):
     @classmethod
     def from_model(cls, row: AuditRead, operation_name: str | None) -> AuditEventNode:
         """The GraphQL view of a read."""
-        return cls(
-            id=str(row.id), occurred_at=row.occurred_at, actor_label=row.actor_label,
+        return from_row(
+            cls, row,
             actor_user_id=None if row.actor_user_id is None else strawberry.ID(
                 str(row.actor_user_id)
             ),
-            operation_name=operation_name, area_code=row.area_code,
-            full_id_number=row.id_number, row=row,
+            operation_name=operation_name, full_id_number=row.id_number, row=row,
         )  # fmt: skip
 
     @classmethod

@@ -11,6 +11,7 @@ from app.enums import Role
 from app.models import User
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
+from schema.core.nodes import from_row
 
 register_enums()
 
@@ -26,13 +27,7 @@ class Viewer:
     @classmethod
     def from_model(cls, user: User) -> Viewer:
         """The GraphQL view of a user row."""
-        return cls(
-            id=strawberry.ID(str(user.id)),
-            username=user.username,
-            display_name=user.display_name,
-            role=user.role,
-            area_code=user.area_code,
-        )
+        return from_row(cls, user, id=strawberry.ID(str(user.id)))
 
 
 @strawberry.input

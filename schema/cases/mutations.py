@@ -11,12 +11,20 @@ from app.domain.workflow import CaseAction
 from app.enums import CaseCategory, CaseMeasure, DropoutFollowUp, ReportSource
 from app.models import Case as CaseModel
 from app.services import cases
+from app.services.common import New, record_of
 from schema.cases.types import Case
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import Outcome, run_mutation
-from schema.core.payloads import bad_id, client_id, current_as, maybe, uuid_of
+from schema.core.payloads import (
+    bad_id,
+    changes_of,
+    client_id,
+    current_as,
+    maybe,
+    uuid_of,
+)
 
 register_enums()
 
@@ -109,14 +117,19 @@ def _payload(outcome: Outcome[CaseModel]) -> CasePayload:
     )
 
 
-async def _step(
-    info: Info,
-    case_id: relay.GlobalID,
-    expected_version: int,
-    action: CaseAction,
-    step: cases.StepData,
-) -> CasePayload:
-    target = uuid_of(case_id, "Case") or uuid.UUID(int=0)
+StepInput = (
+    CaseStepInput | CompleteAssessmentInput | RecordMeasureInput | ReferCaseInput | CloseCaseInput
+)
+
+
+async def _step(info: Info, input: StepInput, action: CaseAction, **extra: object) -> CasePayload:
+    """A workflow step: the case and the version the input names, and what else it carries
+    (`cases.StepData`: the input's other fields, and `extra` decoded by the resolver)."""
+    target = uuid_of(input.case_id, "Case") or uuid.UUID(int=0)
+    expected_version = input.expected_version
+    step = record_of(
+        cases.StepData, changes_of(input, skip={"case_id", "expected_version"}) | extra
+    )
     outcome = await run_mutation(
         info,
         lambda s, actor: cases.apply_case_action(
@@ -143,51 +156,34 @@ class CaseMutation:
     )
     async def report_concern(self, info: Info, input: ReportConcernInput) -> CasePayload:
         try:
-            data = cases.ConcernData(
-                id=client_id(input.id),
-                child_id=uuid_of(input.child_id, "Child") or uuid.UUID(int=0),
-                category=input.category, description=input.description, source=input.source,
-                reported_to_police=input.reported_to_police,
-            )  # fmt: skip
+            case = New(client_id(input.id), changes_of(input, skip={"id"}))
         except ValueError:
             return CasePayload(case=None, errors=bad_id("id"))
         outcome = await run_mutation(
             info,
-            lambda s, actor: cases.report_concern(s, actor, data),
+            lambda s, actor: cases.report_concern(s, actor, case),
             lambda c: [f"Case:{c.id}", f"Child:{c.child_id}"],
         )
         return _payload(outcome)
 
     @strawberry.mutation(description="Start the emergency response (应急处置) to a report.")
     async def start_emergency_response(self, info: Info, input: CaseStepInput) -> CasePayload:
-        return await _step(
-            info, input.case_id, input.expected_version, CaseAction.START_EMERGENCY_RESPONSE,
-            cases.StepData(note=input.note),
-        )  # fmt: skip
+        return await _step(info, input, CaseAction.START_EMERGENCY_RESPONSE)
 
     @strawberry.mutation(description="Start assessing the child's situation (评估).")
     async def start_assessment(self, info: Info, input: CaseStepInput) -> CasePayload:
-        return await _step(
-            info, input.case_id, input.expected_version, CaseAction.START_ASSESSMENT,
-            cases.StepData(note=input.note),
-        )  # fmt: skip
+        return await _step(info, input, CaseAction.START_ASSESSMENT)
 
     @strawberry.mutation(description="Complete the assessment with an assistance plan (帮扶).")
     async def complete_assessment(self, info: Info, input: CompleteAssessmentInput) -> CasePayload:
-        return await _step(
-            info, input.case_id, input.expected_version, CaseAction.COMPLETE_ASSESSMENT,
-            cases.StepData(note=input.note, plan=input.plan),
-        )  # fmt: skip
+        return await _step(info, input, CaseAction.COMPLETE_ASSESSMENT)
 
     @strawberry.mutation(
         description="Record a guardianship intervention measure (监护干预): a warning letter, "
         "a protection order, a placement, a petition to revoke guardianship."
     )
     async def record_measure(self, info: Info, input: RecordMeasureInput) -> CasePayload:
-        return await _step(
-            info, input.case_id, input.expected_version, CaseAction.RECORD_MEASURE,
-            cases.StepData(note=input.note, measure=input.measure),
-        )  # fmt: skip
+        return await _step(info, input, CaseAction.RECORD_MEASURE)
 
     @strawberry.mutation(description="Refer the case to an organization (转介); the stage stays.")
     async def refer_case(self, info: Info, input: ReferCaseInput) -> CasePayload:
@@ -195,27 +191,18 @@ class CaseMutation:
             organization_id = uuid.UUID(str(input.organization_id))
         except ValueError:
             return CasePayload(case=None, errors=bad_id("organizationId"))
-        return await _step(
-            info, input.case_id, input.expected_version, CaseAction.REFER,
-            cases.StepData(note=input.note, organization_id=organization_id),
-        )  # fmt: skip
+        return await _step(info, input, CaseAction.REFER, organization_id=organization_id)
 
     @strawberry.mutation(description="Start following up (跟踪回访) after the assistance.")
     async def start_follow_up(self, info: Info, input: CaseStepInput) -> CasePayload:
-        return await _step(
-            info, input.case_id, input.expected_version, CaseAction.START_FOLLOW_UP,
-            cases.StepData(note=input.note),
-        )  # fmt: skip
+        return await _step(info, input, CaseAction.START_FOLLOW_UP)
 
     @strawberry.mutation(
         description="Close the case (结案): after the follow-up, or at once if the report "
         "turned out unfounded."
     )
     async def close_case(self, info: Info, input: CloseCaseInput) -> CasePayload:
-        return await _step(
-            info, input.case_id, input.expected_version, CaseAction.CLOSE,
-            cases.StepData(note=input.note, reason=input.reason),
-        )  # fmt: skip
+        return await _step(info, input, CaseAction.CLOSE)
 
     @strawberry.mutation(
         description="Record where the persuasion (劝返) of a dropout case stands: persuasion "

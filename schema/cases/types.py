@@ -17,7 +17,7 @@ from app.models import Case as CaseModel
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.nodes import global_id, load_nodes
+from schema.core.nodes import from_row, global_id, load_nodes
 
 register_enums()
 strawberry.enum(CaseAction, description="个案操作")
@@ -45,15 +45,7 @@ class Case(relay.Node):
     @classmethod
     def from_model(cls, case: CaseModel) -> Case:
         """The GraphQL view of a case row."""
-        return cls(
-            id=str(case.id), area_code=case.area_code, category=case.category,
-            source=case.source, reported_at=case.reported_at, description=case.description,
-            reported_to_police=case.reported_to_police, stage=case.stage,
-            stage_entered_at=case.stage_entered_at, due_at=case.due_at,
-            dropout_follow_up=case.dropout_follow_up, closed_at=case.closed_at,
-            close_reason=case.close_reason, version=case.version,
-            child_id=global_id("Child", case.child_id), row=case,
-        )  # fmt: skip
+        return from_row(cls, case, child_id=global_id("Child", case.child_id), row=case)
 
     @classmethod
     async def resolve_nodes(

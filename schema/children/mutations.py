@@ -28,11 +28,11 @@ from schema.core.payloads import (
     ON_CREATE,
     PATCH,
     bad_id,
+    changes_of,
     client_id,
     current_as,
     maybe,
     required_on_create,
-    sent,
     uuid_of,
 )
 
@@ -61,13 +61,6 @@ class ChildInput:
     recorded_key_reasons: list[KeyChildReason] | None = required_on_create(
         "Key-child reasons staff record (none when left out of a registration)."
     )
-
-    def changes(self) -> dict[str, object]:
-        """The fields sent, for the service."""
-        changes = sent(self)
-        if "household_id" in changes:
-            changes["household_id"] = uuid_of(self.household_id, "Household")
-        return changes
 
 
 @strawberry.input
@@ -99,7 +92,7 @@ class ChildMutation:
     @strawberry.mutation(description="Register a child in a household.")
     async def register_child(self, info: Info, input: RegisterChildInput) -> ChildPayload:
         try:
-            child = New(client_id(input.id), input.child.changes())
+            child = New(client_id(input.id), changes_of(input.child))
         except ValueError:
             return ChildPayload(child=None, errors=bad_id("id"), current=None)
         outcome = await run_mutation(
@@ -116,7 +109,7 @@ class ChildMutation:
     @strawberry.mutation(description="Change a child's file: the fields sent, and only those.")
     async def update_child(self, info: Info, input: UpdateChildInput) -> ChildPayload:
         child_id = uuid_of(input.id, "Child") or uuid.UUID(int=0)
-        changes = input.child.changes()
+        changes = changes_of(input.child)
         outcome = await run_mutation(
             info,
             lambda s, actor: children.update_child(

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry import relay
 from strawberry.dataloader import DataLoader
 
 from schema.core.ids import parse_uuids
 
 M = TypeVar("M")
+T = TypeVar("T")
 
 
 async def load_nodes(
@@ -30,3 +33,23 @@ async def load_nodes(
 def global_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
     """The Relay global id of a row, for fields that point at another object by id."""
     return strawberry.ID(base64.b64encode(f"{type_name}:{key}".encode()).decode())
+
+
+def from_row(cls: type[T], row: object, /, **overrides: object) -> T:
+    """A GraphQL type's view of a row, its fields stated once (on the type): each field the
+    type takes is the row's attribute of the same name (a Relay node's id as a string, a
+    list copied), but those given in `overrides`: global ids of related rows, computed,
+    masked or private values, and fields the row names otherwise."""
+    node_id = cls.resolve_id_attr() if issubclass(cls, relay.Node) else None
+    values: dict[str, object] = {}
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if not field.init or field.name in overrides:
+            continue
+        value = getattr(row, field.name)
+        if field.name == node_id:
+            value = str(value)
+        elif isinstance(value, list):
+            value = list(value)
+        values[field.name] = value
+    made: T = cls(**values, **overrides)
+    return made

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 import strawberry
@@ -35,6 +35,36 @@ def sent(input: Any, *, skip: Collection[str] = ()) -> dict[str, object]:
         for field in dataclasses.fields(input)
         if field.name not in skip and (value := getattr(input, field.name)) is not strawberry.UNSET
     }
+
+
+# Global-id input fields whose names do not say the type of node they name.
+ID_TYPES: Mapping[str, str] = {"corrects_id": "Guardianship", "contract_id": "NgoContract"}
+
+
+def id_type(name: str) -> str:
+    """The node type a global-id input field names: its entry in ID_TYPES, else its own name
+    (`child_id` and `child_ids` name a Child, `case_id` a Case)."""
+    if name in ID_TYPES:
+        return ID_TYPES[name]
+    stem = name.removesuffix("_ids").removesuffix("_id")
+    if stem == name or not stem:
+        raise TypeError(f"the input field {name} names no type of node")
+    return "".join(part.capitalize() for part in stem.split("_"))
+
+
+def _decoded(name: str, value: object) -> object:
+    if isinstance(value, relay.GlobalID):
+        return uuid_of(value, id_type(name))
+    if isinstance(value, list) and value and all(isinstance(v, relay.GlobalID) for v in value):
+        return [uuid_of(v, id_type(name)) for v in value]
+    return value
+
+
+def changes_of(input: Any, *, skip: Collection[str] = ()) -> dict[str, object]:
+    """The fields an input sent (as `sent`), with each global id decoded to the UUID inside
+    it by the type its field's name says (`id_type`): a global id of another type matches
+    nothing, as with `uuid_of`. What the services take as `Changes`."""
+    return {name: _decoded(name, value) for name, value in sent(input, skip=skip).items()}
 
 
 class InvalidClientId(QueryError, ValueError):

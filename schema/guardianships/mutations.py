@@ -11,11 +11,12 @@ from strawberry import relay
 from app.enums import GuardianCapacity, GuardianRelation
 from app.models import Guardianship as GuardianshipModel
 from app.services import guardianships
+from app.services.common import New
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import Outcome, run_mutation
-from schema.core.payloads import bad_id, client_id, current_as, maybe, uuid_of
+from schema.core.payloads import bad_id, changes_of, client_id, current_as, maybe, uuid_of
 from schema.guardianships.types import Guardianship
 
 register_enums()
@@ -103,18 +104,11 @@ class GuardianMutation:
         self, info: Info, input: EntrustGuardianInput
     ) -> GuardianshipPayload:
         try:
-            data = guardianships.EntrustData(
-                id=client_id(input.id),
-                child_id=uuid_of(input.child_id, "Child") or uuid.UUID(int=0),
-                guardian_name=input.guardian_name, relation=input.relation, phone=input.phone,
-                id_number=input.id_number, starts_on=input.starts_on,
-                agreement_signed=input.agreement_signed,
-                corrects_id=uuid_of(input.corrects_id, "Guardianship"),
-            )  # fmt: skip
+            guardianship = New(client_id(input.id), changes_of(input, skip={"id"}))
         except ValueError:
             return GuardianshipPayload(guardianship=None, errors=bad_id("id"))
         outcome = await run_mutation(
-            info, lambda s, actor: guardianships.entrust_guardian(s, actor, data), _records
+            info, lambda s, actor: guardianships.entrust_guardian(s, actor, guardianship), _records
         )
         return _guardianship_payload(outcome)
 

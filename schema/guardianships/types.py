@@ -15,7 +15,7 @@ from app.models import Guardianship as GuardianshipModel
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.id_numbers import shown_id_number
-from schema.core.nodes import global_id, load_nodes
+from schema.core.nodes import from_row, global_id, load_nodes
 
 register_enums()
 
@@ -41,13 +41,10 @@ class Guardianship(relay.Node):
     @classmethod
     def from_model(cls, g: GuardianshipModel) -> Guardianship:
         """The GraphQL view of a guardianship row."""
-        return cls(
-            id=str(g.id), guardian_name=g.guardian_name, relation=g.relation, phone=g.phone,
-            capacity=g.capacity, capacity_assessed_at=g.capacity_assessed_at,
-            agreement_signed=g.agreement_signed, confirmed_at=g.confirmed_at,
-            starts_on=g.starts_on, ends_on=g.ends_on, status=g.status, version=g.version,
+        return from_row(
+            cls, g,
             child_id=global_id("Child", g.child_id),
-            area_code=g.area_code, sealed_id_number=GuardianshipModel.id_number.sealed(g),
+            sealed_id_number=GuardianshipModel.id_number.sealed(g),
         )  # fmt: skip
 
     @classmethod

@@ -24,11 +24,11 @@ from schema.core.mutations import run_mutation
 from schema.core.payloads import (
     PATCH,
     bad_id,
+    changes_of,
     client_id,
     current_as,
     maybe,
     required_on_create,
-    sent,
     uuid_of,
 )
 from schema.households.types import Household, Parent
@@ -52,10 +52,6 @@ class ParentInput:
     contact_frequency: ContactFrequency | None = strawberry.UNSET
     last_contact_on: date | None = strawberry.UNSET
     home_at_holidays: bool | None = strawberry.UNSET
-
-    def changes(self) -> dict[str, object]:
-        """The fields sent, for the service (the client id is the create's business)."""
-        return sent(self, skip={"id"})
 
 
 @strawberry.input
@@ -125,8 +121,8 @@ class HouseholdMutation:
         self, info: Info, input: RegisterHouseholdInput
     ) -> HouseholdPayload:
         try:
-            household = New(client_id(input.id), sent(input, skip={"id", "parents"}))
-            parents = [New(client_id(p.id), p.changes()) for p in input.parents]
+            household = New(client_id(input.id), changes_of(input, skip={"id", "parents"}))
+            parents = [New(client_id(p.id), changes_of(p, skip={"id"})) for p in input.parents]
         except ValueError:
             return HouseholdPayload(household=None, errors=bad_id("id"))
         outcome = await run_mutation(
@@ -146,7 +142,7 @@ class HouseholdMutation:
         self, info: Info, input: UpdateHouseholdInput
     ) -> UpdateHouseholdPayload:
         household_id = uuid_of(input.id, "Household") or uuid.UUID(int=0)
-        changes = sent(input, skip={"id", "expected_version"})
+        changes = changes_of(input, skip={"id", "expected_version"})
         outcome = await run_mutation(
             info,
             lambda s, actor: households.update_household(
@@ -170,7 +166,7 @@ class HouseholdMutation:
             client_id(input.parent.id)  # ignored by an update, but never anything but a UUID
         except ValueError:
             return ParentPayload(parent=None, errors=bad_id("parent.id"), current=None)
-        changes = input.parent.changes()
+        changes = changes_of(input.parent, skip={"id"})
         outcome = await run_mutation(
             info,
             lambda s, actor: households.update_parent(

@@ -18,7 +18,7 @@ from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.id_numbers import shown_id_number
-from schema.core.nodes import global_id, load_nodes
+from schema.core.nodes import from_row, global_id, load_nodes
 
 register_enums()
 
@@ -37,16 +37,7 @@ class Household(relay.Node):
     @classmethod
     def from_model(cls, household: HouseholdModel) -> Household:
         """The GraphQL view of a household row."""
-        return cls(
-            id=str(household.id),
-            area_code=household.area_code,
-            address=household.address,
-            phone=household.phone,
-            minimum_allowance=household.minimum_allowance,
-            extreme_poverty=household.extreme_poverty,
-            registered_poverty=household.registered_poverty,
-            version=household.version,
-        )
+        return from_row(cls, household)
 
     @classmethod
     async def resolve_nodes(
@@ -87,14 +78,10 @@ class Parent(relay.Node):
     @classmethod
     def from_model(cls, parent: ParentModel) -> Parent:
         """The GraphQL view of a parent row."""
-        return cls(
-            id=str(parent.id), relation=parent.relation, name=parent.name, phone=parent.phone,
-            status=parent.status, work_place=parent.work_place,
-            work_province_code=parent.work_province_code, away_since=parent.away_since,
-            contact_frequency=parent.contact_frequency, last_contact_on=parent.last_contact_on,
-            home_at_holidays=parent.home_at_holidays, version=parent.version,
+        return from_row(
+            cls, parent,
             household_id=global_id("Household", parent.household_id),
-            area_code=parent.area_code, sealed_id_number=ParentModel.id_number.sealed(parent),
+            sealed_id_number=ParentModel.id_number.sealed(parent),
         )  # fmt: skip
 
     @classmethod

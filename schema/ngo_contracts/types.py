@@ -20,6 +20,7 @@ from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.ids import parse_uuids
+from schema.core.nodes import from_row
 from schema.core.pagination import CountedConnection, build_page, decode_keyed_cursor, page_size
 
 register_enums()
@@ -64,11 +65,9 @@ class NgoContract(relay.Node):
 
     @classmethod
     def _node(cls, row: NgoContractModel, count: int, ngo_name: str, today: date) -> NgoContract:
-        return cls(
-            id=str(row.id), title=row.title, area_code=row.area_code,
-            area_scope=list(row.area_scope), service_types=list(row.service_types),
-            starts_on=row.starts_on, ends_on=row.ends_on,
-            in_force=row.starts_on <= today <= row.ends_on, version=row.version,
+        return from_row(
+            cls, row,
+            in_force=row.starts_on <= today <= row.ends_on,
             ngo_id=strawberry.ID(str(row.ngo_id)), ngo_name=ngo_name,
             assigned_child_count=count, row=row,
         )  # fmt: skip
@@ -130,10 +129,7 @@ class NgoOrganization(relay.Node):
     @classmethod
     def from_model(cls, org: Organization) -> NgoOrganization:
         """The GraphQL view of an NGO's organization row."""
-        return cls(
-            id=str(org.id), organization_id=strawberry.ID(str(org.id)), name=org.name,
-            area_code=org.area_code, phone=org.phone,
-        )  # fmt: skip
+        return from_row(cls, org, organization_id=strawberry.ID(str(org.id)))
 
     @classmethod
     async def resolve_nodes(

@@ -14,6 +14,7 @@ from app.models import DuplicateReport as DuplicateReportModel
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
+from schema.core.nodes import from_row
 from schema.core.pagination import CountedConnection
 
 register_enums()
@@ -45,12 +46,10 @@ class DuplicateReport(relay.Node):
     def from_model(cls, row: DuplicateReportModel, info: Info) -> DuplicateReport:
         """The GraphQL view of a report: the entry as made only to the staff of its place."""
         own = info.context.scope.allows("child_file", "read", row.area_code)
-        return cls(
-            id=str(row.id), area_code=row.area_code, existing_area_code=row.existing_area_code,
-            reported_at=row.reported_at, reporter_label=row.reporter_label,
-            attempts=row.attempts, name=row.name if own else None,
-            gender=row.gender if own else None, birth_date=row.birth_date if own else None,
-            row=row,
+        return from_row(
+            cls, row,
+            name=row.name if own else None, gender=row.gender if own else None,
+            birth_date=row.birth_date if own else None, row=row,
         )  # fmt: skip
 
     @classmethod

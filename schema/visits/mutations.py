@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 import strawberry
@@ -13,15 +12,16 @@ from app.enums import (
     VisitKind,
 )
 from app.services import visits
+from app.services.common import New
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
 from schema.core.mutations import run_mutation
 from schema.core.payloads import (
     bad_id,
+    changes_of,
     client_id,
     maybe,
-    uuid_of,
 )
 from schema.visits.types import Visit
 
@@ -61,20 +61,12 @@ class VisitMutation:
     @strawberry.mutation(description="Record a visit; the child's next visit due moves on.")
     async def record_visit(self, info: Info, input: RecordVisitInput) -> VisitPayload:
         try:
-            data = visits.VisitData(
-                id=client_id(input.id),
-                child_id=uuid_of(input.child_id, "Child") or uuid.UUID(int=0),
-                visited_at=input.visited_at, kind=input.kind,
-                living_conditions=input.living_conditions, guardianship=input.guardianship,
-                schooling=input.schooling, health=input.health,
-                mental_state=input.mental_state, risks_found=list(input.risks_found),
-                notes=input.notes, case_id=uuid_of(input.case_id, "Case"),
-            )  # fmt: skip
+            visit = New(client_id(input.id), changes_of(input, skip={"id"}))
         except ValueError:
             return VisitPayload(visit=None, errors=bad_id("id"))
         outcome = await run_mutation(
             info,
-            lambda s, actor: visits.record_visit(s, actor, data),
+            lambda s, actor: visits.record_visit(s, actor, visit),
             lambda v: [f"Visit:{v.id}", f"Child:{v.child_id}"],
         )
         return VisitPayload(visit=maybe(outcome.result, Visit.from_model), errors=outcome.errors)

@@ -18,7 +18,7 @@ from app.models import Visit as VisitModel
 from app.store.visits import count_visits, list_visits
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.nodes import global_id, load_nodes
+from schema.core.nodes import from_row, global_id, load_nodes
 from schema.core.pagination import (
     CountedConnection,
     build_page,
@@ -54,11 +54,8 @@ class Visit(relay.Node):
     @classmethod
     def from_model(cls, v: VisitModel) -> Visit:
         """The GraphQL view of a visit row."""
-        return cls(
-            id=str(v.id), area_code=v.area_code, visited_at=v.visited_at, kind=v.kind,
-            living_conditions=v.living_conditions, guardianship=v.guardianship,
-            schooling=v.schooling, health=v.health, mental_state=v.mental_state,
-            risks_found=list(v.risks_found), notes=v.notes, next_visit_due=v.next_visit_due,
+        return from_row(
+            cls, v,
             child_id=global_id("Child", v.child_id),
             case_id=None if v.case_id is None else global_id("Case", v.case_id),
         )  # fmt: skip
