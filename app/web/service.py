@@ -35,6 +35,7 @@ from app.auth.identity_cache import IdentityCache
 from app.database import app_role_url, create_engine, database_url, session_factory
 from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
+from app.request_database import RequestDatabase
 from app.settings import Settings, get_settings
 from app.web.caller import resolve_caller
 from app.web.exports import statistics_csv_response
@@ -53,7 +54,6 @@ from authz.request_scope import ScopeCache
 from schema import schema
 from schema.context import Context
 from schema.core.admission import admit
-from schema.core.database import RequestDatabase
 from schema.core.error_log import log_errors
 from schema.core.errors import localized_message
 from schema.core.persisted import AutomaticQueries

@@ -16,6 +16,7 @@ from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
 from app.audit import Actor, write_read_event
 from app.i18n import translate
+from app.request_database import QueryTimeout
 from schema.context import Context
 from schema.core.text import unsafe_literal, unsafe_variable
 
@@ -174,6 +175,9 @@ def _typed(error: GraphQLError, *, executing: bool) -> GraphQLError:
         if executing:
             return _bad_input(error)
         return _copy(error, error.message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+    if isinstance(original, QueryTimeout):
+        # Said when raised, in the request's language.
+        return _copy(error, error.message, extensions={"code": original.code})
     if isinstance(original, GlobalIDValueError):
         message = translate("not a valid global id: {detail}", {"detail": error.message})
         return _copy(error, message, extensions={"code": "INVALID_ID"})
