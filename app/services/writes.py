@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import clock
-from app.audit import Actor as AuditActor
 from app.audit import write_audit_event
 from app.domain.validation import Problem
 from app.errors import DomainError
@@ -71,18 +70,16 @@ async def run_write(
     own refusal (its `after` has run, in a transaction of its own), a unique constraint the
     write ran into, or an edit that lost a race to a concurrent one.
     """
-    principal = scope.principal
     actor = Actor(scope=scope, now=clock.now())
 
     async def transaction(session: AsyncSession) -> T:
         result = await action(session, actor)
         await write_audit_event(
             session,
-            AuditActor(label=principal.label, user_id=principal.user_id),
+            scope.principal,
             action=action_name,
             records=records(result),
             operation_name=operation_name,
-            area_code=principal.area_code,
         )
         return result
 

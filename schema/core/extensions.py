@@ -14,7 +14,7 @@ from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.relay import GlobalIDValueError
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
-from app.audit import Actor, write_read_event
+from app.audit import write_read_event
 from app.i18n import translate
 from app.request_database import QueryTimeout
 from schema.context import Context
@@ -116,15 +116,13 @@ class AuditReads(SchemaExtension):
         context: Context = execution.context
         if context.audit.empty:
             return
-        principal = context.scope.principal
         async with context.service_sessions() as session, session.begin():
             await write_read_event(
                 session,
-                Actor(label=principal.label, user_id=principal.user_id),
+                context.scope.principal,
                 context.audit,
                 operation_name=execution.operation_name,
                 query=execution.query,
-                area_code=principal.area_code,
             )
 
 
