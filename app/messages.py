@@ -225,7 +225,7 @@ CHINESE: Final[dict[str, str]] = {
         "保存时记录已被他人修改，请重新读取、合并后重试"
     ),
     # Requests refused before they run (app/web/graphql_request.py, app/web/service.py,
-    # schema/core/admission.py, schema/core/cost.py, schema/core/database.py)
+    # schema/core/admission.py, schema/core/cost.py, app/request_database.py)
     "the request body is larger than {maximum} bytes": "请求内容超过 {maximum} 字节的上限",
     "the body is not UTF-8 text": "请求内容不是 UTF-8 编码的文本",
     "{field} is not UTF-8 text": "{field} 不是 UTF-8 编码的文本",

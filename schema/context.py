@@ -10,10 +10,10 @@ from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from app.audit import AuditTrail
+from app.request_database import RequestDatabase
+from app.services.audit import AuditTrail
 from app.settings import Settings
 from authz.scope import Scope
-from schema.core.database import RequestDatabase
 from schema.loaders import Loaders
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from app.models import Area, Case, Child, ChildMove, Guardianship, Household, Parent, Visit
+from app.request_database import RequestDatabase
 from app.store import children as child_store
 from app.store import guardianships as guardian_store
 from app.store import households as household_store
@@ -18,7 +19,6 @@ from app.store import visits as visit_store
 from app.store.areas import areas_by_code
 from app.store.cases import cases_by_id, open_cases_by_child
 from app.store.common import live_by_id
-from schema.core.database import RequestDatabase
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -23,12 +23,13 @@ from app.enums import (
     ReportSource,
     Role,
 )
-from app.errors import DomainError, check_version, not_found, raise_problems, refuse
+from app.errors import DomainError, not_found, raise_problems, refuse
 from app.models import Case, CaseEvent, Child, Organization
 from app.services.common import (
     Actor,
     New,
     existing_create,
+    load_for_write,
     load_visible,
     merge_create,
     values_of,
@@ -254,10 +255,10 @@ async def apply_case_action(
         note=note, plan=plan, measure=measure, organization_id=organization_id, reason=reason
     )
     raise_problems(_step_problems(action, step))
-    case: Case = await load_visible(session, Case, case_id, "caseId", "case")
-    obj, act = required_permission(action)
-    require(actor.scope, obj, act, case.area_code, field="caseId")
-    check_version(case, expected_version)
+    case: Case = await load_for_write(
+        session, actor, Case, case_id, expected_version,
+        field="caseId", what="case", permission=required_permission(action),
+    )  # fmt: skip
     try:
         to_stage = workflow.apply(case.stage, action)
     except WorkflowError as error:
@@ -311,9 +312,10 @@ async def set_dropout_follow_up(
     """Record where the persuasion of a pupil at risk of dropping out stands (劝返): what
     the reporting school may read of the case."""
     raise_problems(problems(check_length(note, "note", NOTE_MAX)))
-    case: Case = await load_visible(session, Case, case_id, "caseId", "case")
-    require(actor.scope, "case", "follow_up", case.area_code, field="caseId")
-    check_version(case, expected_version)
+    case: Case = await load_for_write(
+        session, actor, Case, case_id, expected_version,
+        field="caseId", what="case", permission=("case", "follow_up"),
+    )  # fmt: skip
     if case.category is not CaseCategory.DROPOUT:
         raise refuse("NOT_A_DROPOUT_CASE", "caseId", "only dropout cases have a follow-up status")
     if case.closed_at is not None:

@@ -54,6 +54,7 @@ from app.services.common import (
     Changes,
     New,
     existing_create,
+    load_for_write,
     load_visible,
     merge_create,
     merge_update,
@@ -243,9 +244,10 @@ async def update_child(
 ) -> Child:
     """Change a child's file: the fields sent, and only those. The rules across fields (the
     ID number against the birth date and gender) see the file as it will be."""
-    child: Child = await load_visible(session, Child, child_id, "id", "child")
-    require(actor.scope, "child_file", "write", child.area_code)
-    check_version(child, expected_version)
+    child: Child = await load_for_write(
+        session, actor, Child, child_id, expected_version,
+        field="id", what="child", permission=("child_file", "write"),
+    )  # fmt: skip
     data, found = merge_update(ChildData, Child, child, changes)
     raise_problems(found + _child_problems(data, actor))
     if data.household_id != child.household_id:

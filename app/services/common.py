@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.domain.validation import Problem
-from app.errors import not_found, refuse
+from app.errors import check_version, not_found, refuse
 from app.idcrypto import sealed_id_number_columns
+from authz.guard import require
 from authz.scope import Scope
 
 if TYPE_CHECKING:
@@ -77,6 +78,27 @@ async def load_visible(
     row = await session.get(model, record_id)
     if row is None or row.deleted_at is not None:
         raise not_found(field, what)
+    return row
+
+
+async def load_for_write(
+    session: AsyncSession,
+    actor: Actor,
+    model: type[M],
+    record_id: uuid.UUID,
+    expected_version: int,
+    *,
+    field: str,
+    what: str,
+    permission: tuple[str, str],
+) -> M:
+    """The row an edit changes, in this order: a live row the caller may see (NOT_FOUND, on
+    `field`), the (object, action) `permission` in its area (FORBIDDEN, on `field`), at the
+    version the caller saw (VERSION_CONFLICT, with the row as it is)."""
+    row = await load_visible(session, model, record_id, field, what)
+    obj, act = permission
+    require(actor.scope, obj, act, row.area_code, field=field)
+    check_version(row, expected_version)
     return row
 
 

@@ -30,12 +30,13 @@ from app.domain.validation import (
     problems,
 )
 from app.enums import ChildStatus, GuardianCapacity, GuardianRelation, GuardianshipStatus
-from app.errors import DomainError, check_version, raise_problems, refuse
+from app.errors import DomainError, raise_problems, refuse
 from app.models import Child, Guardianship
 from app.services.common import (
     Actor,
     New,
     existing_create,
+    load_for_write,
     load_visible,
     merge_create,
     values_of,
@@ -164,11 +165,10 @@ async def _load_active(
     session: AsyncSession, actor: Actor, guardianship_id: uuid.UUID, expected_version: int
 ) -> Guardianship:
     """A guardianship the caller may change, at the version the caller saw, still active."""
-    guardianship: Guardianship = await load_visible(
-        session, Guardianship, guardianship_id, "id", "guardianship"
-    )
-    require(actor.scope, "child_file", "write", guardianship.area_code)
-    check_version(guardianship, expected_version)
+    guardianship: Guardianship = await load_for_write(
+        session, actor, Guardianship, guardianship_id, expected_version,
+        field="id", what="guardianship", permission=("child_file", "write"),
+    )  # fmt: skip
     if guardianship.status is not GuardianshipStatus.ACTIVE:
         raise refuse("GUARDIANSHIP_ENDED", "id", "the guardianship has ended", current=guardianship)
     return guardianship

@@ -27,14 +27,14 @@ from app.domain.validation import (
     problems,
 )
 from app.enums import AreaLevel, ContactFrequency, ParentRelation, ParentStatus
-from app.errors import DomainError, check_version, raise_problems, refuse
+from app.errors import DomainError, raise_problems, refuse
 from app.models import Area, Child, Household, Parent
 from app.services.common import (
     Actor,
     Changes,
     New,
     existing_create,
-    load_visible,
+    load_for_write,
     merge_create,
     merge_update,
     values_of,
@@ -171,9 +171,10 @@ async def update_household(
     """Change a household's address, phone and poverty flags (which re-derive its children's
     categories): the fields sent, and only those. Parents are changed one by one with
     update_parent."""
-    household: Household = await load_visible(session, Household, household_id, "id", "household")
-    require(actor.scope, "child_file", "write", household.area_code)
-    check_version(household, expected_version)
+    household: Household = await load_for_write(
+        session, actor, Household, household_id, expected_version,
+        field="id", what="household", permission=("child_file", "write"),
+    )  # fmt: skip
     data, found = merge_update(HouseholdData, Household, household, changes)
     raise_problems(found + _household_problems(data))
     if data.area_code != household.area_code:
@@ -194,9 +195,10 @@ async def update_parent(
 ) -> Parent:
     """Change a parent's record (the fields sent, and only those); a change of status
     re-derives the children's categories."""
-    parent: Parent = await load_visible(session, Parent, parent_id, "id", "parent")
-    require(actor.scope, "child_file", "write", parent.area_code)
-    check_version(parent, expected_version)
+    parent: Parent = await load_for_write(
+        session, actor, Parent, parent_id, expected_version,
+        field="id", what="parent", permission=("child_file", "write"),
+    )  # fmt: skip
     data, found = merge_update(ParentData, Parent, parent, changes, prefix=_parent_prefix(0))
     raise_problems(found + _parent_problems(data, 0, actor))
     if data.relation is not parent.relation:

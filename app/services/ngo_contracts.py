@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.validation import Problem, check_length, check_required, problems
 from app.enums import AreaLevel, ChildStatus, NgoServiceType, OrganizationKind
-from app.errors import DomainError, check_version, raise_problems, refuse
+from app.errors import DomainError, raise_problems, refuse
 from app.models import Area, Child, NgoContract, NgoContractChild, Organization
 from app.services.common import (
     Actor,
     Changes,
     existing_create,
+    load_for_write,
     load_visible,
     merge_create,
     merge_update,
@@ -144,9 +145,10 @@ async def update_contract(
     Children assigned in areas the new scope leaves out are unassigned with it, so the NGO's
     access to them ends at once; the county cannot see who they are, and need not.
     """
-    contract: NgoContract = await load_visible(session, NgoContract, contract_id, "id", "contract")
-    require(actor.scope, "contract", "manage", contract.area_code)
-    check_version(contract, expected_version)
+    contract: NgoContract = await load_for_write(
+        session, actor, NgoContract, contract_id, expected_version,
+        field="id", what="contract", permission=("contract", "manage"),
+    )  # fmt: skip
     terms, found = merge_update(ContractTerms, NgoContract, contract, changes)
     raise_problems(found + _term_problems(terms))
     if await _county_of_scope(session, terms.area_scope) != contract.area_code:

@@ -30,11 +30,12 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 
 from app import clock, idcrypto
-from app.audit import AuditTrail
 from app.auth.identity_cache import IdentityCache
 from app.database import app_role_url, create_engine, database_url, session_factory
 from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
+from app.request_database import RequestDatabase
+from app.services.audit import AuditTrail
 from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings, get_settings
 from app.web.caller import resolve_caller
@@ -55,7 +56,6 @@ from authz.session import ScopedSession
 from schema import schema
 from schema.context import Context
 from schema.core.admission import admit
-from schema.core.database import RequestDatabase
 from schema.core.error_log import log_errors
 from schema.core.errors import localized_message
 from schema.core.persisted import AutomaticQueries

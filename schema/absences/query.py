@@ -8,7 +8,7 @@ from app.enums import DropoutFollowUp
 from app.store.absences import count_dropout_statuses, list_dropout_statuses
 from schema.absences.types import StudentFollowUp, StudentFollowUpConnection
 from schema.context import Info
-from schema.core.pagination import build_page, decode_timed_cursor, page_size
+from schema.core.pagination import connection, decode_timed_cursor
 
 
 @strawberry.type
@@ -24,18 +24,12 @@ class AbsenceQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> StudentFollowUpConnection:
-        size = page_size(first)
-        key = decode_timed_cursor(after)
-        rows = await info.context.db.read(
-            lambda s: list_dropout_statuses(s, status=status, after=key, limit=size + 1)
-        )
-        edges, page_info = build_page(
-            rows, size, lambda r: f"{r.reported_at.isoformat()}|{r.id}", StudentFollowUp.from_model
-        )
-        return StudentFollowUpConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(
-                lambda s: count_dropout_statuses(s, status=status)
+        return await connection(
+            info, StudentFollowUpConnection, first=first, after=after,
+            cursor=decode_timed_cursor,
+            rows=lambda s, key, limit: list_dropout_statuses(
+                s, status=status, after=key, limit=limit
             ),
-        )
+            count=lambda s: count_dropout_statuses(s, status=status),
+            key=lambda r: f"{r.reported_at.isoformat()}|{r.id}", node=StudentFollowUp.from_model,
+        )  # fmt: skip

@@ -7,7 +7,7 @@ import strawberry
 from app.store.areas import child_areas, count_child_areas
 from schema.areas.types import Area, AreaConnection
 from schema.context import Info
-from schema.core.pagination import build_page, decode_cursor, page_size
+from schema.core.pagination import connection, decode_cursor
 
 
 @strawberry.type
@@ -20,14 +20,9 @@ class AreaQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> AreaConnection:
-        size = page_size(first)
-        key = decode_cursor(after)
-        rows = await info.context.db.read(
-            lambda s: child_areas(s, parent_code, after=key, limit=size + 1)
-        )
-        edges, page_info = build_page(rows, size, lambda a: a.code, Area.from_model)
-        return AreaConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(lambda s: count_child_areas(s, parent_code)),
-        )
+        return await connection(
+            info, AreaConnection, first=first, after=after, cursor=decode_cursor,
+            rows=lambda s, key, limit: child_areas(s, parent_code, after=key, limit=limit),
+            count=lambda s: count_child_areas(s, parent_code),
+            key=lambda a: a.code, node=Area.from_model,
+        )  # fmt: skip

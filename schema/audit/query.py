@@ -13,7 +13,7 @@ from app.store.audit import AuditCriteria, count_audit_reads, list_audit_reads
 from schema.audit.types import AuditEventConnection, AuditEventNode
 from schema.context import Info
 from schema.core.errors import QueryError
-from schema.core.pagination import build_page, decode_timed_cursor, page_size
+from schema.core.pagination import connection, decode_timed_cursor
 from schema.core.payloads import uuid_of
 
 
@@ -61,19 +61,10 @@ class AuditQuery:
         after: str | None = None,
     ) -> AuditEventConnection:
         criteria = _criteria(child_id, user_id, from_, to)
-        size = page_size(first)
-        key = decode_timed_cursor(after)
-        rows = await info.context.db.read(
-            lambda s: list_audit_reads(s, criteria, after=key, limit=size + 1)
-        )
-        edges, page_info = build_page(
-            rows,
-            size,
-            lambda r: f"{r[0].occurred_at.isoformat()}|{r[0].id}",
-            lambda r: AuditEventNode.from_model(*r),
-        )
-        return AuditEventConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(lambda s: count_audit_reads(s, criteria)),
-        )
+        return await connection(
+            info, AuditEventConnection, first=first, after=after, cursor=decode_timed_cursor,
+            rows=lambda s, key, limit: list_audit_reads(s, criteria, after=key, limit=limit),
+            count=lambda s: count_audit_reads(s, criteria),
+            key=lambda r: f"{r[0].occurred_at.isoformat()}|{r[0].id}",
+            node=lambda r: AuditEventNode.from_model(*r),
+        )  # fmt: skip

@@ -13,16 +13,18 @@ only for a request from a trusted proxy (SHOUHU_TRUSTED_PROXIES).
 from __future__ import annotations
 
 import math
+import uuid
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.audit import Actor, write_audit_event
 from app.auth.errors import LOGIN_THROTTLED, REFRESH_TOKEN_INVALID, AuthError
 from app.auth.login import LoginResult, login, refresh_login
 from app.auth.refresh import revoke_refresh_token
 from app.auth.throttle import Attempt, claim_attempt, login_succeeded
+from app.services.audit import write_audit_event
+from authz.scope import Principal
 from schema.auth.types import (
     AuthPayload,
     LoginInput,
@@ -34,14 +36,20 @@ from schema.context import Info
 from schema.core.errors import UserError
 
 
+def _named(label: str, user_id: uuid.UUID | None = None) -> Principal:
+    """Who a login, renewal or logout is recorded as: the account it names (or proves, with
+    its id), without the role, area and grants of a principal that a request resolves."""
+    return Principal(label=label, role=None, area_code=None, user_id=user_id)
+
+
 async def _audit(
     session: AsyncSession, info: Info, action: str, result: LoginResult | AuthError, label: str
 ) -> None:
     """Record a login or refresh, refused ones included, in the mutation's transaction."""
     if isinstance(result, AuthError):
-        actor, outcome = Actor(label=label), f"{action}:{result.code}"
+        actor, outcome = _named(label), f"{action}:{result.code}"
     else:
-        actor, outcome = Actor(label=f"user:{result.user.username}", user_id=result.user.id), action
+        actor, outcome = _named(f"user:{result.user.username}", result.user.id), action
     await write_audit_event(
         session,
         actor,
@@ -101,7 +109,7 @@ class AuthMutation:
             revoked = await revoke_refresh_token(session, input.refresh_token)
             await write_audit_event(
                 session,
-                Actor(label="refresh-token"),
+                _named("refresh-token"),
                 action="logout" if revoked else "logout:REFRESH_TOKEN_INVALID",
                 records=[],
                 operation_name=info.operation.name.value if info.operation.name else None,

@@ -11,9 +11,8 @@ from schema.cases.types import Case
 from schema.context import Info
 from schema.core.pagination import (
     CountedConnection,
-    build_page,
+    connection,
     decode_timed_cursor,
-    page_size,
 )
 
 
@@ -41,19 +40,12 @@ class CaseQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> CaseConnection:
-        size = page_size(first)
         given = filter or CaseFilter()
         criteria = CaseCriteria(stage=given.stage, category=given.category, overdue=given.overdue)
         now = clock.now()
-        key = decode_timed_cursor(after)
-        rows = await info.context.db.read(
-            lambda s: list_cases(s, criteria, now=now, after=key, limit=size + 1)
-        )
-        edges, page_info = build_page(
-            rows, size, lambda c: f"{c.reported_at.isoformat()}|{c.id}", Case.from_model
-        )
-        return CaseConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(lambda s: count_cases(s, criteria, now=now)),
-        )
+        return await connection(
+            info, CaseConnection, first=first, after=after, cursor=decode_timed_cursor,
+            rows=lambda s, key, limit: list_cases(s, criteria, now=now, after=key, limit=limit),
+            count=lambda s: count_cases(s, criteria, now=now),
+            key=lambda c: f"{c.reported_at.isoformat()}|{c.id}", node=Case.from_model,
+        )  # fmt: skip

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import fields
-from datetime import date, timedelta
-from functools import partial
+from datetime import timedelta
 
 import strawberry
 from strawberry import relay
@@ -30,10 +29,9 @@ from schema.core.enums import register_enums
 from schema.core.errors import QueryError, check_range
 from schema.core.pagination import (
     CountedConnection,
-    asks_for_total,
-    build_page,
+    connection,
+    decode_dated_cursor,
     decode_keyed_cursor,
-    page_size,
 )
 
 register_enums()
@@ -114,10 +112,6 @@ def refuse_hidden(arguments: list[str]) -> None:
         )
 
 
-async def _known(total: int) -> int:
-    return total
-
-
 @strawberry.type
 class ChildQuery:
     @strawberry.field(description="Children on file that the caller may see, by area.")
@@ -130,29 +124,20 @@ class ChildQuery:
     ) -> ChildConnection:
         child_filter = filter or ChildFilter()
         refuse_hidden(child_filter.hidden_filters(info.context.scope))
-        size = page_size(first)
         criteria = child_filter.criteria()
         today = clock.today()
-        key = decode_keyed_cursor(after)
-
-        async def count() -> int:
-            return await info.context.db.read(lambda s: count_children(s, criteria, today=today))
-
-        if key is None and asks_for_total(info):
-            # The first page of the app's caseload: count in the same statement.
-            rows, total = await info.context.db.read(
-                lambda s: first_page_with_total(s, criteria, today=today, limit=size + 1)
-            )
-            counter: Callable[[], Awaitable[int]] = partial(_known, total)
-        else:
-            rows = await info.context.db.read(
-                lambda s: list_children(s, criteria, today=today, after=key, limit=size + 1)
-            )
-            counter = count
-        edges, page_info = build_page(
-            rows, size, lambda c: f"{c.area_code}|{c.id}", lambda c: Child.from_model(c, info)
-        )
-        return ChildConnection(edges=edges, page_info=page_info, counter=counter)
+        return await connection(
+            info, ChildConnection, first=first, after=after, cursor=decode_keyed_cursor,
+            rows=lambda s, key, limit: list_children(
+                s, criteria, today=today, after=key, limit=limit
+            ),
+            count=lambda s: count_children(s, criteria, today=today),
+            # The first page of the app's caseload: counted in the same statement.
+            first_page=lambda s, limit: first_page_with_total(
+                s, criteria, today=today, limit=limit
+            ),
+            key=lambda c: f"{c.area_code}|{c.id}", node=lambda c: Child.from_model(c, info),
+        )  # fmt: skip
 
     @strawberry.field(description="One child by global id; null when there is none for you.")
     async def child(self, info: Info, id: relay.GlobalID) -> Child | None:
@@ -179,21 +164,10 @@ class ChildQuery:
         # The list is the next visit dates, in order: only for callers who may see them.
         if hidden_fields(info.context.scope, ["next_visit_due"]):
             refuse_hidden(["withinDays"])
-        size = page_size(first)
         due_by = clock.today() + timedelta(days=within_days)
-        key = decode_keyed_cursor(after)
-        try:
-            after_key = None if key is None else (date.fromisoformat(key[0]), key[1])
-        except ValueError as exc:
-            raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
-        rows = await info.context.db.read(
-            lambda s: list_due_children(s, due_by=due_by, after=after_key, limit=size + 1)
-        )
-        edges, page_info = build_page(
-            rows, size, lambda c: f"{c.next_visit_due}|{c.id}", lambda c: Child.from_model(c, info)
-        )
-        return ChildConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(lambda s: count_due_children(s, due_by=due_by)),
-        )
+        return await connection(
+            info, ChildConnection, first=first, after=after, cursor=decode_dated_cursor,
+            rows=lambda s, key, limit: list_due_children(s, due_by=due_by, after=key, limit=limit),
+            count=lambda s: count_due_children(s, due_by=due_by),
+            key=lambda c: f"{c.next_visit_due}|{c.id}", node=lambda c: Child.from_model(c, info),
+        )  # fmt: skip

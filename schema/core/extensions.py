@@ -14,8 +14,9 @@ from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.relay import GlobalIDValueError
 from strawberry.types import ExecutionResult as StrawberryExecutionResult
 
-from app.audit import Actor, write_read_event
 from app.i18n import translate
+from app.request_database import QueryTimeout
+from app.services.audit import write_read_event
 from schema.context import Context
 from schema.core.text import unsafe_literal, unsafe_variable
 
@@ -115,15 +116,13 @@ class AuditReads(SchemaExtension):
         context: Context = execution.context
         if context.audit.empty:
             return
-        principal = context.scope.principal
         async with context.service_sessions() as session, session.begin():
             await write_read_event(
                 session,
-                Actor(label=principal.label, user_id=principal.user_id),
+                context.scope.principal,
                 context.audit,
                 operation_name=execution.operation_name,
                 query=execution.query,
-                area_code=principal.area_code,
             )
 
 
@@ -174,6 +173,9 @@ def _typed(error: GraphQLError, *, executing: bool) -> GraphQLError:
         if executing:
             return _bad_input(error)
         return _copy(error, error.message, extensions={"code": "GRAPHQL_VALIDATION_FAILED"})
+    if isinstance(original, QueryTimeout):
+        # Said when raised, in the request's language.
+        return _copy(error, error.message, extensions={"code": original.code})
     if isinstance(original, GlobalIDValueError):
         message = translate("not a valid global id: {detail}", {"detail": error.message})
         return _copy(error, message, extensions={"code": "INVALID_ID"})

@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 from strawberry.types import Info
 
+from schema.context import Info as RequestInfo
 from schema.core.errors import QueryError
 
 MAX_PAGE_SIZE = 100
@@ -19,6 +22,8 @@ DEFAULT_PAGE_SIZE = 20
 
 T = TypeVar("T")
 N = TypeVar("N", bound=relay.Node)
+K = TypeVar("K")
+R = TypeVar("R")
 
 
 def encode_cursor(key: str) -> str:
@@ -58,6 +63,17 @@ def decode_timed_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None
         return None
     try:
         return datetime.fromisoformat(keyed[0]), keyed[1]
+    except ValueError as exc:
+        raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
+
+
+def decode_dated_cursor(cursor: str | None) -> tuple[date, uuid.UUID] | None:
+    """The (day, id) pair of a cursor made from `f"{day.isoformat()}|{id}"`."""
+    keyed = decode_keyed_cursor(cursor)
+    if keyed is None:
+        return None
+    try:
+        return date.fromisoformat(keyed[0]), keyed[1]
     except ValueError as exc:
         raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
 
@@ -107,3 +123,53 @@ class CountedConnection(relay.Connection[relay.NodeType]):
     @strawberry.field(description="How many items match, on all pages.")
     async def total_count(self) -> int:
         return await self.counter()
+
+
+C = TypeVar("C", bound=CountedConnection[Any])
+
+
+async def _known(total: int) -> int:
+    return total
+
+
+async def connection(
+    info: RequestInfo,
+    connection_type: type[C],
+    *,
+    first: int | None,
+    after: str | None,
+    cursor: Callable[[str | None], K | None],
+    rows: Callable[[AsyncSession, K | None, int], Awaitable[Sequence[R]]],
+    count: Callable[[AsyncSession], Awaitable[int]],
+    key: Callable[[R], str],
+    node: Callable[[R], N] | None = None,
+    nodes: Callable[[Sequence[R]], Awaitable[Sequence[N]]] | None = None,
+    first_page: Callable[[AsyncSession, int], Awaitable[tuple[Sequence[R], int]]] | None = None,
+) -> C:
+    """One page of a connection, the recipe of every list: `first` checked, the `after`
+    cursor decoded (`cursor`: to the sort key `rows` continues after), up to `first + 1`
+    rows read through the request's session (`rows(session, key, limit)`), their edges
+    (`key`: a row's sort key; `node`: its GraphQL view, or `nodes`: the views of all rows
+    at once, for views that read more) and `count` for totalCount, run only when asked.
+
+    `first_page`, if given, reads the first page and the count in one statement, used when
+    the query asks for totalCount on the first page.
+    """
+    size = page_size(first)
+    after_key = cursor(after)
+    db = info.context.db
+    counter: Callable[[], Awaitable[int]] = partial(db.read, count)
+    found: Sequence[R]
+    if first_page is not None and after_key is None and asks_for_total(info):
+        found, total = await db.read(lambda s: first_page(s, size + 1))
+        counter = partial(_known, total)
+    else:
+        found = await db.read(lambda s: rows(s, after_key, size + 1))
+    if nodes is not None:
+        views = list(zip(found, await nodes(found), strict=True))
+        edges, page_info = build_page(views, size, lambda view: key(view[0]), lambda view: view[1])
+    elif node is not None:
+        edges, page_info = build_page(found, size, key, node)
+    else:
+        raise TypeError("connection() needs node or nodes")
+    return connection_type(edges=edges, page_info=page_info, counter=counter)

@@ -6,7 +6,7 @@ import strawberry
 
 from app.store.households import count_households, list_households
 from schema.context import Info
-from schema.core.pagination import CountedConnection, build_page, decode_keyed_cursor, page_size
+from schema.core.pagination import CountedConnection, connection, decode_keyed_cursor
 from schema.households.types import Household
 
 
@@ -25,18 +25,11 @@ class HouseholdQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> HouseholdConnection:
-        size = page_size(first)
-        key = decode_keyed_cursor(after)
-        rows = await info.context.db.read(
-            lambda s: list_households(s, area_prefix=area_code, after=key, limit=size + 1)
-        )
-        edges, page_info = build_page(
-            rows, size, lambda h: f"{h.area_code}|{h.id}", Household.from_model
-        )
-        return HouseholdConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(
-                lambda s: count_households(s, area_prefix=area_code)
+        return await connection(
+            info, HouseholdConnection, first=first, after=after, cursor=decode_keyed_cursor,
+            rows=lambda s, key, limit: list_households(
+                s, area_prefix=area_code, after=key, limit=limit
             ),
-        )
+            count=lambda s: count_households(s, area_prefix=area_code),
+            key=lambda h: f"{h.area_code}|{h.id}", node=Household.from_model,
+        )  # fmt: skip

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import strawberry
 from strawberry import relay
 
@@ -11,8 +9,7 @@ from app import clock
 from app.store import ngo_contracts as contract_store
 from authz.predicates import ngo_directory
 from schema.context import Info
-from schema.core.errors import QueryError
-from schema.core.pagination import build_page, decode_keyed_cursor, page_size
+from schema.core.pagination import connection, decode_dated_cursor, decode_keyed_cursor
 from schema.ngo_contracts.types import (
     NgoContract,
     NgoContractConnection,
@@ -35,29 +32,17 @@ class ContractQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> NgoContractConnection:
-        size = page_size(first)
-        keyed = decode_keyed_cursor(after)
-        try:
-            key = None if keyed is None else (date.fromisoformat(keyed[0]), keyed[1])
-        except ValueError as exc:
-            raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
         today = clock.today()
-        rows = await info.context.db.read(
-            lambda s: contract_store.list_contracts(
-                s, today=today, in_force=in_force, after=key, limit=size + 1
-            )
-        )
-        nodes = await NgoContract.from_models(info, rows)
-        edges, page_info = build_page(
-            nodes, size, lambda n: f"{n.starts_on.isoformat()}|{n.id}", lambda n: n
-        )
-        return NgoContractConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(
-                lambda s: contract_store.count_contracts(s, today=today, in_force=in_force)
+        return await connection(
+            info, NgoContractConnection, first=first, after=after, cursor=decode_dated_cursor,
+            rows=lambda s, key, limit: contract_store.list_contracts(
+                s, today=today, in_force=in_force, after=key, limit=limit
             ),
-        )
+            count=lambda s: contract_store.count_contracts(s, today=today, in_force=in_force),
+            key=lambda c: f"{c.starts_on.isoformat()}|{c.id}",
+            # The views read the contracts' counts and NGO names, for all rows at once.
+            nodes=lambda rows: NgoContract.from_models(info, rows),
+        )  # fmt: skip
 
     @strawberry.field(description="One contract by global id; null when there is none for you.")
     async def ngo_contract(self, info: Info, id: relay.GlobalID) -> NgoContract | None:
@@ -79,19 +64,13 @@ class ContractQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> NgoOrganizationConnection:
-        size = page_size(first)
-        key = decode_keyed_cursor(after)
         visible = ngo_directory(info.context.scope)
-        rows = await info.context.db.read(
-            lambda s: contract_store.list_ngos(s, visible, name=name, after=key, limit=size + 1)
-        )
-        edges, page_info = build_page(
-            rows, size, lambda o: f"{o.name}|{o.id}", NgoOrganization.from_model
-        )
-        return NgoOrganizationConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(
-                lambda s: contract_store.count_ngos(s, visible, name=name)
+        return await connection(
+            info, NgoOrganizationConnection, first=first, after=after,
+            cursor=decode_keyed_cursor,
+            rows=lambda s, key, limit: contract_store.list_ngos(
+                s, visible, name=name, after=key, limit=limit
             ),
-        )
+            count=lambda s: contract_store.count_ngos(s, visible, name=name),
+            key=lambda o: f"{o.name}|{o.id}", node=NgoOrganization.from_model,
+        )  # fmt: skip

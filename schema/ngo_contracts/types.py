@@ -21,7 +21,11 @@ from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.ids import parse_uuids
 from schema.core.nodes import from_row
-from schema.core.pagination import CountedConnection, build_page, decode_keyed_cursor, page_size
+from schema.core.pagination import (
+    CountedConnection,
+    connection,
+    decode_keyed_cursor,
+)
 
 register_enums()
 
@@ -96,24 +100,15 @@ class NgoContract(relay.Node):
     async def assigned_children(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> ChildConnection:
-        size = page_size(first)
-        key = decode_keyed_cursor(after)
         contract_id = self.row.id
-        rows = await info.context.db.read(
-            lambda s: contract_store.list_assigned_children(
-                s, contract_id, after=key, limit=size + 1
-            )
-        )
-        edges, page_info = build_page(
-            rows, size, lambda c: f"{c.area_code}|{c.id}", lambda c: Child.from_model(c, info)
-        )
-        return ChildConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(
-                lambda s: contract_store.count_assigned_children(s, contract_id)
+        return await connection(
+            info, ChildConnection, first=first, after=after, cursor=decode_keyed_cursor,
+            rows=lambda s, key, limit: contract_store.list_assigned_children(
+                s, contract_id, after=key, limit=limit
             ),
-        )
+            count=lambda s: contract_store.count_assigned_children(s, contract_id),
+            key=lambda c: f"{c.area_code}|{c.id}", node=lambda c: Child.from_model(c, info),
+        )  # fmt: skip
 
 
 @strawberry.type(description="An NGO a county may buy services from.")

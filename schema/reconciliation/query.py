@@ -6,7 +6,7 @@ import strawberry
 
 from app.store.reconciliation import count_duplicate_reports, list_duplicate_reports
 from schema.context import Info
-from schema.core.pagination import build_page, decode_timed_cursor, page_size
+from schema.core.pagination import connection, decode_timed_cursor
 from schema.reconciliation.types import DuplicateReport, DuplicateReportConnection
 
 
@@ -20,19 +20,11 @@ class ReconciliationQuery:
     async def duplicate_reports(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> DuplicateReportConnection:
-        size = page_size(first)
-        key = decode_timed_cursor(after)
-        rows = await info.context.db.read(
-            lambda s: list_duplicate_reports(s, after=key, limit=size + 1)
-        )
-        edges, page_info = build_page(
-            rows,
-            size,
-            lambda r: f"{r.reported_at.isoformat()}|{r.id}",
-            lambda r: DuplicateReport.from_model(r, info),
-        )
-        return DuplicateReportConnection(
-            edges=edges,
-            page_info=page_info,
-            counter=lambda: info.context.db.read(count_duplicate_reports),
-        )
+        return await connection(
+            info, DuplicateReportConnection, first=first, after=after,
+            cursor=decode_timed_cursor,
+            rows=lambda s, key, limit: list_duplicate_reports(s, after=key, limit=limit),
+            count=count_duplicate_reports,
+            key=lambda r: f"{r.reported_at.isoformat()}|{r.id}",
+            node=lambda r: DuplicateReport.from_model(r, info),
+        )  # fmt: skip

@@ -21,9 +21,8 @@ from schema.core.enums import register_enums
 from schema.core.nodes import from_row, global_id, load_nodes
 from schema.core.pagination import (
     CountedConnection,
-    build_page,
+    connection,
     decode_timed_cursor,
-    page_size,
 )
 
 register_enums()
@@ -77,16 +76,9 @@ async def visit_page(
     info: Info, *, child_id: uuid.UUID | None, first: int | None, after: str | None
 ) -> VisitConnection:
     """Visits (of one child, or all the caller may see), newest first."""
-    size = page_size(first)
-    key = decode_timed_cursor(after)
-    rows = await info.context.db.read(
-        lambda s: list_visits(s, child_id=child_id, after=key, limit=size + 1)
-    )
-    edges, page_info = build_page(
-        rows, size, lambda v: f"{v.visited_at.isoformat()}|{v.id}", Visit.from_model
-    )
-    return VisitConnection(
-        edges=edges,
-        page_info=page_info,
-        counter=lambda: info.context.db.read(lambda s: count_visits(s, child_id=child_id)),
-    )
+    return await connection(
+        info, VisitConnection, first=first, after=after, cursor=decode_timed_cursor,
+        rows=lambda s, key, limit: list_visits(s, child_id=child_id, after=key, limit=limit),
+        count=lambda s: count_visits(s, child_id=child_id),
+        key=lambda v: f"{v.visited_at.isoformat()}|{v.id}", node=Visit.from_model,
+    )  # fmt: skip

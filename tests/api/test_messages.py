@@ -149,6 +149,10 @@ def _visit_call(call: ast.Call, site: Site, scan: Scan) -> None:
         scan.record_kinds.update(_strings(call.args[4]))
     elif name == "not_found" and len(call.args) == 2:
         scan.record_kinds.update(_strings(call.args[1]))
+    elif name == "load_for_write":
+        what = _argument(call, None, "what")
+        if what is not None:
+            scan.record_kinds.update(_strings(what))
 
 
 def scan_sources() -> Scan:

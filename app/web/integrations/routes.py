@@ -12,18 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app import clock
-from app.audit import Actor as AuditActor
-from app.audit import write_audit_event
 from app.domain.absences import MAX_RECORDS_PER_SUBMISSION
 from app.domain.validation import Problem
 from app.errors import DomainError
+from app.request_database import QueryTimeout, RequestDatabase
 from app.services.absences import SubmissionResult, submit_absences
 from app.services.common import Actor
+from app.services.writes import run_write
 from app.settings import Settings
 from app.web.caller import resolve_caller
 from app.web.integrations.absences_csv import CsvError, parse_absences
-from schema.core.database import QueryTimeout, RequestDatabase
 
 # About 200 bytes a row at most: room for the largest submission, not for abuse.
 MAX_BODY_BYTES = MAX_RECORDS_PER_SUBMISSION * 400
@@ -70,24 +68,20 @@ async def absences_csv(request: Request) -> JSONResponse:
         return error_response([Problem("INVALID_CSV", "body", error.template, error.params)])
 
     settings: Settings = request.app.state.settings
-    scope = caller.scoped.scope
-    actor = Actor(scope=scope, now=clock.now())
 
-    async def transaction(session: AsyncSession) -> SubmissionResult:
-        result = await submit_absences(session, actor, batch_id, rows, settings.dropout_rule)
-        await write_audit_event(
-            session,
-            AuditActor(label=scope.principal.label, user_id=scope.principal.user_id),
-            action="submitAbsences",
-            records=[f"AbsenceBatch:{result.batch_id}", *(f"Case:{c}" for c in result.case_ids)],
-            operation_name="absences.csv",
-            area_code=scope.principal.area_code,
-        )
-        return result
+    async def submit(session: AsyncSession, actor: Actor) -> SubmissionResult:
+        return await submit_absences(session, actor, batch_id, rows, settings.dropout_rule)
 
     db = RequestDatabase(caller.scoped.sessions)
     try:
-        result = await db.write(transaction)
+        result = await run_write(
+            db,
+            caller.scoped.scope,
+            action_name="submitAbsences",
+            operation_name="absences.csv",
+            action=submit,
+            records=lambda r: [f"AbsenceBatch:{r.batch_id}", *(f"Case:{c}" for c in r.case_ids)],
+        )
     except DomainError as error:
         return error_response(error.problems)
     except QueryTimeout:

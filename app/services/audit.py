@@ -11,14 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import clock
 from app.domain.idnumber import redact_id_numbers
 from app.models import AuditEvent
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did it, as the audit trail records them."""
-
-    label: str
-    user_id: uuid.UUID | None = None
+from authz.scope import Principal
 
 
 @dataclass
@@ -78,26 +71,26 @@ _READ_EVENT = text(
 
 async def write_read_event(
     session: AsyncSession,
-    actor: Actor,
+    principal: Principal,
     trail: AuditTrail,
     *,
     operation_name: str | None,
     query: str | None,
-    area_code: str | None,
 ) -> None:
     """Record what one request showed: its event, and who read which child's file, in one
-    statement however many children it showed (the caller commits it)."""
+    statement however many children it showed (the caller commits it). The event is the
+    principal's: its label, account and area."""
     children = list(trail.files)
     await session.execute(
         _READ_EVENT,
         {
             "now": clock.now(),
-            "user_id": actor.user_id,
-            "label": actor.label,
+            "user_id": principal.user_id,
+            "label": principal.label,
             "operation_name": operation_name,
             "query": _kept(query),
             "records": sorted(trail.reads),
-            "area_code": area_code,
+            "area_code": principal.area_code,
             "children": children,
             "areas": [trail.files[c][0] for c in children],
             "id_numbers": [trail.files[c][1] for c in children],
@@ -107,25 +100,25 @@ async def write_read_event(
 
 async def write_audit_event(
     session: AsyncSession,
-    actor: Actor,
+    principal: Principal,
     *,
     action: str,
     records: list[str],
     operation_name: str | None = None,
     query: str | None = None,
-    area_code: str | None = None,
     request_id: str | None = None,
 ) -> None:
-    """Add an audit event to the session's transaction (the caller commits it)."""
+    """Add the principal's audit event (its label, account and area) to the session's
+    transaction (the caller commits it)."""
     await session.execute(
         insert(AuditEvent).values(
-            actor_user_id=actor.user_id,
-            actor_label=actor.label,
+            actor_user_id=principal.user_id,
+            actor_label=principal.label,
             action=action,
             operation_name=operation_name,
             query_text=_kept(query),
             record_ids=sorted(records),
-            area_code=area_code,
+            area_code=principal.area_code,
             request_id=request_id,
         )
     )

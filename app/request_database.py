@@ -4,7 +4,10 @@ Strawberry resolves sibling fields concurrently and an AsyncSession allows one o
 a time, so every use goes through a lock: statements run one after another, in one
 transaction (one `set_config` for row-level security and the statement timeout), which is
 what a request on one connection does anyway. A statement cancelled by the timeout becomes a
-QueryTimeout (QUERY_TIMEOUT), never a crash.
+QueryTimeout, never a crash: a GraphQL error QUERY_TIMEOUT (schema/core/extensions.py), a 503
+from a plain HTTP route.
+
+GraphQL requests and the plain HTTP routes (app/web/integrations) alike run on it.
 """
 
 from __future__ import annotations
@@ -17,19 +20,19 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.database import is_timeout
-from app.i18n import N_
-from schema.core.errors import QueryError
+from app.i18n import translate
 
 T = TypeVar("T")
 
 
-class QueryTimeout(QueryError):
-    """A statement of the request ran longer than SHOUHU_STATEMENT_TIMEOUT_SECONDS."""
+class QueryTimeout(Exception):
+    """A statement of the request ran longer than SHOUHU_STATEMENT_TIMEOUT_SECONDS; the
+    message is in the request's language."""
+
+    code = "QUERY_TIMEOUT"
 
     def __init__(self) -> None:
-        super().__init__(
-            "QUERY_TIMEOUT", N_("the database took too long to answer: ask for less and retry")
-        )
+        super().__init__(translate("the database took too long to answer: ask for less and retry"))
 
 
 class RequestDatabase:
