@@ -243,17 +243,9 @@ async def apply_case_action(
     case_id: uuid.UUID,
     expected_version: int,
     action: CaseAction,
-    *,
-    note: str | None = None,
-    plan: str | None = None,
-    measure: CaseMeasure | None = None,
-    organization_id: uuid.UUID | None = None,
-    reason: str | None = None,
+    step: StepData,
 ) -> Case:
     """One step of a case's workflow, with its history: who may, from which stage, to which."""
-    step = StepData(
-        note=note, plan=plan, measure=measure, organization_id=organization_id, reason=reason
-    )
     raise_problems(_step_problems(action, step))
     case: Case = await load_for_write(
         session, actor, Case, case_id, expected_version,

@@ -132,18 +132,7 @@ async def _step(info: Info, input: StepInput, action: CaseAction, **extra: objec
     )
     outcome = await run_mutation(
         info,
-        lambda s, actor: cases.apply_case_action(
-            s,
-            actor,
-            target,
-            expected_version,
-            action,
-            note=step.note,
-            plan=step.plan,
-            measure=step.measure,
-            organization_id=step.organization_id,
-            reason=step.reason,
-        ),
+        lambda s, actor: cases.apply_case_action(s, actor, target, expected_version, action, step),
         lambda c: [f"Case:{c.id}", f"Child:{c.child_id}"],
     )
     return _payload(outcome)
