@@ -90,6 +90,11 @@ SHOWN: Mapping[ChildView, frozenset[str]] = {
 }
 """The fields each view shows (the table above, read the other way)."""
 
+HIDDEN: Mapping[ChildView, Mapping[str, None]] = {
+    view: {name: None for name in CHILD_FIELDS if name not in SHOWN[view]} for view in ChildView
+}
+"""The fields each view hides, as the null values they are shown as."""
+
 
 def child_view(scope: Scope, area_code: str) -> ChildView:
     """The view of a child in `area_code` the scope gets (it can already see the row)."""

@@ -21,11 +21,11 @@ from app.enums import (
     SchoolStatus,
 )
 from app.models import Child as ChildModel
-from authz.fields import SHOWN, ChildView, Disclosure, child_view, id_number_disclosure
+from authz.fields import HIDDEN, ChildView, Disclosure, child_view, id_number_disclosure
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.id_numbers import shown_id_number
-from schema.core.nodes import global_id, load_nodes
+from schema.core.nodes import from_row, global_id, load_nodes
 from schema.guardianships.types import Guardianship
 from schema.visits.types import Visit, VisitConnection, visit_page
 
@@ -104,40 +104,17 @@ class Child(relay.Node):
         view = child_view(info.context.scope, child.area_code)
         if view is ChildView.FULL:
             info.context.audit.file(child.id, child.area_code)
-        shown = SHOWN[view]
         today = clock.today()
-
-        def show(name: str, value: Any) -> Any:
-            return value if name in shown else None
-
-        due = show("next_visit_due", child.next_visit_due)
-        return cls(
-            id=str(child.id), area_code=child.area_code, name=child.name, gender=child.gender,
-            status=child.status, version=child.version, updated_at=child.updated_at,
-            household_id=show("household_id", global_id("Household", child.household_id)),
-            age=age_on(child.birth_date, today),
-            birth_date=show("birth_date", child.birth_date),
-            school_status=show("school_status", child.school_status),
-            student_number=show("student_number", child.student_number),
-            living_arrangement=show("living_arrangement", child.living_arrangement),
-            categories=show("categories", list(child.categories)),
-            next_visit_due=due,
-            visit_overdue=show("visit_overdue", None if due is None else due < today),
-            last_visit_at=show("last_visit_at", child.last_visit_at),
-            archived_reason=child.archived_reason,
-            is_key_child=show("is_key_child", child.is_key_child),
-            key_child_reasons=show("key_child_reasons", list(child.key_reasons)),
-            recorded_key_reasons=show("recorded_key_reasons", list(child.recorded_key_reasons)),
-            no_household_registration=show(
-                "no_household_registration", child.no_household_registration
-            ),
-            disability=show("disability", child.disability),
-            serious_illness=show("serious_illness", child.serious_illness),
-            safety_risk=show("safety_risk", child.safety_risk),
-            scattered_orphan=show("scattered_orphan", child.scattered_orphan),
-            has_confirmed_guardian=show("has_confirmed_guardian", child.has_confirmed_guardian),
-            row=child,
-        )  # fmt: skip
+        due = child.next_visit_due
+        # What the row names otherwise or does not hold; then what the view hides, as null.
+        values: dict[str, object] = {
+            "household_id": global_id("Household", child.household_id),
+            "age": age_on(child.birth_date, today),
+            "visit_overdue": None if due is None else due < today,
+            "key_child_reasons": list(child.key_reasons),
+        }
+        values.update(HIDDEN[view])
+        return from_row(cls, child, row=child, **values)
 
     @classmethod
     async def resolve_nodes(

@@ -24,9 +24,11 @@ from app.services.guardianships import EntrustData
 from app.services.households import HouseholdData, ParentData
 from app.services.ngo_contracts import ContractTerms
 from app.services.visits import VisitData
+from authz.fields import CHILD_FIELDS
 from schema.build import schema
 from schema.cases.mutations import ReportConcernInput, StepInput
 from schema.children.mutations import ChildInput
+from schema.children.types import Child as ChildType
 from schema.core.payloads import changes_of, id_type
 from schema.guardianships.mutations import EntrustGuardianInput
 from schema.households.mutations import ParentInput, RegisterHouseholdInput, UpdateHouseholdInput
@@ -170,3 +172,10 @@ def test_only_the_fields_sent_are_changes() -> None:
     assert changes_of(ParentInput(id=strawberry.ID("x"), name="李强"), skip={"id"}) == {
         "name": "李强"
     }
+
+
+def test_every_field_of_a_child_has_a_view_rule() -> None:
+    # The Child type shows each field as authz/fields.py's table says: a field added to the
+    # type without a rule there would be shown to every view, or filtered without one.
+    shown = {f.name for f in dataclasses.fields(ChildType) if f.init and f.name != "row"}
+    assert shown == set(CHILD_FIELDS)
