@@ -24,6 +24,7 @@ T = TypeVar("T")
 N = TypeVar("N", bound=relay.Node)
 K = TypeVar("K")
 R = TypeVar("R")
+V = TypeVar("V")
 
 
 def encode_cursor(key: str) -> str:
@@ -56,26 +57,24 @@ def decode_keyed_cursor(cursor: str | None) -> tuple[str, uuid.UUID] | None:
         raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
 
 
-def decode_timed_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    """The (time, id) pair of a cursor made from `f"{time.isoformat()}|{id}"`."""
+def _decode_iso_cursor(cursor: str | None, parse: Callable[[str], V]) -> tuple[V, uuid.UUID] | None:
     keyed = decode_keyed_cursor(cursor)
     if keyed is None:
         return None
     try:
-        return datetime.fromisoformat(keyed[0]), keyed[1]
+        return parse(keyed[0]), keyed[1]
     except ValueError as exc:
         raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
+
+
+def decode_timed_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """The (time, id) pair of a cursor made from `f"{time.isoformat()}|{id}"`."""
+    return _decode_iso_cursor(cursor, datetime.fromisoformat)
 
 
 def decode_dated_cursor(cursor: str | None) -> tuple[date, uuid.UUID] | None:
     """The (day, id) pair of a cursor made from `f"{day.isoformat()}|{id}"`."""
-    keyed = decode_keyed_cursor(cursor)
-    if keyed is None:
-        return None
-    try:
-        return date.fromisoformat(keyed[0]), keyed[1]
-    except ValueError as exc:
-        raise QueryError("INVALID_CURSOR", "invalid cursor") from exc
+    return _decode_iso_cursor(cursor, date.fromisoformat)
 
 
 def page_size(first: int | None) -> int:
