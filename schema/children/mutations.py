@@ -87,6 +87,14 @@ class ChildPayload:
     )
 
 
+def _child_payload(info: Info, outcome: Outcome[ChildModel]) -> ChildPayload:
+    return ChildPayload(
+        child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
+        errors=outcome.errors,
+        current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
+    )
+
+
 @strawberry.type
 class ChildMutation:
     @strawberry.mutation(description="Register a child in a household.")
@@ -100,11 +108,7 @@ class ChildMutation:
             lambda s, actor: children.register_child(s, actor, child),
             lambda c: [f"Child:{c.id}"],
         )
-        return ChildPayload(
-            child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
-            errors=outcome.errors,
-            current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
-        )
+        return _child_payload(info, outcome)
 
     @strawberry.mutation(description="Change a child's file: the fields sent, and only those.")
     async def update_child(self, info: Info, input: UpdateChildInput) -> ChildPayload:
@@ -117,11 +121,7 @@ class ChildMutation:
             ),
             lambda c: [f"Child:{c.id}"],
         )
-        return ChildPayload(
-            child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
-            errors=outcome.errors,
-            current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
-        )
+        return _child_payload(info, outcome)
 
 
 @strawberry.input
@@ -136,14 +136,6 @@ class ArchiveChildInput:
     id: relay.GlobalID = strawberry.field(description="The child.")
     expected_version: int
     reason: ArchiveReason
-
-
-def _child_payload(info: Info, outcome: Outcome[ChildModel]) -> ChildPayload:
-    return ChildPayload(
-        child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
-        errors=outcome.errors,
-        current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
-    )
 
 
 @strawberry.type
