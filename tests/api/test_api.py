@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest_asyncio
 from httpx import AsyncClient
-from sqlalchemy import text
 
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE
-from tests.conftest import EngineFactory, access_token
+from tests import factories
+from tests.conftest import access_token
 from tests.graphql import gid, graphql_body
 
 AREAS = """
@@ -109,24 +109,17 @@ query Node($id: ID!) {
 """
 
 
-async def test_node_resolves_a_child_and_an_area(
-    demo_client: AsyncClient, token: str, demo_db: str, engine_for: EngineFactory
-) -> None:
-    async with engine_for(demo_db).connect() as conn:
-        child = (
-            await conn.execute(
-                text("SELECT id, name, area_code FROM children WHERE area_code = :v LIMIT 1"),
-                {"v": DEMO_VILLAGE},
-            )
-        ).one()
-    body = await graphql_body(demo_client, token, NODE, id=gid("Child", str(child.id)))
+async def test_node_resolves_a_child_and_an_area(fresh_client: AsyncClient, fresh_db: str) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    child = await factories.child(fresh_client, token, DEMO_VILLAGE, name="李小龙")
+    body = await graphql_body(fresh_client, token, NODE, id=child["id"])
     assert body["data"]["node"] == {
-        "id": gid("Child", str(child.id)),
+        "id": child["id"],
         "__typename": "Child",
-        "areaCode": child.area_code,
-        "name": child.name,
+        "areaCode": DEMO_VILLAGE,
+        "name": "李小龙",
     }
-    area = await graphql_body(demo_client, token, NODE, id=gid("Area", DEMO_VILLAGE))
+    area = await graphql_body(fresh_client, token, NODE, id=gid("Area", DEMO_VILLAGE))
     assert area["data"]["node"]["code"] == DEMO_VILLAGE
 
 

@@ -26,8 +26,10 @@ from app.domain.validation import (
 )
 from app.mobile_contract import CONTRACT_DIR, document_id
 from app.seed.demo import DEMO_VILLAGE
+from tests import factories
 from tests.conftest import PINNED_NOW, EngineFactory, access_token
 from tests.graphql import gid
+from tests.world import key_of
 
 
 @dataclass(frozen=True)
@@ -166,14 +168,9 @@ def _visit(child_id: str, **changes: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def _a_child(engine_for: EngineFactory, url: str) -> str:
-    async with engine_for(url).connect() as conn:
-        child = await conn.scalar(
-            text("SELECT id::text FROM children WHERE area_code = :v ORDER BY id LIMIT 1"),
-            {"v": DEMO_VILLAGE},
-        )
-    assert child is not None
-    return str(child)
+async def _a_child(client: AsyncClient, token: str) -> str:
+    """The key of a child of the demo village, registered by the token's holder."""
+    return key_of((await factories.child(client, token, DEMO_VILLAGE))["id"])
 
 
 async def _visits(engine_for: EngineFactory, url: str, child_id: str) -> int:
@@ -203,7 +200,7 @@ async def test_a_visit_that_cannot_be_is_refused_and_not_written(
     field: str,
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
-    child = await _a_child(engine_for, fresh_db)
+    child = await _a_child(fresh_client, token)
     before = await _visits(engine_for, fresh_db, child)
     body = {"query": VISIT_INPUT, "variables": {"input": _visit(child, **changes)}}
     response = await _post(fresh_client, token, body)
@@ -220,7 +217,7 @@ async def test_a_visit_with_ten_thousand_risks_is_refused(
     # The finding's own request (2 MB): refused as TOO_MANY, with one error, not 10,000;
     # or, where a body size limit is in front of GraphQL, before it is read (413).
     token = await access_token(fresh_db, "demo-village")
-    child = await _a_child(engine_for, fresh_db)
+    child = await _a_child(fresh_client, token)
     before = await _visits(engine_for, fresh_db, child)
     visit = _visit(child, risksFound=["险" * 200] * 10_000)
     body = {"query": VISIT_INPUT, "variables": {"input": visit}}
@@ -254,15 +251,13 @@ async def test_a_bad_client_id_inside_an_update_is_a_typed_error(
 ) -> None:
     # updateParent reads a parent's optional client id; "x" crashed it before.
     token = await access_token(fresh_db, "demo-village")
-    async with engine_for(fresh_db).connect() as conn:
-        parent = await conn.scalar(
-            text("SELECT id::text FROM parents WHERE area_code = :v LIMIT 1"), {"v": DEMO_VILLAGE}
-        )
+    household = await factories.household(fresh_client, token, DEMO_VILLAGE)
+    parent = household["parents"][0]["id"]
     query = """mutation($input: UpdateParentInput!) { updateParent(input: $input) {
         parent { id } errors { code } } }"""
     parent_input = {"id": "x", "relation": "MOTHER", "name": "王芳", "status": "WORKING_AWAY"}
     body = {"query": query, "variables": {"input": {
-        "id": gid("Parent", parent), "expectedVersion": 1, "parent": parent_input}}}  # fmt: skip
+        "id": parent, "expectedVersion": 1, "parent": parent_input}}}  # fmt: skip
     response = await _post(fresh_client, token, body)
     assert _codes(response) == []
     payload = response.json()["data"]["updateParent"]

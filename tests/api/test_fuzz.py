@@ -28,7 +28,7 @@ from app.database import create_engine
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE
 from schema import schema
 from tests.conftest import access_token, service_client
-from tests.graphql import gid
+from tests.graphql import gid, graphql_response
 
 ROLES = (
     None,  # anonymous
@@ -182,13 +182,12 @@ class Fuzzed:
 
     def __init__(self, client: AsyncClient, token: str | None, known_ids: list[str]) -> None:
         self.client = client
-        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.token = token
         self.documents = _documents(known_ids)
 
     async def check(self, document: str) -> None:
-        response = await self.client.post(
-            "/graphql", json={"query": document}, headers=self.headers
-        )
+        """Send the document: it must be answered in JSON, with every error typed."""
+        response = await graphql_response(self.client, self.token, document)
         assert response.status_code < 500, (document, response.text)
         try:
             body: Any = json.loads(response.content)

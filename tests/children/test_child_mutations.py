@@ -9,6 +9,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
+from tests import factories
 from tests.conftest import TODAY, EngineFactory, access_token
 from tests.documents import (
     RECORD_VISIT,
@@ -149,24 +150,31 @@ async def test_creates_with_a_client_id_are_idempotent(
     assert count == 1
 
 
+# The writes the out-of-scope caller attempts, as audited.
+WRITES = text(
+    "SELECT count(*) FROM audit_events WHERE action IN "
+    "('registerHousehold', 'registerChild', 'updateParent', 'recordVisit', 'updateChild')"
+)
+
+
 async def test_writes_outside_the_scope_find_nothing(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
+    village = await access_token(fresh_db, "demo-village")
     village2 = await access_token(fresh_db, "demo-village2")
+    household = await factories.household(fresh_client, village, DEMO_VILLAGE)
+    child = await factories.child(fresh_client, village, DEMO_VILLAGE, household_id=household["id"])
     async with engine_for(fresh_db).connect() as conn:
-        child = (await conn.execute(text(
-            "SELECT c.id, c.household_id, c.version, p.id AS parent_id FROM children c "
-            "JOIN parents p ON p.household_id = c.household_id WHERE c.area_code = :v LIMIT 1"
-        ), {"v": DEMO_VILLAGE})).one()  # fmt: skip
-    foreign_household = gid("Household", child.household_id)
+        writes_before = await conn.scalar(WRITES)
+    foreign_household = household["id"]
     attempts = {
         "registerHousehold": (REGISTER_HOUSEHOLD, household_input()),
         "registerChild": (REGISTER_CHILD, {"child": child_input(foreign_household)}),
         "updateParent": (UPDATE_PARENT, {
-            "id": gid("Parent", child.parent_id), "expectedVersion": 1,
+            "id": household["parents"][0]["id"], "expectedVersion": 1,
             "parent": {"relation": "FATHER", "name": "x", "status": "AT_HOME"}}),
         "recordVisit": (RECORD_VISIT, {
-            "childId": gid("Child", child.id), "visitedAt": datetime.now(UTC).isoformat(),
+            "childId": child["id"], "visitedAt": datetime.now(UTC).isoformat(),
             "kind": "ROUTINE", "livingConditions": "GOOD", "guardianship": "GOOD",
             "schooling": "GOOD", "health": "GOOD", "mentalState": "GOOD"}),
     }  # fmt: skip
@@ -177,29 +185,22 @@ async def test_writes_outside_the_scope_find_nothing(
     update_child = """mutation($input: UpdateChildInput!) {
         updateChild(input: $input) { child { id } errors { code } } }"""
     data = await query_data(fresh_client, village2, update_child, input={
-        "id": gid("Child", child.id), "expectedVersion": child.version,
+        "id": child["id"], "expectedVersion": child["version"],
         "child": child_input(foreign_household)})  # fmt: skip
     assert data["updateChild"]["errors"][0]["code"] == "NOT_FOUND"
     async with engine_for(fresh_db).connect() as conn:
-        writes = await conn.scalar(
-            text("SELECT count(*) FROM audit_events WHERE action IN "
-                 "('registerHousehold', 'registerChild', 'updateParent', 'recordVisit', "
-                 "'updateChild')")
-        )  # fmt: skip
-    assert writes == 0
+        writes = await conn.scalar(WRITES)
+    assert writes == writes_before
 
 
 async def test_a_visit_moves_the_next_visit_due_and_cannot_be_in_the_future(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
-    async with engine_for(fresh_db).connect() as conn:
-        child_id = await conn.scalar(
-            text("SELECT id FROM children WHERE area_code = :v AND NOT is_key_child LIMIT 1"),
-            {"v": DEMO_VILLAGE},
-        )
+    made = await factories.child(fresh_client, token, DEMO_VILLAGE)
+    assert not made["isKeyChild"]  # visited quarterly
     visit = {
-        "childId": gid("Child", child_id), "visitedAt": datetime.now(UTC).isoformat(),
+        "childId": made["id"], "visitedAt": datetime.now(UTC).isoformat(),
         "kind": "QUARTERLY_CHECK", "livingConditions": "GOOD", "guardianship": "FAIR",
         "schooling": "GOOD", "health": "GOOD", "mentalState": "GOOD", "notes": "正常",
     }  # fmt: skip
@@ -207,7 +208,7 @@ async def test_a_visit_moves_the_next_visit_due_and_cannot_be_in_the_future(
     assert data["recordVisit"]["errors"] == []
     child = await query_data(
         fresh_client, token, "query($id: ID!) { child(id: $id) { nextVisitDue lastVisitAt } }",
-        id=gid("Child", child_id),
+        id=made["id"],
     )  # fmt: skip
     due = date.fromisoformat(child["child"]["nextVisitDue"])
     assert TODAY + timedelta(days=28) <= due <= TODAY + timedelta(days=92)

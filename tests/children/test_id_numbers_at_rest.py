@@ -26,12 +26,15 @@ from app.logging import JsonFormatter
 from app.models import Child, Parent
 from app.progress import Advance
 from app.rekey import count_stale, rotate_id_numbers, sealed_columns
+from app.seed.demo import DEMO_VILLAGE
 from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings
+from tests import factories
 from tests.command import shouhu
 from tests.conftest import PRODUCTION_KEYS, EngineFactory, access_token, service_client
 from tests.documents import REGISTER_CHILD, child_input, register_household
 from tests.graphql import query_data
+from tests.world import key_of
 
 TABLES = ("absence_records", "children", "guardianships", "parents")
 DEVELOPMENT = Settings()
@@ -162,20 +165,24 @@ async def test_a_stored_id_number_is_in_no_table_in_plaintext(
 
 
 async def test_a_ciphertext_moved_to_another_table_does_not_open(
-    fresh_db: str, engine_for: EngineFactory
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    child_id = key_of((await factories.child(fresh_client, token, DEMO_VILLAGE))["id"])
+    father = {"relation": "FATHER", "name": "张伟", "status": "AT_HOME",
+              "idNumber": make_id_number("420702", date(1985, 3, 1), 911)}  # fmt: skip
+    household = await factories.household(fresh_client, token, DEMO_VILLAGE, parents=[father])
+    parent_id = uuid.UUID(key_of(household["parents"][0]["id"]))
     engine = engine_for(fresh_db)
     async with engine.begin() as conn:
         child = (
             await conn.execute(
-                text(
-                    "SELECT id_number_enc, id_number_hash FROM children "
-                    "WHERE id_number_enc IS NOT NULL LIMIT 1"
-                )
+                text("SELECT id_number_enc, id_number_hash FROM children WHERE id = :id"),
+                {"id": child_id},
             )
         ).one()
-        parent_id = await conn.scalar(
-            text("SELECT id FROM parents WHERE id_number_enc IS NOT NULL LIMIT 1")
+        assert await conn.scalar(
+            text("SELECT id_number_enc IS NOT NULL FROM parents WHERE id = :id"), {"id": parent_id}
         )
         await conn.execute(
             text("UPDATE parents SET id_number_enc = :enc, id_number_hash = :hash WHERE id = :id"),

@@ -17,7 +17,7 @@ from app.seed.demo import DEMO_VILLAGE
 from app.services.derivation import refresh_all_children
 from tests import factories
 from tests.conftest import TODAY, EngineFactory, access_token
-from tests.graphql import gid, mutation_payload, query_data
+from tests.graphql import mutation_payload, query_data
 from tests.world import key_of
 
 PULL = """
@@ -220,16 +220,11 @@ async def _edit_while_a_transaction_writes(files: Files, concurrent_sql: str) ->
     """Send an edit of a child while another transaction, which has written the child's row
     with `concurrent_sql` but not committed yet, holds its lock; commit that transaction once
     the edit waits for it. The edit's payload."""
-    found = await files.row(
-        "SELECT id, version FROM children WHERE area_code = :v AND status = 'active' "
-        "ORDER BY id LIMIT 1",
-        v=DEMO_VILLAGE,
-    )
-    edit = {"id": gid("Child", found.id), "expectedVersion": found.version}
-    await files.ask("{ me { username } }")  # the token, before the race
+    made = await factories.child(files.client, await files.director(), DEMO_VILLAGE)
+    edit = {"id": made["id"], "expectedVersion": made["version"]}
     async with files.engine.connect() as writer, files.engine.connect() as watcher:
         await writer.begin()
-        await writer.execute(text(concurrent_sql), {"id": found.id})
+        await writer.execute(text(concurrent_sql), {"id": key_of(made["id"])})
         pid = await writer.scalar(text("SELECT pg_backend_pid()"))
         # The edit reads the row as committed (its version matches) and then waits for the
         # row's lock to write it.

@@ -9,11 +9,12 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy import text
 
-from app.idcrypto import unseal
 from app.mobile_contract import CONTRACT_DIR, document_id
 from app.seed.demo import DEMO_PASSWORD, DEMO_VILLAGE, DEMO_VILLAGE2
+from tests import factories
 from tests.conftest import TODAY_SQL, EngineFactory, access_token
-from tests.graphql import gid
+from tests.graphql import gid, mutation_payload, query_data
+from tests.world import key_of
 
 PULL = """
 query Pull($since: String, $first: Int!) {
@@ -83,26 +84,14 @@ async def test_an_increment_carries_only_what_changed(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
+    child = await factories.child(fresh_client, token, DEMO_VILLAGE)
     _whole, _removals, cursor, _pages = await pull_all(fresh_client, token, None)
     nothing, _removals, cursor, _pages = await pull_all(fresh_client, token, cursor)
     assert all(not ids for ids in nothing.values())
-    child = next(iter(await _ids(
-        engine_for, fresh_db, "SELECT id FROM children WHERE area_code = :v LIMIT 1",
-        v=DEMO_VILLAGE)))  # fmt: skip
-    visit = """mutation($input: RecordVisitInput!) { recordVisit(input: $input) {
-        visit { id } errors { code } } }"""
-    recorded = await fresh_client.post(
-        "/graphql",
-        json={"query": visit, "variables": {"input": {
-            "childId": gid("Child", child), "visitedAt": datetime.now(UTC).isoformat(),
-            "kind": "ROUTINE", "livingConditions": "GOOD", "guardianship": "GOOD",
-            "schooling": "GOOD", "health": "GOOD", "mentalState": "GOOD"}}},
-        headers={"Authorization": f"Bearer {token}"},
-    )  # fmt: skip
-    visit_id = recorded.json()["data"]["recordVisit"]["visit"]["id"]
+    visit = await factories.visit(fresh_client, token, child["id"])
     changes, _removals, _cursor, _pages = await pull_all(fresh_client, token, cursor)
-    assert changes["visits"] == {visit_id}
-    assert changes["children"] <= {gid("Child", child)}  # its next visit due moved
+    assert changes["visits"] == {visit["id"]}
+    assert changes["children"] <= {child["id"]}  # its next visit due moved
     assert not changes["households"] and not changes["cases"]
 
 
@@ -110,11 +99,12 @@ async def test_a_transaction_that_commits_late_is_not_skipped(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
+    households = [
+        key_of((await factories.household(fresh_client, token, DEMO_VILLAGE))["id"])
+        for _ in range(2)
+    ]
     _whole, _removals, cursor, _pages = await pull_all(fresh_client, token, None)
     engine = engine_for(fresh_db)
-    households = sorted(await _ids(
-        engine_for, fresh_db, "SELECT id FROM households WHERE area_code = :v", v=DEMO_VILLAGE
-    ))  # fmt: skip
     late = await engine.connect()
     early = engine_for(fresh_db)
     try:
@@ -145,41 +135,35 @@ async def test_removals_for_deletes_and_children_who_moved_away(
     village = await access_token(fresh_db, "demo-village")
     village2 = await access_token(fresh_db, "demo-village2")
     township = await access_token(fresh_db, "demo-township")
+    moving = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    visited = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    visit = (await factories.visit(fresh_client, village, visited["id"]))["id"]
     _w, _r, cursor, _p = await pull_all(fresh_client, village, None)
     _w, _r, cursor2, _p = await pull_all(fresh_client, village2, None)
     async with engine_for(fresh_db).begin() as conn:
-        rows = (await conn.execute(text(
-            "SELECT id, version FROM children WHERE area_code = :v ORDER BY id LIMIT 2"
-        ), {"v": DEMO_VILLAGE})).all()  # fmt: skip
-        visit = await conn.scalar(
-            text("UPDATE visits SET deleted_at = now() WHERE id = (SELECT id FROM visits "
-                 "WHERE child_id = :c LIMIT 1) RETURNING id"), {"c": rows[1].id}
-        )  # fmt: skip
+        await conn.execute(
+            text("UPDATE visits SET deleted_at = now() WHERE id = :v"), {"v": key_of(visit)}
+        )
     move = """mutation($input: MoveChildInput!) { moveChild(input: $input) { errors { code } } }"""
-    moved = await fresh_client.post(
-        "/graphql",
-        json={"query": move, "variables": {"input": {
-            "id": gid("Child", rows[0].id), "expectedVersion": rows[0].version,
-            "toAreaCode": DEMO_VILLAGE2}}},
-        headers={"Authorization": f"Bearer {township}"},
+    moved = await mutation_payload(
+        fresh_client, township, move,
+        id=moving["id"], expectedVersion=moving["version"], toAreaCode=DEMO_VILLAGE2,
     )  # fmt: skip
-    assert moved.json()["data"]["moveChild"]["errors"] == []
+    assert moved["errors"] == []
     _changes, removals, _c, _p = await pull_all(fresh_client, village, cursor)
-    assert {"typeName": "Child", "id": gid("Child", rows[0].id)} in removals
-    assert {"typeName": "Visit", "id": gid("Visit", visit)} in removals
+    assert {"typeName": "Child", "id": moving["id"]} in removals
+    assert {"typeName": "Visit", "id": visit} in removals
     arrived, _r, _c, _p = await pull_all(fresh_client, village2, cursor2)
-    assert gid("Child", rows[0].id) in arrived["children"]
+    assert moving["id"] in arrived["children"]
 
 
 async def test_a_lost_response_and_a_retry_make_one_visit(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
-    child = next(iter(await _ids(
-        engine_for, fresh_db, "SELECT id FROM children WHERE area_code = :v LIMIT 1",
-        v=DEMO_VILLAGE)))  # fmt: skip
+    child = await factories.child(fresh_client, token, DEMO_VILLAGE)
     visit = {
-        "id": "6f1d8a4e-0f7b-4c1e-9d5a-2b6c7e8f9a01", "childId": gid("Child", child),
+        "id": "6f1d8a4e-0f7b-4c1e-9d5a-2b6c7e8f9a01", "childId": child["id"],
         "visitedAt": datetime.now(UTC).isoformat(), "kind": "ROUTINE",
         "livingConditions": "GOOD", "guardianship": "GOOD", "schooling": "GOOD",
         "health": "GOOD", "mentalState": "GOOD", "notes": "offline",
@@ -201,24 +185,18 @@ async def test_two_devices_editing_one_child_offline_get_one_conflict(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
-    async with engine_for(fresh_db).connect() as conn:
-        child = (await conn.execute(text(
-            "SELECT c.*, c.id AS child_id FROM children c WHERE area_code = :v "
-            "AND id_number_enc IS NOT NULL LIMIT 1"), {"v": DEMO_VILLAGE})).one()  # fmt: skip
-    base = {
-        "householdId": gid("Household", child.household_id), "name": child.name,
-        "gender": child.gender.upper(), "birthDate": child.birth_date.isoformat(),
-        "idNumber": unseal(child.id_number_enc, "children.id_number"),
-        "livingArrangement": child.living_arrangement.upper(),
-        "schoolStatus": child.school_status.upper(),
-    }  # fmt: skip
+    made = await factories.child(fresh_client, token, DEMO_VILLAGE)
+    fields = "householdId name gender birthDate idNumber livingArrangement schoolStatus version"
+    read = f"query($id: ID!) {{ child(id: $id) {{ {fields} }} }}"
+    base = (await query_data(fresh_client, token, read, id=made["id"]))["child"]
+    version = base.pop("version")
     mutation = """mutation($input: UpdateChildInput!) { updateChild(input: $input) {
         child { version disability } errors { code } current { version disability } } }"""
     headers = {"Authorization": f"Bearer {token}"}
     answers = []
     for change in ({"disability": True}, {"seriousIllness": True}):
         response = await fresh_client.post("/graphql", json={"query": mutation, "variables": {
-            "input": {"id": gid("Child", child.child_id), "expectedVersion": child.version,
+            "input": {"id": made["id"], "expectedVersion": version,
                       "child": {**base, **change}}}}, headers=headers)  # fmt: skip
         answers.append(response.json()["data"]["updateChild"])
     assert answers[0]["errors"] == []
@@ -242,9 +220,7 @@ async def test_push_applies_in_order_and_failures_block_only_what_depends_on_the
     token = await access_token(fresh_db, "demo-village")
     good_household, bad_household = str(uuid.uuid4()), str(uuid.uuid4())
     child_a, child_b = str(uuid.uuid4()), str(uuid.uuid4())
-    existing = next(iter(await _ids(
-        engine_for, fresh_db, "SELECT id FROM children WHERE area_code = :v LIMIT 1",
-        v=DEMO_VILLAGE)))  # fmt: skip
+    existing = key_of((await factories.child(fresh_client, token, DEMO_VILLAGE))["id"])
 
     def household(hid: str, phone: str) -> dict[str, Any]:
         mother = {"relation": "MOTHER", "name": "王芳", "status": "WORKING_AWAY"}
@@ -325,6 +301,7 @@ async def test_push_refuses_logins_token_exchanges_and_pushes(
     fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
 ) -> None:
     token = await access_token(fresh_db, "demo-village")
+    child = await factories.child(fresh_client, token, DEMO_VILLAGE)
     guesses = [
         _op(f"guess-{n}", "Login", username="demo-township", password=password)
         for n, password in enumerate(["wrong-1", "wrong-2", DEMO_PASSWORD])
@@ -335,7 +312,7 @@ async def test_push_refuses_logins_token_exchanges_and_pushes(
         _op("refresh", "Refresh", refreshToken="no-such-token"),
         _op("nested", "SyncPush", operations=inner),
         _op("visit", "RecordVisit", input={
-            "id": str(uuid.uuid4()), "childId": gid("Child", await _a_child(engine_for, fresh_db)),
+            "id": str(uuid.uuid4()), "childId": child["id"],
             "visitedAt": datetime.now(UTC).isoformat(), "kind": "ROUTINE",
             "livingConditions": "GOOD", "guardianship": "GOOD", "schooling": "GOOD",
             "health": "GOOD", "mentalState": "GOOD"}),
@@ -357,10 +334,3 @@ async def test_push_refuses_logins_token_exchanges_and_pushes(
         engine_for, fresh_db, "SELECT count(*) FROM audit_events WHERE action LIKE 'login%'"
     )
     assert logins == {"0"}
-
-
-async def _a_child(engine_for: EngineFactory, url: str) -> str:
-    ids = await _ids(
-        engine_for, url, "SELECT id FROM children WHERE area_code = :v LIMIT 1", v=DEMO_VILLAGE
-    )
-    return ids.pop()
