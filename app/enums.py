@@ -229,6 +229,7 @@ class CaseEventKind(LabeledEnum):
     REFERRAL = "referral", "转介"
     MEASURE = "measure", "干预措施"
     ABSENCE = "absence", "缺勤记录"
+    HANDOVER = "handover", "移交"
 
 
 class CaseMeasure(LabeledEnum):
@@ -236,6 +237,8 @@ class CaseMeasure(LabeledEnum):
     PROTECTION_ORDER = "protection_order", "人身安全保护令"
     PLACEMENT = "placement", "临时安置"
     REVOCATION_PETITION = "revocation_petition", "撤销监护资格申请"
+    ADMONITION = "admonition", "训诫"
+    ORDER_TO_RETURN = "order_to_return", "责令父母返回"
 
 
 class NgoServiceType(LabeledEnum):
@@ -252,3 +255,11 @@ class DropoutFollowUp(LabeledEnum):
     PERSUASION_UNDER_WAY = "persuasion_under_way", "劝返中"
     RETURNED = "returned", "已返校"
     NOT_RETURNED = "not_returned", "未返校"
+
+
+class PetitionOutcome(LabeledEnum):
+    """Where a petition to the court stands (撤销监护资格申请)."""
+
+    PENDING = "pending", "审理中"
+    GRANTED = "granted", "准许"
+    REFUSED = "refused", "驳回"

@@ -261,6 +261,9 @@ CHINESE: Final[dict[str, str]] = {
         "数据库响应超时，请减少查询的数据后重试"
     ),
     "the database took too long to answer: retry later": "数据库响应超时，请稍后重试",
+    # A case's timeline, measures and hand-overs (app/domain/case_facts.py, app/services/cases.py)
+    "these details are not those of a {measure}": "所填信息不属于“{measure}”",
+    "this person may not work on this case": "该人员不能承办此个案",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -404,6 +407,11 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "the query asks for too much at once: ask for fewer items or fields",
         "查询一次请求的数据过多，请减少每页条数或查询字段",
     ),
+    "DETAILS_NOT_FOR_MEASURE": (
+        "the details are not those of the measure",
+        "所填信息与干预措施不符",
+    ),
+    "ASSIGNEE_NOT_ELIGIBLE": ("this person may not work on this case", "该人员不能承办此个案"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and
@@ -447,4 +455,7 @@ TERMS: Final[dict[str, str]] = {
     "assign": "分派",
     "manage": "管理",
     "use": "使用",
+    # a case's reporter (authz/fields.py)
+    "reporter": "报告人",
+    "public reporter": "群众报告人",
 }

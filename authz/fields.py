@@ -136,3 +136,12 @@ def hidden_fields(scope: Scope, names: Iterable[str]) -> list[str]:
     may not filter, sort, search or count children by."""
     views = possible_views(scope)
     return [name for name in names if not views <= CHILD_FIELDS[name]]
+
+
+def reporter_shown(scope: Scope, area_code: str, *, protected: bool) -> bool:
+    """Whether a case's reporter (who, for which unit) is shown to the scope, which can see
+    the case: to staff whose duty needs it (`reporter read`: the area's civil-affairs staff,
+    the protection centre, the police), never to schools or NGOs; a member of the public
+    (`protected`, app/domain/case_facts.reporter_is_protected) only to county civil affairs
+    and the police (`public_reporter read`)."""
+    return scope.allows("public_reporter" if protected else "reporter", "read", area_code)

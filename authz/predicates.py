@@ -254,8 +254,8 @@ def case_visible(scope: Scope) -> ColumnElement[bool]:
 
 
 def case_event_visible(scope: Scope) -> ColumnElement[bool]:
-    """The history of the cases the scope handles."""
-    return CaseEvent.case_id.in_(select(Case.id).where(case_with_child_record(scope)))
+    """The history of the cases the scope handles: an event is seen with its case."""
+    return CaseEvent.case_id.in_(select(Case.id).where(case_visible(scope)))
 
 
 def absence_visible(scope: Scope) -> ColumnElement[bool]:

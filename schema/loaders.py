@@ -10,14 +10,34 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from app.models import Area, Case, Child, ChildMove, Guardianship, Household, Parent, Visit
+from app.models import (
+    Area,
+    Case,
+    CaseEvent,
+    Child,
+    ChildMove,
+    Guardianship,
+    Household,
+    Organization,
+    Parent,
+    User,
+    Visit,
+)
 from app.request_database import RequestDatabase
 from app.store import children as child_store
 from app.store import guardianships as guardian_store
 from app.store import households as household_store
 from app.store import visits as visit_store
 from app.store.areas import areas_by_code
-from app.store.cases import cases_by_id, open_cases_by_child
+from app.store.cases import (
+    EventPage,
+    case_event_counts,
+    case_event_pages,
+    cases_by_id,
+    open_cases_by_child,
+    organizations_by_id,
+    users_by_id,
+)
 from app.store.common import live_by_id
 
 K = TypeVar("K")
@@ -66,6 +86,11 @@ class Loaders:
     case: DataLoader[uuid.UUID, Case | None]
     open_cases: DataLoader[uuid.UUID, list[Case]]
     moves: DataLoader[uuid.UUID, list[ChildMove]]
+    case_event: DataLoader[uuid.UUID, CaseEvent | None]
+    case_event_page: DataLoader[EventPage, list[CaseEvent]]
+    case_event_count: DataLoader[uuid.UUID, int]
+    user: DataLoader[uuid.UUID, User | None]
+    organization: DataLoader[uuid.UUID, Organization | None]
 
     @classmethod
     def create(cls, db: RequestDatabase) -> Loaders:
@@ -86,6 +111,11 @@ class Loaders:
             case=_batched(db, cases_by_id),
             open_cases=_batched(db, open_cases_by_child),
             moves=_batched(db, child_store.moves_by_child),
+            case_event=_batched(db, lambda s, ids: live_by_id(s, CaseEvent, ids)),
+            case_event_page=_batched(db, case_event_pages),
+            case_event_count=_batched(db, case_event_counts),
+            user=_batched(db, users_by_id),
+            organization=_batched(db, organizations_by_id),
         )
 
     def clear_all(self) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import (
@@ -14,6 +14,7 @@ from app.enums import (
     CaseMeasure,
     CaseStage,
     DropoutFollowUp,
+    PetitionOutcome,
     ReportSource,
 )
 from app.models.base import (
@@ -87,6 +88,24 @@ class CaseEvent(Synced, Base):
         ForeignKey("organizations.id")
     )
     note: Mapped[str | None] = mapped_column(Text)
+    # Who acted for an API key (no person): its organization. For a person, their own.
+    actor_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
+    # A hand-over: from whom (None: the case had no assignee) to whom.
+    from_assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    to_assignee_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # A measure's facts (app/domain/case_measures.py says which measure has which), kept on
+    # its history entry: they are what was known when it was recorded; a later fact (a
+    # petition's outcome) is a later entry.
+    place: Mapped[str | None] = mapped_column(String(200))
+    place_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    court: Mapped[str | None] = mapped_column(String(200))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    filed_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[PetitionOutcome | None] = mapped_column(enum_column(PetitionOutcome))
+    refusing_since: Mapped[date | None] = mapped_column(Date)
 
 
 class DropoutStatus(Base):

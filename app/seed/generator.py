@@ -89,6 +89,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
+# The measures the seed draws from (the four it has always drawn, so that its data stays
+# the same as measures are added).
+SEEDED_MEASURES = (
+    CaseMeasure.WARNING_LETTER,
+    CaseMeasure.PROTECTION_ORDER,
+    CaseMeasure.PLACEMENT,
+    CaseMeasure.REVOCATION_PETITION,
+)
+
 # Household situations and their shares among the families on file.
 _SITUATIONS: tuple[tuple[str, float], ...] = (
     ("both_away", 0.55),
@@ -573,7 +582,7 @@ class ChildFileGenerator:
             entered = entered + gap
             events.append((CaseEventKind.STAGE_CHANGE, entered, previous, current, None, ""))
             if current is CaseStage.INTERVENTION:
-                measure = rng.choice(list(CaseMeasure))
+                measure = rng.choice(SEEDED_MEASURES)
                 events.append((CaseEventKind.MEASURE, entered, None, None, measure, measure.label))
         closed_at = entered if stage is CaseStage.CLOSED else None
         batch.add(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import workflow
 from app.domain.case_deadlines import stage_due_at
+from app.domain.case_facts import MeasureFacts, measure_fact_problems
 from app.domain.validation import Problem, check_length, check_required, problems
 from app.domain.workflow import CaseAction, WorkflowError, required_permission
 from app.enums import (
@@ -20,11 +22,12 @@ from app.enums import (
     CaseStage,
     ChildStatus,
     DropoutFollowUp,
+    PetitionOutcome,
     ReportSource,
     Role,
 )
 from app.errors import DomainError, not_found, raise_problems, refuse
-from app.models import Case, CaseEvent, Child, Organization
+from app.models import Case, CaseEvent, Child, Organization, User
 from app.services.common import (
     Actor,
     New,
@@ -34,6 +37,7 @@ from app.services.common import (
     merge_create,
     values_of,
 )
+from authz.assignees import may_work_on
 from authz.guard import require
 
 DESCRIPTION_MAX = 4000
@@ -198,6 +202,10 @@ class StepData:
     measure: CaseMeasure | None = None
     organization_id: uuid.UUID | None = None
     reason: str | None = None
+    # A measure's facts, each under the measure it is of (app/domain/case_facts.py).
+    placement: MeasureFacts | None = None
+    protection_order: MeasureFacts | None = None
+    revocation_petition: MeasureFacts | None = None
 
 
 def case_event(
@@ -210,6 +218,7 @@ def case_event(
         area_code=area_code,
         kind=kind,
         actor_id=actor.user_id,
+        actor_organization_id=actor.organization_id,
         occurred_at=actor.now,
         **values,
     )
@@ -219,7 +228,7 @@ def _event(case: Case, actor: Actor, kind: CaseEventKind, **values: Any) -> Case
     return case_event(case.id, case.area_code, actor, kind, **values)
 
 
-def _step_problems(action: CaseAction, step: StepData) -> list[Problem]:
+def _step_problems(action: CaseAction, step: StepData, today: date) -> list[Problem]:
     """Each action's own inputs, checked before anything is loaded."""
     found = problems(check_length(step.note, "note", NOTE_MAX))
     if action is CaseAction.COMPLETE_ASSESSMENT:
@@ -232,6 +241,8 @@ def _step_problems(action: CaseAction, step: StepData) -> list[Problem]:
         )
     elif action is CaseAction.RECORD_MEASURE and step.measure is None:
         found.append(Problem("REQUIRED", "measure", "this field is required"))
+    elif action is CaseAction.RECORD_MEASURE and step.measure is not None:
+        found += measure_problems(step, today)
     elif action is CaseAction.REFER and step.organization_id is None:
         found.append(Problem("REQUIRED", "organizationId", "this field is required"))
     return found
@@ -246,7 +257,7 @@ async def apply_case_action(
     step: StepData,
 ) -> Case:
     """One step of a case's workflow, with its history: who may, from which stage, to which."""
-    raise_problems(_step_problems(action, step))
+    raise_problems(_step_problems(action, step, actor.today))
     case: Case = await load_for_write(
         session, actor, Case, case_id, expected_version,
         field="caseId", what="case", permission=required_permission(action),
@@ -278,7 +289,8 @@ async def apply_case_action(
         case.closed_at = actor.now
         case.close_reason = (step.reason or "").strip()
     elif action is CaseAction.RECORD_MEASURE:
-        events.append(_event(case, actor, CaseEventKind.MEASURE, measure=step.measure))
+        facts = await measure_facts(session, step)
+        events.append(_event(case, actor, CaseEventKind.MEASURE, measure=step.measure, **facts))
     elif action is CaseAction.REFER and organization is not None:
         case.referred_organization_id = organization.id
         events.append(
@@ -288,6 +300,9 @@ async def apply_case_action(
         events.append(_event(case, actor, CaseEventKind.NOTE, note=step.plan.strip()))
     if step.note and step.note.strip():
         events.append(_event(case, actor, CaseEventKind.NOTE, note=step.note.strip()))
+    # A step's entries a microsecond apart: the history lists them in the order written.
+    for offset, event in enumerate(events):
+        event.occurred_at += timedelta(microseconds=offset)
     session.add_all(events)
     await session.flush()
     return case
@@ -317,4 +332,73 @@ async def set_dropout_follow_up(
         text = f"劝返状态：{status.label}" + (f"。{note.strip()}" if note and note.strip() else "")
         session.add(_event(case, actor, CaseEventKind.NOTE, note=text))
         await session.flush()
+    return case
+
+
+def _given_facts(step: StepData) -> list[tuple[CaseMeasure, MeasureFacts]]:
+    given = (
+        (CaseMeasure.PLACEMENT, step.placement),
+        (CaseMeasure.PROTECTION_ORDER, step.protection_order),
+        (CaseMeasure.REVOCATION_PETITION, step.revocation_petition),
+    )
+    return [(measure, facts) for measure, facts in given if facts is not None]
+
+
+def measure_problems(step: StepData, today: date) -> list[Problem]:
+    """What is wrong with the facts a measure is recorded with (none given is allowed)."""
+    found: list[Problem] = []
+    for measure, facts in _given_facts(step):
+        if step.measure is not None:
+            found += measure_fact_problems(step.measure, measure, facts, today)
+    return found
+
+
+async def measure_facts(session: AsyncSession, step: StepData) -> dict[str, Any]:
+    """The columns of a measure's event for the facts it was recorded with (checked by
+    `measure_problems`): a petition's outcome is PENDING unless said; a placement with an
+    organization names one on file."""
+    given = _given_facts(step)
+    if not given:
+        return {}
+    facts = values_of(given[0][1])
+    if step.measure is CaseMeasure.REVOCATION_PETITION and facts["outcome"] is None:
+        facts["outcome"] = PetitionOutcome.PENDING
+    if facts["place"] is not None:
+        facts["place"] = facts["place"].strip()
+    organization_id = facts["place_organization_id"]
+    if organization_id is not None:
+        organization = await session.get(Organization, organization_id)
+        if organization is None or organization.deleted_at is not None:
+            raise not_found("placement.placeOrganizationId", "organization")
+    return facts
+
+
+async def assign_case(
+    session: AsyncSession,
+    actor: Actor,
+    case_id: uuid.UUID,
+    expected_version: int,
+    assignee_id: uuid.UUID,
+) -> Case:
+    """Hand a case over to a worker who may work on it (authz/assignees.py), with a
+    HANDOVER event naming both; handing it to its assignee changes nothing."""
+    case: Case = await load_for_write(
+        session, actor, Case, case_id, expected_version,
+        field="caseId", what="case", permission=("case", "assign"),
+    )  # fmt: skip
+    if case.closed_at is not None:
+        raise refuse("CASE_CLOSED", "caseId", "the case is closed", current=case)
+    assignee = await session.get(User, assignee_id)
+    # A person who does not exist and one who may not work on the case answer alike.
+    if assignee is None or not await may_work_on(session, assignee, case):
+        raise refuse("ASSIGNEE_NOT_ELIGIBLE", "assigneeId", "this person may not work on this case")
+    if case.assignee_id == assignee.id:
+        return case
+    handover = _event(
+        case, actor, CaseEventKind.HANDOVER,
+        from_assignee_id=case.assignee_id, to_assignee_id=assignee.id,
+    )  # fmt: skip
+    case.assignee_id = assignee.id
+    session.add(handover)
+    await session.flush()
     return case

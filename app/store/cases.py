@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, not_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enums import CaseCategory, CaseStage
-from app.models import Case
+from app.models import Case, CaseEvent, Organization, User
 from app.store.common import live_by_id
 
 CaseKey = tuple[datetime, uuid.UUID]  # (reported_at, id), listed newest first
@@ -87,3 +87,65 @@ async def open_cases_by_child(
     for case in rows:
         grouped[case.child_id].append(case)
     return [grouped[child_id] for child_id in child_ids]
+
+
+EventKey = tuple[datetime, uuid.UUID]  # (occurred_at, id), listed oldest first
+EventPage = tuple[uuid.UUID, EventKey | None, int]  # a case, the key to continue after, a limit
+
+
+async def case_event_pages(
+    session: AsyncSession, pages: Sequence[EventPage]
+) -> list[list[CaseEvent]]:
+    """For each (case, after, limit): up to `limit` events of the case after the key, oldest
+    first. One statement for all pages that continue after the same key (so one for the
+    first pages of any number of cases)."""
+    groups: dict[tuple[EventKey | None, int], list[uuid.UUID]] = defaultdict(list)
+    for case_id, after, limit in pages:
+        groups[(after, limit)].append(case_id)
+    found: dict[EventPage, list[CaseEvent]] = defaultdict(list)
+    for (after, limit), case_ids in groups.items():
+        rank = func.row_number().over(
+            partition_by=CaseEvent.case_id, order_by=(CaseEvent.occurred_at, CaseEvent.id)
+        )
+        inner = select(CaseEvent.id, rank.label("rank")).where(
+            CaseEvent.case_id.in_(case_ids), CaseEvent.deleted_at.is_(None)
+        )
+        if after is not None:
+            inner = inner.where(tuple_(CaseEvent.occurred_at, CaseEvent.id) > tuple_(*after))
+        ranked = inner.subquery()
+        rows = await session.scalars(
+            select(CaseEvent)
+            .join(ranked, ranked.c.id == CaseEvent.id)
+            .where(ranked.c.rank <= limit)
+            .order_by(CaseEvent.occurred_at, CaseEvent.id)
+        )
+        for event in rows:
+            found[(event.case_id, after, limit)].append(event)
+    return [found.get(page, []) for page in pages]
+
+
+async def case_event_counts(session: AsyncSession, case_ids: Sequence[uuid.UUID]) -> list[int]:
+    """How many events each case has."""
+    rows = await session.execute(
+        select(CaseEvent.case_id, func.count())
+        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.deleted_at.is_(None))
+        .group_by(CaseEvent.case_id)
+    )
+    counts: dict[uuid.UUID, int] = {row[0]: row[1] for row in rows}
+    return [counts.get(case_id, 0) for case_id in case_ids]
+
+
+async def users_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[User | None]:
+    """The accounts with these ids, in order, deleted ones too: a case's history names who
+    acted, even one who has left since."""
+    found = {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}
+    return [found.get(user_id) for user_id in ids]
+
+
+async def organizations_by_id(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[Organization | None]:
+    """The organizations with these ids, in order (deleted ones too, as `users_by_id`)."""
+    rows = await session.scalars(select(Organization).where(Organization.id.in_(ids)))
+    found = {organization.id: organization for organization in rows}
+    return [found.get(organization_id) for organization_id in ids]

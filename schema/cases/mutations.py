@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import strawberry
 from strawberry import relay
 
+from app.domain.case_facts import MeasureFacts
 from app.domain.workflow import CaseAction
-from app.enums import CaseCategory, CaseMeasure, DropoutFollowUp, ReportSource
+from app.enums import CaseCategory, CaseMeasure, DropoutFollowUp, PetitionOutcome, ReportSource
 from app.models import Case as CaseModel
 from app.services import cases
 from app.services.common import New, record_of
@@ -89,6 +91,17 @@ class RecordMeasureInput:
     expected_version: int
     measure: CaseMeasure
     note: str | None = None
+    placement: PlacementInput | None = strawberry.field(
+        default=strawberry.UNSET, description="A placement's facts (measure PLACEMENT)."
+    )
+    protection_order: ProtectionOrderInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A protection order's facts (measure PROTECTION_ORDER).",
+    )
+    revocation_petition: RevocationPetitionInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A revocation petition's facts (measure REVOCATION_PETITION).",
+    )
 
 
 @strawberry.input
@@ -169,10 +182,15 @@ class CaseMutation:
 
     @strawberry.mutation(
         description="Record a guardianship intervention measure (监护干预): a warning letter, "
-        "a protection order, a placement, a petition to revoke guardianship."
+        "a protection order, a placement, a petition to revoke guardianship, an admonition "
+        "(训诫), an order to the parents to return; with the facts of its kind."
     )
     async def record_measure(self, info: Info, input: RecordMeasureInput) -> CasePayload:
-        return await _step(info, input, CaseAction.RECORD_MEASURE)
+        try:
+            facts = measure_facts_of(input)
+        except ValueError:
+            return CasePayload(case=None, errors=bad_id("placement.placeOrganizationId"))
+        return await _step(info, input, CaseAction.RECORD_MEASURE, **facts)
 
     @strawberry.mutation(description="Refer the case to an organization (转介); the stage stays.")
     async def refer_case(self, info: Info, input: ReferCaseInput) -> CasePayload:
@@ -204,6 +222,105 @@ class CaseMutation:
             lambda s, actor: cases.set_dropout_follow_up(
                 s, actor, target, input.expected_version, input.status, input.note
             ),
+            lambda c: [f"Case:{c.id}", f"Child:{c.child_id}"],
+        )
+        return _payload(outcome)
+
+
+@strawberry.input(description="Where a child is placed (临时安置), from and until when.")
+class PlacementInput:
+    place: str | None = strawberry.field(
+        default=None, description="Where, in words (required unless organizationId is given)."
+    )
+    place_organization_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Or with which organization (its UUID)."
+    )
+    starts_on: date
+    ends_on: date | None = None
+
+    def facts(self) -> MeasureFacts:
+        """The placement's facts (ValueError if the organization id is not a UUID)."""
+        organization = self.place_organization_id
+        return MeasureFacts(
+            place=self.place,
+            place_organization_id=None if organization is None else uuid.UUID(str(organization)),
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+        )
+
+
+@strawberry.input(description="A personal safety protection order (人身安全保护令).")
+class ProtectionOrderInput:
+    court: str = strawberry.field(description="The court that issued it.")
+    issued_on: date
+    expires_on: date | None = None
+
+    def facts(self) -> MeasureFacts:
+        """The order's facts."""
+        return MeasureFacts(court=self.court, issued_on=self.issued_on, expires_on=self.expires_on)
+
+
+@strawberry.input(description="A petition to revoke the parents' guardianship (撤销监护资格).")
+class RevocationPetitionInput:
+    court: str = strawberry.field(description="The court petitioned.")
+    filed_on: date
+    outcome: PetitionOutcome | None = strawberry.field(
+        default=None, description="Default: PENDING."
+    )
+    parents_refusing_since: date | None = strawberry.field(
+        default=None,
+        description="Since when the parents refuse to return or to take up their duty (seed "
+        "004: six months or more is a ground for revocation).",
+    )
+
+    def facts(self) -> MeasureFacts:
+        """The petition's facts."""
+        return MeasureFacts(
+            court=self.court,
+            filed_on=self.filed_on,
+            outcome=self.outcome,
+            refusing_since=self.parents_refusing_since,
+        )
+
+
+def measure_facts_of(input: RecordMeasureInput) -> dict[str, MeasureFacts | None]:
+    """The facts a measure input carries, by the StepData field each belongs to."""
+    given: dict[str, PlacementInput | ProtectionOrderInput | RevocationPetitionInput | None] = {
+        "placement": input.placement,
+        "protection_order": input.protection_order,
+        "revocation_petition": input.revocation_petition,
+    }
+    return {
+        name: None if value is None else value.facts()
+        for name, value in given.items()
+        if value is not strawberry.UNSET
+    }
+
+
+@strawberry.input(description="Hand a case over to another worker.")
+class AssignCaseInput:
+    case_id: relay.GlobalID
+    expected_version: int
+    assignee_id: strawberry.ID = strawberry.field(
+        description="The worker's account (its UUID, as `me { id }` gives it)."
+    )
+
+
+@strawberry.type
+class CaseAssignmentMutation:
+    @strawberry.mutation(
+        description="Hand a case over (移交) to a worker who may work on it in its area: "
+        "recorded in its history as a HANDOVER from the previous assignee."
+    )
+    async def assign_case(self, info: Info, input: AssignCaseInput) -> CasePayload:
+        target = uuid_of(input.case_id, "Case") or uuid.UUID(int=0)
+        try:
+            assignee = uuid.UUID(str(input.assignee_id))
+        except ValueError:
+            return CasePayload(case=None, errors=bad_id("assigneeId"))
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: cases.assign_case(s, actor, target, input.expected_version, assignee),
             lambda c: [f"Case:{c.id}", f"Child:{c.child_id}"],
         )
         return _payload(outcome)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -11,13 +12,28 @@ from strawberry import relay
 
 from app import clock
 from app.domain.case_deadlines import is_case_overdue
+from app.domain.case_facts import refusal_period_reached, reporter_is_protected
 from app.domain.workflow import CaseAction, allowed_actions
-from app.enums import CaseCategory, CaseStage, DropoutFollowUp, ReportSource
+from app.enums import (
+    CaseCategory,
+    CaseEventKind,
+    CaseMeasure,
+    CaseStage,
+    DropoutFollowUp,
+    PetitionOutcome,
+    ReportSource,
+    Role,
+)
 from app.models import Case as CaseModel
+from app.models import CaseEvent as CaseEventModel
+from app.models import Organization, User
+from app.store.cases import EventKey
+from authz.fields import reporter_shown
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.nodes import from_row, global_id, load_nodes
+from schema.core.pagination import CountedConnection, connection, decode_timed_cursor
 
 register_enums()
 strawberry.enum(CaseAction, description="个案操作")
@@ -68,3 +84,206 @@ class Case(relay.Node):
     async def child(self, info: Info) -> Child | None:
         row = await info.context.loaders.child.load(self.row.child_id)
         return None if row is None else Child.from_model(row, info)
+
+    @strawberry.field(
+        description="The case's history, oldest first: each step with who took it. A new "
+        "step is added at the end, so a cursor stays valid while the case goes on."
+    )
+    async def events(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> CaseEventConnection:
+        return await case_event_page(info, self.row.id, first=first, after=after)
+
+    @strawberry.field(
+        description="Who reported the case (the unit, the person): null unless the caller's "
+        "duty needs it (staff of the area, the protection centre, the police; a member of "
+        "the public only to county civil affairs and the police)."
+    )
+    async def reporter(self, info: Info) -> CaseReporter | None:
+        row = self.row
+        protected = reporter_is_protected(
+            row.source, row.reporter_id is not None, row.reporter_organization_id is not None
+        )
+        if not reporter_shown(info.context.scope, row.area_code, protected=protected):
+            return None
+        person = await _person(info, row.reporter_id, row.reporter_organization_id)
+        return CaseReporter(
+            name=row.reporter_name if person.name is None else person.name,
+            role=person.role,
+            organization=person.organization,
+            source=row.source,
+            protected=protected,
+        )
+
+    @strawberry.field(description="The worker the case is assigned to (null: nobody yet).")
+    async def assignee(self, info: Info) -> CasePerson | None:
+        if self.row.assignee_id is None:
+            return None
+        return await _person(info, self.row.assignee_id, None)
+
+
+@strawberry.type(description="An organization named in a case's history.")
+class CaseOrganization:
+    organization_id: strawberry.ID = strawberry.field(description="The organization's UUID.")
+    name: str
+
+    @classmethod
+    def from_model(cls, organization: Organization) -> CaseOrganization:
+        """The GraphQL view of an organization row."""
+        return cls(organization_id=strawberry.ID(str(organization.id)), name=organization.name)
+
+
+@strawberry.type(description="Who acted on a case: a person, or only an organization (an API key).")
+class CasePerson:
+    name: str | None = strawberry.field(description="The person's name; null for an API key.")
+    role: Role | None = strawberry.field(description="The person's role; null for an API key.")
+    organization: CaseOrganization | None
+
+
+@strawberry.type(description="Who reported a case.")
+class CaseReporter:
+    name: str | None = strawberry.field(
+        description="The reporting person (staff, or a member of the public by name)."
+    )
+    role: Role | None
+    organization: CaseOrganization | None = strawberry.field(description="The reporting unit.")
+    source: ReportSource
+    protected: bool = strawberry.field(
+        description="A member of the public, whose identity is protected."
+    )
+
+
+async def _person(
+    info: Info, user_id: uuid.UUID | None, organization_id: uuid.UUID | None
+) -> CasePerson:
+    """A person (and their organization), or only an organization when there is no person."""
+    loaders = info.context.loaders
+    user: User | None = None if user_id is None else await loaders.user.load(user_id)
+    if user is not None and organization_id is None:
+        organization_id = user.organization_id
+    organization = (
+        None if organization_id is None else await loaders.organization.load(organization_id)
+    )
+    return CasePerson(
+        name=None if user is None else user.display_name,
+        role=None if user is None else user.role,
+        organization=None if organization is None else CaseOrganization.from_model(organization),
+    )
+
+
+@strawberry.type(description="The facts recorded with a measure (the fields of its kind).")
+class MeasureDetails:
+    place: str | None = strawberry.field(description="Placement: where the child is placed.")
+    place_organization_id: strawberry.ID | None = strawberry.field(
+        description="Placement: the organization (UUID) the child is placed with."
+    )
+    starts_on: date | None = strawberry.field(description="Placement: from.")
+    ends_on: date | None = strawberry.field(description="Placement: until.")
+    court: str | None = strawberry.field(
+        description="Protection order: the issuing court; petition: the court petitioned."
+    )
+    issued_on: date | None = strawberry.field(description="Protection order: issued on.")
+    expires_on: date | None = strawberry.field(description="Protection order: expires on.")
+    filed_on: date | None = strawberry.field(description="Revocation petition: filed on.")
+    outcome: PetitionOutcome | None = strawberry.field(description="Revocation petition.")
+    parents_refusing_since: date | None = strawberry.field(
+        description="Revocation petition: since when the parents refuse to return or to "
+        "take up their duty."
+    )
+    refusal_period_reached: bool | None = strawberry.field(
+        description="Whether that refusal had lasted six months or more (seed 004) on the "
+        "day the petition was filed."
+    )
+
+    @classmethod
+    def from_model(cls, event: CaseEventModel) -> MeasureDetails | None:
+        """The facts of a measure's event; None when it has none."""
+        details = from_row(
+            cls, event,
+            place_organization_id=None
+            if event.place_organization_id is None
+            else strawberry.ID(str(event.place_organization_id)),
+            parents_refusing_since=event.refusing_since,
+            refusal_period_reached=None
+            if event.refusing_since is None or event.filed_on is None
+            else refusal_period_reached(event.refusing_since, event.filed_on),
+        )  # fmt: skip
+        return details if any(vars(details).values()) else None
+
+
+@strawberry.type(name="CaseEvent", description="One step in a case's history.")
+class CaseEvent(relay.Node):
+    id: relay.NodeID[str]
+    kind: CaseEventKind
+    occurred_at: datetime
+    from_stage: CaseStage | None
+    to_stage: CaseStage | None
+    note: str | None
+    measure: CaseMeasure | None
+    measure_details: MeasureDetails | None
+    case_id: strawberry.ID = strawberry.field(description="The case's global id.")
+    row: strawberry.Private[CaseEventModel]
+
+    @classmethod
+    def from_model(cls, event: CaseEventModel) -> CaseEvent:
+        """The GraphQL view of a case event row."""
+        return from_row(
+            cls, event,
+            case_id=global_id("Case", event.case_id),
+            measure_details=MeasureDetails.from_model(event),
+            row=event,
+        )  # fmt: skip
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        """Events by id through the request's loader: seen with their case."""
+        return await load_nodes(info.context.loaders.case_event, node_ids, cls.from_model)
+
+    @strawberry.field(description="Who took the step: the person and their organization.")
+    async def who(self, info: Info) -> CasePerson | None:
+        if self.row.actor_id is None and self.row.actor_organization_id is None:
+            return None
+        return await _person(info, self.row.actor_id, self.row.actor_organization_id)
+
+    @strawberry.field(description="A referral: the organization the case was referred to.")
+    async def referred_organization(self, info: Info) -> CaseOrganization | None:
+        if self.row.referred_organization_id is None:
+            return None
+        row = await info.context.loaders.organization.load(self.row.referred_organization_id)
+        return None if row is None else CaseOrganization.from_model(row)
+
+    @strawberry.field(description="A hand-over: the worker who had the case (null: nobody).")
+    async def handed_from(self, info: Info) -> CasePerson | None:
+        if self.row.from_assignee_id is None:
+            return None
+        return await _person(info, self.row.from_assignee_id, None)
+
+    @strawberry.field(description="A hand-over: the worker who has the case now.")
+    async def handed_to(self, info: Info) -> CasePerson | None:
+        if self.row.to_assignee_id is None:
+            return None
+        return await _person(info, self.row.to_assignee_id, None)
+
+
+@strawberry.type(name="CaseEventConnection")
+class CaseEventConnection(CountedConnection[CaseEvent]):
+    """A page of a case's history."""
+
+
+async def case_event_page(
+    info: Info, case_id: uuid.UUID, *, first: int | None, after: str | None
+) -> CaseEventConnection:
+    """A case's events, oldest first, read through the request's loaders (one statement for
+    the first pages of every case in a list)."""
+    loaders = info.context.loaders
+
+    async def load(key: EventKey | None, limit: int) -> list[CaseEventModel]:
+        return await loaders.case_event_page.load((case_id, key, limit))
+
+    return await connection(
+        info, CaseEventConnection, first=first, after=after, cursor=decode_timed_cursor,
+        load=load, load_count=lambda: loaders.case_event_count.load(case_id),
+        key=lambda e: f"{e.occurred_at.isoformat()}|{e.id}", node=CaseEvent.from_model,
+    )  # fmt: skip

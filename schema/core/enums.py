@@ -30,6 +30,7 @@ GRAPHQL_ENUMS: tuple[tuple[type[enums.LabeledEnum], str], ...] = (
     (enums.NgoServiceType, "购买服务类型"),
     (enums.ParentRelation, "父母关系"),
     (enums.ParentStatus, "父母状况"),
+    (enums.PetitionOutcome, "申请结果"),
     (enums.ReportSource, "报告来源"),
     (enums.Role, "角色: what an account or API key acts as"),
     (enums.SchoolStatus, "就学状况"),

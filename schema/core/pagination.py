@@ -138,12 +138,14 @@ async def connection(
     first: int | None,
     after: str | None,
     cursor: Callable[[str | None], K | None],
-    rows: Callable[[AsyncSession, K | None, int], Awaitable[Sequence[R]]],
-    count: Callable[[AsyncSession], Awaitable[int]],
+    rows: Callable[[AsyncSession, K | None, int], Awaitable[Sequence[R]]] | None = None,
+    count: Callable[[AsyncSession], Awaitable[int]] | None = None,
     key: Callable[[R], str],
     node: Callable[[R], N] | None = None,
     nodes: Callable[[Sequence[R]], Awaitable[Sequence[N]]] | None = None,
     first_page: Callable[[AsyncSession, int], Awaitable[tuple[Sequence[R], int]]] | None = None,
+    load: Callable[[K | None, int], Awaitable[Sequence[R]]] | None = None,
+    load_count: Callable[[], Awaitable[int]] | None = None,
 ) -> C:
     """One page of a connection, the recipe of every list: `first` checked, the `after`
     cursor decoded (`cursor`: to the sort key `rows` continues after), up to `first + 1`
@@ -153,17 +155,28 @@ async def connection(
 
     `first_page`, if given, reads the first page and the count in one statement, used when
     the query asks for totalCount on the first page.
+
+    A list nested in each item of another list (a case's events) reads through DataLoaders
+    instead, so that a page of items costs one statement and not one per item: `load(key,
+    limit)` and `load_count()` take the place of `rows` and `count`.
     """
     size = page_size(first)
     after_key = cursor(after)
     db = info.context.db
-    counter: Callable[[], Awaitable[int]] = partial(db.read, count)
     found: Sequence[R]
-    if first_page is not None and after_key is None and asks_for_total(info):
-        found, total = await db.read(lambda s: first_page(s, size + 1))
-        counter = partial(_known, total)
+    counter: Callable[[], Awaitable[int]]
+    if load is not None and load_count is not None:
+        found, counter = await load(after_key, size + 1), load_count
+    elif rows is not None and count is not None:
+        read_rows = rows
+        counter = partial(db.read, count)
+        if first_page is not None and after_key is None and asks_for_total(info):
+            found, total = await db.read(lambda s: first_page(s, size + 1))
+            counter = partial(_known, total)
+        else:
+            found = await db.read(lambda s: read_rows(s, after_key, size + 1))
     else:
-        found = await db.read(lambda s: rows(s, after_key, size + 1))
+        raise TypeError("connection() needs rows and count, or load and load_count")
     if nodes is not None:
         views = list(zip(found, await nodes(found), strict=True))
         edges, page_info = build_page(views, size, lambda view: key(view[0]), lambda view: view[1])

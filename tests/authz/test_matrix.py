@@ -58,6 +58,8 @@ PROBED_MUTATION_FIELDS = {
     "moveChild", "archiveChild",
     # tests/absences/test_absence_submissions.py probes these:
     "submitAbsences", "setDropoutFollowUp",
+    # tests/cases/test_case_timeline.py probes this:
+    "assignCase",
     # tests/ngo_contracts/test_ngo_contracts.py probes these:
     "createNgoContract", "updateNgoContract", "assignNgoContractChildren",
     "unassignNgoContractChildren",
@@ -122,11 +124,16 @@ ORACLE = {
         "(SELECT child_id FROM cases WHERE referred_organization_id = :org))",
     },
 }
+# A case's history is seen with the case, by exactly those who see the case.
+ORACLE["case_events"] = {
+    role: f"case_id IN (SELECT id FROM cases WHERE {condition})"
+    for role, condition in ORACLE["cases"].items()
+}
 # They see a child with its case, but may not browse lists of children.
 REACH_CHILDREN_ONLY_THROUGH_CASES = {"demo-police", "demo-centre", "demo-county"}
 TABLE_OF = {
     "Child": "children", "Case": "cases", "Household": "households", "Visit": "visits",
-    "NgoContract": "ngo_contracts",
+    "NgoContract": "ngo_contracts", "CaseEvent": "case_events",
 }  # fmt: skip
 ID_PATTERN = re.compile(r'"id":\s*"([A-Za-z0-9+/=]+)"')
 
@@ -139,7 +146,11 @@ CHILD_FIELDS = (
 HOUSEHOLD_FIELDS = (
     "fragment HouseholdFields on Household { id areaCode address children { id name idNumber } }"
 )
-CASE_FIELDS = "fragment CaseFields on Case { id stage category child { id name household { id } } }"
+CASE_FIELDS = (
+    "fragment CaseFields on Case { id stage category child { id name household { id } } "
+    "reporter { name organization { name } } assignee { name } "
+    "events(first: 5) { totalCount edges { node { id caseId kind who { name } } } } }"
+)
 CONTRACT_FIELDS = (
     "fragment ContractFields on NgoContract { id areaScope assignedChildCount "
     "assignedChildren(first: 100) { totalCount edges { node { ...ChildFields } } } }"
@@ -459,7 +470,10 @@ async def test_statistics_are_numbers_within_the_statistics_scope(
 @pytest.mark.parametrize("role", ROLES)
 async def test_in_scope_objects_are_readable(client: AsyncClient, world: World, role: str) -> None:
     token = world.tokens[role]
-    for table, type_name in (("children", "Child"), ("cases", "Case"), ("households", "Household")):
+    for table, type_name in (
+        ("children", "Child"), ("cases", "Case"), ("households", "Household"),
+        ("case_events", "CaseEvent"),
+    ):  # fmt: skip
         for key in sorted(world.visible[role][table])[:3]:
             body = answered(
                 await graphql_response(
@@ -567,3 +581,48 @@ async def test_reading_full_id_numbers_is_audited(
     assert event.operation_name == "Detail"
     assert "idNumber" in event.query_text
     assert uuid.UUID(child)
+
+
+# Who is shown a case's reporter (`reporter read`), and a member of the public who reported
+# (`public_reporter read`); every other role sees none, even of a case it sees.
+REPORTER_READERS = {
+    "demo-village", "demo-village2", "demo-township", "demo-centre", "demo-police", "demo-county",
+}  # fmt: skip
+PUBLIC_REPORTER_READERS = {"demo-county", "demo-police"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_reporters_are_shown_to_those_whose_duty_needs_them(
+    client: AsyncClient, world: World, role: str, engine_for: EngineFactory
+) -> None:
+    async with engine_for(world.url).connect() as conn:
+        # A member of the public: a report from the public or the hotline, or by a person
+        # who is neither staff nor a unit.
+        protected = set(
+            await conn.scalars(
+                text(
+                    "SELECT id::text FROM cases WHERE source IN ('public', 'hotline') "
+                    "OR (reporter_id IS NULL AND reporter_organization_id IS NULL)"
+                )
+            )
+        )
+    body = json.loads(
+        answered(
+            await graphql_response(
+                client,
+                world.tokens[role],
+                "{ cases(first: 100) { edges { node { id reporter { protected } } } } }",
+            )
+        )
+    )
+    cases = {
+        base64.b64decode(edge["node"]["id"]).decode().partition(":")[2]: edge["node"]["reporter"]
+        for edge in body["data"]["cases"]["edges"]
+    }
+    shown = {key for key, reporter in cases.items() if reporter is not None}
+    if role not in REPORTER_READERS:
+        assert shown == set(), role
+        return
+    hidden = set() if role in PUBLIC_REPORTER_READERS else protected
+    assert shown == set(cases) - hidden, role
+    assert all(cases[key]["protected"] == (key in protected) for key in shown)
