@@ -261,6 +261,8 @@ CHINESE: Final[dict[str, str]] = {
         "数据库响应超时，请减少查询的数据后重试"
     ),
     "the database took too long to answer: retry later": "数据库响应超时，请稍后重试",
+    # issue 14, workflow by category
+    "no {kind} is on file for the case's area": "个案所在地区没有登记{kind}",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -403,6 +405,11 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "QUERY_TOO_COSTLY": (
         "the query asks for too much at once: ask for fewer items or fields",
         "查询一次请求的数据过多，请减少每页条数或查询字段",
+    ),
+    # issue 14, workflow by category
+    "RECIPIENT_MISSING": (
+        "a body the step must address is not on file",
+        "该步骤须报送的机构尚未登记",
     ),
 }
 
