@@ -220,6 +220,9 @@ class CaseStage(LabeledEnum):
     INTERVENTION = "intervention", "监护干预"
     FOLLOW_UP = "follow_up", "跟踪回访"
     CLOSED = "closed", "结案"
+    # The dropout path (seed 004: 劝返, and a written report when it fails).
+    PERSUASION = "persuasion", "劝返"
+    PERSUASION_FAILED = "persuasion_failed", "劝返无效"
 
 
 class CaseEventKind(LabeledEnum):
@@ -230,6 +233,7 @@ class CaseEventKind(LabeledEnum):
     MEASURE = "measure", "干预措施"
     ABSENCE = "absence", "缺勤记录"
     HANDOVER = "handover", "移交"
+    WRITTEN_REPORT = "written_report", "书面报告"
 
 
 class CaseMeasure(LabeledEnum):

@@ -264,6 +264,8 @@ CHINESE: Final[dict[str, str]] = {
     # A case's timeline, measures and hand-overs (app/domain/case_facts.py, app/services/cases.py)
     "these details are not those of a {measure}": "所填信息不属于“{measure}”",
     "this person may not work on this case": "该人员不能承办此个案",
+    # Dropout cases (app/domain/workflow.py): a written report needs its recipients on file
+    "no {kind} is on file for the case's area": "个案所在地区没有登记{kind}",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -412,6 +414,11 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "所填信息与干预措施不符",
     ),
     "ASSIGNEE_NOT_ELIGIBLE": ("this person may not work on this case", "该人员不能承办此个案"),
+    # Dropout cases (app/domain/workflow.py): a written report needs its recipients on file
+    "RECIPIENT_MISSING": (
+        "a body the step must address is not on file",
+        "该步骤须报送的机构尚未登记",
+    ),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.domain.workflow import CaseAction, permitted_actions
+from app.enums import CaseCategory, CaseStage
 from app.errors import refuse
 from app.i18n import Term
 from authz.scope import Scope
@@ -21,3 +23,13 @@ def require(scope: Scope, obj: str, act: str, area_code: str, *, field: str = "i
             "you may not {act} {object} here",
             {"act": Term(act), "object": Term(obj.replace("_", " "))},
         )
+
+
+def case_actions(
+    scope: Scope, stage: CaseStage, category: CaseCategory, area_code: str
+) -> list[CaseAction]:
+    """The workflow steps the scope may take now on a case of `category` in `stage` in
+    `area_code`: what `nextActions` offers. A step is refused by the same two checks (the
+    permission by `require`, as `load_for_write` calls it with `required_permission`, and the
+    stage and category by `workflow.apply`), so what is offered succeeds and nothing else."""
+    return permitted_actions(stage, category, lambda obj, act: scope.allows(obj, act, area_code))

@@ -19,7 +19,7 @@ from schema.areas.query import AreaQuery
 from schema.areas.types import Area
 from schema.audit.query import AuditQuery
 from schema.auth.mutations import AuthMutation
-from schema.cases.mutations import CaseAssignmentMutation, CaseMutation
+from schema.cases.mutations import CaseAssignmentMutation, CaseMutation, CaseWorkflowMutation
 from schema.cases.query import CaseQuery
 from schema.cases.types import Case
 from schema.children.mutations import ChildMutation, MoveMutation
@@ -80,6 +80,7 @@ class Mutation(
     ChildMutation,
     VisitMutation,
     CaseMutation,
+    CaseWorkflowMutation,
     GuardianMutation,
     MoveMutation,
     SyncMutation,

@@ -19,10 +19,30 @@ STAGE_DEADLINES: dict[CaseStage, timedelta | None] = {
     CaseStage.INTERVENTION: timedelta(days=90),
     CaseStage.FOLLOW_UP: timedelta(days=180),
     CaseStage.CLOSED: None,
+    # A dropout: a fortnight of home visits to persuade the family (劝返)…
+    CaseStage.PERSUASION: timedelta(days=15),
+    # …and when that fails, the written report within a week.
+    CaseStage.PERSUASION_FAILED: timedelta(days=7),
 }
 
 # The order a case normally goes through; intervention is skipped when not needed.
-STAGE_ORDER: tuple[CaseStage, ...] = tuple(CaseStage)
+STAGE_ORDER: tuple[CaseStage, ...] = (
+    CaseStage.REPORTED,
+    CaseStage.EMERGENCY_RESPONSE,
+    CaseStage.ASSESSMENT,
+    CaseStage.ASSISTANCE,
+    CaseStage.INTERVENTION,
+    CaseStage.FOLLOW_UP,
+    CaseStage.CLOSED,
+)
+# The order of a dropout case (app/domain/workflow.py): after the written report it is
+# followed up like any case; a pupil who returns closes it from any of these.
+DROPOUT_STAGE_ORDER: tuple[CaseStage, ...] = (
+    CaseStage.PERSUASION,
+    CaseStage.PERSUASION_FAILED,
+    CaseStage.FOLLOW_UP,
+    CaseStage.CLOSED,
+)
 
 
 def stage_due_at(stage: CaseStage, entered_at: datetime) -> datetime | None:

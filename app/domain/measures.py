@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain.case_deadlines import STAGE_ORDER
 from app.enums import CaseStage, ChildCategory, ReportSource
 
 
@@ -30,7 +31,8 @@ def _camel(name: str) -> str:
 # DE_FACTO_UNSUPPORTED is not counted yet: the rollup (migration 0009) has no column for it.
 COUNTED_CATEGORIES = tuple(c for c in ChildCategory if c is not ChildCategory.DE_FACTO_UNSUPPORTED)
 CATEGORY_MEASURES = tuple(Measure(c.value, _camel(c.value), c.label) for c in COUNTED_CATEGORIES)
-OPEN_STAGES = tuple(stage for stage in CaseStage if stage is not CaseStage.CLOSED)
+# The emergency path's stages; open dropout cases, whatever their stage, are `dropout_cases`.
+OPEN_STAGES = tuple(stage for stage in STAGE_ORDER if stage is not CaseStage.CLOSED)
 STAGE_MEASURES = tuple(
     Measure(f"cases_{s.value}", f"openCasesByStage.{s.value}", f"在办个案({s.label})")
     for s in OPEN_STAGES

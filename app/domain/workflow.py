@@ -1,19 +1,23 @@
 """The protection-case workflow as an explicit state machine (seed 004 §四).
 
 A case goes mandatory report → emergency response → assessment and assistance → guardianship
-intervention → follow-up → closed. Each action names the stages it may start from, the stage
-it leads to, and the Casbin permission on object "case" the caller needs in the case's area.
-How long a case may stay in a stage is in `app.domain.case_deadlines`.
+intervention → follow-up → closed. A dropout case goes its own way (seed 004: 辍学学生登记、
+劝返复学和书面报告制度): persuasion → returned (closed) or not returned → a written report to
+the county education bureau and the township → follow-up → closed. Any case may be closed as
+unfounded (核查不实) before assistance. Each action names the stages it may start from, the
+categories it is for (all, unless it says), the stage it leads to, and the Casbin permission
+on object "case" the caller needs in the case's area. How long a case may stay in a stage is
+in `app.domain.case_deadlines`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from app.enums import CaseStage, LabeledEnum
+from app.enums import CaseCategory, CaseStage, DropoutFollowUp, LabeledEnum
 from app.i18n import N_, translate
 
 CASE_OBJECT = "case"
@@ -31,6 +35,10 @@ class CaseAction(LabeledEnum):
     REFER = "refer", "转介"
     START_FOLLOW_UP = "start_follow_up", "开始跟踪回访"
     CLOSE = "close", "结案"
+    CLOSE_AS_UNFOUNDED = "close_as_unfounded", "核查不实结案"
+    RECORD_RETURNED = "record_returned", "已劝返复学"
+    RECORD_NOT_RETURNED = "record_not_returned", "劝返无效"
+    SEND_WRITTEN_REPORT = "send_written_report", "书面报告教育部门和乡镇"
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class Transition:
     to_stage: CaseStage | None
     # The Casbin action on object "case" the caller needs in the case's area.
     permission: str
+    # The categories of case the action is for; None: every category.
+    categories: frozenset[CaseCategory] | None = None
 
 
 _OPEN_STAGES = frozenset(CaseStage) - {CaseStage.CLOSED}
@@ -89,6 +99,46 @@ _TRANSITION_LIST = (
         CaseStage.CLOSED,
         "close",
     ),
+    *(
+        # Before assistance the facts are still being checked; after it they are established.
+        Transition(
+            CaseAction.CLOSE_AS_UNFOUNDED,
+            frozenset(
+                {
+                    CaseStage.REPORTED,
+                    CaseStage.EMERGENCY_RESPONSE,
+                    CaseStage.ASSESSMENT,
+                    CaseStage.PERSUASION,
+                }
+            ),
+            CaseStage.CLOSED,
+            "close",
+        ),
+        # The pupil is back at school: whenever that happens, the case has done its work.
+        # The village director who persuades the family records it (follow_up).
+        Transition(
+            CaseAction.RECORD_RETURNED,
+            frozenset({CaseStage.PERSUASION, CaseStage.PERSUASION_FAILED, CaseStage.FOLLOW_UP}),
+            CaseStage.CLOSED,
+            "follow_up",
+            frozenset({CaseCategory.DROPOUT}),
+        ),
+        Transition(
+            CaseAction.RECORD_NOT_RETURNED,
+            frozenset({CaseStage.PERSUASION}),
+            CaseStage.PERSUASION_FAILED,
+            "follow_up",
+            frozenset({CaseCategory.DROPOUT}),
+        ),
+        # 劝返无效的应书面报旗县（市、区）教育部门和苏木乡镇; then the case is followed up.
+        Transition(
+            CaseAction.SEND_WRITTEN_REPORT,
+            frozenset({CaseStage.PERSUASION_FAILED}),
+            CaseStage.FOLLOW_UP,
+            "follow_up",
+            frozenset({CaseCategory.DROPOUT}),
+        ),
+    ),
 )
 
 TRANSITIONS: Mapping[CaseAction, Transition] = MappingProxyType(
@@ -112,25 +162,67 @@ class WorkflowError(ValueError):
         self.action = action
 
 
-def apply(stage: CaseStage, action: CaseAction) -> CaseStage:
-    """Return the stage a case in `stage` is in after `action`.
+def _starts_from(transition: Transition, stage: CaseStage, category: CaseCategory | None) -> bool:
+    """Whether the transition applies to a case of `category` (None: of no particular one)
+    in `stage`."""
+    return stage in transition.from_stages and (
+        transition.categories is None or category in transition.categories
+    )
+
+
+def apply(stage: CaseStage, action: CaseAction, category: CaseCategory | None = None) -> CaseStage:
+    """Return the stage a case of `category` in `stage` is in after `action`.
 
     Raises WorkflowError with code "CASE_CLOSED" when the case is closed (no action applies),
-    else "INVALID_TRANSITION" when the action does not start from `stage`.
+    else "INVALID_TRANSITION" when the action does not start from `stage` or is not for the
+    case's category.
     """
     if stage is CaseStage.CLOSED:
         raise WorkflowError("CASE_CLOSED", stage, action)
     transition = TRANSITIONS[action]
-    if stage not in transition.from_stages:
+    if not _starts_from(transition, stage, category):
         raise WorkflowError("INVALID_TRANSITION", stage, action)
     return stage if transition.to_stage is None else transition.to_stage
 
 
-def allowed_actions(stage: CaseStage) -> list[CaseAction]:
-    """The actions a case in `stage` allows, in declaration order (none once closed)."""
-    return [action for action in CaseAction if stage in TRANSITIONS[action].from_stages]
+def allowed_actions(stage: CaseStage, category: CaseCategory | None = None) -> list[CaseAction]:
+    """The actions a case of `category` in `stage` allows, in declaration order (none once
+    closed)."""
+    return [action for action in CaseAction if _starts_from(TRANSITIONS[action], stage, category)]
 
 
 def required_permission(action: CaseAction) -> tuple[str, str]:
     """The Casbin (object, action) a caller needs in the case's area to perform `action`."""
     return CASE_OBJECT, TRANSITIONS[action].permission
+
+
+def initial_stage(category: CaseCategory) -> CaseStage:
+    """The stage a case of `category` opens in: persuasion for a dropout, else the report."""
+    return CaseStage.PERSUASION if category is CaseCategory.DROPOUT else CaseStage.REPORTED
+
+
+# What the reporting school reads of a dropout case (its follow-up status), by the step taken.
+DROPOUT_FOLLOW_UP_AFTER: Mapping[CaseAction, DropoutFollowUp] = MappingProxyType(
+    {
+        CaseAction.RECORD_RETURNED: DropoutFollowUp.RETURNED,
+        CaseAction.RECORD_NOT_RETURNED: DropoutFollowUp.NOT_RETURNED,
+    }
+)
+
+# The step a dropout follow-up status stands for, where the workflow has one.
+DROPOUT_STEP_FOR: Mapping[DropoutFollowUp, CaseAction] = MappingProxyType(
+    {status: action for action, status in DROPOUT_FOLLOW_UP_AFTER.items()}
+)
+
+
+def permitted_actions(
+    stage: CaseStage, category: CaseCategory, allows: Callable[[str, str], bool]
+) -> list[CaseAction]:
+    """The actions a caller may take on a case of `category` in `stage` now: those the stage
+    and category allow and whose permission `allows(object, action)` grants in the case's
+    area. The one rule behind both `nextActions` and the refusal of a step (authz/guard)."""
+    return [
+        action
+        for action in allowed_actions(stage, category)
+        if allows(*required_permission(action))
+    ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import (
@@ -106,6 +107,15 @@ class CaseEvent(Synced, Base):
     filed_on: Mapped[date | None] = mapped_column(Date)
     outcome: Mapped[PetitionOutcome | None] = mapped_column(enum_column(PetitionOutcome))
     refusing_since: Mapped[date | None] = mapped_column(Date)
+    # A report that joined an open case (one case per situation): where it came from and
+    # which unit made it (actor_id is the reporting account, note its description).
+    source: Mapped[ReportSource | None] = mapped_column(enum_column(ReportSource))
+    reporter_organization_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("organizations.id")
+    )
+    # A written report's recipients (a dropout case: the county education bureau and the
+    # township), read with their event and never on their own, so kept on it.
+    recipient_organization_ids: Mapped[list[uuid.UUID] | None] = mapped_column(ARRAY(Uuid))
 
 
 class DropoutStatus(Base):

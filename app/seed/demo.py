@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app import clock
 from app.areas import import_areas, loaded_provinces
+from app.domain.case_deadlines import STAGE_ORDER
 from app.enums import (
     AreaLevel,
     CaseCategory,
-    CaseStage,
     NgoServiceType,
     OrganizationKind,
     Role,
@@ -208,7 +208,8 @@ def _cases_in_every_stage(
     """One case per stage in the demo village, so every workflow step can be tried."""
     children = [c for c in generated if c.village == village.code]
     categories = [c for c in CaseCategory if c is not CaseCategory.DROPOUT]
-    for index, stage in enumerate(CaseStage):
+    # The emergency path's stages (a dropout case's own stages are made through the API).
+    for index, stage in enumerate(STAGE_ORDER):
         generator.case(
             batch,
             children[index].id,

@@ -5,16 +5,24 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import workflow
 from app.domain.case_deadlines import stage_due_at
 from app.domain.case_facts import MeasureFacts, measure_fact_problems
 from app.domain.validation import Problem, check_length, check_required, problems
-from app.domain.workflow import CaseAction, WorkflowError, required_permission
+from app.domain.workflow import (
+    DROPOUT_FOLLOW_UP_AFTER,
+    DROPOUT_STEP_FOR,
+    CaseAction,
+    WorkflowError,
+    allowed_actions,
+    initial_stage,
+    required_permission,
+)
 from app.enums import (
     CaseCategory,
     CaseEventKind,
@@ -22,6 +30,7 @@ from app.enums import (
     CaseStage,
     ChildStatus,
     DropoutFollowUp,
+    OrganizationKind,
     PetitionOutcome,
     ReportSource,
     Role,
@@ -131,9 +140,9 @@ def receipt(case: Case) -> Case:
         reported_at=case.reported_at,
         description=case.description,
         reported_to_police=case.reported_to_police,
-        stage=CaseStage.REPORTED,
+        stage=initial_stage(case.category),
         stage_entered_at=case.reported_at,
-        due_at=stage_due_at(CaseStage.REPORTED, case.reported_at),
+        due_at=stage_due_at(initial_stage(case.category), case.reported_at),
         version=1,
     )
 
@@ -166,10 +175,15 @@ async def report_concern(session: AsyncSession, actor: Actor, new: New) -> Case:
     existing = await existing_create(session, Case, new.id, values)
     if existing is None and new.id is not None:
         existing = await _own_unreadable_report(session, actor, new.id, values)
+    if existing is None and new.id is not None:
+        existing = await _joined_report(session, actor, new.id, values)
     if existing is not None:
         return existing
     if child.status is ChildStatus.ARCHIVED:
         raise refuse("CHILD_ARCHIVED", "childId", "the child's file is archived")
+    open_case = await _open_case_of(session, child.id, data.category)
+    if open_case is not None:
+        return await _join(session, actor, open_case, new.id or uuid.uuid4(), values)
     case, reported = new_case(actor, new.id or uuid.uuid4(), child.area_code, **values)
     session.add_all((case, reported))
     await session.flush()
@@ -179,18 +193,21 @@ async def report_concern(session: AsyncSession, actor: Actor, new: New) -> Case:
 def new_case(
     actor: Actor, case_id: uuid.UUID, area_code: str, **values: Any
 ) -> tuple[Case, CaseEvent]:
-    """A case reported now (stage REPORTED, with its deadline) and the first entry of its
-    history: what every way of opening a case writes."""
+    """A case reported now (in its category's first stage, with its deadline) and the first
+    entry of its history: what every way of opening a case writes."""
+    stage = initial_stage(values["category"])
+    if values["category"] is CaseCategory.DROPOUT:
+        values.setdefault("dropout_follow_up", DropoutFollowUp.PERSUASION_UNDER_WAY)
     case = Case(
         id=case_id,
         area_code=area_code,
         reported_at=actor.now,
-        stage=CaseStage.REPORTED,
+        stage=stage,
         stage_entered_at=actor.now,
-        due_at=stage_due_at(CaseStage.REPORTED, actor.now),
+        due_at=stage_due_at(stage, actor.now),
         **values,
     )
-    return case, _event(case, actor, CaseEventKind.REPORTED, to_stage=CaseStage.REPORTED)
+    return case, _event(case, actor, CaseEventKind.REPORTED, to_stage=stage)
 
 
 @dataclass(frozen=True)
@@ -206,6 +223,7 @@ class StepData:
     placement: MeasureFacts | None = None
     protection_order: MeasureFacts | None = None
     revocation_petition: MeasureFacts | None = None
+    report: str | None = None
 
 
 def case_event(
@@ -235,7 +253,7 @@ def _step_problems(action: CaseAction, step: StepData, today: date) -> list[Prob
         found += problems(
             check_required(step.plan, "plan"), check_length(step.plan, "plan", NOTE_MAX)
         )
-    elif action is CaseAction.CLOSE:
+    elif action in (CaseAction.CLOSE, CaseAction.CLOSE_AS_UNFOUNDED):
         found += problems(
             check_required(step.reason, "reason"), check_length(step.reason, "reason", NOTE_MAX)
         )
@@ -245,6 +263,10 @@ def _step_problems(action: CaseAction, step: StepData, today: date) -> list[Prob
         found += measure_problems(step, today)
     elif action is CaseAction.REFER and step.organization_id is None:
         found.append(Problem("REQUIRED", "organizationId", "this field is required"))
+    elif action is CaseAction.SEND_WRITTEN_REPORT:
+        found += problems(
+            check_required(step.report, "report"), check_length(step.report, "report", NOTE_MAX)
+        )
     return found
 
 
@@ -263,7 +285,7 @@ async def apply_case_action(
         field="caseId", what="case", permission=required_permission(action),
     )  # fmt: skip
     try:
-        to_stage = workflow.apply(case.stage, action)
+        to_stage = workflow.apply(case.stage, action, case.category)
     except WorkflowError as error:
         raise refuse(error.code, "caseId", error.template, error.params, current=case) from error
     organization: Organization | None = None
@@ -271,6 +293,11 @@ async def apply_case_action(
         organization = await session.get(Organization, step.organization_id)
         if organization is None or organization.deleted_at is not None:
             raise not_found("organizationId", "organization")
+    recipients = (
+        await _written_report_recipients(session, case.area_code)
+        if action is CaseAction.SEND_WRITTEN_REPORT
+        else []
+    )
 
     events: list[CaseEvent] = []
     from_stage = case.stage
@@ -282,12 +309,12 @@ async def apply_case_action(
             _event(
                 case, actor, CaseEventKind.STAGE_CHANGE,
                 from_stage=from_stage, to_stage=to_stage,
-                note=step.reason.strip() if action is CaseAction.CLOSE and step.reason else None,
+                note=_stage_change_note(action, step),
             )
         )  # fmt: skip
-    if action is CaseAction.CLOSE:
+    if to_stage is CaseStage.CLOSED:
         case.closed_at = actor.now
-        case.close_reason = (step.reason or "").strip()
+        case.close_reason = (step.reason or action.label).strip()
     elif action is CaseAction.RECORD_MEASURE:
         facts = await measure_facts(session, step)
         events.append(_event(case, actor, CaseEventKind.MEASURE, measure=step.measure, **facts))
@@ -298,6 +325,7 @@ async def apply_case_action(
         )
     elif action is CaseAction.COMPLETE_ASSESSMENT and step.plan:
         events.append(_event(case, actor, CaseEventKind.NOTE, note=step.plan.strip()))
+    events += _category_step(case, actor, action, step, recipients)
     if step.note and step.note.strip():
         events.append(_event(case, actor, CaseEventKind.NOTE, note=step.note.strip()))
     # A step's entries a microsecond apart: the history lists them in the order written.
@@ -327,6 +355,12 @@ async def set_dropout_follow_up(
         raise refuse("NOT_A_DROPOUT_CASE", "caseId", "only dropout cases have a follow-up status")
     if case.closed_at is not None:
         raise refuse("CASE_CLOSED", "caseId", "the case is closed", current=case)
+    step = DROPOUT_STEP_FOR.get(status)
+    if case.dropout_follow_up is not status and step in allowed_actions(case.stage, case.category):
+        # On the dropout path a status is the step it stands for (返校 closes the case).
+        return await apply_case_action(
+            session, actor, case_id, expected_version, step, StepData(note=note)
+        )
     if case.dropout_follow_up is not status:
         case.dropout_follow_up = status
         text = f"劝返状态：{status.label}" + (f"。{note.strip()}" if note and note.strip() else "")
@@ -402,3 +436,166 @@ async def assign_case(
     session.add(handover)
     await session.flush()
     return case
+
+
+# The written report of a dropout case goes to these, of the case's county and township.
+WRITTEN_REPORT_RECIPIENTS = (
+    (OrganizationKind.EDUCATION_BUREAU, 6),
+    (OrganizationKind.TOWNSHIP_OFFICE, 9),
+)
+
+
+async def _written_report_recipients(session: AsyncSession, area_code: str) -> list[uuid.UUID]:
+    """The county education bureau and the township office of a case's village (seed 004:
+    书面报旗县（市、区）教育部门和苏木乡镇); RECIPIENT_MISSING when either is not on file.
+
+    The directory is read as a table: these bodies receive the report whether or not the
+    writer may see them."""
+    table = Organization.__table__
+    found: list[uuid.UUID] = []
+    for kind, digits in WRITTEN_REPORT_RECIPIENTS:
+        query = (
+            select(table.c.id)
+            .where(
+                table.c.kind == kind,
+                table.c.area_code == area_code[:digits],
+                table.c.deleted_at.is_(None),
+            )
+            .order_by(table.c.id)
+        )
+        ids = list((await session.execute(query)).scalars())
+        if not ids:
+            raise refuse(
+                "RECIPIENT_MISSING", "caseId", "no {kind} is on file for the case's area",
+                {"kind": kind},
+            )  # fmt: skip
+        found += ids
+    return found
+
+
+def _stage_change_note(action: CaseAction, step: StepData) -> str | None:
+    """What the stage change records besides the stages: why the case was closed."""
+    reason = step.reason.strip() if step.reason else None
+    if action is CaseAction.CLOSE_AS_UNFOUNDED and reason:
+        return f"核查不实：{reason}"
+    return reason if action is CaseAction.CLOSE else None
+
+
+def _category_step(
+    case: Case, actor: Actor, action: CaseAction, step: StepData, recipients: list[uuid.UUID]
+) -> list[CaseEvent]:
+    """What a dropout step does besides the stage: the status the school reads, and the
+    written report with its recipients."""
+    status = DROPOUT_FOLLOW_UP_AFTER.get(action)
+    if status is not None:
+        case.dropout_follow_up = status
+    if action is CaseAction.SEND_WRITTEN_REPORT and step.report:
+        return [
+            _event(
+                case, actor, CaseEventKind.WRITTEN_REPORT, note=step.report.strip(),
+                recipient_organization_ids=recipients,
+            )
+        ]  # fmt: skip
+    return []
+
+
+async def _open_case_of(
+    session: AsyncSession, child_id: uuid.UUID, category: CaseCategory
+) -> dict[str, Any] | None:
+    """The child's open case of `category`, the oldest if there are several: the situation a
+    new report about the same thing joins. Read as a table, because the reporter may report
+    without being allowed to read cases (row-level security still bounds it)."""
+    table = Case.__table__
+    query = (
+        select(table)
+        .where(
+            table.c.child_id == child_id,
+            table.c.category == category,
+            table.c.closed_at.is_(None),
+            table.c.deleted_at.is_(None),
+        )
+        .order_by(table.c.reported_at, table.c.id)
+        .limit(1)
+    )
+    row = (await session.execute(query)).mappings().first()
+    return None if row is None else dict(row)
+
+
+async def _join(
+    session: AsyncSession,
+    actor: Actor,
+    case_row: dict[str, Any],
+    event_id: uuid.UUID,
+    values: dict[str, Any],
+) -> Case:
+    """Add a report to the open case it is about (one case per situation): a `reported`
+    event with its reporter, source and description, whose id is the report's client id so
+    that a retry finds it. A report that goes to the police makes the case one they see."""
+    cases = Case.__table__
+    if await session.scalar(select(cases.c.id).where(cases.c.id == event_id)) is not None:
+        # The id names a case (one the caller may know, as a school knows its follow-ups'):
+        # answered as any id already taken, never by joining the case it names.
+        raise refuse("INVALID_ID", "id", "this id cannot be used: make a new one")
+    event = case_event(
+        case_row["id"], case_row["area_code"], actor, CaseEventKind.REPORTED,
+        source=values["source"], reporter_organization_id=values["reporter_organization_id"],
+        note=values["description"],
+    )  # fmt: skip
+    event.id = event_id
+    session.add(event)
+    if values["reported_to_police"] and not case_row["reported_to_police"]:
+        table = cast(Table, Case.__table__)
+        await session.execute(
+            update(table).where(table.c.id == case_row["id"]).values(reported_to_police=True)
+        )
+        case_row = case_row | {"reported_to_police": True}
+    await session.flush()
+    report = {key: getattr(event, key) for key in _REPORT_KEYS}
+    return await _answer(session, case_row, report)
+
+
+async def _joined_report(
+    session: AsyncSession, actor: Actor, event_id: uuid.UUID, values: dict[str, Any]
+) -> Case | None:
+    """A retried report that joined an open case: the same answer as the first time
+    (IDEMPOTENCY_CONFLICT if the id was sent with other content)."""
+    events, cases = CaseEvent.__table__, Case.__table__
+    query = (
+        select(
+            events, cases.c.child_id.label("case_child_id"), cases.c.category.label("case_category")
+        )
+        .join(cases, cases.c.id == events.c.case_id)
+        .where(events.c.id == event_id, events.c.kind == CaseEventKind.REPORTED)
+    )
+    row = (await session.execute(query)).mappings().first()
+    if row is None:
+        return None
+    sent = (row["case_child_id"], row["case_category"], row["note"], row["source"],
+            row["actor_id"], row["reporter_organization_id"])  # fmt: skip
+    if sent != (values["child_id"], values["category"], values["description"], values["source"],
+                actor.user_id, values["reporter_organization_id"]):  # fmt: skip
+        raise refuse("IDEMPOTENCY_CONFLICT", "id", "this id was already used for other content")
+    case_row = (await session.execute(select(cases).where(cases.c.id == row["case_id"]))).mappings()
+    report = {key: row[key] for key in _REPORT_KEYS}
+    # In the service's time zone, as the first answer gave it (the database answers in UTC).
+    report["occurred_at"] = report["occurred_at"].astimezone(actor.now.tzinfo)
+    return await _answer(session, dict(case_row.one()), report)
+
+
+# What the answer to a joined report takes from its event.
+_REPORT_KEYS = ("source", "actor_id", "reporter_organization_id", "occurred_at", "note")
+
+
+async def _answer(session: AsyncSession, case_row: dict[str, Any], report: dict[str, Any]) -> Case:
+    """What a report that joined a case answers: the case, to a reporter who may read it;
+    else the receipt of this report (its own source and description, never the case's)."""
+    visible = await session.get(Case, case_row["id"], populate_existing=True)
+    if visible is not None:
+        return visible
+    reported = Case(**case_row)
+    reported.source = report["source"] or reported.source
+    reported.reporter_id = report["actor_id"]
+    reported.reporter_organization_id = report["reporter_organization_id"]
+    reported.reported_at = report["occurred_at"]
+    reported.description = report["note"] or ""
+    return receipt(reported)

@@ -122,6 +122,19 @@ class CloseCaseInput:
     note: str | None = None
 
 
+@strawberry.input(
+    description="The written report (书面报告) of a dropout case whose persuasion failed."
+)
+class WrittenReportInput:
+    case_id: relay.GlobalID
+    expected_version: int
+    report: str = strawberry.field(
+        description="The report's text; it goes to the county education bureau and the "
+        "township office of the child's village."
+    )
+    note: str | None = None
+
+
 def _payload(outcome: Outcome[CaseModel]) -> CasePayload:
     return CasePayload(
         case=maybe(outcome.result, Case.from_model),
@@ -131,7 +144,12 @@ def _payload(outcome: Outcome[CaseModel]) -> CasePayload:
 
 
 StepInput = (
-    CaseStepInput | CompleteAssessmentInput | RecordMeasureInput | ReferCaseInput | CloseCaseInput
+    CaseStepInput
+    | CompleteAssessmentInput
+    | RecordMeasureInput
+    | ReferCaseInput
+    | CloseCaseInput
+    | WrittenReportInput
 )
 
 
@@ -324,3 +342,35 @@ class CaseAssignmentMutation:
             lambda c: [f"Case:{c.id}", f"Child:{c.child_id}"],
         )
         return _payload(outcome)
+
+
+@strawberry.type
+class CaseWorkflowMutation:
+    """The steps of the workflow by category: closing as unfounded, and the dropout path."""
+
+    @strawberry.mutation(
+        description="Close the case as unfounded (核查不实) with the reason, in one step, "
+        "from any stage before assistance (or persuasion, for a dropout). The report still "
+        "counts in the statistics."
+    )
+    async def close_as_unfounded(self, info: Info, input: CloseCaseInput) -> CasePayload:
+        return await _step(info, input, CaseAction.CLOSE_AS_UNFOUNDED)
+
+    @strawberry.mutation(
+        description="A dropout case: the pupil is back at school (劝返复学); closes the case."
+    )
+    async def record_returned_to_school(self, info: Info, input: CaseStepInput) -> CasePayload:
+        return await _step(info, input, CaseAction.RECORD_RETURNED)
+
+    @strawberry.mutation(
+        description="A dropout case: persuasion failed (劝返无效); a written report is due."
+    )
+    async def record_not_returned(self, info: Info, input: CaseStepInput) -> CasePayload:
+        return await _step(info, input, CaseAction.RECORD_NOT_RETURNED)
+
+    @strawberry.mutation(
+        description="A dropout case: send the written report to the county education bureau "
+        "and the township (书面报告); the case goes on to follow-up."
+    )
+    async def send_written_report(self, info: Info, input: WrittenReportInput) -> CasePayload:
+        return await _step(info, input, CaseAction.SEND_WRITTEN_REPORT)

@@ -13,7 +13,7 @@ from strawberry import relay
 from app import clock
 from app.domain.case_deadlines import is_case_overdue
 from app.domain.case_facts import refusal_period_reached, reporter_is_protected
-from app.domain.workflow import CaseAction, allowed_actions
+from app.domain.workflow import CaseAction
 from app.enums import (
     CaseCategory,
     CaseEventKind,
@@ -29,6 +29,7 @@ from app.models import CaseEvent as CaseEventModel
 from app.models import Organization, User
 from app.store.cases import EventKey
 from authz.fields import reporter_shown
+from authz.guard import case_actions
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
@@ -74,9 +75,12 @@ class Case(relay.Node):
     def overdue(self) -> bool:
         return is_case_overdue(self.due_at, clock.now())
 
-    @strawberry.field(description="The workflow steps the current stage allows.")
-    def next_actions(self) -> list[CaseAction]:
-        return allowed_actions(self.stage)
+    @strawberry.field(
+        description="The workflow steps the caller may take now: those the stage and the "
+        "case's category allow and the caller's permissions allow in the case's area."
+    )
+    def next_actions(self, info: Info) -> list[CaseAction]:
+        return case_actions(info.context.scope, self.stage, self.category, self.area_code)
 
     @strawberry.field(
         description="The child the case is about; null when out of the caller's scope."

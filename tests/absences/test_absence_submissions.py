@@ -206,7 +206,7 @@ async def test_the_dropout_rule_opens_one_case_for_the_village(
         mine = [e["node"] for e in found if e["node"]["childId"] == gid("Child", pupil.id)]
         assert len(mine) == 1
         assert (mine[0]["source"], mine[0]["stage"], mine[0]["dropoutFollowUp"]) == (
-            "SCHOOL", "REPORTED", "PERSUASION_UNDER_WAY",
+            "SCHOOL", "PERSUASION", "PERSUASION_UNDER_WAY",
         )  # fmt: skip
 
     # Another day off attaches to the open case: never a second one.

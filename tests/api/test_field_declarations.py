@@ -69,7 +69,7 @@ def test_an_input_and_its_record_name_the_same_fields(
 
 
 def test_the_case_steps_together_name_the_fields_of_a_step() -> None:
-    assert len(STEP_INPUTS) == 5
+    assert len(STEP_INPUTS) == 6
     sent = set().union(*(_names(step) for step in STEP_INPUTS))
     assert sent - {"case_id", "expected_version"} == _names(StepData)
 

@@ -63,6 +63,8 @@ PROBED_MUTATION_FIELDS = {
     # tests/ngo_contracts/test_ngo_contracts.py probes these:
     "createNgoContract", "updateNgoContract", "assignNgoContractChildren",
     "unassignNgoContractChildren",
+    # tests/cases/test_case_workflow_by_category.py probes these:
+    "closeAsUnfounded", "recordReturnedToSchool", "recordNotReturned", "sendWrittenReport",
 }  # fmt: skip
 
 ORACLE = {
