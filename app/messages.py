@@ -261,6 +261,13 @@ CHINESE: Final[dict[str, str]] = {
         "数据库响应超时，请减少查询的数据后重试"
     ),
     "the database took too long to answer: retry later": "数据库响应超时，请稍后重试",
+    "a {kind} does not take referrals of {category} cases": "{kind}不接收“{category}”类个案的转介",
+    "the organization does not serve the child's area": "该单位不负责儿童所在地区",
+    "the case is already referred to this organization and the referral is open": (
+        "该个案已转介给该单位，且转介尚未办结"
+    ),
+    "the referral is to another organization": "该转介的接收单位不是您所在的单位",
+    "the referral is {status}: this step is not possible": "该转介{status}，不能进行此操作",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -404,6 +411,26 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "the query asks for too much at once: ask for fewer items or fields",
         "查询一次请求的数据过多，请减少每页条数或查询字段",
     ),
+    "RECEIVER_NOT_ALLOWED": (
+        "the organization cannot take a referral of this kind of case",
+        "该单位不能接收此类个案的转介",
+    ),
+    "OUTSIDE_JURISDICTION": (
+        "the organization does not serve the child's area",
+        "该单位不负责儿童所在地区",
+    ),
+    "ALREADY_REFERRED": (
+        "the case is already referred to this organization",
+        "该个案已转介给该单位",
+    ),
+    "NOT_THE_RECEIVER": (
+        "the referral is to another organization",
+        "该转介的接收单位不是您所在的单位",
+    ),
+    "INVALID_REFERRAL_STATUS": (
+        "this step is not possible at the referral's status",
+        "转介当前状态不能进行此操作",
+    ),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and
@@ -447,4 +474,7 @@ TERMS: Final[dict[str, str]] = {
     "assign": "分派",
     "manage": "管理",
     "use": "使用",
+    # referrals: the record, its policy object and action
+    "referral": "转介",
+    "receive": "接收",
 }

@@ -10,11 +10,23 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from app.models import Area, Case, Child, ChildMove, Guardianship, Household, Parent, Visit
+from app.models import (
+    Area,
+    Case,
+    CaseReferral,
+    Child,
+    ChildMove,
+    Guardianship,
+    Household,
+    Organization,
+    Parent,
+    Visit,
+)
 from app.request_database import RequestDatabase
 from app.store import children as child_store
 from app.store import guardianships as guardian_store
 from app.store import households as household_store
+from app.store import referrals as referral_store
 from app.store import visits as visit_store
 from app.store.areas import areas_by_code
 from app.store.cases import cases_by_id, open_cases_by_child
@@ -66,6 +78,9 @@ class Loaders:
     case: DataLoader[uuid.UUID, Case | None]
     open_cases: DataLoader[uuid.UUID, list[Case]]
     moves: DataLoader[uuid.UUID, list[ChildMove]]
+    case_referrals: DataLoader[uuid.UUID, list[CaseReferral]]
+    referral: DataLoader[uuid.UUID, CaseReferral | None]
+    organization: DataLoader[uuid.UUID, Organization | None]
 
     @classmethod
     def create(cls, db: RequestDatabase) -> Loaders:
@@ -86,6 +101,9 @@ class Loaders:
             case=_batched(db, cases_by_id),
             open_cases=_batched(db, open_cases_by_child),
             moves=_batched(db, child_store.moves_by_child),
+            case_referrals=_batched(db, referral_store.referrals_by_case),
+            referral=_batched(db, lambda s, ids: live_by_id(s, CaseReferral, ids)),
+            organization=_batched(db, referral_store.organizations_by_id),
         )
 
     def clear_all(self) -> None:
