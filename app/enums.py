@@ -41,6 +41,15 @@ class OrganizationKind(LabeledEnum):
     CITY_CIVIL_AFFAIRS = "city_civil_affairs", "市民政局"
     PROVINCE_CIVIL_AFFAIRS = "province_civil_affairs", "省民政厅"
     SYSTEM = "system", "系统管理"
+    PROCURATORATE = "procuratorate", "人民检察院"
+    COURT = "court", "人民法院"
+    LEGAL_AID = "legal_aid", "法律援助机构"
+    HOSPITAL = "hospital", "医疗机构"
+    DISABLED_PERSONS_FEDERATION = "disabled_persons_federation", "残疾人联合会"
+    WOMENS_FEDERATION = "womens_federation", "妇女联合会"
+    YOUTH_LEAGUE = "youth_league", "共青团"
+    RESCUE_STATION = "rescue_station", "救助管理站"
+    CHILD_WELFARE_INSTITUTION = "child_welfare_institution", "儿童福利机构"
 
 
 class Role(LabeledEnum):
@@ -54,6 +63,10 @@ class Role(LabeledEnum):
     CITY = "city", "市级民政部门"
     PROVINCE = "province", "省级民政部门"
     ADMIN = "admin", "系统管理员"
+    # Staff of a body that receives referrals and has no role of its own in the files: a
+    # court, procuratorate, legal-aid centre, hospital, federation, rescue station or welfare
+    # institution. They see the cases referred to their organization, nothing else.
+    PARTNER_AGENCY = "partner_agency", "协作单位"
 
 
 class Gender(LabeledEnum):
@@ -234,6 +247,9 @@ class CaseEventKind(LabeledEnum):
     ABSENCE = "absence", "缺勤记录"
     HANDOVER = "handover", "移交"
     WRITTEN_REPORT = "written_report", "书面报告"
+    REFERRAL_ACCEPTED = "referral_accepted", "接收转介"
+    REFERRAL_DECLINED = "referral_declined", "拒绝转介"
+    REFERRAL_COMPLETED = "referral_completed", "转介办结"
 
 
 class CaseMeasure(LabeledEnum):
@@ -267,3 +283,12 @@ class PetitionOutcome(LabeledEnum):
     PENDING = "pending", "审理中"
     GRANTED = "granted", "准许"
     REFUSED = "refused", "驳回"
+
+
+class ReferralStatus(LabeledEnum):
+    """Where a referral (转介) of a case to an organization stands."""
+
+    SENT = "sent", "已转介"
+    ACCEPTED = "accepted", "已接收"
+    DECLINED = "declined", "已拒绝"
+    COMPLETED = "completed", "已办结"

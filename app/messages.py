@@ -266,6 +266,13 @@ CHINESE: Final[dict[str, str]] = {
     "this person may not work on this case": "该人员不能承办此个案",
     # Dropout cases (app/domain/workflow.py): a written report needs its recipients on file
     "no {kind} is on file for the case's area": "个案所在地区没有登记{kind}",
+    "a {kind} does not take referrals of {category} cases": "{kind}不接收“{category}”类个案的转介",
+    "the organization does not serve the child's area": "该单位不负责儿童所在地区",
+    "the case is already referred to this organization and the referral is open": (
+        "该个案已转介给该单位，且转介尚未办结"
+    ),
+    "the referral is to another organization": "该转介的接收单位不是您所在的单位",
+    "the referral is {status}: this step is not possible": "该转介{status}，不能进行此操作",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -419,6 +426,26 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "a body the step must address is not on file",
         "该步骤须报送的机构尚未登记",
     ),
+    "RECEIVER_NOT_ALLOWED": (
+        "the organization cannot take a referral of this kind of case",
+        "该单位不能接收此类个案的转介",
+    ),
+    "OUTSIDE_JURISDICTION": (
+        "the organization does not serve the child's area",
+        "该单位不负责儿童所在地区",
+    ),
+    "ALREADY_REFERRED": (
+        "the case is already referred to this organization",
+        "该个案已转介给该单位",
+    ),
+    "NOT_THE_RECEIVER": (
+        "the referral is to another organization",
+        "该转介的接收单位不是您所在的单位",
+    ),
+    "INVALID_REFERRAL_STATUS": (
+        "this step is not possible at the referral's status",
+        "转介当前状态不能进行此操作",
+    ),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and
@@ -465,4 +492,7 @@ TERMS: Final[dict[str, str]] = {
     # a case's reporter (authz/fields.py)
     "reporter": "报告人",
     "public reporter": "群众报告人",
+    # referrals: the record, its policy object and action
+    "referral": "转介",
+    "receive": "接收",
 }

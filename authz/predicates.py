@@ -29,13 +29,14 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import False_
 
-from app.enums import CaseCategory, OrganizationKind
+from app.enums import CaseCategory, OrganizationKind, ReferralStatus
 from app.models import (
     AbsenceBatch,
     AbsenceRecord,
     AuditRead,
     Case,
     CaseEvent,
+    CaseReferral,
     Child,
     ChildMove,
     DropoutStatus,
@@ -62,6 +63,7 @@ SCOPED_MODELS: tuple[type[Any], ...] = (
     Visit,
     Case,
     CaseEvent,
+    CaseReferral,
     AbsenceRecord,
     AbsenceBatch,
     DropoutStatus,
@@ -121,6 +123,21 @@ def _org_is(column: InstrumentedAttribute[Any], scope: Scope) -> ColumnElement[b
     return false() if org is None else column == org
 
 
+def _referred_to_me(scope: Scope) -> ColumnElement[bool]:
+    """Cases with a referral to the scope's organization that it has not declined: sent,
+    accepted or completed (a receiver keeps reading what it worked on)."""
+    org = scope.principal.organization_id
+    if org is None:
+        return false()
+    return Case.id.in_(
+        select(CaseReferral.case_id).where(
+            CaseReferral.organization_id == org,
+            CaseReferral.status != ReferralStatus.DECLINED,
+            CaseReferral.deleted_at.is_(None),
+        )
+    )
+
+
 def case_with_child_record(scope: Scope) -> ColumnElement[bool]:
     """Cases the scope may read, with the record of the child they are about."""
     return any_of(
@@ -130,7 +147,7 @@ def case_with_child_record(scope: Scope) -> ColumnElement[bool]:
             area_in(Case.area_code, scope.patterns("police_case", "read")),
         ),
         all_of(
-            _org_is(Case.referred_organization_id, scope),
+            _referred_to_me(scope),
             area_in(Case.area_code, scope.patterns("referred_case", "read")),
         ),
     )
@@ -152,7 +169,7 @@ def _case_children(scope: Scope) -> Select[uuid.UUID] | None:
             area_in(Case.area_code, _beyond_own_files(scope, "police_case", "read")),
         ),
         all_of(
-            _org_is(Case.referred_organization_id, scope),
+            _referred_to_me(scope),
             area_in(Case.area_code, _beyond_own_files(scope, "referred_case", "read")),
         ),
     )
@@ -256,6 +273,19 @@ def case_visible(scope: Scope) -> ColumnElement[bool]:
 def case_event_visible(scope: Scope) -> ColumnElement[bool]:
     """The history of the cases the scope handles: an event is seen with its case."""
     return CaseEvent.case_id.in_(select(Case.id).where(case_visible(scope)))
+
+
+def case_referral_visible(scope: Scope) -> ColumnElement[bool]:
+    """The referrals of the cases the scope handles (who else works on the case), and those
+    to the scope's own organization where it receives referrals, whatever their status: a
+    receiver that may not read cases (a school, an NGO) still answers its referrals."""
+    return any_of(
+        CaseReferral.case_id.in_(select(Case.id).where(case_with_child_record(scope))),
+        all_of(
+            _org_is(CaseReferral.organization_id, scope),
+            area_in(CaseReferral.area_code, scope.patterns("referral", "receive")),
+        ),
+    )
 
 
 def absence_visible(scope: Scope) -> ColumnElement[bool]:
@@ -387,6 +417,7 @@ def criteria(
         Visit: lambda: visit_visible(scope, today),
         Case: lambda: case_visible(scope),
         CaseEvent: lambda: case_event_visible(scope),
+        CaseReferral: lambda: case_referral_visible(scope),
         AbsenceRecord: lambda: absence_visible(scope),
         AbsenceBatch: lambda: absence_batch_visible(scope),
         DropoutStatus: lambda: dropout_status_visible(scope),
@@ -395,3 +426,21 @@ def criteria(
         DuplicateReport: lambda: duplicate_report_visible(scope),
         AuditRead: lambda: audit_read_visible(scope),
     }
+
+
+def organization_directory(scope: Scope) -> ColumnElement[bool]:
+    """The organizations a caller who refers cases (`case refer`) may look up: those placed
+    in its areas and in the areas containing them (the county's bureaus, the city's court),
+    whatever their kind but the system's own. Empty for everyone else."""
+    terms = [
+        or_(
+            Organization.area_code.in_(enclosing_codes(p.value)),
+            area_in(Organization.area_code, (p,)),
+        )
+        for p in scope.patterns("case", "refer")
+    ]
+    return all_of(
+        Organization.kind != OrganizationKind.SYSTEM,
+        Organization.deleted_at.is_(None),
+        any_of(*terms),
+    )

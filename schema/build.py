@@ -19,8 +19,13 @@ from schema.areas.query import AreaQuery
 from schema.areas.types import Area
 from schema.audit.query import AuditQuery
 from schema.auth.mutations import AuthMutation
-from schema.cases.mutations import CaseAssignmentMutation, CaseMutation, CaseWorkflowMutation
-from schema.cases.query import CaseQuery
+from schema.cases.mutations import (
+    CaseAssignmentMutation,
+    CaseMutation,
+    CaseWorkflowMutation,
+    ReferralMutation,
+)
+from schema.cases.query import CaseQuery, ReferralQuery
 from schema.cases.types import Case
 from schema.children.mutations import ChildMutation, MoveMutation
 from schema.children.query import ChildQuery
@@ -43,6 +48,7 @@ from schema.households.types import Household, Parent
 from schema.ngo_contracts.mutations import ContractMutation
 from schema.ngo_contracts.query import ContractQuery
 from schema.ngo_contracts.types import NgoContract
+from schema.organizations.query import OrganizationQuery
 from schema.reconciliation.query import ReconciliationQuery
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
@@ -67,6 +73,8 @@ class Query(
     StatisticsQuery,
     ReconciliationQuery,
     AuditQuery,
+    ReferralQuery,
+    OrganizationQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -87,6 +95,7 @@ class Mutation(
     AbsenceMutation,
     ContractMutation,
     CaseAssignmentMutation,
+    ReferralMutation,
 ):
     pass
 

@@ -14,6 +14,7 @@ from app.models import (
     Area,
     Case,
     CaseEvent,
+    CaseReferral,
     Child,
     ChildMove,
     Guardianship,
@@ -27,6 +28,8 @@ from app.request_database import RequestDatabase
 from app.store import children as child_store
 from app.store import guardianships as guardian_store
 from app.store import households as household_store
+from app.store import organizations as organization_store
+from app.store import referrals as referral_store
 from app.store import visits as visit_store
 from app.store.areas import areas_by_code
 from app.store.cases import (
@@ -35,7 +38,6 @@ from app.store.cases import (
     case_event_pages,
     cases_by_id,
     open_cases_by_child,
-    organizations_by_id,
     users_by_id,
 )
 from app.store.common import live_by_id
@@ -90,6 +92,8 @@ class Loaders:
     case_event_page: DataLoader[EventPage, list[CaseEvent]]
     case_event_count: DataLoader[uuid.UUID, int]
     user: DataLoader[uuid.UUID, User | None]
+    case_referrals: DataLoader[uuid.UUID, list[CaseReferral]]
+    referral: DataLoader[uuid.UUID, CaseReferral | None]
     organization: DataLoader[uuid.UUID, Organization | None]
 
     @classmethod
@@ -115,7 +119,9 @@ class Loaders:
             case_event_page=_batched(db, case_event_pages),
             case_event_count=_batched(db, case_event_counts),
             user=_batched(db, users_by_id),
-            organization=_batched(db, organizations_by_id),
+            case_referrals=_batched(db, referral_store.referrals_by_case),
+            referral=_batched(db, lambda s, ids: live_by_id(s, CaseReferral, ids)),
+            organization=_batched(db, organization_store.organizations_by_id),
         )
 
     def clear_all(self) -> None:

@@ -16,6 +16,7 @@ from app.enums import (
     CaseStage,
     DropoutFollowUp,
     PetitionOutcome,
+    ReferralStatus,
     ReportSource,
 )
 from app.models.base import (
@@ -138,3 +139,31 @@ class DropoutStatus(Base):
     reported_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+
+
+class CaseReferral(Synced, Base):
+    """A referral (转介) of a case to an organization: one of several a case may have at once.
+
+    Referring adds a receiver and removes no one; the receiver accepts or declines it and
+    completes it with its feedback. The row lies in the case's village (it follows the
+    child), so it reaches the devices of those who see the case.
+    """
+
+    __tablename__ = "case_referrals"
+    not_edits = FOLLOWS_THE_CHILD
+    __table_args__ = (
+        area_prefix_index("case_referrals"),
+        Index("ix_case_referrals_organization_id_status", "organization_id", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    area_code: Mapped[str] = area_fk()
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    status: Mapped[ReferralStatus] = mapped_column(enum_column(ReferralStatus))
+    note: Mapped[str | None] = mapped_column(Text)
+    feedback: Mapped[str | None] = mapped_column(Text)
+    referred_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    referred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

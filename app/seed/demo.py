@@ -53,7 +53,7 @@ class DemoUser:
     organization: str | None
 
 
-DEMO_USERS = (
+_STAFF = (
     DemoUser("demo-village", "伯浩村儿童主任", Role.VILLAGE_DIRECTOR, DEMO_VILLAGE, "village"),
     DemoUser("demo-village2", "朝英村儿童主任", Role.VILLAGE_DIRECTOR, DEMO_VILLAGE2, "village2"),
     DemoUser(
@@ -67,6 +67,14 @@ DEMO_USERS = (
     DemoUser("demo-ngo", "阳光社工服务中心", Role.NGO, DEMO_COUNTY, "ngo"),
     DemoUser("demo-admin", "系统管理员", Role.ADMIN, "42", "system"),
 )
+# Staff of bodies that receive referrals, made after the files (so the files stay as seeded
+# before there were any).
+_RECEIVERS = (
+    DemoUser(
+        "demo-legalaid", "梁子湖区法律援助中心", Role.PARTNER_AGENCY, DEMO_COUNTY, "legal_aid"
+    ),
+)
+DEMO_USERS = _STAFF + _RECEIVERS
 
 # Organizations the demo users belong to (the school and police station are made with the
 # other townships' and looked up afterwards).
@@ -80,6 +88,31 @@ _DEMO_ORGANIZATIONS = {
     "city": (OrganizationKind.CITY_CIVIL_AFFAIRS, "鄂州市民政局", DEMO_CITY),
     "ngo": (OrganizationKind.NGO, "鄂州市阳光社会工作服务中心", DEMO_COUNTY),
     "system": (OrganizationKind.SYSTEM, "守护系统运维", "42"),
+}
+
+# The bodies cases are referred to (seeds 001, 002, 004), for the city and the demo county:
+# the city's court, procuratorate and institutions, and the county's own.
+_DIRECTORY = {
+    "city_court": (OrganizationKind.COURT, "鄂州市中级人民法院", DEMO_CITY),
+    "city_procuratorate": (OrganizationKind.PROCURATORATE, "鄂州市人民检察院", DEMO_CITY),
+    "city_legal_aid": (OrganizationKind.LEGAL_AID, "鄂州市法律援助中心", DEMO_CITY),
+    "city_hospital": (OrganizationKind.HOSPITAL, "鄂州市中心医院", DEMO_CITY),
+    "city_disabled": (
+        OrganizationKind.DISABLED_PERSONS_FEDERATION,
+        "鄂州市残疾人联合会",
+        DEMO_CITY,
+    ),
+    "city_women": (OrganizationKind.WOMENS_FEDERATION, "鄂州市妇女联合会", DEMO_CITY),
+    "city_youth": (OrganizationKind.YOUTH_LEAGUE, "共青团鄂州市委员会", DEMO_CITY),
+    "rescue_station": (OrganizationKind.RESCUE_STATION, "鄂州市救助管理站", DEMO_CITY),
+    "welfare": (OrganizationKind.CHILD_WELFARE_INSTITUTION, "鄂州市儿童福利院", DEMO_CITY),
+    "court": (OrganizationKind.COURT, "鄂州市梁子湖区人民法院", DEMO_COUNTY),
+    "procuratorate": (OrganizationKind.PROCURATORATE, "鄂州市梁子湖区人民检察院", DEMO_COUNTY),
+    "legal_aid": (OrganizationKind.LEGAL_AID, "梁子湖区法律援助中心", DEMO_COUNTY),
+    "hospital": (OrganizationKind.HOSPITAL, "梁子湖区人民医院", DEMO_COUNTY),
+    "disabled": (OrganizationKind.DISABLED_PERSONS_FEDERATION, "梁子湖区残疾人联合会", DEMO_COUNTY),
+    "women": (OrganizationKind.WOMENS_FEDERATION, "梁子湖区妇女联合会", DEMO_COUNTY),
+    "youth": (OrganizationKind.YOUTH_LEAGUE, "共青团梁子湖区委员会", DEMO_COUNTY),
 }
 
 
@@ -104,8 +137,8 @@ async def seed_demo(
     batch = Batch()
     totals = dict.fromkeys(TABLE_ORDER, 0)
     async with engine.begin() as conn:
-        org_ids = await _organizations(conn, generator)
-        user_ids = await _users(conn, generator, org_ids)
+        org_ids = await _organizations(conn, generator, _DEMO_ORGANIZATIONS)
+        user_ids = await _users(conn, generator, org_ids, _STAFF)
         villages = await areas_under(conn, DEMO_CITY, AreaLevel.VILLAGE)
         places = await create_village_places(
             conn,
@@ -137,6 +170,8 @@ async def seed_demo(
         await _ngo_contracts(conn, generator, org_ids["ngo"], generated, today)
         totals["absence_records"] = await _absences(conn, generator, by_code, generated, today)
         totals["area_quarter_statistics"] = await fill_statistics(conn, generator.now)
+        directory = await _organizations(conn, generator, _DIRECTORY)
+        await _users(conn, generator, directory, _RECEIVERS)
     return SeedSummary(area=DEMO_CITY, villages=len(villages), counts=totals)
 
 
@@ -149,24 +184,29 @@ def _children_for(village: str) -> int:
 
 
 async def _organizations(
-    conn: AsyncConnection, generator: ChildFileGenerator
+    conn: AsyncConnection,
+    generator: ChildFileGenerator,
+    organizations: dict[str, tuple[OrganizationKind, str, str]],
 ) -> dict[str, uuid.UUID]:
-    ids = {key: generator.new_id() for key in _DEMO_ORGANIZATIONS}
+    ids = {key: generator.new_id() for key in organizations}
     await conn.execute(
         insert(Organization),
         [
             {"id": ids[key], "kind": kind, "name": name, "area_code": area}
-            for key, (kind, name, area) in _DEMO_ORGANIZATIONS.items()
+            for key, (kind, name, area) in organizations.items()
         ],
     )
     return ids
 
 
 async def _users(
-    conn: AsyncConnection, generator: ChildFileGenerator, org_ids: dict[str, uuid.UUID]
+    conn: AsyncConnection,
+    generator: ChildFileGenerator,
+    org_ids: dict[str, uuid.UUID],
+    users: tuple[DemoUser, ...],
 ) -> dict[str, uuid.UUID]:
     password_hash = hash_password(DEMO_PASSWORD)
-    ids = {user.username: generator.new_id() for user in DEMO_USERS}
+    ids = {user.username: generator.new_id() for user in users}
     await conn.execute(
         insert(User),
         [
@@ -179,7 +219,7 @@ async def _users(
                 "organization_id": org_ids.get(user.organization or ""),
                 "password_hash": password_hash,
             }
-            for user in DEMO_USERS
+            for user in users
         ],
     )
     return ids

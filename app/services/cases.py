@@ -13,6 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain import workflow
 from app.domain.case_deadlines import stage_due_at
 from app.domain.case_facts import MeasureFacts, measure_fact_problems
+from app.domain.referrals import (
+    OPEN_STATUSES,
+    ReferralAction,
+    ReferralError,
+    in_jurisdiction,
+    may_receive,
+    next_status,
+)
 from app.domain.validation import Problem, check_length, check_required, problems
 from app.domain.workflow import (
     DROPOUT_FOLLOW_UP_AFTER,
@@ -32,11 +40,12 @@ from app.enums import (
     DropoutFollowUp,
     OrganizationKind,
     PetitionOutcome,
+    ReferralStatus,
     ReportSource,
     Role,
 )
 from app.errors import DomainError, not_found, raise_problems, refuse
-from app.models import Case, CaseEvent, Child, Organization, User
+from app.models import Case, CaseEvent, CaseReferral, Child, Organization, User
 from app.services.common import (
     Actor,
     New,
@@ -293,6 +302,7 @@ async def apply_case_action(
         organization = await session.get(Organization, step.organization_id)
         if organization is None or organization.deleted_at is not None:
             raise not_found("organizationId", "organization")
+        await check_referral(session, case, organization)
     recipients = (
         await _written_report_recipients(session, case.area_code)
         if action is CaseAction.SEND_WRITTEN_REPORT
@@ -320,6 +330,7 @@ async def apply_case_action(
         events.append(_event(case, actor, CaseEventKind.MEASURE, measure=step.measure, **facts))
     elif action is CaseAction.REFER and organization is not None:
         case.referred_organization_id = organization.id
+        session.add(new_referral(case, actor, organization, step.note))
         events.append(
             _event(case, actor, CaseEventKind.REFERRAL, referred_organization_id=organization.id)
         )
@@ -599,3 +610,109 @@ async def _answer(session: AsyncSession, case_row: dict[str, Any], report: dict[
     reported.reported_at = report["occurred_at"]
     reported.description = report["note"] or ""
     return receipt(reported)
+
+
+# Referrals (转介): a case may be referred to several organizations at once; referring adds a
+# receiver and removes no one (the referral to the county bureau that brought it the case
+# stays). The receiver accepts, declines or completes it (app/domain/referrals.py).
+
+
+async def check_referral(session: AsyncSession, case: Case, organization: Organization) -> None:
+    """Refuse a referral to a body that cannot take this case's category
+    (RECEIVER_NOT_ALLOWED), that does not serve the child's area (OUTSIDE_JURISDICTION), or
+    that has an open referral of the case already (ALREADY_REFERRED)."""
+    if not may_receive(organization.kind, case.category):
+        raise refuse(
+            "RECEIVER_NOT_ALLOWED", "organizationId",
+            "a {kind} does not take referrals of {category} cases",
+            {"kind": organization.kind, "category": case.category},
+        )  # fmt: skip
+    if not in_jurisdiction(organization.area_code, case.area_code):
+        raise refuse(
+            "OUTSIDE_JURISDICTION", "organizationId",
+            "the organization does not serve the child's area",
+        )  # fmt: skip
+    open_referral = await session.scalar(
+        select(CaseReferral.id).where(
+            CaseReferral.case_id == case.id,
+            CaseReferral.organization_id == organization.id,
+            CaseReferral.status.in_(OPEN_STATUSES),
+            CaseReferral.deleted_at.is_(None),
+        )
+    )
+    if open_referral is not None:
+        raise refuse(
+            "ALREADY_REFERRED", "organizationId",
+            "the case is already referred to this organization and the referral is open",
+        )  # fmt: skip
+
+
+def new_referral(
+    case: Case, actor: Actor, organization: Organization, note: str | None
+) -> CaseReferral:
+    """A referral of the case to the organization, sent now by the actor."""
+    return CaseReferral(
+        id=uuid.uuid4(),
+        case_id=case.id,
+        area_code=case.area_code,
+        organization_id=organization.id,
+        status=ReferralStatus.SENT,
+        note=note.strip() if note and note.strip() else None,
+        referred_by_id=actor.user_id,
+        referred_at=actor.now,
+    )
+
+
+_ANSWER_EVENTS = {
+    ReferralAction.ACCEPT: CaseEventKind.REFERRAL_ACCEPTED,
+    ReferralAction.DECLINE: CaseEventKind.REFERRAL_DECLINED,
+    ReferralAction.COMPLETE: CaseEventKind.REFERRAL_COMPLETED,
+}
+# The text each answer needs: none to accept, the reason to decline, the feedback to complete.
+_ANSWER_TEXT = {ReferralAction.DECLINE: "reason", ReferralAction.COMPLETE: "feedback"}
+
+
+async def answer_referral(
+    session: AsyncSession,
+    actor: Actor,
+    referral_id: uuid.UUID,
+    expected_version: int,
+    action: ReferralAction,
+    text: str | None = None,
+) -> CaseReferral:
+    """The receiving organization's answer to a referral: accept it, decline it (with the
+    reason) or complete it (with its feedback); an event in the case's history either way.
+    Only the staff of the organization referred to may answer (NOT_THE_RECEIVER)."""
+    field = _ANSWER_TEXT.get(action)
+    if field is not None:
+        raise_problems(problems(check_required(text, field), check_length(text, field, NOTE_MAX)))
+    referral: CaseReferral = await load_for_write(
+        session, actor, CaseReferral, referral_id, expected_version,
+        field="referralId", what="referral", permission=("referral", "receive"),
+    )  # fmt: skip
+    if actor.organization_id is None or referral.organization_id != actor.organization_id:
+        raise refuse("NOT_THE_RECEIVER", "referralId", "the referral is to another organization")
+    try:
+        referral.status = next_status(referral.status, action)
+    except ReferralError as error:
+        raise refuse(
+            "INVALID_REFERRAL_STATUS", "referralId",
+            "the referral is {status}: this step is not possible", {"status": error.status},
+            current=referral,
+        ) from error  # fmt: skip
+    written = text.strip() if text else None
+    if action is ReferralAction.COMPLETE:
+        referral.completed_at = actor.now
+        referral.feedback = written
+    else:
+        referral.responded_at = actor.now
+        if written:
+            referral.feedback = written
+    session.add(
+        case_event(
+            referral.case_id, referral.area_code, actor, _ANSWER_EVENTS[action],
+            referred_organization_id=referral.organization_id, note=written,
+        )
+    )  # fmt: skip
+    await session.flush()
+    return referral

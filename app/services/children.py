@@ -41,6 +41,7 @@ from app.models import (
     Area,
     Case,
     CaseEvent,
+    CaseReferral,
     Child,
     ChildMove,
     Guardianship,
@@ -297,12 +298,13 @@ async def move_child(
         raise refuse("INVALID_AREA", "toAreaCode", "the child is already in this village")
     case_ids = select(Case.id).where(Case.child_id == child.id).scalar_subquery()
     # Events first: they are found through their cases, and cases are found by the child.
-    await session.execute(
-        update(CaseEvent)
-        .where(CaseEvent.case_id.in_(case_ids))
-        .values(area_code=to_area_code)
-        .execution_options(synchronize_session=False)
-    )
+    for case_row in (CaseEvent, CaseReferral):
+        await session.execute(
+            update(case_row)
+            .where(case_row.case_id.in_(case_ids))
+            .values(area_code=to_area_code)
+            .execution_options(synchronize_session=False)
+        )
     for model in _FOLLOW_THE_CHILD:
         await session.execute(
             update(model)

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, not_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.enums import CaseCategory, CaseStage
-from app.models import Case, CaseEvent, Organization, User
+from app.models import Case, CaseEvent, User
 from app.store.common import live_by_id
 
 CaseKey = tuple[datetime, uuid.UUID]  # (reported_at, id), listed newest first
@@ -140,12 +140,3 @@ async def users_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[U
     acted, even one who has left since."""
     found = {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}
     return [found.get(user_id) for user_id in ids]
-
-
-async def organizations_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Organization | None]:
-    """The organizations with these ids, in order (deleted ones too, as `users_by_id`)."""
-    rows = await session.scalars(select(Organization).where(Organization.id.in_(ids)))
-    found = {organization.id: organization for organization in rows}
-    return [found.get(organization_id) for organization_id in ids]

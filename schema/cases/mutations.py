@@ -9,12 +9,14 @@ import strawberry
 from strawberry import relay
 
 from app.domain.case_facts import MeasureFacts
+from app.domain.referrals import ReferralAction
 from app.domain.workflow import CaseAction
 from app.enums import CaseCategory, CaseMeasure, DropoutFollowUp, PetitionOutcome, ReportSource
 from app.models import Case as CaseModel
+from app.models import CaseReferral as CaseReferralModel
 from app.services import cases
 from app.services.common import New, record_of
-from schema.cases.types import Case
+from schema.cases.types import Case, CaseReferral
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
@@ -374,3 +376,77 @@ class CaseWorkflowMutation:
     )
     async def send_written_report(self, info: Info, input: WrittenReportInput) -> CasePayload:
         return await _step(info, input, CaseAction.SEND_WRITTEN_REPORT)
+
+
+@strawberry.input(description="A receiving organization accepts a referral.")
+class AcceptReferralInput:
+    referral_id: relay.GlobalID
+    expected_version: int
+
+
+@strawberry.input(description="A receiving organization declines a referral, saying why.")
+class DeclineReferralInput:
+    referral_id: relay.GlobalID
+    expected_version: int
+    reason: str
+
+
+@strawberry.input(description="A receiving organization completes a referral it accepted.")
+class CompleteReferralInput:
+    referral_id: relay.GlobalID
+    expected_version: int
+    feedback: str = strawberry.field(description="What the organization did (办结反馈).")
+
+
+@strawberry.type
+class ReferralPayload:
+    referral: CaseReferral | None
+    errors: list[UserError]
+    current: CaseReferral | None = strawberry.field(
+        default=None,
+        description="On VERSION_CONFLICT (or a step its status does not allow): the referral "
+        "as it is now.",
+    )
+
+
+async def _answer(
+    info: Info, referral_id: relay.GlobalID, expected_version: int,
+    action: ReferralAction, text: str | None = None,
+) -> ReferralPayload:  # fmt: skip
+    target = uuid_of(referral_id, "CaseReferral") or uuid.UUID(int=0)
+    outcome = await run_mutation(
+        info,
+        lambda s, actor: cases.answer_referral(s, actor, target, expected_version, action, text),
+        lambda r: [f"CaseReferral:{r.id}", f"Case:{r.case_id}"],
+    )
+    return ReferralPayload(
+        referral=maybe(outcome.result, CaseReferral.from_model),
+        errors=outcome.errors,
+        current=current_as(outcome.current, CaseReferralModel, CaseReferral.from_model),
+    )
+
+
+@strawberry.type
+class ReferralMutation:
+    @strawberry.mutation(description="Accept a referral to your organization (接收转介).")
+    async def accept_referral(self, info: Info, input: AcceptReferralInput) -> ReferralPayload:
+        return await _answer(info, input.referral_id, input.expected_version, ReferralAction.ACCEPT)
+
+    @strawberry.mutation(
+        description="Decline a referral to your organization, with the reason: the case is "
+        "no longer yours to see."
+    )
+    async def decline_referral(self, info: Info, input: DeclineReferralInput) -> ReferralPayload:
+        return await _answer(
+            info, input.referral_id, input.expected_version, ReferralAction.DECLINE, input.reason
+        )
+
+    @strawberry.mutation(
+        description="Complete a referral you accepted, with your feedback (办结); you keep "
+        "reading the case."
+    )
+    async def complete_referral(self, info: Info, input: CompleteReferralInput) -> ReferralPayload:
+        return await _answer(
+            info, input.referral_id, input.expected_version, ReferralAction.COMPLETE,
+            input.feedback,
+        )  # fmt: skip

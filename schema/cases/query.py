@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import strawberry
 
 from app import clock
-from app.enums import CaseCategory, CaseStage
+from app.enums import CaseCategory, CaseStage, ReferralStatus
+from app.store import referrals as referral_store
 from app.store.cases import CaseCriteria, count_cases, list_cases
-from schema.cases.types import Case
+from schema.cases.types import Case, CaseReferral
 from schema.context import Info
 from schema.core.pagination import (
     CountedConnection,
@@ -48,4 +51,35 @@ class CaseQuery:
             rows=lambda s, key, limit: list_cases(s, criteria, now=now, after=key, limit=limit),
             count=lambda s: count_cases(s, criteria, now=now),
             key=lambda c: f"{c.reported_at.isoformat()}|{c.id}", node=Case.from_model,
+        )  # fmt: skip
+
+
+@strawberry.type(name="CaseReferralConnection")
+class CaseReferralConnection(CountedConnection[CaseReferral]):
+    """A page of referrals."""
+
+
+@strawberry.type
+class ReferralQuery:
+    @strawberry.field(
+        description="The referrals inbox of a receiving organization: referrals to the caller's "
+        "organization, newest first (those it declined are gone with their case). Empty for "
+        "a caller without an organization."
+    )
+    async def referrals(
+        self,
+        info: Info,
+        status: ReferralStatus | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> CaseReferralConnection:
+        # No organization, no inbox: the nil UUID is nobody's.
+        organization_id = info.context.scope.principal.organization_id or uuid.UUID(int=0)
+        return await connection(
+            info, CaseReferralConnection, first=first, after=after, cursor=decode_timed_cursor,
+            rows=lambda s, key, limit: referral_store.list_inbox(
+                s, organization_id, status, after=key, limit=limit
+            ),
+            count=lambda s: referral_store.count_inbox(s, organization_id, status),
+            key=lambda r: f"{r.referred_at.isoformat()}|{r.id}", node=CaseReferral.from_model,
         )  # fmt: skip

@@ -21,12 +21,14 @@ from app.enums import (
     CaseStage,
     DropoutFollowUp,
     PetitionOutcome,
+    ReferralStatus,
     ReportSource,
     Role,
 )
 from app.models import Case as CaseModel
 from app.models import CaseEvent as CaseEventModel
-from app.models import Organization, User
+from app.models import CaseReferral as CaseReferralModel
+from app.models import User
 from app.store.cases import EventKey
 from authz.fields import reporter_shown
 from authz.guard import case_actions
@@ -35,6 +37,7 @@ from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.nodes import from_row, global_id, load_nodes
 from schema.core.pagination import CountedConnection, connection, decode_timed_cursor
+from schema.organizations.types import Organization
 
 register_enums()
 strawberry.enum(CaseAction, description="个案操作")
@@ -90,6 +93,22 @@ class Case(relay.Node):
         return None if row is None else Child.from_model(row, info)
 
     @strawberry.field(
+        description="Every referral of the case (转介), newest first: a case may be referred "
+        "to several organizations at once."
+    )
+    async def referrals(self, info: Info) -> list[CaseReferral]:
+        rows = await info.context.loaders.case_referrals.load(self.row.id)
+        return [CaseReferral.from_model(row) for row in rows]
+
+    @strawberry.field(description="The organization of the latest referral; null when none.")
+    async def referred_organization(self, info: Info) -> Organization | None:
+        rows = await info.context.loaders.case_referrals.load(self.row.id)
+        if not rows:
+            return None
+        row = await info.context.loaders.organization.load(rows[0].organization_id)
+        return None if row is None else Organization.from_model(row)
+
+    @strawberry.field(
         description="The case's history, oldest first: each step with who took it. A new "
         "step is added at the end, so a cursor stays valid while the case goes on."
     )
@@ -126,22 +145,11 @@ class Case(relay.Node):
         return await _person(info, self.row.assignee_id, None)
 
 
-@strawberry.type(description="An organization named in a case's history.")
-class CaseOrganization:
-    organization_id: strawberry.ID = strawberry.field(description="The organization's UUID.")
-    name: str
-
-    @classmethod
-    def from_model(cls, organization: Organization) -> CaseOrganization:
-        """The GraphQL view of an organization row."""
-        return cls(organization_id=strawberry.ID(str(organization.id)), name=organization.name)
-
-
 @strawberry.type(description="Who acted on a case: a person, or only an organization (an API key).")
 class CasePerson:
     name: str | None = strawberry.field(description="The person's name; null for an API key.")
     role: Role | None = strawberry.field(description="The person's role; null for an API key.")
-    organization: CaseOrganization | None
+    organization: Organization | None
 
 
 @strawberry.type(description="Who reported a case.")
@@ -150,7 +158,7 @@ class CaseReporter:
         description="The reporting person (staff, or a member of the public by name)."
     )
     role: Role | None
-    organization: CaseOrganization | None = strawberry.field(description="The reporting unit.")
+    organization: Organization | None = strawberry.field(description="The reporting unit.")
     source: ReportSource
     protected: bool = strawberry.field(
         description="A member of the public, whose identity is protected."
@@ -171,7 +179,7 @@ async def _person(
     return CasePerson(
         name=None if user is None else user.display_name,
         role=None if user is None else user.role,
-        organization=None if organization is None else CaseOrganization.from_model(organization),
+        organization=None if organization is None else Organization.from_model(organization),
     )
 
 
@@ -252,11 +260,11 @@ class CaseEvent(relay.Node):
         return await _person(info, self.row.actor_id, self.row.actor_organization_id)
 
     @strawberry.field(description="A referral: the organization the case was referred to.")
-    async def referred_organization(self, info: Info) -> CaseOrganization | None:
+    async def referred_organization(self, info: Info) -> Organization | None:
         if self.row.referred_organization_id is None:
             return None
         row = await info.context.loaders.organization.load(self.row.referred_organization_id)
-        return None if row is None else CaseOrganization.from_model(row)
+        return None if row is None else Organization.from_model(row)
 
     @strawberry.field(description="A hand-over: the worker who had the case (null: nobody).")
     async def handed_from(self, info: Info) -> CasePerson | None:
@@ -291,3 +299,44 @@ async def case_event_page(
         load=load, load_count=lambda: loaders.case_event_count.load(case_id),
         key=lambda e: f"{e.occurred_at.isoformat()}|{e.id}", node=CaseEvent.from_model,
     )  # fmt: skip
+
+
+@strawberry.type(
+    description="A referral (转介) of a case to an organization, with its status and the "
+    "receiver's feedback."
+)
+class CaseReferral(relay.Node):
+    id: relay.NodeID[str]
+    status: ReferralStatus
+    note: str | None = strawberry.field(description="The sender's note.")
+    feedback: str | None = strawberry.field(
+        description="The receiver's: why it declined, or what it did when it completed."
+    )
+    referred_at: datetime
+    responded_at: datetime | None = strawberry.field(description="When accepted or declined.")
+    completed_at: datetime | None
+    version: int
+    case_id: strawberry.ID = strawberry.field(description="The case's global id.")
+    row: strawberry.Private[CaseReferralModel]
+
+    @classmethod
+    def from_model(cls, referral: CaseReferralModel) -> CaseReferral:
+        """The GraphQL view of a referral row."""
+        return from_row(cls, referral, case_id=global_id("Case", referral.case_id), row=referral)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        """Referrals by id through the request's loader."""
+        return await load_nodes(info.context.loaders.referral, node_ids, cls.from_model)
+
+    @strawberry.field(description="The organization referred to.")
+    async def organization(self, info: Info) -> Organization | None:
+        row = await info.context.loaders.organization.load(self.row.organization_id)
+        return None if row is None else Organization.from_model(row)
+
+    @strawberry.field(description="The case; null when out of the caller's scope.")
+    async def case(self, info: Info) -> Case | None:
+        row = await info.context.loaders.case.load(self.row.case_id)
+        return None if row is None else Case.from_model(row)

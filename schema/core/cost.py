@@ -65,6 +65,7 @@ LIST_SIZES: Mapping[str, int] = {
     "Child.guardianships": 5,
     "Child.openCases": 5,
     "Child.moveHistory": 5,
+    "Case.referrals": 10,
     "AreaStatistics.trend": 8,
     "AreaCounts.openCasesByStage": 7,
     "AreaCounts.reportsBySource": 6,

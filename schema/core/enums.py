@@ -35,6 +35,8 @@ GRAPHQL_ENUMS: tuple[tuple[type[enums.LabeledEnum], str], ...] = (
     (enums.Role, "角色: what an account or API key acts as"),
     (enums.SchoolStatus, "就学状况"),
     (enums.VisitKind, "走访类型"),
+    (enums.OrganizationKind, "单位类型"),
+    (enums.ReferralStatus, "转介状态"),
 )
 
 

@@ -43,7 +43,7 @@ ROLES = [user.username for user in DEMO_USERS]
 PROBED_QUERY_FIELDS = {
     "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
     "syncPull", "studentFollowUps", "ngoContracts", "ngoContract", "ngoOrganizations",
-    "areaStatistics", "duplicateReports", "auditEvents",
+    "areaStatistics", "duplicateReports", "auditEvents", "referrals", "organizations",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -65,8 +65,15 @@ PROBED_MUTATION_FIELDS = {
     "unassignNgoContractChildren",
     # tests/cases/test_case_workflow_by_category.py probes these:
     "closeAsUnfounded", "recordReturnedToSchool", "recordNotReturned", "sendWrittenReport",
+    # tests/cases/test_referrals.py probes these:
+    "acceptReferral", "declineReferral", "completeReferral",
 }  # fmt: skip
 
+# Cases referred to the role's organization, but those it declined.
+REFERRED = (
+    "(SELECT case_id FROM case_referrals WHERE organization_id = :org AND status <> 'declined')"
+)
+RECEIVERS = ("demo-county", "demo-legalaid")
 ORACLE = {
     "children": {
         "demo-village": "area_code = :village",
@@ -75,7 +82,7 @@ ORACLE = {
         "demo-centre": "id IN (SELECT child_id FROM cases WHERE area_code LIKE :county || '%')",
         "demo-police": "id IN (SELECT child_id FROM cases WHERE reported_to_police "
         "AND area_code LIKE :township || '%')",
-        "demo-county": "id IN (SELECT child_id FROM cases WHERE referred_organization_id = :org)",
+        **{r: f"id IN (SELECT child_id FROM cases WHERE id IN {REFERRED})" for r in RECEIVERS},
         "demo-school": "school_id = :org AND area_code LIKE :township || '%'",
         "demo-ngo": "area_code LIKE :county || '%' AND id IN (SELECT a.child_id "
         "FROM ngo_contract_children a JOIN ngo_contracts c ON c.id = a.contract_id "
@@ -88,7 +95,7 @@ ORACLE = {
         "demo-township": "area_code LIKE :township || '%'",
         "demo-centre": "area_code LIKE :county || '%'",
         "demo-police": "reported_to_police AND area_code LIKE :township || '%'",
-        "demo-county": "referred_organization_id = :org",
+        **{r: f"id IN {REFERRED}" for r in RECEIVERS},
     },
     "visits": {
         "demo-village": "area_code = :village",
@@ -98,8 +105,9 @@ ORACLE = {
         "WHERE area_code LIKE :county || '%')",
         "demo-police": "child_id IN (SELECT child_id FROM cases WHERE reported_to_police "
         "AND area_code LIKE :township || '%')",
-        "demo-county": "child_id IN (SELECT child_id FROM cases "
-        "WHERE referred_organization_id = :org)",
+        **{
+            r: f"child_id IN (SELECT child_id FROM cases WHERE id IN {REFERRED})" for r in RECEIVERS
+        },
         # Its own service visits, to the children it serves now.
         "demo-ngo": "organization_id = :org AND child_id IN (SELECT a.child_id "
         "FROM ngo_contract_children a JOIN ngo_contracts c ON c.id = a.contract_id "
@@ -122,8 +130,11 @@ ORACLE = {
         "demo-police": "id IN (SELECT household_id FROM children WHERE id IN "
         "(SELECT child_id FROM cases WHERE reported_to_police "
         "AND area_code LIKE :township || '%'))",
-        "demo-county": "id IN (SELECT household_id FROM children WHERE id IN "
-        "(SELECT child_id FROM cases WHERE referred_organization_id = :org))",
+        **{
+            r: "id IN (SELECT household_id FROM children WHERE id IN "
+            f"(SELECT child_id FROM cases WHERE id IN {REFERRED}))"
+            for r in RECEIVERS
+        },
     },
 }
 # A case's history is seen with the case, by exactly those who see the case.
@@ -132,7 +143,7 @@ ORACLE["case_events"] = {
     for role, condition in ORACLE["cases"].items()
 }
 # They see a child with its case, but may not browse lists of children.
-REACH_CHILDREN_ONLY_THROUGH_CASES = {"demo-police", "demo-centre", "demo-county"}
+REACH_CHILDREN_ONLY_THROUGH_CASES = {"demo-police", "demo-centre", "demo-county", "demo-legalaid"}
 TABLE_OF = {
     "Child": "children", "Case": "cases", "Household": "households", "Visit": "visits",
     "NgoContract": "ngo_contracts", "CaseEvent": "case_events",
@@ -151,7 +162,8 @@ HOUSEHOLD_FIELDS = (
 CASE_FIELDS = (
     "fragment CaseFields on Case { id stage category child { id name household { id } } "
     "reporter { name organization { name } } assignee { name } "
-    "events(first: 5) { totalCount edges { node { id caseId kind who { name } } } } }"
+    "events(first: 5) { totalCount edges { node { id caseId kind who { name } } } } "
+    "referrals { id status organization { name } case { id } } referredOrganization { name } }"
 )
 CONTRACT_FIELDS = (
     "fragment ContractFields on NgoContract { id areaScope assignedChildCount "
@@ -193,19 +205,30 @@ async def world(server_url: str, template_db: str) -> AsyncIterator[World]:
                 text("SELECT id, username, organization_id FROM users WHERE username LIKE 'demo-%'")
             )
         }
-        # One case outside the demo township is referred to the county bureau.
-        await conn.execute(
-            text(
-                "UPDATE cases SET referred_organization_id = :org WHERE id = "
-                "(SELECT id FROM cases WHERE area_code LIKE :county || '%' "
-                "AND area_code NOT LIKE :township || '%' ORDER BY id LIMIT 1)"
-            ),
-            {
-                "org": users["demo-county"].organization_id,
-                "county": DEMO_COUNTY,
-                "township": DEMO_TOWNSHIP,
-            },
-        )
+        # Cases outside the demo township referred to the county bureau (accepted) and to
+        # legal aid (one sent, one declined: the second is none of legal aid's business).
+        beyond_township = (
+            await conn.scalars(
+                text(
+                    "SELECT id FROM cases WHERE area_code LIKE :county || '%' "
+                    "AND area_code NOT LIKE :township || '%' ORDER BY id LIMIT 3"
+                ),
+                {"county": DEMO_COUNTY, "township": DEMO_TOWNSHIP},
+            )
+        ).all()
+        for case_id, receiver, status in (
+            (beyond_township[0], "demo-county", "accepted"),
+            (beyond_township[1], "demo-legalaid", "sent"),
+            (beyond_township[2], "demo-legalaid", "declined"),
+        ):
+            await conn.execute(
+                text(
+                    "INSERT INTO case_referrals (id, case_id, area_code, organization_id, "
+                    "status, referred_at) SELECT gen_random_uuid(), id, area_code, :org, "
+                    "CAST(:status AS varchar), now() FROM cases WHERE id = :case"
+                ),
+                {"org": users[receiver].organization_id, "status": status, "case": case_id},
+            )
         # The NGO's service visits to the children of both its contracts (only those of the
         # contract in force are its to see), and another county's contract with another NGO.
         ngo = users["demo-ngo"]
@@ -365,6 +388,9 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         f"studentFollowUps(first: 100) {{ totalCount edges {{ node {{ student {{ id }} }} }} }} "
         f"ngoContracts(first: 100) {{ totalCount edges {{ node {{ ...ContractFields }} }} }} "
         f"ngoOrganizations(first: 100) {{ totalCount edges {{ node {{ id name }} }} }} "
+        f"organizations(first: 100) {{ totalCount edges {{ node {{ id name }} }} }} "
+        f"referrals(first: 100) {{ totalCount edges {{ node {{ id status "
+        f"case {{ ...CaseFields }} }} }} }} "
         f"duplicateReports(first: 100) {{ totalCount edges {{ node {{ areaCode "
         f"existingChild {{ ...ChildFields }} }} }} }} }} "
         f"{CHILD_FIELDS} {CASE_FIELDS} {CONTRACT_FIELDS}",
@@ -496,6 +522,41 @@ async def test_in_scope_objects_are_readable(client: AsyncClient, world: World, 
     )
     assert f'"totalCount":{listable}' in lists.replace(" ", "")
     assert f'"totalCount":{len(world.visible[role]["cases"])}' in lists.replace(" ", "")
+
+
+# Who may look organizations up (`case refer`), and the area each refers in.
+DIRECTORY_READERS = {"demo-township": DEMO_TOWNSHIP, "demo-county": DEMO_COUNTY,
+                     "demo-centre": DEMO_COUNTY}  # fmt: skip
+DIRECTORY_AND_INBOX = (
+    "{ organizations(first: 100) { totalCount edges { node { areaCode kind } } } "
+    "referrals(first: 100) { totalCount edges { node { status case { id } } } } }"
+)
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_directory_is_for_referrers_and_the_inbox_for_receivers(
+    client: AsyncClient, world: World, role: str
+) -> None:
+    data = json.loads(
+        answered(await graphql_response(client, world.tokens[role], DIRECTORY_AND_INBOX))
+    )["data"]
+    areas = [e["node"]["areaCode"] for e in data["organizations"]["edges"]]
+    area = DIRECTORY_READERS.get(role)
+    if area is None:
+        assert data["organizations"]["totalCount"] == 0, role
+    else:
+        # In the caller's area or in an area containing it, and nothing of the system's.
+        assert areas and all(a.startswith(area) or area.startswith(a) for a in areas), areas
+        assert "SYSTEM" not in {e["node"]["kind"] for e in data["organizations"]["edges"]}
+    # A receiver's inbox: the cases it sees are those of its referrals; one it declined
+    # stays listed, without its case.
+    inbox = [e["node"] for e in data["referrals"]["edges"]]
+    expected = {gid("Case", key) for key in world.visible[role]["cases"]}
+    assert {r["case"]["id"] for r in inbox if r["case"]} == (
+        expected if role in RECEIVERS else set()
+    ), role
+    assert all(r["case"] is None for r in inbox if r["status"] == "DECLINED")
+    assert ("DECLINED" in {r["status"] for r in inbox}) == (role == "demo-legalaid")
 
 
 async def test_anonymous_may_only_log_in(client: AsyncClient, world: World) -> None:

@@ -1,0 +1,1 @@
+"""The organization directory: the bodies a case can be referred to."""
