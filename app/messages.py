@@ -264,6 +264,10 @@ CHINESE: Final[dict[str, str]] = {
     # A case's timeline, measures and hand-overs (app/domain/case_facts.py, app/services/cases.py)
     "these details are not those of a {measure}": "所填信息不属于“{measure}”",
     "this person may not work on this case": "该人员不能承办此个案",
+    # The emergency response records only emergency measures (app/domain/workflow.py).
+    "a {measure} follows an assessment: it is not an emergency measure": (
+        "“{measure}”须在评估之后采取，不属于应急处置措施"
+    ),
     # Dropout cases (app/domain/workflow.py): a written report needs its recipients on file
     "no {kind} is on file for the case's area": "个案所在地区没有登记{kind}",
     "a {kind} does not take referrals of {category} cases": "{kind}不接收“{category}”类个案的转介",
@@ -421,6 +425,10 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "所填信息与干预措施不符",
     ),
     "ASSIGNEE_NOT_ELIGIBLE": ("this person may not work on this case", "该人员不能承办此个案"),
+    "NOT_AN_EMERGENCY_MEASURE": (
+        "the measure is not one for the emergency response",
+        "该措施不属于应急处置措施",
+    ),
     # Dropout cases (app/domain/workflow.py): a written report needs its recipients on file
     "RECIPIENT_MISSING": (
         "a body the step must address is not on file",

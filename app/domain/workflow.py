@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-from app.enums import CaseCategory, CaseStage, DropoutFollowUp, LabeledEnum
+from app.enums import CaseCategory, CaseMeasure, CaseStage, DropoutFollowUp, LabeledEnum
 from app.i18n import N_, translate
 
 CASE_OBJECT = "case"
@@ -32,6 +32,7 @@ class CaseAction(LabeledEnum):
     START_ASSESSMENT = "start_assessment", "开始评估"
     COMPLETE_ASSESSMENT = "complete_assessment", "完成评估并制定帮扶方案"
     RECORD_MEASURE = "record_measure", "采取干预措施"
+    RECORD_EMERGENCY_MEASURE = "record_emergency_measure", "采取应急处置措施"
     REFER = "refer", "转介"
     START_FOLLOW_UP = "start_follow_up", "开始跟踪回访"
     CLOSE = "close", "结案"
@@ -83,6 +84,15 @@ _TRANSITION_LIST = (
         frozenset({CaseStage.ASSISTANCE, CaseStage.INTERVENTION}),
         CaseStage.INTERVENTION,
         "intervene",
+    ),
+    # Seed 004's emergency response: the police admonish (训诫), order the parents back
+    # (责令父母返回), warn (告诫书), and the child may be placed (临时安置), before any
+    # assessment; the case stays in emergency response.
+    Transition(
+        CaseAction.RECORD_EMERGENCY_MEASURE,
+        frozenset({CaseStage.EMERGENCY_RESPONSE}),
+        None,
+        "respond",
     ),
     Transition(CaseAction.REFER, _OPEN_STAGES, None, "refer"),
     # Intervention is skipped when assistance is enough.
@@ -226,3 +236,29 @@ def permitted_actions(
         for action in allowed_actions(stage, category)
         if allows(*required_permission(action))
     ]
+
+
+# What may be done for a child during the emergency response; the court's measures (a
+# protection order, a petition to revoke guardianship) follow an assessment.
+EMERGENCY_MEASURES = frozenset(
+    {
+        CaseMeasure.ADMONITION,
+        CaseMeasure.ORDER_TO_RETURN,
+        CaseMeasure.WARNING_LETTER,
+        CaseMeasure.PLACEMENT,
+    }
+)
+
+
+def measure_action(stage: CaseStage) -> CaseAction:
+    """The step that records a measure on a case in `stage`: an emergency measure during the
+    emergency response, an intervention otherwise (`recordMeasure` is both)."""
+    if stage is CaseStage.EMERGENCY_RESPONSE:
+        return CaseAction.RECORD_EMERGENCY_MEASURE
+    return CaseAction.RECORD_MEASURE
+
+
+def measure_allowed(action: CaseAction, measure: CaseMeasure) -> bool:
+    """Whether `measure` may be recorded by `action`: any by an intervention, only the
+    emergency measures during the emergency response."""
+    return action is not CaseAction.RECORD_EMERGENCY_MEASURE or measure in EMERGENCY_MEASURES

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import workflow
@@ -190,6 +190,9 @@ async def report_concern(session: AsyncSession, actor: Actor, new: New) -> Case:
         return existing
     if child.status is ChildStatus.ARCHIVED:
         raise refuse("CHILD_ARCHIVED", "childId", "the child's file is archived")
+    # Two reports about one child at once take turns, so the second joins the first's case
+    # instead of opening another (one case per situation).
+    await session.execute(select(func.pg_advisory_xact_lock(_child_lock_key(child.id))))
     open_case = await _open_case_of(session, child.id, data.category)
     if open_case is not None:
         return await _join(session, actor, open_case, new.id or uuid.uuid4(), values)
@@ -197,6 +200,11 @@ async def report_concern(session: AsyncSession, actor: Actor, new: New) -> Case:
     session.add_all((case, reported))
     await session.flush()
     return case
+
+
+def _child_lock_key(child_id: uuid.UUID) -> int:
+    """The advisory lock of reports about a child: the first 63 bits of its id."""
+    return child_id.int >> 65
 
 
 def new_case(
@@ -289,6 +297,11 @@ async def apply_case_action(
 ) -> Case:
     """One step of a case's workflow, with its history: who may, from which stage, to which."""
     raise_problems(_step_problems(action, step, actor.today))
+    if action is CaseAction.RECORD_MEASURE:
+        # Which step records the measure depends on where the case stands (and so does the
+        # permission it needs): loading it here costs nothing more, the session keeps it.
+        visible: Case = await load_visible(session, Case, case_id, "caseId", "case")
+        action = workflow.measure_action(visible.stage)
     case: Case = await load_for_write(
         session, actor, Case, case_id, expected_version,
         field="caseId", what="case", permission=required_permission(action),
@@ -297,6 +310,12 @@ async def apply_case_action(
         to_stage = workflow.apply(case.stage, action, case.category)
     except WorkflowError as error:
         raise refuse(error.code, "caseId", error.template, error.params, current=case) from error
+    if step.measure is not None and not workflow.measure_allowed(action, step.measure):
+        raise refuse(
+            "NOT_AN_EMERGENCY_MEASURE", "measure",
+            "a {measure} follows an assessment: it is not an emergency measure",
+            {"measure": step.measure}, current=case,
+        )  # fmt: skip
     organization: Organization | None = None
     if action is CaseAction.REFER:
         organization = await session.get(Organization, step.organization_id)
@@ -325,7 +344,7 @@ async def apply_case_action(
     if to_stage is CaseStage.CLOSED:
         case.closed_at = actor.now
         case.close_reason = (step.reason or action.label).strip()
-    elif action is CaseAction.RECORD_MEASURE:
+    elif action in (CaseAction.RECORD_MEASURE, CaseAction.RECORD_EMERGENCY_MEASURE):
         facts = await measure_facts(session, step)
         events.append(_event(case, actor, CaseEventKind.MEASURE, measure=step.measure, **facts))
     elif action is CaseAction.REFER and organization is not None:

@@ -345,3 +345,36 @@ async def test_a_case_out_of_scope_cannot_be_handed_over(
         )
         assert [e["code"] for e in payload["errors"]] == ["NOT_FOUND"], name
         assert payload["case"] is None
+
+
+async def test_the_police_admonish_during_the_emergency_response(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    # Seed 004: the police respond at once, with 训诫 and an order to the parents to return;
+    # a protection order waits for an assessment. The case stays in emergency response.
+    police = await world.token("demo-police")
+    case = await _reported(fresh_client, await world.token("demo-village"))
+    assert not (await case.step(fresh_client, police, "startEmergencyResponse"))["errors"]
+    admonished = await case.step(
+        fresh_client, police, "recordMeasure", measure="ADMONITION", note="对父亲当面训诫"
+    )
+    assert admonished["errors"] == []
+    assert admonished["case"]["stage"] == "EMERGENCY_RESPONSE"
+    ordered = await case.step(fresh_client, police, "recordMeasure", measure="ORDER_TO_RETURN")
+    assert ordered["errors"] == []
+    order = {"court": "梁子湖区人民法院", "issuedOn": "2026-11-20"}
+    refused = await case.step(
+        fresh_client, police, "recordMeasure", measure="PROTECTION_ORDER", protectionOrder=order
+    )
+    assert [e["code"] for e in refused["errors"]] == ["NOT_AN_EMERGENCY_MEASURE"]
+    assert refused["case"] is None
+    events = _events(await _timeline(fresh_client, police, case.id))
+    assert [e["measure"] for e in events if e["kind"] == "MEASURE"] == [
+        "ADMONITION",
+        "ORDER_TO_RETURN",
+    ]
+    actions = await query_data(
+        fresh_client, police, "query($id: ID!) { node(id: $id) { ... on Case { nextActions } } }",
+        id=case.id,
+    )  # fmt: skip
+    assert "RECORD_EMERGENCY_MEASURE" in actions["node"]["nextActions"]

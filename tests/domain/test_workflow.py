@@ -19,10 +19,12 @@ from app.domain.workflow import (
     allowed_actions,
     apply,
     initial_stage,
+    measure_action,
+    measure_allowed,
     permitted_actions,
     required_permission,
 )
-from app.enums import CaseCategory, CaseStage, DropoutFollowUp, Role
+from app.enums import CaseCategory, CaseMeasure, CaseStage, DropoutFollowUp, Role
 from authz.enforcer import build_enforcer, default_rules
 from authz.guard import case_actions
 from authz.scope import Principal, compile_scope
@@ -38,6 +40,7 @@ COLUMNS = (
     A.START_ASSESSMENT,
     A.COMPLETE_ASSESSMENT,
     A.RECORD_MEASURE,
+    A.RECORD_EMERGENCY_MEASURE,
     A.REFER,
     A.START_FOLLOW_UP,
     A.CLOSE,
@@ -50,27 +53,29 @@ COLUMNS = (
 REP, EMR, ASM, AST = S.REPORTED, S.EMERGENCY_RESPONSE, S.ASSESSMENT, S.ASSISTANCE
 INT, FUP, CLD = S.INTERVENTION, S.FOLLOW_UP, S.CLOSED
 PER, PFL = S.PERSUASION, S.PERSUASION_FAILED
-# stage: the outcome of each action in COLUMNS for a case of any category but dropout, the
+# stage: the outcome of each action in COLUMNS (headed by their first letters: emergency
+# response, assessment, completion, measure, urgent measure, referral, follow-up, close,
+# unfounded, returned, not returned, written report) for a case of any category but dropout, the
 # new stage or the error code.
 # fmt: off
 OUTCOMES: dict[CaseStage, tuple[CaseStage | str, ...]] = {
-    #     emergency assess complete measure refer follow_up close unfounded returned not_ret written
-    REP: (EMR,      ASM,   X,       X,      REP,  X,        CLD,  CLD,      X,       X,      X),
-    EMR: (X,        ASM,   X,       X,      EMR,  X,        X,    CLD,      X,       X,      X),
-    ASM: (X,        X,     AST,     X,      ASM,  X,        X,    CLD,      X,       X,      X),
-    AST: (X,        X,     X,       INT,    AST,  FUP,      X,    X,        X,       X,      X),
-    INT: (X,        X,     X,       INT,    INT,  FUP,      X,    X,        X,       X,      X),
-    FUP: (X,        X,     X,       X,      FUP,  X,        CLD,  X,        X,       X,      X),
-    CLD: (C,        C,     C,       C,      C,    C,        C,    C,        C,       C,      C),
-    PER: (X,        X,     X,       X,      PER,  X,        X,    CLD,      X,       X,      X),
-    PFL: (X,        X,     X,       X,      PFL,  X,        X,    X,        X,       X,      X),
+    #     emr  ass  cmp  msr  urg  ref  fup  cls  unf  ret  nrt  wrt
+    REP: (EMR, ASM, X,   X,   X,   REP, X,   CLD, CLD, X,   X,   X),
+    EMR: (X,   ASM, X,   X,   EMR, EMR, X,   X,   CLD, X,   X,   X),
+    ASM: (X,   X,   AST, X,   X,   ASM, X,   X,   CLD, X,   X,   X),
+    AST: (X,   X,   X,   INT, X,   AST, FUP, X,   X,   X,   X,   X),
+    INT: (X,   X,   X,   INT, X,   INT, FUP, X,   X,   X,   X,   X),
+    FUP: (X,   X,   X,   X,   X,   FUP, X,   CLD, X,   X,   X,   X),
+    CLD: (C,   C,   C,   C,   C,   C,   C,   C,   C,   C,   C,   C),
+    PER: (X,   X,   X,   X,   X,   PER, X,   X,   CLD, X,   X,   X),
+    PFL: (X,   X,   X,   X,   X,   PFL, X,   X,   X,   X,   X,   X),
 }
 # A dropout case: the same, but for the steps of its own path.
 DROPOUT_OUTCOMES: dict[CaseStage, tuple[CaseStage | str, ...]] = {
     **OUTCOMES,
-    FUP: (X,        X,     X,       X,      FUP,  X,        CLD,  X,        CLD,     X,      X),
-    PER: (X,        X,     X,       X,      PER,  X,        X,    CLD,      CLD,     PFL,    X),
-    PFL: (X,        X,     X,       X,      PFL,  X,        X,    X,        CLD,     X,      FUP),
+    FUP: (X,   X,   X,   X,   X,   FUP, X,   CLD, X,   CLD, X,   X),
+    PER: (X,   X,   X,   X,   X,   PER, X,   X,   CLD, CLD, PFL, X),
+    PFL: (X,   X,   X,   X,   X,   PFL, X,   X,   X,   CLD, X,   FUP),
 }
 # fmt: on
 CATEGORIES = (CaseCategory.OTHER, CaseCategory.DROPOUT)
@@ -89,6 +94,11 @@ ROLES_ALLOWED: dict[CaseAction, set[Role]] = {
         Role.PROTECTION_CENTRE,
     },
     A.RECORD_MEASURE: {Role.COUNTY_CIVIL_AFFAIRS, Role.PROTECTION_CENTRE, Role.POLICE},
+    A.RECORD_EMERGENCY_MEASURE: {
+        Role.TOWNSHIP_SUPERVISOR,
+        Role.PROTECTION_CENTRE,
+        Role.POLICE,
+    },
     A.REFER: {Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_CIVIL_AFFAIRS, Role.PROTECTION_CENTRE},
     A.START_FOLLOW_UP: {Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_SUPERVISOR, Role.PROTECTION_CENTRE},
     A.CLOSE: {Role.TOWNSHIP_SUPERVISOR, Role.COUNTY_CIVIL_AFFAIRS, Role.PROTECTION_CENTRE},
@@ -298,3 +308,36 @@ def test_permitted_actions_ask_for_each_actions_permission() -> None:
         A.CLOSE_AS_UNFOUNDED,
     ]
     assert set(asked) == {("case", p) for p in ("respond", "assess", "refer", "close")}
+
+
+@pytest.mark.parametrize(
+    ("stage", "action"),
+    [
+        (S.EMERGENCY_RESPONSE, A.RECORD_EMERGENCY_MEASURE),
+        (S.ASSISTANCE, A.RECORD_MEASURE),
+        (S.INTERVENTION, A.RECORD_MEASURE),
+        (S.REPORTED, A.RECORD_MEASURE),
+    ],
+)
+def test_a_measure_is_an_emergency_one_during_the_emergency_response(
+    stage: CaseStage, action: CaseAction
+) -> None:
+    assert measure_action(stage) is action
+
+
+@pytest.mark.parametrize(
+    ("measure", "in_emergency"),
+    [
+        (CaseMeasure.ADMONITION, True),
+        (CaseMeasure.ORDER_TO_RETURN, True),
+        (CaseMeasure.WARNING_LETTER, True),
+        (CaseMeasure.PLACEMENT, True),
+        (CaseMeasure.PROTECTION_ORDER, False),
+        (CaseMeasure.REVOCATION_PETITION, False),
+    ],
+)
+def test_only_emergency_measures_are_taken_before_an_assessment(
+    measure: CaseMeasure, in_emergency: bool
+) -> None:
+    assert measure_allowed(A.RECORD_EMERGENCY_MEASURE, measure) is in_emergency
+    assert measure_allowed(A.RECORD_MEASURE, measure)
