@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import (
     Case,
+    CaseEvent,
+    CaseReferral,
     Child,
     ChildMove,
     Guardianship,
@@ -39,6 +41,8 @@ SYNCED: tuple[tuple[str, Any], ...] = (
     ("guardianships", Guardianship),
     ("visits", Visit),
     ("cases", Case),
+    ("case_events", CaseEvent),
+    ("referrals", CaseReferral),
     ("moves", ChildMove),
 )
 

@@ -9,7 +9,7 @@ import strawberry
 from app import clock
 from app.store.children import children_by_id
 from app.store.sync import Cursor, InvalidCursor, contract_children_to_recheck, pull
-from schema.cases.types import Case
+from schema.cases.types import Case, CaseEvent, CaseReferral
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.errors import QueryError
@@ -35,6 +35,12 @@ class SyncPage:
     guardianships: list[Guardianship]
     visits: list[Visit]
     cases: list[Case]
+    case_events: list[CaseEvent] = strawberry.field(
+        description="Entries of the cases' histories (a case's timeline, offline)."
+    )
+    referrals: list[CaseReferral] = strawberry.field(
+        description="Referrals of the cases, and those sent to the caller's organization."
+    )
     removals: list[Removal]
     cursor: str
     has_more: bool
@@ -62,6 +68,7 @@ class SyncQuery:
             for name, type_name in (
                 ("households", "Household"), ("parents", "Parent"), ("children", "Child"),
                 ("guardianships", "Guardianship"), ("visits", "Visit"), ("cases", "Case"),
+                ("case_events", "CaseEvent"), ("referrals", "CaseReferral"),
             )
             for row in rows.get(name, [])
             if row.deleted_at is not None
@@ -104,6 +111,8 @@ class SyncQuery:
             guardianships=[Guardianship.from_model(r) for r in live("guardianships")],
             visits=[Visit.from_model(r) for r in live("visits")],
             cases=[Case.from_model(r) for r in live("cases")],
+            case_events=[CaseEvent.from_model(r) for r in live("case_events")],
+            referrals=[CaseReferral.from_model(r) for r in live("referrals")],
             removals=removals,
             cursor=page.cursor.encode(),
             has_more=page.has_more,

@@ -21,12 +21,16 @@ query Pull($since: String, $first: Int!) {
   syncPull(since: $since, first: $first) {
     households { id } parents { id householdId } children { id householdId version }
     guardianships { id childId } visits { id childId } cases { id childId }
+    caseEvents { id caseId } referrals { id caseId }
     removals { typeName id }
     cursor hasMore
   }
 }
 """
-KINDS = ("households", "parents", "children", "guardianships", "visits", "cases")
+KINDS = (
+    "households", "parents", "children", "guardianships", "visits", "cases", "caseEvents",
+    "referrals",
+)  # fmt: skip
 
 
 async def pull_all(
@@ -93,6 +97,45 @@ async def test_an_increment_carries_only_what_changed(
     assert changes["visits"] == {visit["id"]}
     assert changes["children"] <= {child["id"]}  # its next visit due moved
     assert not changes["households"] and not changes["cases"]
+
+
+REFER = """
+mutation($input: ReferCaseInput!) {
+  referCase(input: $input) { case { id version } errors { code } }
+}
+"""
+
+
+async def test_a_cases_history_and_referrals_reach_the_devices(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    village = await access_token(fresh_db, "demo-village")
+    township = await access_token(fresh_db, "demo-township")
+    _whole, _removals, cursor, _pages = await pull_all(fresh_client, township, None)
+    child = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    case = await factories.case(fresh_client, village, child["id"])
+    async with engine_for(fresh_db).connect() as conn:
+        centre = await conn.scalar(
+            text("SELECT organization_id FROM users WHERE username = 'demo-centre'")
+        )
+    referral = {
+        "caseId": case["id"], "expectedVersion": case["version"], "organizationId": str(centre),
+    }  # fmt: skip
+    referred = await query_data(fresh_client, township, REFER, input=referral)
+    assert referred["referCase"]["errors"] == []
+    changes, _removals, _cursor, _pages = await pull_all(fresh_client, township, cursor)
+    assert changes["cases"] == {case["id"]}
+    events = await _ids(
+        engine_for, fresh_db, "SELECT id FROM case_events WHERE case_id = :c",
+        c=uuid.UUID(key_of(case["id"])),
+    )  # fmt: skip
+    assert len(events) == 2  # reported, referred
+    assert changes["caseEvents"] == {gid("CaseEvent", e) for e in events}
+    assert len(changes["referrals"]) == 1
+    # The receiving centre's device gets the referral (its inbox) with the case.
+    centre_token = await access_token(fresh_db, "demo-centre")
+    whole, _removals, _cursor, _pages = await pull_all(fresh_client, centre_token, None)
+    assert changes["referrals"] <= whole["referrals"]
 
 
 async def test_a_transaction_that_commits_late_is_not_skipped(
