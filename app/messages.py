@@ -261,6 +261,15 @@ CHINESE: Final[dict[str, str]] = {
         "数据库响应超时，请减少查询的数据后重试"
     ),
     "the database took too long to answer: retry later": "数据库响应超时，请稍后重试",
+    "the household is not in the village moved to": "该住户不在迁入的村(社区)",
+    "a sibling stays behind: name the child's household in the new village": (
+        "该儿童的兄弟姐妹留在原住户：请指定其在迁入村(社区)的住户"
+    ),
+    "this move does not need that acceptance": "此次迁移无需该项同意",
+    "that acceptance is already given": "该项同意已经给出",
+    "both counties accept before the receiving village": (
+        "须先经迁出地和迁入地县级民政部门同意，再由迁入地接收"
+    ),
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -404,6 +413,11 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "the query asks for too much at once: ask for fewer items or fields",
         "查询一次请求的数据过多，请减少每页条数或查询字段",
     ),
+    "INVALID_HOUSEHOLD": ("not a household for this", "住户不符合要求"),
+    "HOUSEHOLD_REQUIRED": ("a household is needed", "需要指定住户"),
+    "STEP_NOT_NEEDED": ("this acceptance is not needed", "无需此项同意"),
+    "STEP_ALREADY_ACCEPTED": ("already accepted", "已同意"),
+    "COUNTIES_FIRST": ("the counties accept first", "需先经两地县级民政部门同意"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and

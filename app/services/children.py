@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.idnumber import mask_id_number, normalize_id_number
+from app.domain.moves import HouseholdAfterMove, household_after_move
 from app.domain.validation import (
     ChildIdentity,
     Problem,
@@ -276,48 +277,45 @@ async def move_child(
     child_id: uuid.UUID,
     expected_version: int,
     to_area_code: str,
+    to_household_id: uuid.UUID | None = None,
 ) -> Child:
     """Move a child's file to another village, with its history: guardianships, visits,
     cases and their events (and school absences and NGO assignments, which end).
 
     The caller needs to write child files in both villages. The household (and its parents)
-    moves too when no other child of it stays behind; the move is kept as a ChildMove, the
-    history of which village held the file.
+    moves too when no other child of it stays behind, unless the caller names a household of
+    the new village for the child (app/domain/moves.py); the move is kept as a ChildMove,
+    the history of which village held the file.
     """
-    area = await session.get(Area, to_area_code)
-    if area is None or area.level is not AreaLevel.VILLAGE:
-        raise refuse("INVALID_AREA", "toAreaCode", "not a village code")
+    await check_village(session, to_area_code)
     child: Child = await load_visible(session, Child, child_id, "id", "child")
     require(actor.scope, "child_file", "write", child.area_code)
     require(actor.scope, "child_file", "write", to_area_code, field="toAreaCode")
     check_version(child, expected_version)
-    if child.status is ChildStatus.ARCHIVED:
-        raise refuse("CHILD_ARCHIVED", "id", "the child's file is archived", current=child)
-    if child.area_code == to_area_code:
-        raise refuse("INVALID_AREA", "toAreaCode", "the child is already in this village")
-    case_ids = select(Case.id).where(Case.child_id == child.id).scalar_subquery()
-    # Events first: they are found through their cases, and cases are found by the child.
-    await session.execute(
-        update(CaseEvent)
-        .where(CaseEvent.case_id.in_(case_ids))
-        .values(area_code=to_area_code)
-        .execution_options(synchronize_session=False)
-    )
-    for model in _FOLLOW_THE_CHILD:
-        await session.execute(
-            update(model)
-            .where(model.child_id == child.id)
-            .values(area_code=to_area_code)
-            .execution_options(synchronize_session=False)
+    return await carry_move(session, actor, child, to_area_code, to_household_id)
+
+
+async def check_village(session: AsyncSession, area_code: str) -> None:
+    """Refuse a destination that is not a village (INVALID_AREA on toAreaCode)."""
+    area = await session.get(Area, area_code)
+    if area is None or area.level is not AreaLevel.VILLAGE:
+        raise refuse("INVALID_AREA", "toAreaCode", "not a village code")
+
+
+async def household_for_move(
+    session: AsyncSession,
+    child: Child,
+    to_area_code: str,
+    to_household_id: uuid.UUID | None,
+    whole_file: dict[str, bool] | None = None,
+) -> HouseholdAfterMove:
+    """The household the child will live in after moving (app/domain/moves.py), the named
+    one looked up as the caller sees it (NOT_FOUND on toHouseholdId otherwise)."""
+    named: Household | None = None
+    if to_household_id is not None:
+        named = await load_visible(
+            session, Household, to_household_id, "toHouseholdId", "household"
         )
-    # An NGO served the child where it lived: the new village's staff decide on services anew
-    # (and the NGO does not follow the child to a place it was not contracted for).
-    await session.execute(
-        update(NgoContractChild)
-        .where(NgoContractChild.child_id == child.id, NgoContractChild.unassigned_at.is_(None))
-        .values(unassigned_at=actor.now)
-        .execution_options(synchronize_session=False)
-    )
     staying = await session.scalar(
         select(func.count())
         .select_from(Child)
@@ -327,14 +325,70 @@ async def move_child(
             Child.deleted_at.is_(None),
             Child.status == ChildStatus.ACTIVE,
         )
+        .execution_options(**(whole_file or {}))
     )
-    if not staying:
+    outcome = household_after_move(
+        current_household_id=child.household_id,
+        siblings_staying=staying or 0,
+        to_household_id=to_household_id,
+        to_household_village=named.area_code if named else None,
+        to_village=to_area_code,
+    )
+    if isinstance(outcome, Problem):
+        raise DomainError([outcome])
+    return outcome
+
+
+async def carry_move(
+    session: AsyncSession,
+    actor: Actor,
+    child: Child,
+    to_area_code: str,
+    to_household_id: uuid.UUID | None,
+    *,
+    requested_by_id: uuid.UUID | None = None,
+    whole_file: dict[str, bool] | None = None,
+) -> Child:
+    """Carry out an authorized move: the file, its history and its household (taken along
+    or changed for one in the new village), recorded as a ChildMove; the child's derived
+    facts follow the household it ends up in. `whole_file` marks the statements of a move a
+    request granted (the accepting side does not see the file it receives)."""
+    options = whole_file or {}
+    if child.status is ChildStatus.ARCHIVED:
+        raise refuse("CHILD_ARCHIVED", "id", "the child's file is archived", current=child)
+    if child.area_code == to_area_code:
+        raise refuse("INVALID_AREA", "toAreaCode", "the child is already in this village")
+    household = await household_for_move(session, child, to_area_code, to_household_id, options)
+    case_ids = select(Case.id).where(Case.child_id == child.id).scalar_subquery()
+    # Events first: they are found through their cases, and cases are found by the child.
+    await session.execute(
+        update(CaseEvent)
+        .where(CaseEvent.case_id.in_(case_ids))
+        .values(area_code=to_area_code)
+        .execution_options(synchronize_session=False, **options)
+    )
+    for model in _FOLLOW_THE_CHILD:
+        await session.execute(
+            update(model)
+            .where(model.child_id == child.id)
+            .values(area_code=to_area_code)
+            .execution_options(synchronize_session=False, **options)
+        )
+    # An NGO served the child where it lived: the new village's staff decide on services anew
+    # (and the NGO does not follow the child to a place it was not contracted for).
+    await session.execute(
+        update(NgoContractChild)
+        .where(NgoContractChild.child_id == child.id, NgoContractChild.unassigned_at.is_(None))
+        .values(unassigned_at=actor.now)
+        .execution_options(synchronize_session=False, **options)
+    )
+    if household.takes_household:
         for model, key in ((Household, Household.id), (Parent, Parent.household_id)):
             await session.execute(
                 update(model)
                 .where(key == child.household_id)
                 .values(area_code=to_area_code)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, **options)
             )
     session.add(
         ChildMove(
@@ -343,11 +397,15 @@ async def move_child(
             from_area_code=child.area_code,
             moved_at=actor.now,
             moved_by_id=actor.user_id,
-            household_id=None if staying else child.household_id,
+            requested_by_id=requested_by_id,
+            household_id=child.household_id if household.takes_household else None,
         )
     )
     child.area_code = to_area_code
+    if household.household_id is not None:
+        child.household_id = household.household_id
     await session.flush()
+    await refresh_children(session, [child.id], actor.today)
     await session.refresh(child)
     return child
 

@@ -38,7 +38,11 @@ def sent(input: Any, *, skip: Collection[str] = ()) -> dict[str, object]:
 
 
 # Global-id input fields whose names do not say the type of node they name.
-ID_TYPES: Mapping[str, str] = {"corrects_id": "Guardianship", "contract_id": "NgoContract"}
+ID_TYPES: Mapping[str, str] = {
+    "corrects_id": "Guardianship",
+    "contract_id": "NgoContract",
+    "to_household_id": "Household",
+}
 
 
 def id_type(name: str) -> str:
