@@ -267,6 +267,9 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "this move does not need that acceptance": "此次迁移无需该项同意",
     "that acceptance is already given": "该项同意已经给出",
+    "the move request is no longer open": "该迁移申请已结束",
+    "a move of this child is already requested": "该儿童已有待处理的迁移申请",
+    "the receiving village names the household": "应由迁入地指定住户",
     "both counties accept before the receiving village": (
         "须先经迁出地和迁入地县级民政部门同意，再由迁入地接收"
     ),
@@ -417,6 +420,8 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "HOUSEHOLD_REQUIRED": ("a household is needed", "需要指定住户"),
     "STEP_NOT_NEEDED": ("this acceptance is not needed", "无需此项同意"),
     "STEP_ALREADY_ACCEPTED": ("already accepted", "已同意"),
+    "REQUEST_CLOSED": ("the request is no longer open", "申请已结束"),
+    "MOVE_ALREADY_REQUESTED": ("a move is already requested", "已有待处理的迁移申请"),
     "COUNTIES_FIRST": ("the counties accept first", "需先经两地县级民政部门同意"),
 }
 
@@ -447,6 +452,7 @@ TERMS: Final[dict[str, str]] = {
     "account": "账号",
     "policy": "权限策略",
     "graphql ide": "调试工具",
+    "child move": "儿童档案迁移",
     # policy actions
     "read": "查看",
     "write": "编辑",
@@ -458,6 +464,9 @@ TERMS: Final[dict[str, str]] = {
     "place": "临时安置",
     "follow_up": "跟踪回访",
     "close": "结案",
+    "request": "申请",
+    "accept": "接收",
+    "approve": "同意",
     "assign": "分派",
     "manage": "管理",
     "use": "使用",

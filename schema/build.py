@@ -22,6 +22,7 @@ from schema.auth.mutations import AuthMutation
 from schema.cases.mutations import CaseMutation
 from schema.cases.query import CaseQuery
 from schema.cases.types import Case
+from schema.children.move_requests import MoveRequestMutation, MoveRequestQuery
 from schema.children.mutations import ChildMutation, MoveMutation
 from schema.children.query import ChildQuery
 from schema.children.types import Child
@@ -67,6 +68,7 @@ class Query(
     StatisticsQuery,
     ReconciliationQuery,
     AuditQuery,
+    MoveRequestQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -85,6 +87,7 @@ class Mutation(
     SyncMutation,
     AbsenceMutation,
     ContractMutation,
+    MoveRequestMutation,
 ):
     pass
 

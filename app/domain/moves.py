@@ -75,15 +75,13 @@ def check_step_open(
     receiving village only after the counties (its acceptance is the one that moves the
     file, so it comes last)."""
     if step not in needed:
-        return Problem("STEP_NOT_NEEDED", "step", "this move does not need that acceptance")
+        return Problem("STEP_NOT_NEEDED", "id", "this move does not need that acceptance")
     if step in accepted:
-        return Problem("STEP_ALREADY_ACCEPTED", "step", "that acceptance is already given")
+        return Problem("STEP_ALREADY_ACCEPTED", "id", "that acceptance is already given")
     if step is MoveStep.RECEIVING_VILLAGE and any(
         s not in accepted for s in needed if s is not MoveStep.RECEIVING_VILLAGE
     ):
-        return Problem(
-            "COUNTIES_FIRST", "step", "both counties accept before the receiving village"
-        )
+        return Problem("COUNTIES_FIRST", "id", "both counties accept before the receiving village")
     return None
 
 

@@ -13,7 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.idnumber import mask_id_number, normalize_id_number
-from app.domain.moves import HouseholdAfterMove, household_after_move
+from app.domain.moves import (
+    HouseholdAfterMove,
+    acceptance_steps,
+    check_step_open,
+    completes_move,
+    household_after_move,
+)
 from app.domain.validation import (
     ChildIdentity,
     Problem,
@@ -33,6 +39,8 @@ from app.enums import (
     Gender,
     KeyChildReason,
     LivingArrangement,
+    MoveRequestStatus,
+    MoveStep,
     SchoolStatus,
 )
 from app.errors import DomainError, check_version, raise_problems, refuse
@@ -44,6 +52,7 @@ from app.models import (
     CaseEvent,
     Child,
     ChildMove,
+    ChildMoveRequest,
     Guardianship,
     Household,
     NgoContractChild,
@@ -64,6 +73,7 @@ from app.services.common import (
 )
 from app.services.derivation import refresh_children
 from authz.guard import require
+from authz.session import GRANTED_MOVE_OPTION, granted_move
 
 
 @dataclass(frozen=True)
@@ -431,3 +441,174 @@ async def archive_child(
     await session.flush()
     await session.refresh(child)
     return child
+
+
+@dataclass(frozen=True)
+class MoveRequestData:
+    """A requested move as it will be stored: the child, where to, and why."""
+
+    child_id: uuid.UUID
+    to_area_code: str
+    reason: str | None = None
+
+
+def _accepted_steps(request: ChildMoveRequest) -> set[MoveStep]:
+    return {step for step in MoveStep if getattr(request, f"{step.value}_at") is not None}
+
+
+def _may_take(actor: Actor, request: ChildMoveRequest, step: MoveStep) -> bool:
+    if step is MoveStep.RECEIVING_VILLAGE:
+        return actor.scope.allows("child_move", "accept", request.to_area_code)
+    village = request.area_code if step is MoveStep.SENDING_COUNTY else request.to_area_code
+    return actor.scope.allows("child_move", "approve", village)
+
+
+async def _open_request(
+    session: AsyncSession, request_id: uuid.UUID, expected_version: int
+) -> ChildMoveRequest:
+    request: ChildMoveRequest = await load_visible(
+        session, ChildMoveRequest, request_id, "id", "child move"
+    )
+    check_version(request, expected_version)
+    if request.status is not MoveRequestStatus.REQUESTED:
+        raise refuse("REQUEST_CLOSED", "id", "the move request is no longer open", current=request)
+    return request
+
+
+async def request_child_move(session: AsyncSession, actor: Actor, new: New) -> ChildMoveRequest:
+    """Ask to move a child's file from its village to another (any county): the receiving
+    village's director or township accepts it, across counties after both counties'
+    civil-affairs bureaus (app/domain/moves.py). The request shows the receiving side the
+    child's name and birth date only, until the move is done."""
+    data, found = merge_create(MoveRequestData, new.changes)
+    if data is None or found:
+        raise DomainError(found)
+    raise_problems(problems(check_length(data.reason, "reason", 500)))
+    await check_village(session, data.to_area_code)
+    child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
+    require(actor.scope, "child_move", "request", child.area_code, field="childId")
+    if child.status is ChildStatus.ARCHIVED:
+        raise refuse("CHILD_ARCHIVED", "childId", "the child's file is archived")
+    if child.area_code == data.to_area_code:
+        raise refuse("INVALID_AREA", "toAreaCode", "the child is already in this village")
+    values = {**values_of(data), "area_code": child.area_code}
+    if (existing := await existing_create(session, ChildMoveRequest, new.id, values)) is not None:
+        return existing
+    pending = await session.scalar(
+        select(func.count())
+        .select_from(ChildMoveRequest)
+        .where(
+            ChildMoveRequest.child_id == child.id,
+            ChildMoveRequest.status == MoveRequestStatus.REQUESTED,
+        )
+    )
+    if pending:
+        raise refuse(
+            "MOVE_ALREADY_REQUESTED", "childId", "a move of this child is already requested"
+        )
+    request = ChildMoveRequest(
+        id=new.id or uuid.uuid4(),
+        **values,
+        child_name=child.name,
+        child_birth_date=child.birth_date,
+        requested_by_id=actor.user_id,
+        requested_at=actor.now,
+    )
+    session.add(request)
+    await session.flush()
+    await session.refresh(request)
+    return request
+
+
+async def accept_child_move(
+    session: AsyncSession,
+    actor: Actor,
+    request_id: uuid.UUID,
+    expected_version: int,
+    to_household_id: uuid.UUID | None,
+) -> ChildMoveRequest:
+    """Give the acceptance of a requested move that is the caller's to give (the receiving
+    village's, or a county's across counties). The last one moves the file, as moveChild
+    does, in this transaction: into the household named here (the receiving village's
+    acceptance names one when a sibling stays behind) or with its family."""
+    request = await _open_request(session, request_id, expected_version)
+    needed = acceptance_steps(request.area_code, request.to_area_code)
+    accepted = _accepted_steps(request)
+    mine = [step for step in needed if _may_take(actor, request, step)]
+    if not mine:
+        require(actor.scope, "child_move", "accept", request.to_area_code)
+    open_steps = [step for step in mine if step not in accepted]
+    step = open_steps[0] if open_steps else mine[0]
+    problem = check_step_open(step, needed, accepted)
+    if problem is not None:
+        raise DomainError([problem], current=request)
+    if to_household_id is not None and step is not MoveStep.RECEIVING_VILLAGE:
+        raise refuse(
+            "INVALID_HOUSEHOLD", "toHouseholdId", "the receiving village names the household"
+        )
+    setattr(request, f"{step.value}_by_id", actor.user_id)
+    setattr(request, f"{step.value}_at", actor.now)
+    if completes_move(needed, accepted | {step}):
+        request.to_household_id = to_household_id
+        request.status = MoveRequestStatus.ACCEPTED
+        request.closed_by_id = actor.user_id
+        request.closed_at = actor.now
+        # The household named is looked up as the accepting side sees it: its own village's.
+        if to_household_id is not None:
+            await load_visible(session, Household, to_household_id, "toHouseholdId", "household")
+        async with granted_move(session, request.area_code):
+            child = await session.get(
+                Child, request.child_id, execution_options={GRANTED_MOVE_OPTION: True}
+            )
+            if (
+                child is None
+                or child.deleted_at is not None
+                or child.area_code != request.area_code
+            ):
+                raise refuse("REQUEST_CLOSED", "id", "the move request is no longer open")
+            await carry_move(
+                session, actor, child, request.to_area_code, to_household_id,
+                requested_by_id=request.requested_by_id,
+                whole_file={GRANTED_MOVE_OPTION: True},
+            )  # fmt: skip
+    await session.flush()
+    await session.refresh(request)
+    return request
+
+
+async def decline_child_move(
+    session: AsyncSession, actor: Actor, request_id: uuid.UUID, expected_version: int, reason: str
+) -> ChildMoveRequest:
+    """Decline a requested move, with a reason: whoever has an acceptance of it to give."""
+    raise_problems(problems(check_required(reason, "reason"), check_length(reason, "reason", 500)))
+    request = await _open_request(session, request_id, expected_version)
+    needed = acceptance_steps(request.area_code, request.to_area_code)
+    if not any(_may_take(actor, request, step) for step in needed):
+        require(actor.scope, "child_move", "accept", request.to_area_code)
+    return await _close(session, actor, request, MoveRequestStatus.DECLINED, reason)
+
+
+async def cancel_child_move(
+    session: AsyncSession, actor: Actor, request_id: uuid.UUID, expected_version: int
+) -> ChildMoveRequest:
+    """Withdraw a requested move: the requesting side (who may request moves from the
+    child's village)."""
+    request = await _open_request(session, request_id, expected_version)
+    require(actor.scope, "child_move", "request", request.area_code)
+    return await _close(session, actor, request, MoveRequestStatus.CANCELLED, None)
+
+
+async def _close(
+    session: AsyncSession,
+    actor: Actor,
+    request: ChildMoveRequest,
+    status: MoveRequestStatus,
+    reason: str | None,
+) -> ChildMoveRequest:
+    request.status = status
+    request.closed_by_id = actor.user_id
+    request.closed_at = actor.now
+    request.decline_reason = reason
+    await session.flush()
+    await session.refresh(request)
+    return request
