@@ -30,6 +30,9 @@ REQUEST = _mutation("requestChildMove", "RequestChildMoveInput")
 ACCEPT = _mutation("acceptChildMove", "AcceptChildMoveInput")
 DECLINE = _mutation("declineChildMove", "DeclineChildMoveInput")
 CANCEL = _mutation("cancelChildMove", "CancelChildMoveInput")
+MOVE = (
+    """mutation($input: MoveChildInput!) { moveChild(input: $input) { errors { code field } } }"""
+)
 REQUESTS = """{ childMoveRequests(first: 20) { totalCount edges { node {
   id status childName child { id } } } } }"""
 CHILD = """
@@ -284,3 +287,41 @@ async def test_a_third_village_sees_and_does_nothing(
         fresh_client, third, REQUEST, childId=child["id"], toAreaCode=DEMO_VILLAGE2
     )
     assert codes(stolen) == [("NOT_FOUND", "childId")]
+
+
+async def test_a_township_moves_a_child_to_another_county_by_request(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    township = await world.token("demo-township")
+    village = await world.token("demo-village")
+    target, receiving, receiving_county = await _other_county(world)
+    child = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    # moveChild needs write access there, which a township has only in its own villages.
+    version = child["version"]
+    direct = await mutation_payload(
+        fresh_client, township, MOVE, id=child["id"], expectedVersion=version, toAreaCode=target
+    )
+    assert codes(direct) == [("FORBIDDEN", "toAreaCode")]
+    asked = await mutation_payload(
+        fresh_client, township, REQUEST, childId=child["id"], toAreaCode=target
+    )
+    assert asked["errors"] == []
+    request = asked["request"]
+    # The village sees what its township asked; so do both counties.
+    for token in (village, await world.token("demo-county"), receiving_county, receiving):
+        seen = (await query_data(fresh_client, token, REQUESTS))["childMoveRequests"]
+        assert [e["node"]["id"] for e in seen["edges"]] == [request["id"]]
+    version = request["version"]
+    for token in (receiving_county, await world.token("demo-county"), receiving):
+        accepted = await mutation_payload(
+            fresh_client, token, ACCEPT, id=request["id"], expectedVersion=version
+        )
+        assert accepted["errors"] == [], accepted
+        version = accepted["request"]["version"]
+    assert accepted["request"]["status"] == "ACCEPTED"
+    moved = (await query_data(fresh_client, receiving, CHILD, id=child["id"]))["node"]
+    assert moved["areaCode"] == target and moved["household"]["areaCode"] == target
+    twice = await mutation_payload(
+        fresh_client, receiving, ACCEPT, id=request["id"], expectedVersion=version
+    )
+    assert codes(twice) == [("REQUEST_CLOSED", "id")]
