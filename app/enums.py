@@ -292,3 +292,18 @@ class ReferralStatus(LabeledEnum):
     ACCEPTED = "accepted", "已接收"
     DECLINED = "declined", "已拒绝"
     COMPLETED = "completed", "已办结"
+
+
+class MoveStep(LabeledEnum):
+    """An acceptance a requested move of a child's file needs."""
+
+    SENDING_COUNTY = "sending_county", "迁出地县级民政部门同意"
+    RECEIVING_COUNTY = "receiving_county", "迁入地县级民政部门同意"
+    RECEIVING_VILLAGE = "receiving_village", "迁入地村(社区)或乡镇接收"
+
+
+class MoveRequestStatus(LabeledEnum):
+    REQUESTED = "requested", "待接收"
+    ACCEPTED = "accepted", "已接收"
+    DECLINED = "declined", "已拒绝"
+    CANCELLED = "cancelled", "已撤回"

@@ -277,6 +277,18 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "the referral is to another organization": "该转介的接收单位不是您所在的单位",
     "the referral is {status}: this step is not possible": "该转介{status}，不能进行此操作",
+    "the household is not in the village moved to": "该住户不在迁入的村(社区)",
+    "a sibling stays behind: name the child's household in the new village": (
+        "该儿童的兄弟姐妹留在原住户：请指定其在迁入村(社区)的住户"
+    ),
+    "this move does not need that acceptance": "此次迁移无需该项同意",
+    "that acceptance is already given": "该项同意已经给出",
+    "the move request is no longer open": "该迁移申请已结束",
+    "a move of this child is already requested": "该儿童已有待处理的迁移申请",
+    "the receiving village names the household": "应由迁入地指定住户",
+    "both counties accept before the receiving village": (
+        "须先经迁出地和迁入地县级民政部门同意，再由迁入地接收"
+    ),
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -454,6 +466,13 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "this step is not possible at the referral's status",
         "转介当前状态不能进行此操作",
     ),
+    "INVALID_HOUSEHOLD": ("not a household for this", "住户不符合要求"),
+    "HOUSEHOLD_REQUIRED": ("a household is needed", "需要指定住户"),
+    "STEP_NOT_NEEDED": ("this acceptance is not needed", "无需此项同意"),
+    "STEP_ALREADY_ACCEPTED": ("already accepted", "已同意"),
+    "REQUEST_CLOSED": ("the request is no longer open", "申请已结束"),
+    "MOVE_ALREADY_REQUESTED": ("a move is already requested", "已有待处理的迁移申请"),
+    "COUNTIES_FIRST": ("the counties accept first", "需先经两地县级民政部门同意"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and
@@ -483,6 +502,7 @@ TERMS: Final[dict[str, str]] = {
     "account": "账号",
     "policy": "权限策略",
     "graphql ide": "调试工具",
+    "child move": "儿童档案迁移",
     # policy actions
     "read": "查看",
     "write": "编辑",
@@ -494,6 +514,9 @@ TERMS: Final[dict[str, str]] = {
     "place": "临时安置",
     "follow_up": "跟踪回访",
     "close": "结案",
+    "request": "申请",
+    "accept": "接收",
+    "approve": "同意",
     "assign": "分派",
     "manage": "管理",
     "use": "使用",

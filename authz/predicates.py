@@ -39,6 +39,7 @@ from app.models import (
     CaseReferral,
     Child,
     ChildMove,
+    ChildMoveRequest,
     DropoutStatus,
     DuplicateReport,
     Guardianship,
@@ -57,6 +58,7 @@ from authz.scope import Scope
 SCOPED_MODELS: tuple[type[Any], ...] = (
     Child,
     ChildMove,
+    ChildMoveRequest,
     Household,
     Parent,
     Guardianship,
@@ -388,6 +390,18 @@ def duplicate_report_visible(scope: Scope) -> ColumnElement[bool]:
     )
 
 
+def move_request_visible(scope: Scope) -> ColumnElement[bool]:
+    """Requested moves, seen on both sides: by whoever may request moves from the sending
+    village, accept them into the receiving one, or approve them for either county."""
+    approving = scope.patterns("child_move", "approve")
+    return any_of(
+        area_in(ChildMoveRequest.area_code, scope.patterns("child_move", "request")),
+        area_in(ChildMoveRequest.to_area_code, scope.patterns("child_move", "accept")),
+        area_in(ChildMoveRequest.area_code, approving),
+        area_in(ChildMoveRequest.to_area_code, approving),
+    )
+
+
 def audit_read_visible(scope: Scope) -> ColumnElement[bool]:
     """Who read which child's file: for supervisors of the child's area (`audit read`)."""
     return area_in(AuditRead.area_code, scope.patterns("audit", "read"))
@@ -425,6 +439,7 @@ def criteria(
         NgoContractChild: lambda: contract_child_visible(scope),
         DuplicateReport: lambda: duplicate_report_visible(scope),
         AuditRead: lambda: audit_read_visible(scope),
+        ChildMoveRequest: lambda: move_request_visible(scope),
     }
 
 

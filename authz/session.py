@@ -7,6 +7,8 @@ nothing (fail closed).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date
 
 from sqlalchemy import event, false, text
@@ -25,6 +27,9 @@ LISTING_OPTION = "shouhu_listing"
 # whole files: parents, active guardian, every visit, which an NGO may not read itself.
 # Nothing so read is returned to the caller; row-level security still bounds it.
 DERIVATION_OPTION = "shouhu_derivation"
+# Set on the statements of a move that a request granted (app/services/children.py), inside
+# `granted_move`: the accepting side receives a file it could not see before.
+GRANTED_MOVE_OPTION = "shouhu_granted_move"
 RLS_KEY = "shouhu.rls_scope"
 # The PostgreSQL setting the row-level-security policies read (see migration 0003).
 RLS_SETTING = "shouhu.scope"
@@ -40,7 +45,9 @@ _DENY_ALL = [with_loader_criteria(model, false(), include_aliases=True) for mode
 
 @event.listens_for(ScopedSession, "do_orm_execute")
 def _apply_scope(state: ORMExecuteState) -> None:
-    if state.execution_options.get(DERIVATION_OPTION, False):
+    if state.execution_options.get(DERIVATION_OPTION, False) or state.execution_options.get(
+        GRANTED_MOVE_OPTION, False
+    ):
         return
     if state.is_select or state.is_update or state.is_delete:
         by_purpose = state.session.info.get(CRITERIA_KEY)
@@ -101,3 +108,25 @@ def scoped_sessions(
             else None,
         },
     )
+
+
+@asynccontextmanager
+async def granted_move(session: AsyncSession, from_village: str) -> AsyncIterator[None]:
+    """Row-level security widened, for the rest of this block, to the village a granted move
+    takes a child's file from: the accepting side moves rows it could not see. The service
+    enters it only once every acceptance the move needs is given (app/domain/moves.py); the
+    transaction's own scope is set again afterwards."""
+    previous = await session.scalar(
+        text("SELECT current_setting(:name, true)"), {"name": RLS_SETTING}
+    )
+    widened = ",".join(part for part in (previous or "", from_village) if part)
+    await session.execute(
+        text("SELECT set_config(:name, :value, true)"), {"name": RLS_SETTING, "value": widened}
+    )
+    try:
+        yield
+    finally:
+        await session.execute(
+            text("SELECT set_config(:name, :value, true)"),
+            {"name": RLS_SETTING, "value": previous or ""},
+        )

@@ -27,6 +27,7 @@ from schema.cases.mutations import (
 )
 from schema.cases.query import CaseQuery, ReferralQuery
 from schema.cases.types import Case
+from schema.children.move_requests import MoveRequestMutation, MoveRequestQuery
 from schema.children.mutations import ChildMutation, MoveMutation
 from schema.children.query import ChildQuery
 from schema.children.types import Child
@@ -75,6 +76,7 @@ class Query(
     AuditQuery,
     ReferralQuery,
     OrganizationQuery,
+    MoveRequestQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -96,6 +98,7 @@ class Mutation(
     ContractMutation,
     CaseAssignmentMutation,
     ReferralMutation,
+    MoveRequestMutation,
 ):
     pass
 

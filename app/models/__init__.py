@@ -6,7 +6,7 @@ from app.models.audit import AuditEvent, AuditRead
 from app.models.auth import ApiKey, LoginFailure, RefreshToken
 from app.models.base import Base
 from app.models.cases import Case, CaseEvent, CaseReferral, DropoutStatus
-from app.models.children import Child, ChildMove
+from app.models.children import Child, ChildMove, ChildMoveRequest
 from app.models.guardianships import Guardianship
 from app.models.households import Household, Parent
 from app.models.ngo_contracts import NgoContract, NgoContractChild
@@ -30,6 +30,7 @@ __all__ = [
     "CaseReferral",
     "Child",
     "ChildMove",
+    "ChildMoveRequest",
     "DropoutStatus",
     "DuplicateReport",
     "Guardianship",

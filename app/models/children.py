@@ -16,6 +16,7 @@ from app.enums import (
     Gender,
     KeyChildReason,
     LivingArrangement,
+    MoveRequestStatus,
     SchoolStatus,
 )
 from app.idcrypto import SealedIdNumber
@@ -119,6 +120,54 @@ class ChildMove(Synced, Base):
     area_code: Mapped[str] = area_fk()
     from_area_code: Mapped[str] = mapped_column(String(12), ForeignKey("areas.code"))
     moved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Who moved it: the caller of moveChild, or who gave a requested move its last acceptance.
     moved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    # Who requested the move, when it was requested (child_move_requests).
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # Set when the family moved along (the child was the last of its household to leave).
     household_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("households.id"))
+
+
+class ChildMoveRequest(Synced, Base):
+    """A village's request to move a child's file to another village, and its acceptances.
+
+    `area_code` is the sending village, `to_area_code` the receiving one. Each acceptance the
+    move needs (app/domain/moves.py) is a pair of columns, who and when; the receiving side
+    sees the child's name and birth date kept here, not the file, until the move is done.
+    """
+
+    __tablename__ = "child_move_requests"
+    __table_args__ = (
+        area_prefix_index("child_move_requests"),
+        Index(
+            "ix_child_move_requests_to_area_code_prefix",
+            "to_area_code",
+            postgresql_ops={"to_area_code": "varchar_pattern_ops"},
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
+    area_code: Mapped[str] = area_fk()
+    to_area_code: Mapped[str] = mapped_column(String(12), ForeignKey("areas.code"))
+    child_name: Mapped[str] = mapped_column(String(100))
+    child_birth_date: Mapped[date]
+    reason: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[MoveRequestStatus] = mapped_column(
+        enum_column(MoveRequestStatus),
+        default=MoveRequestStatus.REQUESTED,
+        server_default="requested",
+    )
+    requested_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sending_county_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    sending_county_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    receiving_county_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    receiving_county_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    receiving_village_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    receiving_village_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The household of the receiving village the child joins, named on its acceptance.
+    to_household_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("households.id"))
+    closed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decline_reason: Mapped[str | None] = mapped_column(String(500))

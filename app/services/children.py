@@ -13,6 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.idnumber import mask_id_number, normalize_id_number
+from app.domain.moves import (
+    HouseholdAfterMove,
+    acceptance_steps,
+    check_step_open,
+    completes_move,
+    household_after_move,
+)
 from app.domain.validation import (
     ChildIdentity,
     Problem,
@@ -32,6 +39,8 @@ from app.enums import (
     Gender,
     KeyChildReason,
     LivingArrangement,
+    MoveRequestStatus,
+    MoveStep,
     SchoolStatus,
 )
 from app.errors import DomainError, check_version, raise_problems, refuse
@@ -44,6 +53,7 @@ from app.models import (
     CaseReferral,
     Child,
     ChildMove,
+    ChildMoveRequest,
     Guardianship,
     Household,
     NgoContractChild,
@@ -64,6 +74,7 @@ from app.services.common import (
 )
 from app.services.derivation import refresh_children
 from authz.guard import require
+from authz.session import GRANTED_MOVE_OPTION, granted_move
 
 
 @dataclass(frozen=True)
@@ -277,49 +288,45 @@ async def move_child(
     child_id: uuid.UUID,
     expected_version: int,
     to_area_code: str,
+    to_household_id: uuid.UUID | None = None,
 ) -> Child:
     """Move a child's file to another village, with its history: guardianships, visits,
     cases and their events (and school absences and NGO assignments, which end).
 
     The caller needs to write child files in both villages. The household (and its parents)
-    moves too when no other child of it stays behind; the move is kept as a ChildMove, the
-    history of which village held the file.
+    moves too when no other child of it stays behind, unless the caller names a household of
+    the new village for the child (app/domain/moves.py); the move is kept as a ChildMove,
+    the history of which village held the file.
     """
-    area = await session.get(Area, to_area_code)
-    if area is None or area.level is not AreaLevel.VILLAGE:
-        raise refuse("INVALID_AREA", "toAreaCode", "not a village code")
+    await check_village(session, to_area_code)
     child: Child = await load_visible(session, Child, child_id, "id", "child")
     require(actor.scope, "child_file", "write", child.area_code)
     require(actor.scope, "child_file", "write", to_area_code, field="toAreaCode")
     check_version(child, expected_version)
-    if child.status is ChildStatus.ARCHIVED:
-        raise refuse("CHILD_ARCHIVED", "id", "the child's file is archived", current=child)
-    if child.area_code == to_area_code:
-        raise refuse("INVALID_AREA", "toAreaCode", "the child is already in this village")
-    case_ids = select(Case.id).where(Case.child_id == child.id).scalar_subquery()
-    # Events first: they are found through their cases, and cases are found by the child.
-    for case_row in (CaseEvent, CaseReferral):
-        await session.execute(
-            update(case_row)
-            .where(case_row.case_id.in_(case_ids))
-            .values(area_code=to_area_code)
-            .execution_options(synchronize_session=False)
+    return await carry_move(session, actor, child, to_area_code, to_household_id)
+
+
+async def check_village(session: AsyncSession, area_code: str) -> None:
+    """Refuse a destination that is not a village (INVALID_AREA on toAreaCode)."""
+    area = await session.get(Area, area_code)
+    if area is None or area.level is not AreaLevel.VILLAGE:
+        raise refuse("INVALID_AREA", "toAreaCode", "not a village code")
+
+
+async def household_for_move(
+    session: AsyncSession,
+    child: Child,
+    to_area_code: str,
+    to_household_id: uuid.UUID | None,
+    whole_file: dict[str, bool] | None = None,
+) -> HouseholdAfterMove:
+    """The household the child will live in after moving (app/domain/moves.py), the named
+    one looked up as the caller sees it (NOT_FOUND on toHouseholdId otherwise)."""
+    named: Household | None = None
+    if to_household_id is not None:
+        named = await load_visible(
+            session, Household, to_household_id, "toHouseholdId", "household"
         )
-    for model in _FOLLOW_THE_CHILD:
-        await session.execute(
-            update(model)
-            .where(model.child_id == child.id)
-            .values(area_code=to_area_code)
-            .execution_options(synchronize_session=False)
-        )
-    # An NGO served the child where it lived: the new village's staff decide on services anew
-    # (and the NGO does not follow the child to a place it was not contracted for).
-    await session.execute(
-        update(NgoContractChild)
-        .where(NgoContractChild.child_id == child.id, NgoContractChild.unassigned_at.is_(None))
-        .values(unassigned_at=actor.now)
-        .execution_options(synchronize_session=False)
-    )
     staying = await session.scalar(
         select(func.count())
         .select_from(Child)
@@ -329,14 +336,71 @@ async def move_child(
             Child.deleted_at.is_(None),
             Child.status == ChildStatus.ACTIVE,
         )
+        .execution_options(**(whole_file or {}))
     )
-    if not staying:
+    outcome = household_after_move(
+        current_household_id=child.household_id,
+        siblings_staying=staying or 0,
+        to_household_id=to_household_id,
+        to_household_village=named.area_code if named else None,
+        to_village=to_area_code,
+    )
+    if isinstance(outcome, Problem):
+        raise DomainError([outcome])
+    return outcome
+
+
+async def carry_move(
+    session: AsyncSession,
+    actor: Actor,
+    child: Child,
+    to_area_code: str,
+    to_household_id: uuid.UUID | None,
+    *,
+    requested_by_id: uuid.UUID | None = None,
+    whole_file: dict[str, bool] | None = None,
+) -> Child:
+    """Carry out an authorized move: the file, its history and its household (taken along
+    or changed for one in the new village), recorded as a ChildMove; the child's derived
+    facts follow the household it ends up in. `whole_file` marks the statements of a move a
+    request granted (the accepting side does not see the file it receives)."""
+    options = whole_file or {}
+    if child.status is ChildStatus.ARCHIVED:
+        raise refuse("CHILD_ARCHIVED", "id", "the child's file is archived", current=child)
+    if child.area_code == to_area_code:
+        raise refuse("INVALID_AREA", "toAreaCode", "the child is already in this village")
+    household = await household_for_move(session, child, to_area_code, to_household_id, options)
+    case_ids = select(Case.id).where(Case.child_id == child.id).scalar_subquery()
+    # Events first: they are found through their cases, and cases are found by the child.
+    for case_row in (CaseEvent, CaseReferral):
+        await session.execute(
+            update(case_row)
+            .where(case_row.case_id.in_(case_ids))
+            .values(area_code=to_area_code)
+            .execution_options(synchronize_session=False, **options)
+        )
+    for model in _FOLLOW_THE_CHILD:
+        await session.execute(
+            update(model)
+            .where(model.child_id == child.id)
+            .values(area_code=to_area_code)
+            .execution_options(synchronize_session=False, **options)
+        )
+    # An NGO served the child where it lived: the new village's staff decide on services anew
+    # (and the NGO does not follow the child to a place it was not contracted for).
+    await session.execute(
+        update(NgoContractChild)
+        .where(NgoContractChild.child_id == child.id, NgoContractChild.unassigned_at.is_(None))
+        .values(unassigned_at=actor.now)
+        .execution_options(synchronize_session=False, **options)
+    )
+    if household.takes_household:
         for model, key in ((Household, Household.id), (Parent, Parent.household_id)):
             await session.execute(
                 update(model)
                 .where(key == child.household_id)
                 .values(area_code=to_area_code)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, **options)
             )
     session.add(
         ChildMove(
@@ -345,11 +409,15 @@ async def move_child(
             from_area_code=child.area_code,
             moved_at=actor.now,
             moved_by_id=actor.user_id,
-            household_id=None if staying else child.household_id,
+            requested_by_id=requested_by_id,
+            household_id=child.household_id if household.takes_household else None,
         )
     )
     child.area_code = to_area_code
+    if household.household_id is not None:
+        child.household_id = household.household_id
     await session.flush()
+    await refresh_children(session, [child.id], actor.today)
     await session.refresh(child)
     return child
 
@@ -375,3 +443,174 @@ async def archive_child(
     await session.flush()
     await session.refresh(child)
     return child
+
+
+@dataclass(frozen=True)
+class MoveRequestData:
+    """A requested move as it will be stored: the child, where to, and why."""
+
+    child_id: uuid.UUID
+    to_area_code: str
+    reason: str | None = None
+
+
+def _accepted_steps(request: ChildMoveRequest) -> set[MoveStep]:
+    return {step for step in MoveStep if getattr(request, f"{step.value}_at") is not None}
+
+
+def _may_take(actor: Actor, request: ChildMoveRequest, step: MoveStep) -> bool:
+    if step is MoveStep.RECEIVING_VILLAGE:
+        return actor.scope.allows("child_move", "accept", request.to_area_code)
+    village = request.area_code if step is MoveStep.SENDING_COUNTY else request.to_area_code
+    return actor.scope.allows("child_move", "approve", village)
+
+
+async def _open_request(
+    session: AsyncSession, request_id: uuid.UUID, expected_version: int
+) -> ChildMoveRequest:
+    request: ChildMoveRequest = await load_visible(
+        session, ChildMoveRequest, request_id, "id", "child move"
+    )
+    check_version(request, expected_version)
+    if request.status is not MoveRequestStatus.REQUESTED:
+        raise refuse("REQUEST_CLOSED", "id", "the move request is no longer open", current=request)
+    return request
+
+
+async def request_child_move(session: AsyncSession, actor: Actor, new: New) -> ChildMoveRequest:
+    """Ask to move a child's file from its village to another (any county): the receiving
+    village's director or township accepts it, across counties after both counties'
+    civil-affairs bureaus (app/domain/moves.py). The request shows the receiving side the
+    child's name and birth date only, until the move is done."""
+    data, found = merge_create(MoveRequestData, new.changes)
+    if data is None or found:
+        raise DomainError(found)
+    raise_problems(problems(check_length(data.reason, "reason", 500)))
+    await check_village(session, data.to_area_code)
+    child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
+    require(actor.scope, "child_move", "request", child.area_code, field="childId")
+    if child.status is ChildStatus.ARCHIVED:
+        raise refuse("CHILD_ARCHIVED", "childId", "the child's file is archived")
+    if child.area_code == data.to_area_code:
+        raise refuse("INVALID_AREA", "toAreaCode", "the child is already in this village")
+    values = {**values_of(data), "area_code": child.area_code}
+    if (existing := await existing_create(session, ChildMoveRequest, new.id, values)) is not None:
+        return existing
+    pending = await session.scalar(
+        select(func.count())
+        .select_from(ChildMoveRequest)
+        .where(
+            ChildMoveRequest.child_id == child.id,
+            ChildMoveRequest.status == MoveRequestStatus.REQUESTED,
+        )
+    )
+    if pending:
+        raise refuse(
+            "MOVE_ALREADY_REQUESTED", "childId", "a move of this child is already requested"
+        )
+    request = ChildMoveRequest(
+        id=new.id or uuid.uuid4(),
+        **values,
+        child_name=child.name,
+        child_birth_date=child.birth_date,
+        requested_by_id=actor.user_id,
+        requested_at=actor.now,
+    )
+    session.add(request)
+    await session.flush()
+    await session.refresh(request)
+    return request
+
+
+async def accept_child_move(
+    session: AsyncSession,
+    actor: Actor,
+    request_id: uuid.UUID,
+    expected_version: int,
+    to_household_id: uuid.UUID | None,
+) -> ChildMoveRequest:
+    """Give the acceptance of a requested move that is the caller's to give (the receiving
+    village's, or a county's across counties). The last one moves the file, as moveChild
+    does, in this transaction: into the household named here (the receiving village's
+    acceptance names one when a sibling stays behind) or with its family."""
+    request = await _open_request(session, request_id, expected_version)
+    needed = acceptance_steps(request.area_code, request.to_area_code)
+    accepted = _accepted_steps(request)
+    mine = [step for step in needed if _may_take(actor, request, step)]
+    if not mine:
+        require(actor.scope, "child_move", "accept", request.to_area_code)
+    open_steps = [step for step in mine if step not in accepted]
+    step = open_steps[0] if open_steps else mine[0]
+    problem = check_step_open(step, needed, accepted)
+    if problem is not None:
+        raise DomainError([problem], current=request)
+    if to_household_id is not None and step is not MoveStep.RECEIVING_VILLAGE:
+        raise refuse(
+            "INVALID_HOUSEHOLD", "toHouseholdId", "the receiving village names the household"
+        )
+    setattr(request, f"{step.value}_by_id", actor.user_id)
+    setattr(request, f"{step.value}_at", actor.now)
+    if completes_move(needed, accepted | {step}):
+        request.to_household_id = to_household_id
+        request.status = MoveRequestStatus.ACCEPTED
+        request.closed_by_id = actor.user_id
+        request.closed_at = actor.now
+        # The household named is looked up as the accepting side sees it: its own village's.
+        if to_household_id is not None:
+            await load_visible(session, Household, to_household_id, "toHouseholdId", "household")
+        async with granted_move(session, request.area_code):
+            child = await session.get(
+                Child, request.child_id, execution_options={GRANTED_MOVE_OPTION: True}
+            )
+            if (
+                child is None
+                or child.deleted_at is not None
+                or child.area_code != request.area_code
+            ):
+                raise refuse("REQUEST_CLOSED", "id", "the move request is no longer open")
+            await carry_move(
+                session, actor, child, request.to_area_code, to_household_id,
+                requested_by_id=request.requested_by_id,
+                whole_file={GRANTED_MOVE_OPTION: True},
+            )  # fmt: skip
+    await session.flush()
+    await session.refresh(request)
+    return request
+
+
+async def decline_child_move(
+    session: AsyncSession, actor: Actor, request_id: uuid.UUID, expected_version: int, reason: str
+) -> ChildMoveRequest:
+    """Decline a requested move, with a reason: whoever has an acceptance of it to give."""
+    raise_problems(problems(check_required(reason, "reason"), check_length(reason, "reason", 500)))
+    request = await _open_request(session, request_id, expected_version)
+    needed = acceptance_steps(request.area_code, request.to_area_code)
+    if not any(_may_take(actor, request, step) for step in needed):
+        require(actor.scope, "child_move", "accept", request.to_area_code)
+    return await _close(session, actor, request, MoveRequestStatus.DECLINED, reason)
+
+
+async def cancel_child_move(
+    session: AsyncSession, actor: Actor, request_id: uuid.UUID, expected_version: int
+) -> ChildMoveRequest:
+    """Withdraw a requested move: the requesting side (who may request moves from the
+    child's village)."""
+    request = await _open_request(session, request_id, expected_version)
+    require(actor.scope, "child_move", "request", request.area_code)
+    return await _close(session, actor, request, MoveRequestStatus.CANCELLED, None)
+
+
+async def _close(
+    session: AsyncSession,
+    actor: Actor,
+    request: ChildMoveRequest,
+    status: MoveRequestStatus,
+    reason: str | None,
+) -> ChildMoveRequest:
+    request.status = status
+    request.closed_by_id = actor.user_id
+    request.closed_at = actor.now
+    request.decline_reason = reason
+    await session.flush()
+    await session.refresh(request)
+    return request

@@ -6,14 +6,14 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, false, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.schedule import add_months
 from app.enums import ChildCategory, ChildStatus, LivingArrangement
-from app.models import Child, ChildMove
+from app.models import Child, ChildMove, ChildMoveRequest
 from app.store.common import live_by_id
 
 ChildKey = tuple[str, uuid.UUID]  # (area_code, id): the order children are listed in
@@ -173,3 +173,22 @@ async def moves_by_child(
     for move in rows:
         grouped[move.child_id].append(move)
     return [grouped[child_id] for child_id in child_ids]
+
+
+async def list_move_requests(
+    session: AsyncSession, *, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[ChildMoveRequest]:
+    """The requested moves the session may see (either side), latest request first."""
+    query = select(ChildMoveRequest).order_by(
+        ChildMoveRequest.requested_at.desc(), ChildMoveRequest.id.desc()
+    )
+    if after is not None:
+        query = query.where(
+            tuple_(ChildMoveRequest.requested_at, ChildMoveRequest.id) < tuple_(*after)
+        )
+    return list(await session.scalars(query.limit(limit)))
+
+
+async def count_move_requests(session: AsyncSession) -> int:
+    """How many requested moves the session may see."""
+    return await session.scalar(select(func.count()).select_from(ChildMoveRequest)) or 0

@@ -6,8 +6,8 @@ A dropout case has its own stages (persuasion, persuasion failed) and a written 
 names its source and reporting unit (`source`, `reporter_organization_id`). Open dropout cases
 still waiting in the emergency path's first stage move to persuasion, with its deadline.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-29 02:00:00
 """
 

@@ -12,8 +12,8 @@ women's federations, youth league, rescue station, child welfare institution), t
 their staff (`partner_agency`) and the case events of a receiver's answer. The policy rules
 for referrals are added to a rule table already filled (an empty one gets the default file).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-29 12:00:00
 """
 

@@ -31,6 +31,7 @@ from schema.core.payloads import (
     changes_of,
     client_id,
     current_as,
+    id_type,
     maybe,
     required_on_create,
     uuid_of,
@@ -129,6 +130,11 @@ class MoveChildInput:
     id: relay.GlobalID = strawberry.field(description="The child.")
     expected_version: int
     to_area_code: str = strawberry.field(description="The village (12 digits) it moves to.")
+    to_household_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="A household of that village the child joins; required when a sibling "
+        "stays behind, otherwise the child's household (and its parents) moves along.",
+    )
 
 
 @strawberry.input
@@ -146,10 +152,11 @@ class MoveMutation:
     )
     async def move_child(self, info: Info, input: MoveChildInput) -> ChildPayload:
         target = uuid_of(input.id, "Child") or uuid.UUID(int=0)
+        household = uuid_of(input.to_household_id, id_type("to_household_id"))
         outcome = await run_mutation(
             info,
             lambda s, actor: children.move_child(
-                s, actor, target, input.expected_version, input.to_area_code
+                s, actor, target, input.expected_version, input.to_area_code, household
             ),
             lambda c: [f"Child:{c.id}"],
         )

@@ -27,6 +27,8 @@ GRAPHQL_ENUMS: tuple[tuple[type[enums.LabeledEnum], str], ...] = (
     (enums.GuardianshipStatus, "委托监护状态"),
     (enums.KeyChildReason, "重点儿童原因"),
     (enums.LivingArrangement, "居住情况"),
+    (enums.MoveRequestStatus, "迁移申请状态"),
+    (enums.MoveStep, "迁移同意环节"),
     (enums.NgoServiceType, "购买服务类型"),
     (enums.ParentRelation, "父母关系"),
     (enums.ParentStatus, "父母状况"),

@@ -42,6 +42,7 @@ ID_TYPES: Mapping[str, str] = {
     "corrects_id": "Guardianship",
     "contract_id": "NgoContract",
     "referral_id": "CaseReferral",
+    "to_household_id": "Household",
 }
 
 

@@ -44,6 +44,7 @@ PROBED_QUERY_FIELDS = {
     "node", "areas", "children", "child", "cases", "me", "households", "visits", "dueVisits",
     "syncPull", "studentFollowUps", "ngoContracts", "ngoContract", "ngoOrganizations",
     "areaStatistics", "duplicateReports", "auditEvents", "referrals", "organizations",
+    "childMoveRequests",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -67,6 +68,8 @@ PROBED_MUTATION_FIELDS = {
     "closeAsUnfounded", "recordReturnedToSchool", "recordNotReturned", "sendWrittenReport",
     # tests/cases/test_referrals.py probes these:
     "acceptReferral", "declineReferral", "completeReferral",
+    # tests/children/test_child_move_requests.py probes these:
+    "requestChildMove", "acceptChildMove", "declineChildMove", "cancelChildMove",
 }  # fmt: skip
 
 # Cases referred to the role's organization, but those it declined.
@@ -136,6 +139,13 @@ ORACLE = {
             for r in RECEIVERS
         },
     },
+    # Requested moves: seen on both sides, by those who request, accept or approve moves.
+    "child_move_requests": {
+        "demo-village": "area_code = :village OR to_area_code = :village",
+        "demo-village2": "area_code = :village2 OR to_area_code = :village2",
+        "demo-township": "area_code LIKE :township || '%' OR to_area_code LIKE :township || '%'",
+        "demo-county": "area_code LIKE :county || '%' OR to_area_code LIKE :county || '%'",
+    },
 }
 # A case's history is seen with the case, by exactly those who see the case.
 ORACLE["case_events"] = {
@@ -147,6 +157,7 @@ REACH_CHILDREN_ONLY_THROUGH_CASES = {"demo-police", "demo-centre", "demo-county"
 TABLE_OF = {
     "Child": "children", "Case": "cases", "Household": "households", "Visit": "visits",
     "NgoContract": "ngo_contracts", "CaseEvent": "case_events",
+    "ChildMoveRequest": "child_move_requests",
 }  # fmt: skip
 ID_PATTERN = re.compile(r'"id":\s*"([A-Za-z0-9+/=]+)"')
 
@@ -254,6 +265,31 @@ async def world(server_url: str, template_db: str) -> AsyncIterator[World]:
                 f"{TODAY_SQL} - 10, {TODAY_SQL} + 10 FROM other"
             )
         )
+        # Requested moves: within the demo township, out of it to another county, and
+        # between two villages of other counties.
+        await conn.execute(
+            text(
+                "INSERT INTO child_move_requests (id, child_id, area_code, to_area_code, "
+                "child_name, child_birth_date, requested_at) SELECT gen_random_uuid(), c.id, "
+                f"c.area_code, t.to_area, c.name, c.birth_date, {TODAY_SQL} + time '09:00' "
+                "FROM (VALUES (:village, :village2), (:village2, :huarong), "
+                "(:huarong, :echeng)) AS t(from_area, to_area) "
+                "JOIN LATERAL (SELECT * FROM children WHERE area_code = t.from_area "
+                "ORDER BY id LIMIT 1) c ON true"
+            ),
+            {
+                "village": DEMO_VILLAGE,
+                "village2": DEMO_VILLAGE2,
+                "huarong": await conn.scalar(
+                    text("SELECT min(code) FROM areas WHERE level = 'village' "
+                         "AND code LIKE '420703%'")
+                ),
+                "echeng": await conn.scalar(
+                    text("SELECT min(code) FROM areas WHERE level = 'village' "
+                         "AND code LIKE '420704%'")
+                ),
+            },
+        )  # fmt: skip
         visible: dict[str, dict[str, set[str]]] = {}
         for role in ROLES:
             visible[role] = {}
@@ -392,7 +428,9 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         f"referrals(first: 100) {{ totalCount edges {{ node {{ id status "
         f"case {{ ...CaseFields }} }} }} }} "
         f"duplicateReports(first: 100) {{ totalCount edges {{ node {{ areaCode "
-        f"existingChild {{ ...ChildFields }} }} }} }} }} "
+        f"existingChild {{ ...ChildFields }} }} }} }} "
+        f"childMoveRequests(first: 100) {{ totalCount edges {{ node {{ id childName "
+        f"child {{ ...ChildFields }} }} }} }} }} "
         f"{CHILD_FIELDS} {CASE_FIELDS} {CONTRACT_FIELDS}",
         {},
     ))  # fmt: skip
@@ -427,6 +465,21 @@ async def test_no_role_sees_outside_its_scope(client: AsyncClient, world: World,
         body = answered(await graphql_response(client, token, query, **variables))
         assert '"errors"' not in body or refused_filter(body), (name, body)
         assert not leaked(world, role, body), (role, name, variables)
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_move_requests_are_seen_on_both_sides(
+    client: AsyncClient, world: World, role: str
+) -> None:
+    """Each role sees exactly the requested moves from or into its areas (none for the
+    others): the receiving side too, whose child files are elsewhere."""
+    body = answered(
+        await graphql_response(
+            client, world.tokens[role], "{ childMoveRequests(first: 100) { totalCount } }"
+        )
+    )
+    expected = len(world.visible[role]["child_move_requests"])
+    assert f'"totalCount":{expected}' in body.replace(" ", ""), (role, body)
 
 
 # Who reads the read audit, and of which children's areas (`audit read`).

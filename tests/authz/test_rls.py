@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.database import app_role_url
-from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE
+from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from app.settings import Settings
 from tests.conftest import EngineFactory
 
@@ -79,3 +79,24 @@ async def test_audit_trail_is_append_only_for_the_service(
         with pytest.raises(DBAPIError, match="permission denied"):
             await conn.execute(text("DELETE FROM audit_events"))
         await conn.rollback()
+
+
+async def test_a_move_request_is_seen_from_either_village_only(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    async with engine_for(fresh_db).begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO child_move_requests (id, child_id, area_code, to_area_code, "
+                "child_name, child_birth_date, requested_at) SELECT gen_random_uuid(), id, "
+                "area_code, :to, name, birth_date, now() FROM children WHERE area_code = :v "
+                "ORDER BY id LIMIT 1"
+            ),
+            {"v": DEMO_VILLAGE, "to": DEMO_VILLAGE2},
+        )
+    engine = engine_for(_app_url(fresh_db))
+    for scope, seen in ((DEMO_VILLAGE, 1), (DEMO_VILLAGE2, 1), ("420703%", 0), ("", 0)):
+        async with engine.begin() as conn:
+            await conn.execute(text("SELECT set_config('shouhu.scope', :s, true)"), {"s": scope})
+            count = await conn.scalar(text("SELECT count(*) FROM child_move_requests"))
+            assert count == seen, scope

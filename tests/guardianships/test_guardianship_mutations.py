@@ -299,17 +299,32 @@ async def test_a_moved_child_leaves_the_family_with_a_sibling_who_stays(
     child = gid("Child", child_id)
     township = await world.token("demo-township")
     version = (await query_data(fresh_client, township, CHILD, id=child))["node"]["version"]
-    moved = await mutation_payload(
+    # With a sibling staying, the child needs a household in the new village.
+    stranded = await mutation_payload(
         fresh_client, township, MOVE, id=child, expectedVersion=version, toAreaCode=DEMO_VILLAGE2
     )
-    assert moved["errors"] == []
-    # The family stays with the sibling; the new village does not see it.
+    assert codes(stranded) == [("HOUSEHOLD_REQUIRED", "toHouseholdId")]
+    wrong_village = await mutation_payload(
+        fresh_client, township, MOVE, id=child, expectedVersion=version,
+        toAreaCode=DEMO_VILLAGE2, toHouseholdId=family["id"],
+    )  # fmt: skip
+    assert codes(wrong_village) == [("INVALID_HOUSEHOLD", "toHouseholdId")]
     village2 = await world.token("demo-village2")
+    relatives = await factories.household(fresh_client, village2, DEMO_VILLAGE2)
+    moved = await mutation_payload(
+        fresh_client, township, MOVE, id=child, expectedVersion=version,
+        toAreaCode=DEMO_VILLAGE2, toHouseholdId=relatives["id"],
+    )  # fmt: skip
+    assert moved["errors"] == []
+    # The family stays with the sibling; the child lives with the relatives now.
     history = await query_data(fresh_client, village2, HISTORY, id=child)
     assert history["node"]["moveHistory"] == [
         {"fromAreaCode": DEMO_VILLAGE, "toAreaCode": DEMO_VILLAGE2}
     ]
-    assert history["node"]["household"] is None
+    assert history["node"]["household"]["areaCode"] == DEMO_VILLAGE2
+    assert await world.scalar(
+        "SELECT household_id FROM children WHERE id = :c", c=child_id
+    ) == uuid.UUID(key_of(relatives["id"]))
     stayed = await query_data(fresh_client, village, HISTORY, id=sibling["id"])
     assert stayed["node"]["household"]["areaCode"] == DEMO_VILLAGE
 

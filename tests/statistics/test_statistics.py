@@ -226,8 +226,11 @@ async def test_a_move_refreshes_both_villages(
     async with engine.connect() as conn:
         child = (
             await conn.execute(
-                text("SELECT id, version FROM children WHERE area_code = :v AND status = "
-                     "'active' ORDER BY id LIMIT 1"), {"v": DEMO_VILLAGE},
+                # A child without siblings on file: its family moves along.
+                text("SELECT id, version FROM children c WHERE area_code = :v AND status = "
+                     "'active' AND NOT EXISTS (SELECT 1 FROM children s WHERE s.household_id "
+                     "= c.household_id AND s.id <> c.id AND s.status = 'active') "
+                     "ORDER BY id LIMIT 1"), {"v": DEMO_VILLAGE},
             )
         ).one()  # fmt: skip
     township = await access_token(fresh_db, "demo-township")

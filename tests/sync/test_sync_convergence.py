@@ -95,7 +95,12 @@ async def _move(client: AsyncClient, engine: AsyncEngine, token: str, child: Any
         version = await conn.scalar(
             text("SELECT version FROM children WHERE id = :c"), {"c": child}
         )
-    move = {"id": gid("Child", child), "expectedVersion": version, "toAreaCode": to}
+        # A household of the village moved to: the child may have siblings who stay.
+        household = await conn.scalar(
+            text("SELECT id FROM households WHERE area_code = :v ORDER BY id LIMIT 1"), {"v": to}
+        )
+    move = {"id": gid("Child", child), "expectedVersion": version, "toAreaCode": to,
+            "toHouseholdId": gid("Household", household)}  # fmt: skip
     await query_data(client, token, MOVE, input=move)
 
 
