@@ -23,9 +23,10 @@ from schema.cases.mutations import (
     CaseAssignmentMutation,
     CaseMutation,
     CaseWorkflowMutation,
+    IntakeMutation,
     ReferralMutation,
 )
-from schema.cases.query import CaseQuery, ReferralQuery
+from schema.cases.query import CaseQuery, CaseStatusQuery, ReferralQuery
 from schema.cases.types import Case
 from schema.children.mutations import ChildMutation, MoveMutation
 from schema.children.query import ChildQuery
@@ -75,6 +76,7 @@ class Query(
     AuditQuery,
     ReferralQuery,
     OrganizationQuery,
+    CaseStatusQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -96,6 +98,7 @@ class Mutation(
     ContractMutation,
     CaseAssignmentMutation,
     ReferralMutation,
+    IntakeMutation,
 ):
     pass
 
