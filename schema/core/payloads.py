@@ -42,6 +42,8 @@ ID_TYPES: Mapping[str, str] = {
     "corrects_id": "Guardianship",
     "contract_id": "NgoContract",
     "referral_id": "CaseReferral",
+    "provisional_id": "Child",
+    "into_child_id": "Child",
 }
 
 
