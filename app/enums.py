@@ -154,6 +154,10 @@ class KeyChildReason(LabeledEnum):
 class ChildStatus(LabeledEnum):
     ACTIVE = "active", "在册"
     ARCHIVED = "archived", "已归档"
+    # Opened by a report about a child not on file (intake): the village completes it (an
+    # update makes it ACTIVE) or merges it into the child's file. Not a child on file: no
+    # statistics count it.
+    PROVISIONAL = "provisional", "待核实"
 
 
 class ArchiveReason(LabeledEnum):
@@ -250,6 +254,8 @@ class CaseEventKind(LabeledEnum):
     REFERRAL_ACCEPTED = "referral_accepted", "接收转介"
     REFERRAL_DECLINED = "referral_declined", "拒绝转介"
     REFERRAL_COMPLETED = "referral_completed", "转介办结"
+    # A provisional file merged into the child's file: the case moved with it.
+    MERGED = "merged", "并档"
 
 
 class CaseMeasure(LabeledEnum):

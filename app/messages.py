@@ -289,6 +289,22 @@ CHINESE: Final[dict[str, str]] = {
     "both counties accept before the receiving village": (
         "须先经迁出地和迁入地县级民政部门同意，再由迁入地接收"
     ),
+    # Intake for any report (app/domain/intake.py)
+    "give the child's file or a description of the child, not both": (
+        "请填写儿童档案或描述儿童情况，二者只能选一"
+    ),
+    "give the child's file or a description of a child not on file": (
+        "请填写儿童档案，或描述尚未建档的儿童"
+    ),
+    "a birth date or an approximate age": "请填写出生日期或大致年龄",
+    "an age from 0 to 17 (a minor's)": "年龄须为 0 至 17 岁（未成年人）",
+    "a village code or a township code": "请填写村（居）或乡镇代码",
+    "a village code has 12 digits": "村（居）代码为 12 位数字",
+    "a township code has 9 digits": "乡镇代码为 9 位数字",
+    "the village is not in the township": "该村（居）不属于该乡镇",
+    "not a {level} on file": "不是已登记的{level}",
+    "the file is not provisional": "该档案不是待核实档案",
+    "merge into a child's file on file": "只能并入在册的儿童档案",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -473,6 +489,11 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "REQUEST_CLOSED": ("the request is no longer open", "申请已结束"),
     "MOVE_ALREADY_REQUESTED": ("a move is already requested", "已有待处理的迁移申请"),
     "COUNTIES_FIRST": ("the counties accept first", "需先经两地县级民政部门同意"),
+    "CHILD_ID_OR_DESCRIPTION": (
+        "a report names a child's file or describes a child not on file, exactly one",
+        "报告须填写儿童档案或描述尚未建档的儿童，二者选一",
+    ),
+    "NOT_PROVISIONAL": ("the file is not provisional", "该档案不是待核实档案"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and
@@ -526,4 +547,7 @@ TERMS: Final[dict[str, str]] = {
     # referrals: the record, its policy object and action
     "referral": "转介",
     "receive": "接收",
+    # intake for any report: its policy actions
+    "intake": "受理",
+    "merge": "并档",
 }

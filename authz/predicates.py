@@ -29,7 +29,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import False_
 
-from app.enums import CaseCategory, OrganizationKind, ReferralStatus
+from app.enums import CaseCategory, CaseEventKind, OrganizationKind, ReferralStatus
 from app.models import (
     AbsenceBatch,
     AbsenceRecord,
@@ -459,3 +459,27 @@ def organization_directory(scope: Scope) -> ColumnElement[bool]:
         Organization.deleted_at.is_(None),
         any_of(*terms),
     )
+
+
+def reported_by(scope: Scope) -> ColumnElement[bool]:
+    """Cases (as the `cases` table, not the ORM entity) that the caller's account or
+    organization reported, or joined a report to: the reporting unit, which may ask a
+    case's status by its number; nobody else may."""
+    user, org = scope.principal.user_id, scope.principal.organization_id
+    cases, events = Case.__table__.c, CaseEvent.__table__.c
+
+    def me(account: ColumnElement[Any], unit: ColumnElement[Any]) -> ColumnElement[bool]:
+        return or_(
+            false() if user is None else account == user, false() if org is None else unit == org
+        )
+
+    joined = (
+        select(events.id)
+        .where(
+            events.case_id == cases.id,
+            events.kind == CaseEventKind.REPORTED,
+            me(events.actor_id, events.reporter_organization_id),
+        )
+        .exists()
+    )
+    return or_(me(cases.reporter_id, cases.reporter_organization_id), joined)

@@ -23,9 +23,10 @@ from schema.cases.mutations import (
     CaseAssignmentMutation,
     CaseMutation,
     CaseWorkflowMutation,
+    IntakeMutation,
     ReferralMutation,
 )
-from schema.cases.query import CaseQuery, ReferralQuery
+from schema.cases.query import CaseQuery, CaseStatusQuery, ReferralQuery
 from schema.cases.types import Case
 from schema.children.move_requests import MoveRequestMutation, MoveRequestQuery
 from schema.children.mutations import ChildMutation, MoveMutation
@@ -77,6 +78,7 @@ class Query(
     ReferralQuery,
     OrganizationQuery,
     MoveRequestQuery,
+    CaseStatusQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -99,6 +101,7 @@ class Mutation(
     CaseAssignmentMutation,
     ReferralMutation,
     MoveRequestMutation,
+    IntakeMutation,
 ):
     pass
 

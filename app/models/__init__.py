@@ -5,7 +5,7 @@ from app.models.areas import Area
 from app.models.audit import AuditEvent, AuditRead
 from app.models.auth import ApiKey, LoginFailure, RefreshToken
 from app.models.base import Base
-from app.models.cases import Case, CaseEvent, CaseReferral, DropoutStatus
+from app.models.cases import Case, CaseEvent, CaseNumberCounter, CaseReferral, DropoutStatus
 from app.models.children import Child, ChildMove, ChildMoveRequest
 from app.models.guardianships import Guardianship
 from app.models.households import Household, Parent
@@ -27,6 +27,7 @@ __all__ = [
     "CasbinRule",
     "Case",
     "CaseEvent",
+    "CaseNumberCounter",
     "CaseReferral",
     "Child",
     "ChildMove",

@@ -65,6 +65,10 @@ class Case(Synced, Base):
     dropout_follow_up: Mapped[DropoutFollowUp | None] = mapped_column(enum_column(DropoutFollowUp))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     close_reason: Mapped[str | None] = mapped_column(Text)
+    # The number a reporter asks about (app/domain/intake.py); cases opened before it have none.
+    case_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # A member of the public's phone, beside `reporter_name`: protected as the name is.
+    reporter_phone: Mapped[str | None] = mapped_column(String(32))
 
 
 class CaseEvent(Synced, Base):
@@ -167,3 +171,15 @@ class CaseReferral(Synced, Base):
     referred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     responded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CaseNumberCounter(Base):
+    """The last case number given in a county in a year: numbers are counted per county,
+    whoever reports (the reporter may not see the county's other cases, so they cannot be
+    counted from `cases`)."""
+
+    __tablename__ = "case_number_counters"
+
+    county_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int]

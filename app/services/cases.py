@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain import workflow
 from app.domain.case_deadlines import stage_due_at
 from app.domain.case_facts import MeasureFacts, measure_fact_problems
+from app.domain.classification import age_on
+from app.domain.intake import (
+    ChildDescription,
+    description_problems,
+    format_case_number,
+    intake_area,
+    provisional_birth_date,
+    provisional_school_status,
+    reporter_problems,
+    subject_problems,
+)
 from app.domain.referrals import (
     OPEN_STATUSES,
     ReferralAction,
@@ -32,12 +45,15 @@ from app.domain.workflow import (
     required_permission,
 )
 from app.enums import (
+    ArchiveReason,
+    AreaLevel,
     CaseCategory,
     CaseEventKind,
     CaseMeasure,
     CaseStage,
     ChildStatus,
     DropoutFollowUp,
+    LivingArrangement,
     OrganizationKind,
     PetitionOutcome,
     ReferralStatus,
@@ -45,7 +61,18 @@ from app.enums import (
     Role,
 )
 from app.errors import DomainError, not_found, raise_problems, refuse
-from app.models import Case, CaseEvent, CaseReferral, Child, Organization, User
+from app.models import (
+    Area,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    CaseReferral,
+    Child,
+    Household,
+    Organization,
+    User,
+    Visit,
+)
 from app.services.common import (
     Actor,
     New,
@@ -55,6 +82,7 @@ from app.services.common import (
     merge_create,
     values_of,
 )
+from app.services.derivation import refresh_children
 from authz.assignees import may_work_on
 from authz.guard import require
 
@@ -149,6 +177,7 @@ def receipt(case: Case) -> Case:
         reported_at=case.reported_at,
         description=case.description,
         reported_to_police=case.reported_to_police,
+        case_number=case.case_number,
         stage=initial_stage(case.category),
         stage_entered_at=case.reported_at,
         due_at=stage_due_at(initial_stage(case.category), case.reported_at),
@@ -156,8 +185,11 @@ def receipt(case: Case) -> Case:
     )
 
 
-async def report_concern(session: AsyncSession, actor: Actor, new: New) -> Case:
-    """Open a case in stage REPORTED about a child the reporter may see. Idempotent by id."""
+async def report_concern(
+    session: AsyncSession, actor: Actor, new: New, *, contact: dict[str, Any] | None = None
+) -> Case:
+    """Open a case in stage REPORTED about a child the reporter may see, with its number
+    (`contact`: the member of the public who reported, by intake). Idempotent by id."""
     data, found = merge_create(ConcernData, new.changes)
     if data is None or found:
         raise DomainError(found)
@@ -181,6 +213,7 @@ async def report_concern(session: AsyncSession, actor: Actor, new: New) -> Case:
         "reporter_id": actor.user_id,
         "reporter_organization_id": principal.organization_id,
     }
+    values |= contact or {}
     existing = await existing_create(session, Case, new.id, values)
     if existing is None and new.id is not None:
         existing = await _own_unreadable_report(session, actor, new.id, values)
@@ -197,6 +230,7 @@ async def report_concern(session: AsyncSession, actor: Actor, new: New) -> Case:
     if open_case is not None:
         return await _join(session, actor, open_case, new.id or uuid.uuid4(), values)
     case, reported = new_case(actor, new.id or uuid.uuid4(), child.area_code, **values)
+    await number_case(session, actor, case)
     session.add_all((case, reported))
     await session.flush()
     return case
@@ -735,3 +769,192 @@ async def answer_referral(
     )  # fmt: skip
     await session.flush()
     return referral
+
+
+# Intake for any report (app/domain/intake.py): a report about a child not on file opens a
+# provisional file with the case; every case reported gets a number its reporter asks about.
+
+
+async def number_case(session: AsyncSession, actor: Actor, case: Case) -> None:
+    """Give a new case the next number of its county this year (counted in one row per
+    county and year, locked by the update until the transaction ends)."""
+    county, year = case.area_code[:6], actor.today.year
+    counters = cast(Table, CaseNumberCounter.__table__)
+    statement = (
+        pg_insert(counters)
+        .values(county_code=county, year=year, last_number=1)
+        .on_conflict_do_update(
+            index_elements=[counters.c.county_code, counters.c.year],
+            set_={"last_number": counters.c.last_number + 1},
+        )
+        .returning(counters.c.last_number)
+    )
+    sequence = (await session.execute(statement)).scalar_one()
+    case.case_number = format_case_number(county, year, sequence)
+
+
+@dataclass(frozen=True)
+class IntakeData:
+    """A report from any source (ReportIntakeInput): about a child on file (`child_id`) or
+    one described (`child`), with the member of the public who made it, if one did."""
+
+    category: CaseCategory
+    description: str
+    child_id: uuid.UUID | None = None
+    child: ChildDescription | None = None
+    source: ReportSource | None = None
+    reported_to_police: bool | None = None
+    reporter_name: str | None = None
+    reporter_phone: str | None = None
+
+
+async def report_intake(session: AsyncSession, actor: Actor, new: New) -> Case:
+    """A report from any source: about a child on file it is `report_concern`; about a
+    child not on file it opens the case and a provisional file where the report says, for
+    the village to complete or merge. Idempotent by id."""
+    data, found = merge_create(IntakeData, new.changes)
+    if data is None:
+        raise DomainError(found)
+    found += subject_problems(data.child_id is not None, data.child is not None)
+    found += reporter_problems(data.reporter_name, data.reporter_phone)
+    if data.child is not None:
+        found += description_problems(data.child, actor.today)
+    raise_problems(found)
+    contact = {
+        "reporter_name": data.reporter_name.strip() if data.reporter_name else None,
+        "reporter_phone": data.reporter_phone.replace(" ", "") if data.reporter_phone else None,
+    }
+    if data.child is None:
+        concern = {key: value for key, value in new.changes.items() if key in _CONCERN_FIELDS}
+        return await report_concern(session, actor, New(new.id, concern), contact=contact)
+    return await _intake_unknown_child(session, actor, new.id, data, data.child, contact)
+
+
+_CONCERN_FIELDS = frozenset(field.name for field in dataclass_fields(ConcernData))
+
+
+async def _intake_unknown_child(
+    session: AsyncSession,
+    actor: Actor,
+    case_id: uuid.UUID | None,
+    data: IntakeData,
+    described: ChildDescription,
+    contact: dict[str, Any],
+) -> Case:
+    area_code = intake_area(described)
+    field = "child.villageCode" if described.village_code else "child.townshipCode"
+    level = AreaLevel.VILLAGE if described.village_code else AreaLevel.TOWNSHIP
+    area = await session.get(Area, area_code)
+    if area is None or area.level is not level:
+        raise refuse("INVALID_AREA", field, "not a {level} on file", {"level": level})
+    require(actor.scope, "case", "intake", area_code, field=field)
+    principal = actor.scope.principal
+    values: dict[str, Any] = contact | {
+        "category": data.category,
+        "description": data.description.strip(),
+        "source": data.source or default_source(principal.role),
+        "reported_to_police": (
+            default_reported_to_police(data.category, principal.role)
+            if data.reported_to_police is None
+            else data.reported_to_police
+        ),
+        "reporter_id": actor.user_id,
+        "reporter_organization_id": principal.organization_id,
+    }
+    existing = await existing_create(session, Case, case_id, values)
+    if existing is not None:
+        return existing
+    child = await _provisional_child(session, actor, area_code, described)
+    case, reported = new_case(
+        actor, case_id or uuid.uuid4(), area_code, child_id=child.id, **values
+    )
+    await number_case(session, actor, case)
+    session.add_all((case, reported))
+    await session.flush()
+    await refresh_children(session, [child.id], actor.today)
+    return case
+
+
+async def _provisional_child(
+    session: AsyncSession, actor: Actor, area_code: str, described: ChildDescription
+) -> Child:
+    """A provisional file in its own household (the family is not known yet) at the place
+    reported: what the report said, and the rest as a child of that age mostly is."""
+    birth_date = provisional_birth_date(
+        described.birth_date, described.approximate_age, actor.today
+    )
+    place = described.place.strip() if described.place and described.place.strip() else None
+    household = Household(id=uuid.uuid4(), area_code=area_code, address=place or "待核实")
+    child = Child(
+        id=uuid.uuid4(),
+        household_id=household.id,
+        area_code=area_code,
+        name=described.name.strip(),
+        gender=described.gender,
+        birth_date=birth_date,
+        living_arrangement=LivingArrangement.WITH_PARENTS,
+        school_status=provisional_school_status(age_on(birth_date, actor.today)),
+        status=ChildStatus.PROVISIONAL,
+    )
+    session.add(household)
+    await session.flush()
+    session.add(child)
+    await session.flush()
+    return child
+
+
+async def merge_provisional_child(
+    session: AsyncSession,
+    actor: Actor,
+    provisional_id: uuid.UUID,
+    expected_version: int,
+    into_id: uuid.UUID,
+) -> Child:
+    """Match a provisional file to the child's file: its cases (with their events and
+    referrals) and visits move onto that file, a MERGED event in each case says so, and the
+    provisional file is archived as a duplicate; both histories are kept."""
+    provisional: Child = await load_for_write(
+        session, actor, Child, provisional_id, expected_version,
+        field="provisionalId", what="child", permission=("child_file", "merge"),
+    )  # fmt: skip
+    if provisional.status is not ChildStatus.PROVISIONAL:
+        raise refuse(
+            "NOT_PROVISIONAL", "provisionalId", "the file is not provisional", current=provisional
+        )
+    into: Child = await load_visible(session, Child, into_id, "intoChildId", "child")
+    require(actor.scope, "child_file", "merge", into.area_code, field="intoChildId")
+    if into.status is not ChildStatus.ACTIVE:
+        raise refuse("INVALID", "intoChildId", "merge into a child's file on file")
+    cases = cast(Table, Case.__table__)
+    moved = list(
+        (
+            await session.execute(
+                update(cases)
+                .where(cases.c.child_id == provisional.id)
+                .values(child_id=into.id, area_code=into.area_code)
+                .returning(cases.c.id)
+            )
+        ).scalars()
+    )
+    for table in (cast(Table, CaseEvent.__table__), cast(Table, CaseReferral.__table__)):
+        await session.execute(
+            update(table).where(table.c.case_id.in_(moved)).values(area_code=into.area_code)
+        )
+    visits = cast(Table, Visit.__table__)
+    await session.execute(
+        update(visits)
+        .where(visits.c.child_id == provisional.id)
+        .values(child_id=into.id, area_code=into.area_code)
+    )
+    note = f"待核实档案 {provisional.id}（{provisional.name}）并入儿童档案 {into.id}"
+    session.add_all(
+        case_event(case_id, into.area_code, actor, CaseEventKind.MERGED, note=note)
+        for case_id in moved
+    )
+    provisional.status = ChildStatus.ARCHIVED
+    provisional.archived_reason = ArchiveReason.DUPLICATE
+    provisional.archived_at = actor.now
+    await session.flush()
+    await refresh_children(session, [into.id, provisional.id], actor.today)
+    await session.refresh(into)
+    return into

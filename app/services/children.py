@@ -272,6 +272,9 @@ async def update_child(
         # two is archived as DUPLICATE).
         await _refuse_twin_entry(session, child.household_id, _identity(values), child.id)
     write_changes(child, values, changes)
+    if child.status is ChildStatus.PROVISIONAL:
+        # The village completing a file opened by a report: a child on file from now on.
+        child.status = ChildStatus.ACTIVE
     await _write_child(session, actor, child)
     await refresh_children(session, [child.id], actor.today)
     await session.refresh(child)

@@ -140,3 +140,34 @@ async def users_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[U
     acted, even one who has left since."""
     found = {user.id: user for user in await session.scalars(select(User).where(User.id.in_(ids)))}
     return [found.get(user_id) for user_id in ids]
+
+
+@dataclass(frozen=True)
+class CaseStatusRow:
+    """What a reporter learns of a case by its number: where it stands, nothing else."""
+
+    case_number: str
+    stage: CaseStage
+    closed: bool
+    last_update: datetime
+
+
+async def case_status(
+    session: AsyncSession, case_number: str, reported: ColumnElement[bool]
+) -> CaseStatusRow | None:
+    """The status of the case of this number among the cases `reported` admits (the
+    caller's reports, authz.predicates.reported_by); None for any other number. Read from
+    the table: the reporter may not be allowed to read the case itself (row-level security
+    still bounds it). Its last update is its own or its latest event's, whichever is later."""
+    cases, events = Case.__table__.c, CaseEvent.__table__.c
+    latest_event = (
+        select(func.max(events.occurred_at)).where(events.case_id == cases.id).scalar_subquery()
+    )
+    query = select(
+        cases.case_number,
+        cases.stage,
+        cases.closed_at.is_not(None).label("closed"),
+        func.greatest(cases.updated_at, latest_event).label("last_update"),
+    ).where(cases.case_number == case_number, cases.deleted_at.is_(None), reported)
+    row = (await session.execute(query)).first()
+    return None if row is None else CaseStatusRow(*row)

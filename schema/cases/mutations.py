@@ -9,14 +9,25 @@ import strawberry
 from strawberry import relay
 
 from app.domain.case_facts import MeasureFacts
+from app.domain.intake import ChildDescription
 from app.domain.referrals import ReferralAction
 from app.domain.workflow import CaseAction
-from app.enums import CaseCategory, CaseMeasure, DropoutFollowUp, PetitionOutcome, ReportSource
+from app.enums import (
+    CaseCategory,
+    CaseMeasure,
+    DropoutFollowUp,
+    Gender,
+    PetitionOutcome,
+    ReportSource,
+)
 from app.models import Case as CaseModel
 from app.models import CaseReferral as CaseReferralModel
+from app.models import Child as ChildModel
 from app.services import cases
 from app.services.common import New, record_of
 from schema.cases.types import Case, CaseReferral
+from schema.children.mutations import ChildPayload
+from schema.children.types import Child
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
@@ -450,3 +461,131 @@ class ReferralMutation:
             info, input.referral_id, input.expected_version, ReferralAction.COMPLETE,
             input.feedback,
         )  # fmt: skip
+
+
+@strawberry.input(description="A child not on file, as a report describes it.")
+class ChildDescriptionInput:
+    name: str
+    gender: Gender | None = strawberry.field(
+        default=None, description="Required: a file has a gender (ask the reporter)."
+    )
+    birth_date: date | None = None
+    approximate_age: int | None = strawberry.field(
+        default=None, description="In years, when the birth date is not known."
+    )
+    village_code: str | None = strawberry.field(
+        default=None, description="The village (12 digits) where the child is."
+    )
+    township_code: str | None = strawberry.field(
+        default=None, description="The township (9 digits), when the village is not known."
+    )
+    place: str | None = strawberry.field(
+        default=None, description="Where the child is, in words (an address, a landmark)."
+    )
+
+    def description(self) -> ChildDescription:
+        """The description the intake service takes."""
+        return ChildDescription(
+            name=self.name, gender=self.gender, birth_date=self.birth_date,
+            approximate_age=self.approximate_age, village_code=self.village_code,
+            township_code=self.township_code, place=self.place,
+        )  # fmt: skip
+
+
+@strawberry.input(
+    description="A report from any source (the hotline 12355, the public, the police, staff): "
+    "about a child on file (childId) or a child not on file (child), exactly one of the two."
+)
+class ReportIntakeInput:
+    category: CaseCategory
+    description: str
+    child_id: relay.GlobalID | None = None
+    child: ChildDescriptionInput | None = strawberry.field(
+        default=None,
+        description="A child not on file: the case opens with a provisional file in the "
+        "village (or township) named, for the village to complete or merge.",
+    )
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="A UUID the app made: retrying with it is safe."
+    )
+    source: ReportSource | None = strawberry.field(
+        default=None,
+        description="HOTLINE, PUBLIC, POLICE…; default: the reporter's own kind, else VILLAGE.",
+    )
+    reported_to_police: bool | None = strawberry.field(
+        default=None, description="Default: as for reportConcern."
+    )
+    reporter_name: str | None = strawberry.field(
+        default=None,
+        description="A member of the public who reported (protected: shown only to county "
+        "civil affairs and the police).",
+    )
+    reporter_phone: str | None = strawberry.field(
+        default=None, description="Their phone, protected as their name."
+    )
+
+
+@strawberry.type(description="The answer to a report: the case (or its receipt) and its number.")
+class IntakePayload:
+    case: Case | None
+    case_number: str | None = strawberry.field(
+        description="The number to ask about the case later (caseStatus)."
+    )
+    errors: list[UserError]
+
+
+@strawberry.input(description="Match a provisional file to the child's file on record.")
+class MergeProvisionalChildInput:
+    provisional_id: relay.GlobalID
+    expected_version: int = strawberry.field(description="The provisional file's version.")
+    into_child_id: relay.GlobalID
+
+
+@strawberry.type
+class IntakeMutation:
+    @strawberry.mutation(
+        description="Take in a report from any source (受理): about a child on file it is "
+        "reportConcern; about a child not on file it opens the case and a provisional file. "
+        "Answers the case number its reporter asks about later."
+    )
+    async def report_intake(self, info: Info, input: ReportIntakeInput) -> IntakePayload:
+        try:
+            changes = changes_of(input, skip={"id", "child"})
+            if input.child is not None:
+                changes["child"] = input.child.description()
+            report = New(client_id(input.id), changes)
+        except ValueError:
+            return IntakePayload(case=None, case_number=None, errors=bad_id("id"))
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: cases.report_intake(s, actor, report),
+            lambda c: [f"Case:{c.id}", f"Child:{c.child_id}"],
+        )
+        return IntakePayload(
+            case=maybe(outcome.result, Case.from_model),
+            case_number=None if outcome.result is None else outcome.result.case_number,
+            errors=outcome.errors,
+        )
+
+    @strawberry.mutation(
+        description="Merge a provisional file into the child's file (并档): its cases, their "
+        "history and its visits move onto that file, each case records the merge, and the "
+        "provisional file is archived as a duplicate. Answers the child's file."
+    )
+    async def merge_provisional_child(
+        self, info: Info, input: MergeProvisionalChildInput
+    ) -> ChildPayload:
+        provisional = uuid_of(input.provisional_id, "Child") or uuid.UUID(int=0)
+        into = uuid_of(input.into_child_id, "Child") or uuid.UUID(int=0)
+        outcome = await run_mutation(
+            info,
+            lambda s, actor: cases.merge_provisional_child(
+                s, actor, provisional, input.expected_version, into
+            ),
+            lambda c: [f"Child:{c.id}", f"Child:{provisional}"],
+        )
+        return ChildPayload(
+            child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
+            errors=outcome.errors,
+            current=current_as(outcome.current, ChildModel, lambda c: Child.from_model(c, info)),
+        )

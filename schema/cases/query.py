@@ -7,10 +7,12 @@ import uuid
 import strawberry
 
 from app import clock
+from app.domain.intake import is_case_number
 from app.enums import CaseCategory, CaseStage, ReferralStatus
 from app.store import referrals as referral_store
-from app.store.cases import CaseCriteria, count_cases, list_cases
-from schema.cases.types import Case, CaseReferral
+from app.store.cases import CaseCriteria, case_status, count_cases, list_cases
+from authz.predicates import reported_by
+from schema.cases.types import Case, CaseReferral, CaseStatus
 from schema.context import Info
 from schema.core.pagination import (
     CountedConnection,
@@ -83,3 +85,19 @@ class ReferralQuery:
             count=lambda s: referral_store.count_inbox(s, organization_id, status),
             key=lambda r: f"{r.referred_at.isoformat()}|{r.id}", node=CaseReferral.from_model,
         )  # fmt: skip
+
+
+@strawberry.type
+class CaseStatusQuery:
+    @strawberry.field(
+        description="The status of a case by its number (stage, open or closed, the day of "
+        "its last update), to the unit or account that reported it; null to anyone else and "
+        "for a number that is not a case's."
+    )
+    async def case_status(self, info: Info, case_number: str) -> CaseStatus | None:
+        number = case_number.strip()
+        if not is_case_number(number):
+            return None
+        reported = reported_by(info.context.scope)
+        row = await info.context.db.read(lambda s: case_status(s, number, reported))
+        return None if row is None else CaseStatus.from_row(row)

@@ -29,7 +29,7 @@ from app.models import Case as CaseModel
 from app.models import CaseEvent as CaseEventModel
 from app.models import CaseReferral as CaseReferralModel
 from app.models import User
-from app.store.cases import EventKey
+from app.store.cases import CaseStatusRow, EventKey
 from authz.fields import reporter_shown
 from authz.guard import case_actions
 from schema.children.types import Child
@@ -61,6 +61,11 @@ class Case(relay.Node):
     version: int
     child_id: strawberry.ID = strawberry.field(description="The child's global id.")
     row: strawberry.Private[CaseModel]
+    case_number: str | None = strawberry.field(
+        default=None,
+        description="The number its reporter asks about (caseStatus), e.g. 420702-2026-00001; "
+        "null for a case reported before numbers were given.",
+    )
 
     @classmethod
     def from_model(cls, case: CaseModel) -> Case:
@@ -136,6 +141,8 @@ class Case(relay.Node):
             organization=person.organization,
             source=row.source,
             protected=protected,
+            public_name=row.reporter_name,
+            phone=row.reporter_phone,
         )
 
     @strawberry.field(description="The worker the case is assigned to (null: nobody yet).")
@@ -162,6 +169,14 @@ class CaseReporter:
     source: ReportSource
     protected: bool = strawberry.field(
         description="A member of the public, whose identity is protected."
+    )
+    public_name: str | None = strawberry.field(
+        default=None,
+        description="The member of the public who reported (by the hotline, in person), when "
+        "staff recorded the report for them.",
+    )
+    phone: str | None = strawberry.field(
+        default=None, description="The member of the public's phone, when given."
     )
 
 
@@ -340,3 +355,27 @@ class CaseReferral(relay.Node):
     async def case(self, info: Info) -> Case | None:
         row = await info.context.loaders.case.load(self.row.case_id)
         return None if row is None else Case.from_model(row)
+
+
+@strawberry.type(
+    description="What the reporting unit learns of a case by its number: where it stands."
+)
+class CaseStatus:
+    case_number: str
+    stage: CaseStage
+    stage_label: str = strawberry.field(description="The stage, in Chinese.")
+    open: bool
+    last_updated_on: date = strawberry.field(
+        description="The day of the case's latest change or history entry."
+    )
+
+    @classmethod
+    def from_row(cls, row: CaseStatusRow) -> CaseStatus:
+        """The status of a case as its reporter gets it."""
+        return cls(
+            case_number=row.case_number,
+            stage=row.stage,
+            stage_label=row.stage.label,
+            open=not row.closed,
+            last_updated_on=clock.local_day(row.last_update),
+        )

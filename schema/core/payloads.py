@@ -43,6 +43,8 @@ ID_TYPES: Mapping[str, str] = {
     "contract_id": "NgoContract",
     "referral_id": "CaseReferral",
     "to_household_id": "Household",
+    "provisional_id": "Child",
+    "into_child_id": "Child",
 }
 
 

@@ -45,6 +45,7 @@ PROBED_QUERY_FIELDS = {
     "syncPull", "studentFollowUps", "ngoContracts", "ngoContract", "ngoOrganizations",
     "areaStatistics", "duplicateReports", "auditEvents", "referrals", "organizations",
     "childMoveRequests",
+    "caseStatus",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -70,6 +71,8 @@ PROBED_MUTATION_FIELDS = {
     "acceptReferral", "declineReferral", "completeReferral",
     # tests/children/test_child_move_requests.py probes these:
     "requestChildMove", "acceptChildMove", "declineChildMove", "cancelChildMove",
+    # tests/cases/test_intake.py probes these, and below who may take in a report:
+    "reportIntake", "mergeProvisionalChild",
 }  # fmt: skip
 
 # Cases referred to the role's organization, but those it declined.
@@ -742,3 +745,63 @@ async def test_reporters_are_shown_to_those_whose_duty_needs_them(
     hidden = set() if role in PUBLIC_REPORTER_READERS else protected
     assert shown == set(cases) - hidden, role
     assert all(cases[key]["protected"] == (key in protected) for key in shown)
+
+
+# Who may take in a report about a child not on file (`case intake`), and who learns a
+# case's status by its number: the reporting unit, and nobody else.
+INTAKERS = {"demo-township", "demo-county", "demo-centre", "demo-police"}
+INTAKE_PROBE = """
+mutation($input: ReportIntakeInput!) {
+  reportIntake(input: $input) { caseNumber case { id } errors { code } }
+}
+"""
+STATUS_PROBE = "query($n: String!) { caseStatus(caseNumber: $n) { caseNumber open } }"
+
+
+async def test_only_intakers_open_provisional_files_and_only_the_reporter_asks_the_status(
+    client: AsyncClient, world: World, engine_for: EngineFactory
+) -> None:
+    numbers: dict[str, str] = {}
+    try:
+        await _intake_and_ask(client, world, numbers)
+    finally:
+        # The world is the module's: what this test made goes, so the oracle stays true.
+        async with engine_for(world.url).begin() as conn:
+            for statement in _UNDO_INTAKE:
+                await conn.execute(text(statement), {"numbers": list(numbers.values())})
+
+
+_MADE = "SELECT id FROM cases WHERE case_number = ANY(:numbers)"
+_UNDO_INTAKE = (
+    f"DELETE FROM case_events WHERE case_id IN ({_MADE})",
+    "CREATE TEMP TABLE undone ON COMMIT DROP AS SELECT c.child_id, k.household_id "
+    "FROM cases c JOIN children k ON k.id = c.child_id WHERE c.case_number = ANY(:numbers)",
+    "DELETE FROM cases WHERE case_number = ANY(:numbers)",
+    "DELETE FROM children WHERE id IN (SELECT child_id FROM undone)",
+    "DELETE FROM households WHERE id IN (SELECT household_id FROM undone)",
+)
+
+
+async def _intake_and_ask(client: AsyncClient, world: World, numbers: dict[str, str]) -> None:
+    for role in ROLES:
+        fields = {
+            "category": "OTHER", "description": "热线来电。", "source": "HOTLINE",
+            "child": {"name": "探针", "gender": "MALE", "approximateAge": 9,
+                      "villageCode": DEMO_VILLAGE},
+        }  # fmt: skip
+        body = json.loads(
+            answered(await graphql_response(client, world.tokens[role], INTAKE_PROBE, input=fields))
+        )
+        payload = body["data"]["reportIntake"]
+        if role in INTAKERS:
+            assert payload["errors"] == [] and payload["caseNumber"], (role, payload)
+            numbers[role] = payload["caseNumber"]
+        else:
+            assert payload["caseNumber"] is None and payload["errors"], (role, payload)
+    for role in ROLES:
+        for reporter, number in numbers.items():
+            body = json.loads(
+                answered(await graphql_response(client, world.tokens[role], STATUS_PROBE, n=number))
+            )
+            status = body["data"]["caseStatus"]
+            assert (status is not None) == (role == reporter), (role, reporter, status)
