@@ -185,6 +185,30 @@ def receipt(case: Case) -> Case:
     )
 
 
+def report_values(
+    actor: Actor,
+    category: CaseCategory,
+    description: str,
+    source: ReportSource | None,
+    reported_to_police: bool | None,
+) -> dict[str, Any]:
+    """What a report records of itself and of who made it, what it leaves out taken from the
+    reporter's role (its source; whether it goes to the police)."""
+    principal = actor.scope.principal
+    return {
+        "category": category,
+        "description": description.strip(),
+        "source": source or default_source(principal.role),
+        "reported_to_police": (
+            default_reported_to_police(category, principal.role)
+            if reported_to_police is None
+            else reported_to_police
+        ),
+        "reporter_id": actor.user_id,
+        "reporter_organization_id": principal.organization_id,
+    }
+
+
 async def report_concern(
     session: AsyncSession, actor: Actor, new: New, *, contact: dict[str, Any] | None = None
 ) -> Case:
@@ -201,18 +225,9 @@ async def report_concern(
     )
     child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
     require(actor.scope, "case", "report", child.area_code, field="childId")
-    principal = actor.scope.principal
-    values: dict[str, Any] = values_of(data) | {
-        "description": data.description.strip(),
-        "source": data.source or default_source(principal.role),
-        "reported_to_police": (
-            default_reported_to_police(data.category, principal.role)
-            if data.reported_to_police is None
-            else data.reported_to_police
-        ),
-        "reporter_id": actor.user_id,
-        "reporter_organization_id": principal.organization_id,
-    }
+    values: dict[str, Any] = values_of(data) | report_values(
+        actor, data.category, data.description, data.source, data.reported_to_police
+    )
     values |= contact or {}
     existing = await existing_create(session, Case, new.id, values)
     if existing is None and new.id is not None:
@@ -848,19 +863,9 @@ async def _intake_unknown_child(
     if area is None or area.level is not level:
         raise refuse("INVALID_AREA", field, "not a {level} on file", {"level": level})
     require(actor.scope, "case", "intake", area_code, field=field)
-    principal = actor.scope.principal
-    values: dict[str, Any] = contact | {
-        "category": data.category,
-        "description": data.description.strip(),
-        "source": data.source or default_source(principal.role),
-        "reported_to_police": (
-            default_reported_to_police(data.category, principal.role)
-            if data.reported_to_police is None
-            else data.reported_to_police
-        ),
-        "reporter_id": actor.user_id,
-        "reporter_organization_id": principal.organization_id,
-    }
+    values: dict[str, Any] = contact | report_values(
+        actor, data.category, data.description, data.source, data.reported_to_police
+    )
     existing = await existing_create(session, Case, case_id, values)
     if existing is not None:
         return existing
