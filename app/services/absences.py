@@ -30,7 +30,7 @@ from app.enums import CaseCategory, CaseEventKind, DropoutFollowUp, ReportSource
 from app.errors import refuse
 from app.idcrypto import fingerprints
 from app.models import Organization
-from app.services.cases import case_event, new_case
+from app.services.cases import case_event, new_case, number_case
 from app.services.common import Actor
 from app.services.statistics.refresh import mark_villages_written
 from app.store import absences as store
@@ -322,6 +322,7 @@ async def _open_cases(
             ),
             reported_to_police=False, dropout_follow_up=DropoutFollowUp.PERSUASION_UNDER_WAY,
         )  # fmt: skip
+        await number_case(session, actor, case)
         session.add_all((case, reported))
         opened[case_id] = area
     # The cases must exist before absences can be attached to them.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -214,12 +215,14 @@ async def test_the_dropout_rule_opens_one_case_for_the_village(
     assert (more["submission"]["casesOpened"], more["submission"]["casesUpdated"]) == (0, 1)
     cases = await school.sql(
         engine_for,
-        "SELECT c.id, count(a.id) AS absences FROM cases c "
+        "SELECT c.id, c.case_number, count(a.id) AS absences FROM cases c "
         "LEFT JOIN absence_records a ON a.case_id = c.id "
         "WHERE c.child_id = :child AND c.category = 'dropout' GROUP BY c.id",
         child=pupil.id,
     )
     assert [row.absences for row in cases] == [2]  # the day that triggered, and today
+    # Numbered like any case reported, so the school can ask about it.
+    assert re.fullmatch(rf"{DEMO_VILLAGE[:6]}-\d{{4}}-\d{{5}}", cases[0].case_number)
     events = await school.sql(
         engine_for,
         "SELECT kind FROM case_events WHERE case_id = :case ORDER BY occurred_at, kind",
