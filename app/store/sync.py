@@ -25,6 +25,7 @@ from app.models import (
     CaseReferral,
     Child,
     ChildMove,
+    ChildMoveRequest,
     Guardianship,
     Household,
     NgoContract,
@@ -43,6 +44,7 @@ SYNCED: tuple[tuple[str, Any], ...] = (
     ("cases", Case),
     ("case_events", CaseEvent),
     ("referrals", CaseReferral),
+    ("move_requests", ChildMoveRequest),
     ("moves", ChildMove),
 )
 

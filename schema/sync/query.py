@@ -10,6 +10,7 @@ from app import clock
 from app.store.children import children_by_id
 from app.store.sync import Cursor, InvalidCursor, contract_children_to_recheck, pull
 from schema.cases.types import Case, CaseEvent, CaseReferral
+from schema.children.move_requests import ChildMoveRequest
 from schema.children.types import Child
 from schema.context import Info
 from schema.core.errors import QueryError
@@ -41,6 +42,9 @@ class SyncPage:
     referrals: list[CaseReferral] = strawberry.field(
         description="Referrals of the cases, and those sent to the caller's organization."
     )
+    move_requests: list[ChildMoveRequest] = strawberry.field(
+        description="Requests to move a child's file, from this side or to it."
+    )
     removals: list[Removal]
     cursor: str
     has_more: bool
@@ -69,6 +73,7 @@ class SyncQuery:
                 ("households", "Household"), ("parents", "Parent"), ("children", "Child"),
                 ("guardianships", "Guardianship"), ("visits", "Visit"), ("cases", "Case"),
                 ("case_events", "CaseEvent"), ("referrals", "CaseReferral"),
+                ("move_requests", "ChildMoveRequest"),
             )
             for row in rows.get(name, [])
             if row.deleted_at is not None
@@ -113,6 +118,7 @@ class SyncQuery:
             cases=[Case.from_model(r) for r in live("cases")],
             case_events=[CaseEvent.from_model(r) for r in live("case_events")],
             referrals=[CaseReferral.from_model(r) for r in live("referrals")],
+            move_requests=[ChildMoveRequest.from_model(r, info) for r in live("move_requests")],
             removals=removals,
             cursor=page.cursor.encode(),
             has_more=page.has_more,

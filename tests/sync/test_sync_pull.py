@@ -21,7 +21,7 @@ query Pull($since: String, $first: Int!) {
   syncPull(since: $since, first: $first) {
     households { id } parents { id householdId } children { id householdId version }
     guardianships { id childId } visits { id childId } cases { id childId }
-    caseEvents { id caseId } referrals { id caseId }
+    caseEvents { id caseId } referrals { id caseId } moveRequests { id childName }
     removals { typeName id }
     cursor hasMore
   }
@@ -29,7 +29,7 @@ query Pull($since: String, $first: Int!) {
 """
 KINDS = (
     "households", "parents", "children", "guardianships", "visits", "cases", "caseEvents",
-    "referrals",
+    "referrals", "moveRequests",
 )  # fmt: skip
 
 
@@ -136,6 +136,33 @@ async def test_a_cases_history_and_referrals_reach_the_devices(
     centre_token = await access_token(fresh_db, "demo-centre")
     whole, _removals, _cursor, _pages = await pull_all(fresh_client, centre_token, None)
     assert changes["referrals"] <= whole["referrals"]
+
+
+REQUEST_MOVE = """
+mutation($input: RequestChildMoveInput!) {
+  requestChildMove(input: $input) { request { id } errors { code } }
+}
+"""
+
+
+async def test_a_move_request_reaches_both_villages_devices(
+    fresh_client: AsyncClient, fresh_db: str
+) -> None:
+    village = await access_token(fresh_db, "demo-village")
+    receiving = await access_token(fresh_db, "demo-village2")
+    _whole, _removals, cursor, _pages = await pull_all(fresh_client, receiving, None)
+    child = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    asked = await query_data(
+        fresh_client, village, REQUEST_MOVE,
+        input={"childId": child["id"], "toAreaCode": DEMO_VILLAGE2, "reason": "随父母迁居"},
+    )  # fmt: skip
+    assert asked["requestChildMove"]["errors"] == []
+    request = asked["requestChildMove"]["request"]["id"]
+    incoming, _removals, _cursor, _pages = await pull_all(fresh_client, receiving, cursor)
+    assert incoming["moveRequests"] == {request}
+    assert not incoming["children"]  # the file itself only once the move is accepted
+    outgoing, _removals, _cursor, _pages = await pull_all(fresh_client, village, None)
+    assert request in outgoing["moveRequests"]
 
 
 async def test_a_transaction_that_commits_late_is_not_skipped(
