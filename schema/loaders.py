@@ -29,7 +29,6 @@ from app.store import children as child_store
 from app.store import guardianships as guardian_store
 from app.store import households as household_store
 from app.store import organizations as organization_store
-from app.store import referrals as referral_store
 from app.store import visits as visit_store
 from app.store.areas import areas_by_code
 from app.store.cases import (
@@ -38,6 +37,7 @@ from app.store.cases import (
     case_event_pages,
     cases_by_id,
     open_cases_by_child,
+    referrals_by_case,
     users_by_id,
 )
 from app.store.common import live_by_id
@@ -119,7 +119,7 @@ class Loaders:
             case_event_page=_batched(db, case_event_pages),
             case_event_count=_batched(db, case_event_counts),
             user=_batched(db, users_by_id),
-            case_referrals=_batched(db, referral_store.referrals_by_case),
+            case_referrals=_batched(db, referrals_by_case),
             referral=_batched(db, lambda s, ids: live_by_id(s, CaseReferral, ids)),
             organization=_batched(db, organization_store.organizations_by_id),
         )

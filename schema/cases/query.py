@@ -9,8 +9,14 @@ import strawberry
 from app import clock
 from app.domain.intake import is_case_number
 from app.enums import CaseCategory, CaseStage, ReferralStatus
-from app.store import referrals as referral_store
-from app.store.cases import CaseCriteria, case_status, count_cases, list_cases
+from app.store.cases import (
+    CaseCriteria,
+    case_status,
+    count_cases,
+    count_inbox,
+    list_cases,
+    list_inbox,
+)
 from authz.predicates import reported_by
 from schema.cases.types import Case, CaseReferral, CaseStatus
 from schema.context import Info
@@ -79,10 +85,10 @@ class ReferralQuery:
         organization_id = info.context.scope.principal.organization_id or uuid.UUID(int=0)
         return await connection(
             info, CaseReferralConnection, first=first, after=after, cursor=decode_timed_cursor,
-            rows=lambda s, key, limit: referral_store.list_inbox(
+            rows=lambda s, key, limit: list_inbox(
                 s, organization_id, status, after=key, limit=limit
             ),
-            count=lambda s: referral_store.count_inbox(s, organization_id, status),
+            count=lambda s: count_inbox(s, organization_id, status),
             key=lambda r: f"{r.referred_at.isoformat()}|{r.id}", node=CaseReferral.from_model,
         )  # fmt: skip
 
