@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.clock import DEFAULT_TIMEZONE
 from app.domain.absences import DropoutRule
 from app.domain.login_throttle import LoginThrottle, ThrottleRule
+from app.domain.tasks import TaskRules
 from app.idcrypto import KeyRing, KeyRingError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,17 @@ class Settings(BaseSettings):
     )
     dropout_window_days: int = Field(
         default=30, ge=1, description="The window, in calendar days; older absences do not count."
+    )
+    task_report_under_age: int = Field(
+        default=TaskRules.report_under_age,
+        ge=1,
+        description="A child under this age living alone or with an incapable guardian is "
+        "reported to the police at once (a case and a task open themselves).",
+    )
+    task_find_guardian_days: int = Field(
+        default=TaskRules.find_guardian_days,
+        ge=1,
+        description="Days the village has to find a child a new guardian.",
     )
     rate_limit_per_minute: float = Field(
         default=120, ge=0, description="Requests per minute per API key (0: no limit)."
@@ -227,6 +239,14 @@ class Settings(BaseSettings):
             consecutive_days=self.dropout_consecutive_days,
             days_in_window=self.dropout_unexcused_days,
             window_days=self.dropout_window_days,
+        )
+
+    @property
+    def task_rules(self) -> TaskRules:
+        """The thresholds of the rules that open tasks (app/domain/tasks.py)."""
+        return TaskRules(
+            report_under_age=self.task_report_under_age,
+            find_guardian_days=self.task_find_guardian_days,
         )
 
     @property
