@@ -313,3 +313,33 @@ class MoveRequestStatus(LabeledEnum):
     ACCEPTED = "accepted", "已接收"
     DECLINED = "declined", "已拒绝"
     CANCELLED = "cancelled", "已撤回"
+
+
+class TaskKind(LabeledEnum):
+    """Work a rule found owed (app/domain/tasks.py)."""
+
+    # The township supervisor responds to a mandatory report the rules made themselves.
+    RESPOND_TO_REPORT = "respond_to_report", "响应强制报告"
+    # The village finds a child a new guardian (the last one incapable, or gone).
+    FIND_GUARDIAN = "find_guardian", "另行确定监护人"
+
+
+class TaskSubject(LabeledEnum):
+    """What kind of record a task is about."""
+
+    CHILD = "child", "儿童"
+    CASE = "case", "个案"
+    GUARDIANSHIP = "guardianship", "委托监护"
+    REFERRAL = "referral", "转介"
+
+
+class TaskPriority(LabeledEnum):
+    URGENT = "urgent", "紧急"
+    HIGH = "high", "高"
+    NORMAL = "normal", "一般"
+
+
+class TaskStatus(LabeledEnum):
+    OPEN = "open", "待办"
+    DONE = "done", "已完成"
+    DISMISSED = "dismissed", "已撤销"

@@ -72,6 +72,7 @@ CHINESE: Final[dict[str, str]] = {
         "现有委托照护始于 {starts_on}，晚于此日期"
     ),
     "the guardianship has ended": "该委托照护关系已终止",
+    "the task is already closed": "该任务已办结或已撤销",
     "an assessment is CAPABLE or INCAPABLE": "评估结果只能是“有监护能力”或“无监护能力”",
     "the entrustment agreement must be signed": "须先签订委托照护协议",
     "a guardianship is confirmed by a person, not a key": (
@@ -356,6 +357,7 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "该儿童已有生效的委托照护人",
     ),
     "GUARDIANSHIP_ENDED": ("the guardianship has ended", "该委托照护关系已终止"),
+    "TASK_CLOSED": ("the task is already closed", "该任务已办结或已撤销"),
     "AGREEMENT_NOT_SIGNED": ("the entrustment agreement is not signed", "委托照护协议尚未签订"),
     "INVALID_TRANSITION": (
         "this step is not allowed at the case's stage",
@@ -524,6 +526,7 @@ TERMS: Final[dict[str, str]] = {
     "policy": "权限策略",
     "graphql ide": "调试工具",
     "child move": "儿童档案迁移",
+    "task": "任务",
     # policy actions
     "read": "查看",
     "write": "编辑",
@@ -550,4 +553,6 @@ TERMS: Final[dict[str, str]] = {
     # intake for any report: its policy actions
     "intake": "受理",
     "merge": "并档",
+    # tasks: their policy action
+    "complete": "办理",
 }

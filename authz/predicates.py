@@ -48,6 +48,7 @@ from app.models import (
     NgoContractChild,
     Organization,
     Parent,
+    Task,
     Visit,
 )
 from app.models.base import AREA_CODE_LENGTH
@@ -73,6 +74,7 @@ SCOPED_MODELS: tuple[type[Any], ...] = (
     NgoContractChild,
     DuplicateReport,
     AuditRead,
+    Task,
 )
 
 # The permissions that give access to a case together with its child's record.
@@ -407,6 +409,18 @@ def audit_read_visible(scope: Scope) -> ColumnElement[bool]:
     return area_in(AuditRead.area_code, scope.patterns("audit", "read"))
 
 
+def task_visible(scope: Scope) -> ColumnElement[bool]:
+    """The caller's tasks: in an area where it may read tasks, owed by its role there, by
+    itself or by its organization."""
+    principal = scope.principal
+    role = false() if principal.role is None else Task.assignee_role == principal.role
+    user = false() if principal.user_id is None else Task.assignee_user_id == principal.user_id
+    return all_of(
+        area_in(Task.area_code, scope.patterns("task", "read")),
+        any_of(role, user, _org_is(Task.assignee_organization_id, scope)),
+    )
+
+
 def scope_can(scope: Scope, obj: str, act: str) -> ColumnElement[bool]:
     """A constant true/false: whether the scope holds the permission anywhere."""
     return literal(True) if scope.can(obj, act) else false()
@@ -440,6 +454,7 @@ def criteria(
         DuplicateReport: lambda: duplicate_report_visible(scope),
         AuditRead: lambda: audit_read_visible(scope),
         ChildMoveRequest: lambda: move_request_visible(scope),
+        Task: lambda: task_visible(scope),
     }
 
 

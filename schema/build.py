@@ -55,6 +55,8 @@ from schema.reconciliation.query import ReconciliationQuery
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
 from schema.sync.query import SyncQuery
+from schema.tasks.mutations import TaskMutation
+from schema.tasks.query import TaskQuery
 from schema.viewer.query import ViewerQuery
 from schema.visits.mutations import VisitMutation
 from schema.visits.query import VisitQuery
@@ -79,6 +81,7 @@ class Query(
     OrganizationQuery,
     MoveRequestQuery,
     CaseStatusQuery,
+    TaskQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -102,6 +105,7 @@ class Mutation(
     ReferralMutation,
     MoveRequestMutation,
     IntakeMutation,
+    TaskMutation,
 ):
     pass
 

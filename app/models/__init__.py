@@ -14,6 +14,7 @@ from app.models.organizations import Organization, User
 from app.models.policy import CasbinRule
 from app.models.reconciliation import DuplicateReport
 from app.models.statistics import area_quarter_statistics, township_quarter_statistics
+from app.models.tasks import Task
 from app.models.visits import Visit
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Organization",
     "Parent",
     "RefreshToken",
+    "Task",
     "User",
     "Visit",
     "area_quarter_statistics",

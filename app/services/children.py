@@ -73,6 +73,7 @@ from app.services.common import (
     write_changes,
 )
 from app.services.derivation import refresh_children
+from app.services.tasks import apply_task_rules
 from authz.guard import require
 from authz.session import GRANTED_MOVE_OPTION, granted_move
 
@@ -243,6 +244,7 @@ async def register_child(session: AsyncSession, actor: Actor, new: New) -> Child
     session.add(child)
     await _write_child(session, actor, child)
     await refresh_children(session, [child.id], actor.today)
+    await apply_task_rules(session, actor, [child.id])
     await session.refresh(child)
     return child
 
@@ -277,6 +279,7 @@ async def update_child(
         child.status = ChildStatus.ACTIVE
     await _write_child(session, actor, child)
     await refresh_children(session, [child.id], actor.today)
+    await apply_task_rules(session, actor, [child.id])
     await session.refresh(child)
     return child
 

@@ -42,6 +42,7 @@ from app.services.common import (
     values_of,
 )
 from app.services.derivation import refresh_children
+from app.services.tasks import apply_task_rules
 from authz.guard import require
 
 
@@ -158,6 +159,7 @@ async def entrust_guardian(session: AsyncSession, actor: Actor, new: New) -> Gua
     session.add(guardianship)
     await session.flush()
     await refresh_children(session, [child.id], actor.today)
+    await apply_task_rules(session, actor, [child.id])
     return guardianship
 
 
@@ -177,6 +179,7 @@ async def _load_active(
 async def _rederive(session: AsyncSession, actor: Actor, guardianship: Guardianship) -> None:
     await session.flush()
     await refresh_children(session, [guardianship.child_id], actor.today)
+    await apply_task_rules(session, actor, [guardianship.child_id])
 
 
 async def assess_guardian(

@@ -31,6 +31,7 @@ from app.models import (
     NgoContract,
     NgoContractChild,
     Parent,
+    Task,
     Visit,
 )
 
@@ -46,6 +47,7 @@ SYNCED: tuple[tuple[str, Any], ...] = (
     ("referrals", CaseReferral),
     ("move_requests", ChildMoveRequest),
     ("moves", ChildMove),
+    ("tasks", Task),
 )
 
 

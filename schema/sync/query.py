@@ -17,6 +17,7 @@ from schema.core.errors import QueryError
 from schema.core.nodes import global_id
 from schema.guardianships.types import Guardianship
 from schema.households.types import Household, Parent
+from schema.tasks.types import Task
 from schema.visits.types import Visit
 
 MAX_SYNC_PAGE = 1000
@@ -44,6 +45,9 @@ class SyncPage:
     )
     move_requests: list[ChildMoveRequest] = strawberry.field(
         description="Requests to move a child's file, from this side or to it."
+    )
+    tasks: list[Task] = strawberry.field(
+        description="The caller's tasks, open and closed (a closed one leaves the to-do list)."
     )
     removals: list[Removal]
     cursor: str
@@ -73,7 +77,7 @@ class SyncQuery:
                 ("households", "Household"), ("parents", "Parent"), ("children", "Child"),
                 ("guardianships", "Guardianship"), ("visits", "Visit"), ("cases", "Case"),
                 ("case_events", "CaseEvent"), ("referrals", "CaseReferral"),
-                ("move_requests", "ChildMoveRequest"),
+                ("move_requests", "ChildMoveRequest"), ("tasks", "Task"),
             )
             for row in rows.get(name, [])
             if row.deleted_at is not None
@@ -119,6 +123,7 @@ class SyncQuery:
             case_events=[CaseEvent.from_model(r) for r in live("case_events")],
             referrals=[CaseReferral.from_model(r) for r in live("referrals")],
             move_requests=[ChildMoveRequest.from_model(r, info) for r in live("move_requests")],
+            tasks=[Task.from_model(r) for r in live("tasks")],
             removals=removals,
             cursor=page.cursor.encode(),
             has_more=page.has_more,

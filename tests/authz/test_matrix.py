@@ -46,6 +46,7 @@ PROBED_QUERY_FIELDS = {
     "areaStatistics", "duplicateReports", "auditEvents", "referrals", "organizations",
     "childMoveRequests",
     "caseStatus",
+    "myTasks",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -73,6 +74,8 @@ PROBED_MUTATION_FIELDS = {
     "requestChildMove", "acceptChildMove", "declineChildMove", "cancelChildMove",
     # tests/cases/test_intake.py probes these, and below who may take in a report:
     "reportIntake", "mergeProvisionalChild",
+    # tests/tasks/test_tasks.py probes these:
+    "completeTask", "dismissTask",
 }  # fmt: skip
 
 # Cases referred to the role's organization, but those it declined.
@@ -149,6 +152,14 @@ ORACLE = {
         "demo-township": "area_code LIKE :township || '%' OR to_area_code LIKE :township || '%'",
         "demo-county": "area_code LIKE :county || '%' OR to_area_code LIKE :county || '%'",
     },
+    # Tasks: those of the role in its areas.
+    "tasks": {
+        "demo-village": "area_code = :village AND assignee_role = 'village_director'",
+        "demo-village2": "area_code = :village2 AND assignee_role = 'village_director'",
+        "demo-township": "area_code LIKE :township || '%' "
+        "AND assignee_role = 'township_supervisor'",
+        "demo-county": "area_code LIKE :county || '%' AND assignee_role = 'county_civil_affairs'",
+    },
 }
 # A case's history is seen with the case, by exactly those who see the case.
 ORACLE["case_events"] = {
@@ -160,7 +171,7 @@ REACH_CHILDREN_ONLY_THROUGH_CASES = {"demo-police", "demo-centre", "demo-county"
 TABLE_OF = {
     "Child": "children", "Case": "cases", "Household": "households", "Visit": "visits",
     "NgoContract": "ngo_contracts", "CaseEvent": "case_events",
-    "ChildMoveRequest": "child_move_requests",
+    "ChildMoveRequest": "child_move_requests", "Task": "tasks",
 }  # fmt: skip
 ID_PATTERN = re.compile(r'"id":\s*"([A-Za-z0-9+/=]+)"')
 
@@ -290,6 +301,30 @@ async def world(server_url: str, template_db: str) -> AsyncIterator[World]:
                 "echeng": await conn.scalar(
                     text("SELECT min(code) FROM areas WHERE level = 'village' "
                          "AND code LIKE '420704%'")
+                ),
+            },
+        )  # fmt: skip
+        # Tasks of several roles in both demo villages and in another county.
+        await conn.execute(
+            text(
+                "INSERT INTO tasks (id, area_code, kind, subject_type, subject_id, child_id, "
+                "reason, priority, assignee_role) SELECT gen_random_uuid(), c.area_code, "
+                "t.kind, 'child', c.id, c.id, '核查', 'normal', t.role "
+                "FROM (VALUES (:village, 'village_director', 'find_guardian'), "
+                "(:village, 'township_supervisor', 'respond_to_report'), "
+                "(:village2, 'village_director', 'find_guardian'), "
+                "(:village2, 'county_civil_affairs', 'respond_to_report'), "
+                "(:huarong, 'village_director', 'find_guardian'), "
+                "(:huarong, 'county_civil_affairs', 'respond_to_report')) AS t(area, role, kind) "
+                "JOIN LATERAL (SELECT * FROM children WHERE area_code = t.area "
+                "ORDER BY id LIMIT 1) c ON true"
+            ),
+            {
+                "village": DEMO_VILLAGE,
+                "village2": DEMO_VILLAGE2,
+                "huarong": await conn.scalar(
+                    text("SELECT min(code) FROM areas WHERE level = 'village' "
+                         "AND code LIKE '420703%'")
                 ),
             },
         )  # fmt: skip
@@ -423,7 +458,8 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         f"households(first: 100) {{ totalCount edges {{ node {{ id children {{ id }} }} }} }} "
         f"visits(first: 100) {{ totalCount edges {{ node {{ id }} }} }} "
         f"syncPull(first: 1000) {{ children {{ id }} households {{ id }} visits {{ id }} "
-        f"cases {{ id }} removals {{ id }} }} "
+        f"cases {{ id }} tasks {{ id childId subjectId }} removals {{ id }} }} "
+        f"myTasks(first: 100) {{ totalCount edges {{ node {{ id childId subjectId }} }} }} "
         f"studentFollowUps(first: 100) {{ totalCount edges {{ node {{ student {{ id }} }} }} }} "
         f"ngoContracts(first: 100) {{ totalCount edges {{ node {{ ...ContractFields }} }} }} "
         f"ngoOrganizations(first: 100) {{ totalCount edges {{ node {{ id name }} }} }} "
@@ -483,6 +519,20 @@ async def test_move_requests_are_seen_on_both_sides(
     )
     expected = len(world.visible[role]["child_move_requests"])
     assert f'"totalCount":{expected}' in body.replace(" ", ""), (role, body)
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_each_role_sees_the_tasks_of_its_role_in_its_areas(
+    client: AsyncClient, world: World, role: str
+) -> None:
+    """Exactly the tasks owed by the caller's role in its areas (none for the others)."""
+    body = answered(
+        await graphql_response(
+            client, world.tokens[role], "{ myTasks(first: 100) { edges { node { id } } } }"
+        )
+    )
+    listed = {decode_gid(e["node"]["id"]) for e in json.loads(body)["data"]["myTasks"]["edges"]}
+    assert listed == {("Task", key) for key in world.visible[role]["tasks"]}, role
 
 
 # Who reads the read audit, and of which children's areas (`audit read`).

@@ -1,0 +1,84 @@
+"""GraphQL types of tasks: work a rule found owed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from app.enums import Role, TaskKind, TaskPriority, TaskStatus, TaskSubject
+from app.models import Task as TaskModel
+from app.store.common import live_by_id
+from schema.context import Info
+from schema.core.enums import register_enums
+from schema.core.ids import parse_uuids
+from schema.core.nodes import from_row, global_id
+from schema.core.pagination import CountedConnection
+
+register_enums()
+
+# The GraphQL type of each kind of subject, for its global id.
+_SUBJECT_TYPES = {
+    TaskSubject.CHILD: "Child",
+    TaskSubject.CASE: "Case",
+    TaskSubject.GUARDIANSHIP: "Guardianship",
+    TaskSubject.REFERRAL: "CaseReferral",
+}
+
+
+@strawberry.type(
+    description="Work owed by a role in an area (or a person, or an organization), opened "
+    "by a rule; it closes itself when its situation ends, or is completed or dismissed."
+)
+class Task(relay.Node):
+    id: relay.NodeID[str]
+    kind: TaskKind
+    subject_type: TaskSubject
+    subject_id: strawberry.ID = strawberry.field(description="The subject's global id.")
+    child_id: strawberry.ID | None = strawberry.field(
+        description="The global id of the child the subject is about."
+    )
+    area_code: str = strawberry.field(description="The village of the subject.")
+    reason: str
+    due_on: date | None
+    priority: TaskPriority
+    status: TaskStatus
+    assignee_role: Role | None
+    dismiss_reason: str | None
+    closed_at: datetime | None = strawberry.field(
+        description="When it was completed, dismissed or closed itself."
+    )
+    closed_by_self: bool = strawberry.field(
+        description="It closed itself: its situation ended (no one closed it)."
+    )
+    created_at: datetime
+    version: int
+
+    @classmethod
+    def from_model(cls, row: TaskModel) -> Task:
+        """The GraphQL view of a task row."""
+        return from_row(
+            cls, row,
+            subject_id=global_id(_SUBJECT_TYPES[row.subject_type], row.subject_id),
+            child_id=global_id("Child", row.child_id) if row.child_id else None,
+            closed_by_self=row.closed_at is not None and row.closed_by_id is None,
+        )  # fmt: skip
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Any]:
+        """Tasks by id, the caller's only."""
+        ids = parse_uuids(node_ids)
+        wanted = [i for i in ids if i is not None]
+        rows = await info.context.db.read(lambda s: live_by_id(s, TaskModel, wanted))
+        found = {row.id: row for row in rows if row is not None}
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.type
+class TaskConnection(CountedConnection[Task]):
+    pass
