@@ -59,6 +59,8 @@ from app.enums import (
     ReferralStatus,
     ReportSource,
     Role,
+    TaskStatus,
+    TaskSubject,
 )
 from app.errors import DomainError, not_found, raise_problems, refuse
 from app.models import (
@@ -70,6 +72,7 @@ from app.models import (
     Child,
     Household,
     Organization,
+    Task,
     User,
     Visit,
 )
@@ -393,6 +396,7 @@ async def apply_case_action(
     if to_stage is CaseStage.CLOSED:
         case.closed_at = actor.now
         case.close_reason = (step.reason or action.label).strip()
+        await _end_tasks_about(session, actor, case)
     elif action in (CaseAction.RECORD_MEASURE, CaseAction.RECORD_EMERGENCY_MEASURE):
         facts = await measure_facts(session, step)
         events.append(_event(case, actor, CaseEventKind.MEASURE, measure=step.measure, **facts))
@@ -550,6 +554,22 @@ async def _written_report_recipients(session: AsyncSession, area_code: str) -> l
             )  # fmt: skip
         found += ids
     return found
+
+
+async def _end_tasks_about(session: AsyncSession, actor: Actor, case: Case) -> None:
+    """A closed case owes nothing more: the open tasks about it (the township's response to
+    a report the rules made) are done, closed by the service rather than by a person. Read
+    as a table: the closer need not be the task's holder (row-level security bounds it)."""
+    tasks = cast(Table, Task.__table__)
+    await session.execute(
+        update(tasks)
+        .where(
+            tasks.c.subject_type == TaskSubject.CASE,
+            tasks.c.subject_id == case.id,
+            tasks.c.status == TaskStatus.OPEN,
+        )
+        .values(status=TaskStatus.DONE, closed_at=actor.now)
+    )
 
 
 def _stage_change_note(action: CaseAction, step: StepData) -> str | None:

@@ -9,7 +9,7 @@ from httpx import AsyncClient
 from app.seed.demo import DEMO_VILLAGE
 from tests import factories
 from tests.documents import ASSESS, END, mutation
-from tests.graphql import mutation_payload, query_data
+from tests.graphql import gid, mutation_payload, query_data
 from tests.world import World, key_of
 
 UPDATE_CHILD = mutation("updateChild", "UpdateChildInput", "child { id version }")
@@ -180,3 +180,23 @@ async def test_tasks_are_completed_and_dismissed_by_their_holders_only(
     assert again["current"]["status"] == "DONE"
     still_open = await _tasks(fresh_client, township, status="OPEN", kind="RESPOND_TO_REPORT")
     assert task["id"] not in {t["id"] for t in still_open}
+
+
+CLOSE_UNFOUNDED = mutation("closeAsUnfounded", "CloseCaseInput", "case { id stage }")
+
+
+async def test_the_townships_task_ends_when_its_case_closes(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village, township = await world.token("demo-village"), await world.token("demo-township")
+    child = await factories.child(fresh_client, village, DEMO_VILLAGE, livingArrangement="ALONE")
+    [task] = await _about(fresh_client, township, child["id"])
+    case_id = await world.scalar("SELECT id FROM cases WHERE child_id = :c", c=key_of(child["id"]))
+    version = await world.scalar("SELECT version FROM cases WHERE id = :id", id=case_id)
+    closed = await mutation_payload(
+        fresh_client, township, CLOSE_UNFOUNDED, caseId=gid("Case", case_id),
+        expectedVersion=version, reason="孩子随祖母居住，档案登记有误。",
+    )  # fmt: skip
+    assert closed["errors"] == [], closed
+    [ended] = await _about(fresh_client, township, child["id"])
+    assert (ended["id"], ended["status"], ended["closedBySelf"]) == (task["id"], "DONE", True)
