@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.policy_rules import add_policy_rules, remove_policy_rules
+
 revision: str = "0016"
 down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
@@ -87,24 +89,11 @@ def upgrade() -> None:
         "UPDATE case_events e SET actor_organization_id = u.organization_id FROM users u "
         "WHERE u.id = e.actor_id"
     )
-    for role, obj, act in RULES:
-        op.execute(
-            sa.text(
-                "INSERT INTO casbin_rule (ptype, v0, v1, v2, v3) "
-                "SELECT 'p', :role, '*', :obj, :act "
-                "WHERE EXISTS (SELECT FROM casbin_rule) ON CONFLICT DO NOTHING"
-            ).bindparams(role=role, obj=obj, act=act)
-        )
+    add_policy_rules(RULES)
 
 
 def downgrade() -> None:
-    for role, obj, act in RULES:
-        op.execute(
-            sa.text(
-                "DELETE FROM casbin_rule WHERE ptype = 'p' AND v0 = :role AND v1 = '*' "
-                "AND v2 = :obj AND v3 = :act"
-            ).bindparams(role=role, obj=obj, act=act)
-        )
+    remove_policy_rules(RULES)
     op.execute(
         "DELETE FROM case_events WHERE kind IN ('handover') "
         "OR measure IN ('admonition', 'order_to_return')"

@@ -22,6 +22,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.policy_rules import add_policy_rules, remove_policy_rules
+
 revision: str = "0018"
 down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
@@ -184,20 +186,11 @@ def upgrade() -> None:
         WHERE c.referred_organization_id IS NOT NULL
         """
     )
-    rules = ", ".join(f"('p', '{role}', '*', '{obj}', '{act}')" for role, obj, act in RULES)
-    op.execute(
-        "INSERT INTO casbin_rule (ptype, v0, v1, v2, v3) "
-        f"SELECT * FROM (VALUES {rules}) AS r WHERE EXISTS (SELECT FROM casbin_rule) "
-        "ON CONFLICT DO NOTHING"
-    )
+    add_policy_rules(RULES)
 
 
 def downgrade() -> None:
-    for role, obj, act in RULES:
-        op.execute(
-            f"DELETE FROM casbin_rule WHERE ptype = 'p' AND v0 = '{role}' AND v1 = '*' "
-            f"AND v2 = '{obj}' AND v3 = '{act}'"
-        )
+    remove_policy_rules(RULES)
     op.drop_table("case_referrals")
     op.execute(f"DELETE FROM case_events WHERE kind IN {NEW_EVENT_KINDS}")
     _check("case_events", "kind", EVENT_KINDS)

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.policy_rules import add_policy_rules, remove_policy_rules
+
 revision: str = "0019"
 down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
@@ -147,20 +149,11 @@ def upgrade() -> None:
         f"CREATE POLICY in_scope ON child_move_requests USING ({EITHER_SIDE}) "
         f"WITH CHECK ({EITHER_SIDE})"
     )
-    rules = ", ".join(f"('p', '{role}', '*', '{obj}', '{act}')" for role, obj, act in RULES)
-    op.execute(
-        "INSERT INTO casbin_rule (ptype, v0, v1, v2, v3) "
-        f"SELECT * FROM (VALUES {rules}) AS r WHERE EXISTS (SELECT FROM casbin_rule) "
-        "ON CONFLICT DO NOTHING"
-    )
+    add_policy_rules(RULES)
 
 
 def downgrade() -> None:
-    for role, obj, act in RULES:
-        op.execute(
-            f"DELETE FROM casbin_rule WHERE ptype = 'p' AND v0 = '{role}' AND v1 = '*' "
-            f"AND v2 = '{obj}' AND v3 = '{act}'"
-        )
+    remove_policy_rules(RULES)
     op.drop_table("child_move_requests")
     op.drop_constraint(
         op.f("fk_child_moves_requested_by_id_users"), "child_moves", type_="foreignkey"

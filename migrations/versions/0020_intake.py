@@ -19,6 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.policy_rules import add_policy_rules, remove_policy_rules
+
 revision: str = "0020"
 down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
@@ -60,20 +62,11 @@ def upgrade() -> None:
         sa.Column("last_number", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("county_code", "year", name=op.f("pk_case_number_counters")),
     )
-    rules = ", ".join(f"('p', '{role}', '*', '{obj}', '{act}')" for role, obj, act in RULES)
-    op.execute(
-        "INSERT INTO casbin_rule (ptype, v0, v1, v2, v3) "
-        f"SELECT * FROM (VALUES {rules}) AS r WHERE EXISTS (SELECT FROM casbin_rule) "
-        "ON CONFLICT DO NOTHING"
-    )
+    add_policy_rules(RULES)
 
 
 def downgrade() -> None:
-    for role, obj, act in RULES:
-        op.execute(
-            f"DELETE FROM casbin_rule WHERE ptype = 'p' AND v0 = '{role}' AND v1 = '*' "
-            f"AND v2 = '{obj}' AND v3 = '{act}'"
-        )
+    remove_policy_rules(RULES)
     op.drop_table("case_number_counters")
     op.drop_constraint(op.f("uq_cases_case_number"), "cases", type_="unique")
     op.drop_column("cases", "reporter_phone")

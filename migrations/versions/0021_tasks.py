@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.policy_rules import add_policy_rules, remove_policy_rules
+
 revision: str = "0021"
 down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
@@ -139,18 +141,9 @@ def upgrade() -> None:
     )
     op.execute("ALTER TABLE tasks ENABLE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY in_scope ON tasks USING ({IN_SCOPE}) WITH CHECK ({IN_SCOPE})")
-    rules = ", ".join(f"('p', '{role}', '*', '{obj}', '{act}')" for role, obj, act in RULES)
-    op.execute(
-        "INSERT INTO casbin_rule (ptype, v0, v1, v2, v3) "
-        f"SELECT * FROM (VALUES {rules}) AS r WHERE EXISTS (SELECT FROM casbin_rule) "
-        "ON CONFLICT DO NOTHING"
-    )
+    add_policy_rules(RULES)
 
 
 def downgrade() -> None:
-    for role, obj, act in RULES:
-        op.execute(
-            f"DELETE FROM casbin_rule WHERE ptype = 'p' AND v0 = '{role}' AND v1 = '*' "
-            f"AND v2 = '{obj}' AND v3 = '{act}'"
-        )
+    remove_policy_rules(RULES)
     op.drop_table("tasks")
