@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
+from app.domain.validation import EARLIEST_DATE
 from app.store.audit import AuditCriteria, count_audit_reads, list_audit_reads
 from schema.audit.types import AuditEventConnection, AuditEventNode
 from schema.context import Info
@@ -20,6 +21,9 @@ from schema.core.payloads import uuid_of
 def _moment(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         raise QueryError("MISSING_TIMEZONE", "the time needs a time zone offset")
+    # Year 1 east of UTC is before year 1 in UTC, which PostgreSQL cannot be sent.
+    if value is not None and value.date() < EARLIEST_DATE:
+        raise QueryError("TOO_EARLY", "the date is before {minimum}", {"minimum": EARLIEST_DATE})
     return value
 
 

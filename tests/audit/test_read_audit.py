@@ -157,6 +157,8 @@ async def test_times_narrow_the_audit_and_the_arguments_are_checked(
         ({}, "REQUIRED"),
         ({"user": "not-a-uuid"}, "INVALID_ID"),
         ({**around, "to": "2026-11-23T10:00:00"}, "MISSING_TIMEZONE"),
+        # Year 1 east of UTC falls before year 1 in UTC: refused, not a failure.
+        ({**around, "from": "0001-01-01T00:00:00+08:00"}, "TOO_EARLY"),
     ):
         response = await fresh_client.post(
             "/graphql",
