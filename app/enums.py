@@ -322,6 +322,10 @@ class TaskKind(LabeledEnum):
     RESPOND_TO_REPORT = "respond_to_report", "响应强制报告"
     # The village finds a child a new guardian (the last one incapable, or gone).
     FIND_GUARDIAN = "find_guardian", "另行确定监护人"
+    # The village reaches a left-behind child's parents, who never call (seed 001).
+    CONTACT_PARENTS = "contact_parents", "督促父母联系子女"
+    # The village gets a left-behind child's entrusted guardian assessed and confirmed.
+    CONFIRM_GUARDIAN = "confirm_guardian", "落实委托监护确认"
 
 
 class TaskSubject(LabeledEnum):

@@ -73,6 +73,21 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "the guardianship has ended": "该委托照护关系已终止",
     "the task is already closed": "该任务已办结或已撤销",
+    # Why a task is owed (app/services/tasks.py)
+    "the child's file shows a situation that must be reported to the police at once: the "
+    "service has reported it; the township supervisor responds": (
+        "儿童档案显示须立即报告公安机关的情形，系统已自动报告，请乡镇儿童督导员响应"
+    ),
+    "the guardian cannot look after the child, or the entrustment ended with no one to take "
+    "over: find the child a new guardian": (
+        "监护人无监护能力，或委托监护已终止且无人接替，请另行确定监护人"
+    ),
+    "the parents working away never contact their left-behind child: urge them to call "
+    "at least once a week": "外出务工父母从不联系留守子女，请督促其每周至少联系一次",
+    "the left-behind child has no entrusted guardian assessed and confirmed: guide the "
+    "parents to entrust one and sign the confirmation": (
+        "留守儿童尚无经评估、确认的委托监护人，请指导父母落实委托监护并签订确认书"
+    ),
     "an assessment is CAPABLE or INCAPABLE": "评估结果只能是“有监护能力”或“无监护能力”",
     "the entrustment agreement must be signed": "须先签订委托照护协议",
     "a guardianship is confirmed by a person, not a key": (
@@ -164,6 +179,7 @@ CHINESE: Final[dict[str, str]] = {
     "asOf is a date: YYYY-MM-DD": "asOf 应为日期，格式为 YYYY-MM-DD",
     "asOf is a day from {earliest} to today": "asOf 应为 {earliest} 至今天之间的日期",
     "no statistics of area {area} for you": "没有可供您查看的地区 {area} 统计数据",
+    "no task counts of area {area} for you": "没有可供您查看的地区 {area} 任务统计",
     "first must be between 1 and {maximum}": "first 应在 1 至 {maximum} 之间",
     "invalid cursor": "分页游标无效",
     "invalid sync cursor": "同步游标无效",
@@ -555,4 +571,5 @@ TERMS: Final[dict[str, str]] = {
     "merge": "并档",
     # tasks: their policy action
     "complete": "办理",
+    "count": "统计",
 }

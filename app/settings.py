@@ -101,6 +101,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Days the village has to find a child a new guardian.",
     )
+    task_parents_contact_days: int = Field(
+        default=TaskRules.parents_contact_days,
+        ge=1,
+        description="Days the village has to reach a left-behind child's parents who never call.",
+    )
+    task_confirm_guardian_days: int = Field(
+        default=TaskRules.confirm_guardian_days,
+        ge=1,
+        description="Days the village has to get a left-behind child's guardian confirmed.",
+    )
     rate_limit_per_minute: float = Field(
         default=120, ge=0, description="Requests per minute per API key (0: no limit)."
     )
@@ -247,6 +257,8 @@ class Settings(BaseSettings):
         return TaskRules(
             report_under_age=self.task_report_under_age,
             find_guardian_days=self.task_find_guardian_days,
+            parents_contact_days=self.task_parents_contact_days,
+            confirm_guardian_days=self.task_confirm_guardian_days,
         )
 
     @property

@@ -74,6 +74,8 @@ CHILD_FIELDS: Mapping[str, frozenset[ChildView]] = {
     "visit_overdue": _SERVICE,
     "last_visit_at": _SERVICE,
     "is_key_child": _FULL,
+    # Whether a child is missing is the police's and the file's staff's to know.
+    "missing_since": _FULL,
     "key_child_reasons": _FULL,
     "recorded_key_reasons": _FULL,
     "no_household_registration": _FULL,

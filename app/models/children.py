@@ -44,7 +44,7 @@ class Child(Synced, Base):
     __tablename__ = "children"
     not_edits = (
         "categories", "key_reasons", "is_key_child", "has_confirmed_guardian", "last_visit_at",
-        "next_visit_due", "derived_on",
+        "next_visit_due", "derived_on", "raised_alerts",
     )  # fmt: skip
     __table_args__ = (
         area_prefix_index("children"),
@@ -90,6 +90,8 @@ class Child(Synced, Base):
     )
     archived_reason: Mapped[ArchiveReason | None] = mapped_column(enum_column(ArchiveReason))
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Recorded missing (走失) since this day; cleared when the child is found.
+    missing_since: Mapped[date | None]
     # Derived (see the class docstring).
     categories: Mapped[list[ChildCategory]] = mapped_column(
         ARRAY(enum_column(ChildCategory, create_constraint=False)),
@@ -106,6 +108,11 @@ class Child(Synced, Base):
     last_visit_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     next_visit_due: Mapped[date | None] = mapped_column(index=True)
     derived_on: Mapped[date | None]
+    # The task rules' alerts acted on that have lasted since (app/domain/tasks.py `Alert`):
+    # bookkeeping of the rules, never shown.
+    raised_alerts: Mapped[list[str]] = mapped_column(
+        ARRAY(String(32)), default=list, server_default=text("'{}'::varchar[]")
+    )
 
 
 class ChildMove(Synced, Base):

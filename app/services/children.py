@@ -6,9 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, inspect, select, text, update
+from sqlalchemy import Table, func, inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,8 @@ from app.domain.validation import (
     check_id_number,
     check_length,
     check_list_length,
+    check_not_before_birth,
+    check_not_future,
     check_required,
     problems,
     same_child,
@@ -58,6 +60,7 @@ from app.models import (
     Household,
     NgoContractChild,
     Parent,
+    Task,
     Visit,
 )
 from app.services.common import (
@@ -96,6 +99,7 @@ class ChildData:
     safety_risk: bool = False
     scattered_orphan: bool = False
     recorded_key_reasons: list[KeyChildReason] = field(default_factory=list)
+    missing_since: date | None = None
 
 
 async def _refuse_duplicate(
@@ -205,6 +209,10 @@ def _child_problems(data: ChildData, actor: Actor) -> list[Problem]:
         check_age_range(data.birth_date, actor.today),
         check_age_fits(data.birth_date, data.school_status, data.living_arrangement, actor.today),
         check_list_length(data.recorded_key_reasons, "recordedKeyReasons"),
+        check_not_future(data.missing_since, "missingSince", actor.now),
+        None if data.missing_since is None else check_not_before_birth(
+            data.missing_since, data.birth_date, "missingSince"
+        ),
         check_id_number(
             data.id_number, "idNumber", birth_date=data.birth_date, gender=data.gender,
             today=actor.today,
@@ -392,6 +400,15 @@ async def carry_move(
             .values(area_code=to_area_code)
             .execution_options(synchronize_session=False, **options)
         )
+    # Its tasks too, whoever owes them: as a table, not through the caller's ORM scope,
+    # which would move only the caller's own (row-level security still bounds it).
+    tasks = cast(Table, Task.__table__)
+    await session.execute(
+        update(tasks)
+        .where(tasks.c.child_id == child.id)
+        .values(area_code=to_area_code)
+        .execution_options(**options)
+    )
     # An NGO served the child where it lived: the new village's staff decide on services anew
     # (and the NGO does not follow the child to a place it was not contracted for).
     await session.execute(

@@ -41,6 +41,7 @@ from app.services.common import (
     write_changes,
 )
 from app.services.derivation import refresh_children
+from app.services.tasks import apply_task_rules
 from authz.guard import require
 
 
@@ -181,8 +182,11 @@ async def update_household(
         raise refuse("INVALID", "areaCode", "use moveChild to move a family to another village")
     write_changes(household, _household_values(data), changes)
     await session.flush()
-    children = await session.scalars(select(Child.id).where(Child.household_id == household.id))
-    await refresh_children(session, list(children), actor.today)
+    children = list(
+        await session.scalars(select(Child.id).where(Child.household_id == household.id))
+    )
+    await refresh_children(session, children, actor.today)
+    await apply_task_rules(session, actor, children)
     return household
 
 
@@ -214,8 +218,9 @@ async def update_parent(
         raise_problems(check_parent_relations(relation, list(others)))
     write_changes(parent, _parent_values(data), changes)
     await session.flush()
-    children = await session.scalars(
-        select(Child.id).where(Child.household_id == parent.household_id)
+    children = list(
+        await session.scalars(select(Child.id).where(Child.household_id == parent.household_id))
     )
-    await refresh_children(session, list(children), actor.today)
+    await refresh_children(session, children, actor.today)
+    await apply_task_rules(session, actor, children)
     return parent

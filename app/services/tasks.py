@@ -14,12 +14,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
-from app.domain.tasks import Guardian, Situation, TaskRules, evaluate
+from app.domain.tasks import Alert, Guardian, Situation, TaskRules, evaluate
 from app.domain.validation import check_length, check_required, problems
 from app.enums import (
     CaseCategory,
+    ChildCategory,
     ChildStatus,
+    ContactFrequency,
     GuardianshipStatus,
+    ParentStatus,
     ReportSource,
     Role,
     TaskKind,
@@ -28,10 +31,13 @@ from app.enums import (
     TaskSubject,
 )
 from app.errors import raise_problems, refuse
-from app.models import Case, Child, Guardianship, Task
+from app.i18n import N_
+from app.models import Case, Child, Guardianship, Parent, Task
 from app.services.cases import report_concern
 from app.services.common import Actor, New, load_for_write
 from app.settings import get_settings
+from app.store.tasks import TaskCountRow, count_open_tasks
+from authz.scope import Scope
 
 DISMISS_REASON_MAX = 500
 
@@ -42,9 +48,31 @@ _REPORT_DESCRIPTION = {
     CaseCategory.GUARDIAN_INCAPABLE: (
         "系统依据档案自动报告：未满{age}周岁儿童的监护人经评估无监护能力，须立即报告公安机关。"
     ),
+    CaseCategory.MISSING: "系统依据档案自动报告：未满{age}周岁儿童走失，须立即报告公安机关。",
 }
-_RESPOND_REASON = "村（居）儿童主任档案显示须强制报告的情形，系统已报告，请乡镇儿童督导员响应。"
-_FIND_GUARDIAN_REASON = "监护人无监护能力或委托监护已终止且无人接替，请另行确定监护人。"
+# Why each task is owed: catalogue templates, shown in the reader's language (schema/tasks).
+_RESPOND_REASON = N_(
+    "the child's file shows a situation that must be reported to the police at once: the "
+    "service has reported it; the township supervisor responds"
+)
+_FIND_GUARDIAN_REASON = N_(
+    "the guardian cannot look after the child, or the entrustment ended with no one to take "
+    "over: find the child a new guardian"
+)
+_VILLAGE_REASON = {
+    TaskKind.CONTACT_PARENTS: N_(
+        "the parents working away never contact their left-behind child: urge them to call "
+        "at least once a week"
+    ),
+    TaskKind.CONFIRM_GUARDIAN: N_(
+        "the left-behind child has no entrusted guardian assessed and confirmed: guide the "
+        "parents to entrust one and sign the confirmation"
+    ),
+}
+_VILLAGE_PRIORITY = {
+    TaskKind.CONTACT_PARENTS: TaskPriority.NORMAL,
+    TaskKind.CONFIRM_GUARDIAN: TaskPriority.HIGH,
+}
 
 
 def _table() -> Table:
@@ -66,8 +94,19 @@ async def apply_task_rules(
     rules = get_settings().task_rules
     for child_id, situation, area_code in await _situations(session, child_ids):
         firing = evaluate(situation, rules, actor.today)
+        if firing.raised != situation.raised:
+            await _keep_raised(session, child_id, firing.raised)
         for category in firing.reports:
             await _report(session, actor, child_id, category, rules)
+        for kind, due_on in firing.open_village_tasks:
+            await _open_task(
+                session, area_code=area_code, kind=kind, subject_type=TaskSubject.CHILD,
+                subject_id=child_id, child_id=child_id, reason=_VILLAGE_REASON[kind],
+                due_on=due_on, priority=_VILLAGE_PRIORITY[kind],
+                assignee_role=Role.VILLAGE_DIRECTOR,
+            )  # fmt: skip
+        if firing.close_village_tasks:
+            await _close_ended(session, actor, child_id, firing.close_village_tasks)
         if firing.find_guardian_about is not None:
             await _open_task(
                 session, area_code=area_code, kind=TaskKind.FIND_GUARDIAN,
@@ -76,16 +115,36 @@ async def apply_task_rules(
                 priority=TaskPriority.HIGH, assignee_role=Role.VILLAGE_DIRECTOR,
             )  # fmt: skip
         if firing.close_find_guardian:
-            table = _table()
-            await session.execute(
-                update(table)
-                .where(
-                    table.c.child_id == child_id,
-                    table.c.kind == TaskKind.FIND_GUARDIAN,
-                    table.c.status == TaskStatus.OPEN,
-                )
-                .values(status=TaskStatus.DONE, closed_at=actor.now)
-            )
+            await _close_ended(session, actor, child_id, (TaskKind.FIND_GUARDIAN,))
+
+
+async def _keep_raised(
+    session: AsyncSession, child_id: uuid.UUID, raised: frozenset[Alert]
+) -> None:
+    """Remember the alerts acted on, for the next save (not an edit: the version stays)."""
+    children = cast(Table, Child.__table__)
+    await session.execute(
+        update(children)
+        .where(children.c.id == child_id)
+        .values(raised_alerts=sorted(alert.value for alert in raised))
+    )
+
+
+async def _close_ended(
+    session: AsyncSession, actor: Actor, child_id: uuid.UUID, kinds: Sequence[TaskKind]
+) -> None:
+    """The child's open tasks of these kinds are done: their situation ended (closed by the
+    service, not a person)."""
+    table = _table()
+    await session.execute(
+        update(table)
+        .where(
+            table.c.child_id == child_id,
+            table.c.kind.in_(kinds),
+            table.c.status == TaskStatus.OPEN,
+        )
+        .values(status=TaskStatus.DONE, closed_at=actor.now)
+    )
 
 
 async def _situations(
@@ -96,7 +155,8 @@ async def _situations(
     rows = (
         await session.execute(
             select(children.id, children.birth_date, children.living_arrangement,
-                   children.area_code)
+                   children.area_code, children.missing_since, children.categories,
+                   children.raised_alerts, children.household_id)
             .where(children.id.in_(child_ids), children.status == ChildStatus.ACTIVE,
                    children.deleted_at.is_(None))
         )
@@ -121,6 +181,17 @@ async def _situations(
         )
     ):
         open_cases[child_id].add(category)
+    parents = Parent.__table__.c
+    silent_households = set(
+        await session.scalars(
+            select(parents.household_id).where(
+                parents.household_id.in_({row.household_id for row in rows}),
+                parents.deleted_at.is_(None),
+                parents.status == ParentStatus.WORKING_AWAY,
+                parents.contact_frequency == ContactFrequency.NEVER,
+            )
+        )
+    )
     tasks = _table().c
     subjects: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for child_id, subject_id in await session.execute(
@@ -139,6 +210,10 @@ async def _situations(
                 ended_guardian=ended.get(row.id),
                 open_case_categories=frozenset(open_cases[row.id]),
                 find_guardian_subjects=frozenset(subjects[row.id]),
+                missing=row.missing_since is not None,
+                left_behind=ChildCategory.LEFT_BEHIND in row.categories,
+                parents_never_contact=row.household_id in silent_households,
+                raised=frozenset(Alert(value) for value in row.raised_alerts),
             ),
             row.area_code,
         )
@@ -222,3 +297,19 @@ async def dismiss_task(
     task.closed_at = actor.now
     await session.flush()
     return task
+
+
+# The code length of the level below each level (app/areas.py CODE_LENGTH): counts are
+# grouped by the areas under the one asked for (a village's by itself).
+_GROUP_LENGTH = {2: 4, 4: 6, 6: 9, 9: 12, 12: 12}
+
+
+async def task_counts(
+    session: AsyncSession, scope: Scope, area_code: str, today: date
+) -> list[TaskCountRow] | None:
+    """The open tasks of `area_code` by kind and by the areas one level below it, for a
+    caller who may count tasks there; None otherwise (unknown and forbidden areas alike)."""
+    length = _GROUP_LENGTH.get(len(area_code))
+    if length is None or not area_code.isdigit() or not scope.allows("task", "count", area_code):
+        return None
+    return await count_open_tasks(session, area_code, length, today)

@@ -62,6 +62,11 @@ class ChildInput:
     recorded_key_reasons: list[KeyChildReason] | None = required_on_create(
         "Key-child reasons staff record (none when left out of a registration)."
     )
+    missing_since: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The child is missing (走失) since this day: under 16, reported to the "
+        "police at once. Null when found.",
+    )
 
 
 @strawberry.input

@@ -95,6 +95,9 @@ class Child(relay.Node):
     has_confirmed_guardian: bool | None = strawberry.field(
         description="A confirmed, capable entrusted guardian is in place."
     )
+    missing_since: date | None = strawberry.field(
+        description="Missing (走失) since this day; null when not missing."
+    )
     row: strawberry.Private[ChildModel]
 
     @classmethod

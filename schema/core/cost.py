@@ -69,6 +69,8 @@ LIST_SIZES: Mapping[str, int] = {
     "AreaStatistics.trend": 8,
     "AreaCounts.openCasesByStage": 7,
     "AreaCounts.reportsBySource": 6,
+    # A township's villages (or a county's townships) by task kind.
+    "Query.taskCounts": 300,
     # Mutation results: sized by the caller's input, which has limits of its own.
     "Mutation.syncPush": 200,
     "AbsenceSubmission.unmatched": 10,

@@ -1,14 +1,17 @@
-"""`myTasks`: the caller's tasks."""
+"""`myTasks`: the caller's tasks; `taskCounts`: the open tasks of an area by kind."""
 
 from __future__ import annotations
 
 import strawberry
 
+from app import clock
 from app.enums import TaskKind, TaskStatus
+from app.services.tasks import task_counts
 from app.store.tasks import count_tasks, list_tasks
 from schema.context import Info
+from schema.core.errors import QueryError
 from schema.core.pagination import connection, decode_timed_cursor
-from schema.tasks.types import Task, TaskConnection
+from schema.tasks.types import Task, TaskConnection, TaskCount
 
 
 @strawberry.type
@@ -35,3 +38,20 @@ class TaskQuery:
             key=lambda r: f"{r.created_at.isoformat()}|{r.id}",
             node=Task.from_model,
         )  # fmt: skip
+
+    @strawberry.field(
+        description="The open tasks in an area by kind, whoever owes them, one row per kind "
+        "and area one level below (a township's villages, a county's townships), with how "
+        "many are past due: for supervisors and above (NOT_FOUND elsewhere)."
+    )
+    async def task_counts(self, info: Info, area_code: str) -> list[TaskCount]:
+        today = clock.today()
+        rows = await info.context.db.read(
+            lambda s: task_counts(s, info.context.scope, area_code, today)
+        )
+        if rows is None:
+            raise QueryError(
+                "NOT_FOUND", "no task counts of area {area} for you", {"area": area_code}
+            )
+        return [TaskCount(area_code=r.area_code, kind=r.kind, open=r.open, overdue=r.overdue)
+                for r in rows]  # fmt: skip

@@ -10,6 +10,7 @@ import strawberry
 from strawberry import relay
 
 from app.enums import Role, TaskKind, TaskPriority, TaskStatus, TaskSubject
+from app.i18n import translate
 from app.models import Task as TaskModel
 from app.store.common import live_by_id
 from schema.context import Info
@@ -42,7 +43,7 @@ class Task(relay.Node):
         description="The global id of the child the subject is about."
     )
     area_code: str = strawberry.field(description="The village of the subject.")
-    reason: str
+    reason: str = strawberry.field(description="Why the task is owed, in the reader's language.")
     due_on: date | None
     priority: TaskPriority
     status: TaskStatus
@@ -65,6 +66,7 @@ class Task(relay.Node):
             subject_id=global_id(_SUBJECT_TYPES[row.subject_type], row.subject_id),
             child_id=global_id("Child", row.child_id) if row.child_id else None,
             closed_by_self=row.closed_at is not None and row.closed_by_id is None,
+            reason=translate(row.reason),
         )  # fmt: skip
 
     @classmethod
@@ -82,3 +84,11 @@ class Task(relay.Node):
 @strawberry.type
 class TaskConnection(CountedConnection[Task]):
     pass
+
+
+@strawberry.type(description="Open tasks of one kind in one area.")
+class TaskCount:
+    area_code: str
+    kind: TaskKind
+    open: int
+    overdue: int = strawberry.field(description="Of those, past their due day.")

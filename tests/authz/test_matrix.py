@@ -46,7 +46,7 @@ PROBED_QUERY_FIELDS = {
     "areaStatistics", "duplicateReports", "auditEvents", "referrals", "organizations",
     "childMoveRequests",
     "caseStatus",
-    "myTasks",
+    "myTasks", "taskCounts",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -599,6 +599,36 @@ async def test_statistics_are_numbers_within_the_statistics_scope(
             assert '"errors"' not in body and f'"areaCode":"{area}"' in body, (role, area, body)
         else:
             assert '"NOT_FOUND"' in body and '"data":null' in body, (role, area, body)
+
+
+TASK_COUNTS_PROBE = "query($area: String!) { taskCounts(areaCode: $area) { areaCode kind open } }"
+# Who may count the open tasks of which probed areas (task count patterns).
+TASK_COUNTERS = STATISTICS_READERS
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_task_counts_are_numbers_within_the_count_scope(
+    client: AsyncClient, world: World, engine_for: EngineFactory, role: str
+) -> None:
+    for area in (DEMO_VILLAGE, DEMO_TOWNSHIP, DEMO_COUNTY, OTHER_COUNTY):
+        body = answered(
+            await graphql_response(client, world.tokens[role], TASK_COUNTS_PROBE, area=area)
+        )
+        if area not in TASK_COUNTERS.get(role, set()):
+            assert '"NOT_FOUND"' in body and '"data":null' in body, (role, area, body)
+            continue
+        rows = json.loads(body)["data"]["taskCounts"]
+        assert all(r["areaCode"].startswith(area) for r in rows), (role, area, rows)
+        async with engine_for(world.url).connect() as conn:
+            expected = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM tasks WHERE area_code LIKE :area || '%' "
+                    "AND status = 'open' AND deleted_at IS NULL"
+                ),
+                {"area": area},
+            )
+        assert expected > 0, area
+        assert sum(r["open"] for r in rows) == expected, (role, area, rows)
 
 
 @pytest.mark.parametrize("role", ROLES)

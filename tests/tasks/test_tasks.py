@@ -67,7 +67,7 @@ async def test_a_child_of_ten_living_alone_is_reported_once_however_often_saved(
     assert task["areaCode"] == DEMO_VILLAGE and task["status"] == "OPEN" and task["dueOn"]
     # The township's task is not the village's, and another village sees nothing of it.
     assert await _about(fresh_client, village, child["id"]) == []
-    assert await _tasks(fresh_client, await world.token("demo-village2")) == []
+    assert await _about(fresh_client, await world.token("demo-village2"), child["id"]) == []
 
 
 async def test_a_child_in_no_danger_opens_nothing(fresh_client: AsyncClient, world: World) -> None:
