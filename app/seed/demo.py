@@ -24,6 +24,7 @@ from app.models import AbsenceRecord, NgoContract, NgoContractChild, Organizatio
 from app.passwords import hash_password
 from app.progress import Reporter, SilentReporter
 from app.seed.copy import TABLE_ORDER, copy_batch
+from app.seed.demo_alerts import raise_demo_alerts
 from app.seed.generator import Batch, ChildFileGenerator, GeneratedChild, VillagePlace
 from app.seed.places import areas_under, create_village_places
 from app.seed.summary import SeedSummary
@@ -172,6 +173,14 @@ async def seed_demo(
         totals["area_quarter_statistics"] = await fill_statistics(conn, generator.now)
         directory = await _organizations(conn, generator, _DIRECTORY)
         await _users(conn, generator, directory, _RECEIVERS)
+    totals["tasks"] = await raise_demo_alerts(
+        engine,
+        {
+            DEMO_VILLAGE: (user_ids["demo-village"], "demo-village"),
+            DEMO_VILLAGE2: (user_ids["demo-village2"], "demo-village2"),
+        },
+        clock.now(),
+    )
     return SeedSummary(area=DEMO_CITY, villages=len(villages), counts=totals)
 
 
