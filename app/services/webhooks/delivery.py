@@ -76,7 +76,7 @@ _CLAIM = text(
 )
 _DELIVERED = text(
     "UPDATE webhook_deliveries SET status = 'delivered', delivered_at = :now, "
-    "last_error = NULL WHERE id = :id"
+    "last_error = NULL WHERE id = ANY(:ids)"
 )
 _FAILED = text(
     "UPDATE webhook_deliveries SET status = :status, next_attempt_at = :next, "
@@ -112,7 +112,7 @@ class Attempt:
     error: str | None
 
 
-async def _send(client: httpx.AsyncClient, row: RowMapping) -> Attempt:
+async def _send(client: httpx.AsyncClient, row: RowMapping, secret: str) -> Attempt:
     body = body_of(row)
     timestamp = int(clock.now().timestamp())
     headers = {
@@ -121,7 +121,7 @@ async def _send(client: httpx.AsyncClient, row: RowMapping) -> Attempt:
         "X-Shouhu-Event-Id": str(row["event_id"]),
         "X-Shouhu-Event-Kind": row["kind"],
         "X-Shouhu-Timestamp": str(timestamp),
-        "X-Shouhu-Signature": signature(reveal_secret(row["secret_enc"]), timestamp, body),
+        "X-Shouhu-Signature": signature(secret, timestamp, body),
     }
     try:
         response = await client.post(row["url"], content=body, headers=headers)
@@ -132,20 +132,26 @@ async def _send(client: httpx.AsyncClient, row: RowMapping) -> Attempt:
     return Attempt(row["id"], row["attempts"], error and error[:ERROR_MAX])
 
 
-async def _record(conn: AsyncConnection, attempt: Attempt, rule: RetryRule, now: datetime) -> None:
-    if attempt.error is None:
-        await conn.execute(_DELIVERED, {"id": attempt.delivery_id, "now": now})
-        return
-    outcome = after_failure(attempt.attempts, rule)
-    await conn.execute(
-        _FAILED,
-        {
-            "id": attempt.delivery_id,
-            "status": "dead" if outcome.dead else "pending",
-            "next": now + outcome.delay,
-            "error": attempt.error,
-        },
-    )
+async def _record(
+    conn: AsyncConnection, attempts: list[Attempt], rule: RetryRule, now: datetime
+) -> None:
+    """Mark the successes delivered (one statement) and each failure for retry, or dead."""
+    delivered = [a.delivery_id for a in attempts if a.error is None]
+    if delivered:
+        await conn.execute(_DELIVERED, {"ids": delivered, "now": now})
+    for attempt in attempts:
+        if attempt.error is None:
+            continue
+        outcome = after_failure(attempt.attempts, rule)
+        await conn.execute(
+            _FAILED,
+            {
+                "id": attempt.delivery_id,
+                "status": "dead" if outcome.dead else "pending",
+                "next": now + outcome.delay,
+                "error": attempt.error,
+            },
+        )
 
 
 async def deliver_due(engine: AsyncEngine, client: httpx.AsyncClient, settings: Settings) -> int:
@@ -163,11 +169,18 @@ async def deliver_due(engine: AsyncEngine, client: httpx.AsyncClient, settings: 
         ).mappings().all()  # fmt: skip
     if not claimed:
         return fanned
-    attempts = await asyncio.gather(*(_send(client, row) for row in claimed))
+    # Each subscriber's secret opened once a round, not once a delivery.
+    secrets = {bytes(row["secret_enc"]): "" for row in claimed}
+    for sealed in secrets:
+        secrets[sealed] = reveal_secret(sealed)
+    attempts = list(
+        await asyncio.gather(
+            *(_send(client, row, secrets[bytes(row["secret_enc"])]) for row in claimed)
+        )
+    )
     done = clock.now()
     async with engine.begin() as conn:
-        for attempt in attempts:
-            await _record(conn, attempt, settings.webhook_retry, done)
+        await _record(conn, attempts, settings.webhook_retry, done)
     return fanned + len(claimed)
 
 
