@@ -9,7 +9,6 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-import httpx
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -20,7 +19,13 @@ from app.cli.common import CommandRefused, console, in_transaction, with_engine
 from app.enums import OutboxEventKind, WebhookDeliveryStatus
 from app.errors import DomainError
 from app.models import WebhookSubscriber
-from app.services.webhooks.delivery import Replay, deliver_due, replay, run_worker
+from app.services.webhooks.delivery import (
+    Replay,
+    deliver_due,
+    delivery_client,
+    replay,
+    run_worker,
+)
 from app.services.webhooks.subscribers import add_subscriber
 from app.settings import get_settings
 from app.store.webhooks import subscribers_with_deliveries
@@ -131,7 +136,7 @@ def worker_command(
 
     async def run(engine: AsyncEngine) -> None:
         if once:
-            async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
+            async with delivery_client(settings) as client:
                 handled = await deliver_due(engine, client, settings)
             console.print(f"{handled} event(s) and deliver(ies) handled")
             return

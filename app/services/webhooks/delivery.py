@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 
 # Events fanned out per statement.
 FAN_OUT_BATCH = 500
+# Requests in flight at once: httpcore's pool grows slow with many waiting requests, and a
+# receiver is better served by a few connections kept alive than by a burst of new ones.
+CONCURRENCY = 16
 # An error kept for the operator: enough to say what went wrong.
 ERROR_MAX = 500
 # The subscriber's county holds the event's village: `area_code LIKE county || '%'`.
@@ -112,7 +115,21 @@ class Attempt:
     error: str | None
 
 
-async def _send(client: httpx.AsyncClient, row: RowMapping, secret: str) -> Attempt:
+def delivery_client(settings: Settings) -> httpx.AsyncClient:
+    """The HTTP client deliveries are sent with: the subscriber's time to answer, and
+    connections kept alive for the requests a round has in flight."""
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    return httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, limits=limits)
+
+
+async def _send(
+    client: httpx.AsyncClient, row: RowMapping, secret: str, slots: asyncio.Semaphore
+) -> Attempt:
+    async with slots:
+        return await _post(client, row, secret)
+
+
+async def _post(client: httpx.AsyncClient, row: RowMapping, secret: str) -> Attempt:
     body = body_of(row)
     timestamp = int(clock.now().timestamp())
     headers = {
@@ -169,13 +186,14 @@ async def deliver_due(engine: AsyncEngine, client: httpx.AsyncClient, settings: 
         ).mappings().all()  # fmt: skip
     if not claimed:
         return fanned
+    slots = asyncio.Semaphore(CONCURRENCY)
     # Each subscriber's secret opened once a round, not once a delivery.
     secrets = {bytes(row["secret_enc"]): "" for row in claimed}
     for sealed in secrets:
         secrets[sealed] = reveal_secret(sealed)
     attempts = list(
         await asyncio.gather(
-            *(_send(client, row, secrets[bytes(row["secret_enc"])]) for row in claimed)
+            *(_send(client, row, secrets[bytes(row["secret_enc"])], slots) for row in claimed)
         )
     )
     done = clock.now()
@@ -188,7 +206,7 @@ async def run_worker(engine: AsyncEngine, settings: Settings, stop: asyncio.Even
     """Deliver until `stop` is set: rounds back to back while there is work, else a pause
     of SHOUHU_WEBHOOK_POLL_SECONDS. A round that fails (the database away) is logged and
     tried again after the pause."""
-    async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds) as client:
+    async with delivery_client(settings) as client:
         while not stop.is_set():
             try:
                 handled = await deliver_due(engine, client, settings)
