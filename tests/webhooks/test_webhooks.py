@@ -314,3 +314,22 @@ async def test_the_operator_adds_and_lists_subscribers_and_runs_a_round(world: W
     assert refused.returncode == 2 and "areaCode" in refused.stderr
     once = shouhu(world.url, "worker", "--once")
     assert once.returncode == 0, once.stderr
+
+
+async def test_a_secret_that_does_not_open_fails_the_delivery_and_sends_nothing(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    county, village = await world.token("demo-county"), await world.token("demo-village")
+    with receiver() as got:
+        await _register(fresh_client, county, got.url)
+        # Sealed under key version 9, which the service's ring does not hold.
+        await world.execute(
+            "UPDATE webhook_subscribers SET secret_enc = "
+            "overlay(secret_enc placing '\\x09'::bytea from 1 for 1)"
+        )
+        child = await factories.child(fresh_client, village, DEMO_VILLAGE)
+        await factories.case(fresh_client, village, child["id"])
+        await _deliver_all(world, webhook_max_attempts=1)
+    assert got.received == []
+    dead = await world.row("SELECT status, last_error FROM webhook_deliveries")
+    assert tuple(dead) == ("dead", "the secret does not open with these keys")

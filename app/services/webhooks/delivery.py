@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app import clock
 from app.domain.webhooks import RetryRule, after_failure, signature
+from app.idcrypto import UnreadableIdNumber
 from app.services.webhooks.subscribers import reveal_secret
 from app.settings import Settings
 
@@ -122,9 +123,20 @@ def delivery_client(settings: Settings) -> httpx.AsyncClient:
     return httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, limits=limits)
 
 
+def _opened(sealed: bytes) -> str | None:
+    """A subscriber's secret, or None if it was sealed under a key no longer in the ring."""
+    try:
+        return reveal_secret(sealed)
+    except UnreadableIdNumber:
+        return None
+
+
 async def _send(
-    client: httpx.AsyncClient, row: RowMapping, secret: str, slots: asyncio.Semaphore
+    client: httpx.AsyncClient, row: RowMapping, secret: str | None, slots: asyncio.Semaphore
 ) -> Attempt:
+    if secret is None:
+        # Nothing can be signed: a failure like any other, until the subscriber registers anew.
+        return Attempt(row["id"], row["attempts"], "the secret does not open with these keys")
     async with slots:
         return await _post(client, row, secret)
 
@@ -177,7 +189,10 @@ async def deliver_due(engine: AsyncEngine, client: httpx.AsyncClient, settings: 
     now = clock.now()
     async with engine.begin() as conn:
         fanned = await fan_out(conn, now)
-        lease = timedelta(seconds=settings.webhook_timeout_seconds * 2 + 5)
+        # Long enough for the whole batch, CONCURRENCY at a time, each up to its timeout:
+        # no other worker takes a delivery this one is still sending.
+        waves = -(-settings.webhook_batch_size // CONCURRENCY)
+        lease = timedelta(seconds=settings.webhook_timeout_seconds * waves + 5)
         claimed = (
             await conn.execute(
                 _CLAIM,
@@ -188,9 +203,7 @@ async def deliver_due(engine: AsyncEngine, client: httpx.AsyncClient, settings: 
         return fanned
     slots = asyncio.Semaphore(CONCURRENCY)
     # Each subscriber's secret opened once a round, not once a delivery.
-    secrets = {bytes(row["secret_enc"]): "" for row in claimed}
-    for sealed in secrets:
-        secrets[sealed] = reveal_secret(sealed)
+    secrets = {bytes(row["secret_enc"]): _opened(row["secret_enc"]) for row in claimed}
     attempts = list(
         await asyncio.gather(
             *(_send(client, row, secrets[bytes(row["secret_enc"])], slots) for row in claimed)
