@@ -19,7 +19,7 @@ from app.services.webhooks.delivery import deliver_due
 from app.settings import Settings
 from tests import factories
 from tests.command import shouhu
-from tests.conftest import service_client
+from tests.conftest import EngineFactory, service_client
 from tests.documents import REGISTER_CHILD, child_input, mutation
 from tests.graphql import gid, graphql_body, mutation_payload, query_data
 from tests.webhooks.receiver import Receiver, receiver
@@ -333,3 +333,24 @@ async def test_a_secret_that_does_not_open_fails_the_delivery_and_sends_nothing(
     assert got.received == []
     dead = await world.row("SELECT status, last_error FROM webhook_deliveries")
     assert tuple(dead) == ("dead", "the secret does not open with these keys")
+
+
+async def test_two_workers_at_once_never_send_a_delivery_twice(
+    fresh_client: AsyncClient, world: World, engine_for: EngineFactory
+) -> None:
+    county, village = await world.token("demo-county"), await world.token("demo-village")
+    with receiver() as got:
+        registered = await _register(fresh_client, county, got.url)
+        for _ in range(4):
+            child = await factories.child(fresh_client, village, DEMO_VILLAGE)
+            await factories.case(fresh_client, village, child["id"])
+        configured = Settings.model_validate({"DATABASE_URL": world.url, "webhook_batch_size": 1})
+        engines = (engine_for(world.url), engine_for(world.url))
+        async with httpx.AsyncClient(timeout=5) as client:
+            for _ in range(ROUNDS):
+                rounds = [deliver_due(engine, client, configured) for engine in engines]
+                if not any(await asyncio.gather(*rounds)):
+                    break
+    ids = [b["id"] for b in _verified(got, registered["secret"])]
+    assert len(ids) == 4 and len(set(ids)) == 4
+    assert len(got.received) == 4
