@@ -126,6 +126,10 @@ async def test_each_event_of_the_county_arrives_once_signed_after_a_failed_attem
     # Minimal: ids and codes, never the child's name or ID number.
     reported = next(b for b in bodies if b["data"].get("childId") == key_of(alone["id"]))
     assert "name" not in json.dumps(reported["data"]) and "idNumber" not in json.dumps(reported)
+    task = next(b["data"]["task"] for b in bodies if b["kind"] == "task_opened")
+    assert (task["kind"], task["assigneeRole"], task["priority"]) == (
+        "respond_to_report", "township_supervisor", "urgent"
+    )  # fmt: skip
     statuses = await world.rows("SELECT status, attempts FROM webhook_deliveries ORDER BY attempts")
     assert [tuple(s) for s in statuses] == [("delivered", 1), ("delivered", 1), ("delivered", 2)]
 
