@@ -347,3 +347,21 @@ class TaskStatus(LabeledEnum):
     OPEN = "open", "待办"
     DONE = "done", "已完成"
     DISMISSED = "dismissed", "已撤销"
+
+
+class OutboxEventKind(LabeledEnum):
+    """What happened, as the outbox tells partner systems (app/services/outbox.py)."""
+
+    CASE_REPORTED = "case_reported", "个案报告"
+    CASE_STAGE_CHANGED = "case_stage_changed", "个案阶段变更"
+    CASE_CLOSED = "case_closed", "个案结案"
+    TASK_OPENED = "task_opened", "任务生成"
+
+
+class WebhookDeliveryStatus(LabeledEnum):
+    """Where one event's delivery to one subscriber stands."""
+
+    PENDING = "pending", "待投递"
+    DELIVERED = "delivered", "已投递"
+    # Failed as often as the settings allow: waits for `shouhu webhooks replay`.
+    DEAD = "dead", "投递失败"

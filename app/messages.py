@@ -322,6 +322,7 @@ CHINESE: Final[dict[str, str]] = {
     "not a {level} on file": "不是已登记的{level}",
     "the file is not provisional": "该档案不是待核实档案",
     "merge into a child's file on file": "只能并入在册的儿童档案",
+    "an address starting with http:// or https://": "须为以 http:// 或 https:// 开头的网址",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -512,6 +513,7 @@ CODES: Final[dict[str, tuple[str, str]]] = {
         "报告须填写儿童档案或描述尚未建档的儿童，二者选一",
     ),
     "NOT_PROVISIONAL": ("the file is not provisional", "该档案不是待核实档案"),
+    "INVALID_URL": ("not a web address this service can send to", "不是可推送的网址"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and
@@ -572,4 +574,7 @@ TERMS: Final[dict[str, str]] = {
     # tasks: their policy action
     "complete": "办理",
     "count": "统计",
+    # webhooks: their policy object and the record
+    "webhook": "数据推送",
+    "webhook subscriber": "推送订阅方",
 }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
@@ -16,6 +16,7 @@ from app.clock import DEFAULT_TIMEZONE
 from app.domain.absences import DropoutRule
 from app.domain.login_throttle import LoginThrottle, ThrottleRule
 from app.domain.tasks import TaskRules
+from app.domain.webhooks import RetryRule
 from app.idcrypto import KeyRing, KeyRingError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -180,6 +181,29 @@ class Settings(BaseSettings):
         description="Longest SQL statement a request may run (0: no limit); longer ones are "
         "cancelled and answered QUERY_TIMEOUT.",
     )
+    webhook_worker: bool = Field(
+        default=True,
+        description="Whether `shouhu serve` runs the webhook delivery worker in each process "
+        "(false when `shouhu worker` runs apart).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10, gt=0, description="How long a subscriber has to answer a delivery."
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, description="Failed attempts after which a delivery is dead."
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=30, ge=0, description="Wait after a first failure; doubled after each next one."
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600, ge=0, description="Longest wait between two attempts of a delivery."
+    )
+    webhook_poll_seconds: float = Field(
+        default=2, gt=0, description="How often an idle worker looks for events and deliveries."
+    )
+    webhook_batch_size: int = Field(
+        default=50, ge=1, description="Deliveries a worker claims and sends at once."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -281,6 +305,15 @@ class Settings(BaseSettings):
     def graphiql(self) -> bool:
         """GraphiQL is served in development only."""
         return self.env == "development"
+
+    @property
+    def webhook_retry(self) -> RetryRule:
+        """How failed webhook deliveries are retried (app/domain/webhooks.py)."""
+        return RetryRule(
+            max_attempts=self.webhook_max_attempts,
+            base_delay=timedelta(seconds=self.webhook_retry_base_seconds),
+            max_delay=timedelta(seconds=self.webhook_retry_max_seconds),
+        )
 
 
 @lru_cache

@@ -50,6 +50,7 @@ from app.models import (
     Parent,
     Task,
     Visit,
+    WebhookSubscriber,
 )
 from app.models.base import AREA_CODE_LENGTH
 from authz.patterns import AreaPattern
@@ -75,6 +76,7 @@ SCOPED_MODELS: tuple[type[Any], ...] = (
     DuplicateReport,
     AuditRead,
     Task,
+    WebhookSubscriber,
 )
 
 # The permissions that give access to a case together with its child's record.
@@ -421,6 +423,11 @@ def task_visible(scope: Scope) -> ColumnElement[bool]:
     )
 
 
+def webhook_subscriber_visible(scope: Scope) -> ColumnElement[bool]:
+    """The subscribers of the counties where the caller manages webhooks."""
+    return area_in(WebhookSubscriber.area_code, scope.patterns("webhook", "manage"))
+
+
 def scope_can(scope: Scope, obj: str, act: str) -> ColumnElement[bool]:
     """A constant true/false: whether the scope holds the permission anywhere."""
     return literal(True) if scope.can(obj, act) else false()
@@ -455,6 +462,7 @@ def criteria(
         AuditRead: lambda: audit_read_visible(scope),
         ChildMoveRequest: lambda: move_request_visible(scope),
         Task: lambda: task_visible(scope),
+        WebhookSubscriber: lambda: webhook_subscriber_visible(scope),
     }
 
 

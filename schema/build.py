@@ -61,6 +61,8 @@ from schema.viewer.query import ViewerQuery
 from schema.visits.mutations import VisitMutation
 from schema.visits.query import VisitQuery
 from schema.visits.types import Visit
+from schema.webhooks.mutations import WebhookMutation
+from schema.webhooks.query import WebhookQuery
 
 
 @strawberry.type
@@ -82,6 +84,7 @@ class Query(
     MoveRequestQuery,
     CaseStatusQuery,
     TaskQuery,
+    WebhookQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -106,6 +109,7 @@ class Mutation(
     MoveRequestMutation,
     IntakeMutation,
     TaskMutation,
+    WebhookMutation,
 ):
     pass
 

@@ -153,7 +153,10 @@ async def engine_for() -> AsyncIterator[EngineFactory]:
 async def service_client(url: str, **settings: object) -> AsyncIterator[AsyncClient]:
     """An HTTP client of the service on database `url`, with settings overridden."""
     app = create_app(
-        Settings.model_validate({"DATABASE_URL": url, "env": "development", **settings})
+        Settings.model_validate(
+            # The webhook worker is a test's own subject (tests/webhooks), off elsewhere.
+            {"DATABASE_URL": url, "env": "development", "webhook_worker": False, **settings}
+        )
     )
     async with (
         app.router.lifespan_context(app),

@@ -23,6 +23,7 @@ from app.cli.common import CommandRefused, console, in_transaction, with_engine
 from app.cli.keys import keys_cli
 from app.cli.mobile_contract import contract_cli
 from app.cli.policy import policy_cli
+from app.cli.webhooks import webhooks_cli, worker_command
 from app.database import create_engine, database_url, libpq_url
 from app.logging import UVICORN_LOG_CONFIG
 from app.models import ApiKey, Organization, User
@@ -320,3 +321,7 @@ def main() -> None:
     settings = get_settings()
     clock.configure(settings.timezone, settings.now)
     cli()
+
+
+cli.add_typer(webhooks_cli, name="webhooks")
+cli.command("worker")(worker_command)

@@ -11,11 +11,13 @@ from app.models.guardianships import Guardianship
 from app.models.households import Household, Parent
 from app.models.ngo_contracts import NgoContract, NgoContractChild
 from app.models.organizations import Organization, User
+from app.models.outbox import OutboxEvent
 from app.models.policy import CasbinRule
 from app.models.reconciliation import DuplicateReport
 from app.models.statistics import area_quarter_statistics, township_quarter_statistics
 from app.models.tasks import Task
 from app.models.visits import Visit
+from app.models.webhooks import WebhookDelivery, WebhookSubscriber
 
 __all__ = [
     "AbsenceBatch",
@@ -41,11 +43,14 @@ __all__ = [
     "NgoContract",
     "NgoContractChild",
     "Organization",
+    "OutboxEvent",
     "Parent",
     "RefreshToken",
     "Task",
     "User",
     "Visit",
+    "WebhookDelivery",
+    "WebhookSubscriber",
     "area_quarter_statistics",
     "township_quarter_statistics",
 ]

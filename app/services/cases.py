@@ -76,6 +76,7 @@ from app.models import (
     User,
     Visit,
 )
+from app.services import outbox
 from app.services.common import (
     Actor,
     New,
@@ -251,6 +252,7 @@ async def report_concern(
     await number_case(session, actor, case)
     session.add_all((case, reported))
     await session.flush()
+    await outbox.case_reported(session, case)
     return case
 
 
@@ -416,6 +418,8 @@ async def apply_case_action(
         event.occurred_at += timedelta(microseconds=offset)
     session.add_all(events)
     await session.flush()
+    if to_stage is not from_stage:
+        await outbox.case_stage_changed(session, case, from_stage)
     return case
 
 
@@ -896,6 +900,7 @@ async def _intake_unknown_child(
     await number_case(session, actor, case)
     session.add_all((case, reported))
     await session.flush()
+    await outbox.case_reported(session, case)
     await refresh_children(session, [child.id], actor.today)
     return case
 

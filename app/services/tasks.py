@@ -33,6 +33,7 @@ from app.enums import (
 from app.errors import raise_problems, refuse
 from app.i18n import N_
 from app.models import Case, Child, Guardianship, Parent, Task
+from app.services import outbox
 from app.services.cases import report_concern
 from app.services.common import Actor, New, load_for_write
 from app.settings import get_settings
@@ -246,14 +247,16 @@ async def _report(
 async def _open_task(session: AsyncSession, *, due_on: date | None, **values: Any) -> None:
     """A task, unless one of its kind is open about its subject (the partial unique index)."""
     table = _table()
-    await session.execute(
+    opened = await session.execute(
         pg_insert(table)
         .values(id=uuid.uuid4(), due_on=due_on, status=TaskStatus.OPEN, **values)
         .on_conflict_do_nothing(
             index_elements=[table.c.kind, table.c.subject_id],
             index_where=text("status = 'open'"),
         )
+        .returning(table)
     )
+    await outbox.task_opened(session, opened.mappings().first())
 
 
 async def _load_open(

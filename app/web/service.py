@@ -3,6 +3,7 @@ lifecycle."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -37,6 +38,7 @@ from app.migrate import current_revision, head_revision
 from app.request_database import RequestDatabase
 from app.services.audit import AuditTrail
 from app.services.statistics.refresh import StatisticsSession
+from app.services.webhooks.delivery import run_worker
 from app.settings import Settings, get_settings
 from app.web.caller import resolve_caller
 from app.web.exports import statistics_csv_response
@@ -269,7 +271,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # The process's ID number keys are this service's while it runs.
             previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:
-                yield
+                async with webhook_worker(url, settings):
+                    yield
             finally:
                 idcrypto.install(previous_keys)
                 await engine.dispose()
@@ -299,3 +302,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+@contextlib.asynccontextmanager
+async def webhook_worker(url: str, settings: Settings) -> AsyncIterator[None]:
+    """The webhook delivery worker as a task of this process while it serves (unless
+    SHOUHU_WEBHOOK_WORKER=false), on its own engine as the tables' owner (`url`), which
+    reads every county's events; stopped, its round finished, when the service stops."""
+    if not settings.webhook_worker:
+        yield
+        return
+    engine = create_engine(url, pool_size=2)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(engine, settings, stop), name="webhook-worker")
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+        await engine.dispose()

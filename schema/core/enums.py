@@ -43,6 +43,7 @@ GRAPHQL_ENUMS: tuple[tuple[type[enums.LabeledEnum], str], ...] = (
     (enums.VisitKind, "走访类型"),
     (enums.OrganizationKind, "单位类型"),
     (enums.ReferralStatus, "转介状态"),
+    (enums.OutboxEventKind, "推送事件类型"),
 )
 
 

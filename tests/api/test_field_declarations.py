@@ -24,6 +24,7 @@ from app.services.guardianships import EntrustData
 from app.services.households import HouseholdData, ParentData
 from app.services.ngo_contracts import ContractTerms
 from app.services.visits import VisitData
+from app.services.webhooks.subscribers import SubscriberData
 from authz.fields import CHILD_FIELDS
 from schema.build import schema
 from schema.cases.mutations import ReportConcernInput, StepInput
@@ -34,6 +35,7 @@ from schema.guardianships.mutations import EntrustGuardianInput
 from schema.households.mutations import ParentInput, RegisterHouseholdInput, UpdateHouseholdInput
 from schema.ngo_contracts.mutations import ContractChildrenInput, NgoContractTermsInput
 from schema.visits.mutations import RecordVisitInput
+from schema.webhooks.mutations import RegisterWebhookSubscriberInput
 
 # Each input, the record its fields become, and the fields that are not the record's: the
 # client id of a create, the target and version of an update, a household's parents.
@@ -46,6 +48,7 @@ INPUTS: list[tuple[type[Any], type[Any], set[str]]] = [
     (RegisterHouseholdInput, HouseholdData, {"id", "parents"}),
     (UpdateHouseholdInput, HouseholdData, {"id", "expected_version"}),
     (NgoContractTermsInput, ContractTerms, set()),
+    (RegisterWebhookSubscriberInput, SubscriberData, set()),
 ]
 # The workflow steps of a case share one record: together they carry all of its fields.
 STEP_INPUTS: tuple[type[Any], ...] = typing.get_args(StepInput)

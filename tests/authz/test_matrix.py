@@ -47,6 +47,7 @@ PROBED_QUERY_FIELDS = {
     "childMoveRequests",
     "caseStatus",
     "myTasks", "taskCounts",
+    "webhookSubscribers",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -76,6 +77,8 @@ PROBED_MUTATION_FIELDS = {
     "reportIntake", "mergeProvisionalChild",
     # tests/tasks/test_tasks.py probes these:
     "completeTask", "dismissTask",
+    # tests/webhooks/test_webhooks.py probes these, and below who sees which subscribers:
+    "registerWebhookSubscriber", "deactivateWebhookSubscriber",
 }  # fmt: skip
 
 # Cases referred to the role's organization, but those it declined.
@@ -328,6 +331,15 @@ async def world(server_url: str, template_db: str) -> AsyncIterator[World]:
                 ),
             },
         )  # fmt: skip
+        # A webhook subscriber of the demo county and one of another county.
+        await conn.execute(
+            text(
+                "INSERT INTO webhook_subscribers (id, area_code, name, url, secret_enc) "
+                "VALUES (gen_random_uuid(), :county, '12355', 'https://a.example', '\\x00'), "
+                "(gen_random_uuid(), '420703', '12355', 'https://b.example', '\\x00')"
+            ),
+            {"county": DEMO_COUNTY},
+        )
         visible: dict[str, dict[str, set[str]]] = {}
         for role in ROLES:
             visible[role] = {}
@@ -533,6 +545,42 @@ async def test_each_role_sees_the_tasks_of_its_role_in_its_areas(
     )
     listed = {decode_gid(e["node"]["id"]) for e in json.loads(body)["data"]["myTasks"]["edges"]}
     assert listed == {("Task", key) for key in world.visible[role]["tasks"]}, role
+
+
+# Who manages which counties' webhook subscribers (`webhook manage`).
+WEBHOOK_MANAGERS = {"demo-county": {DEMO_COUNTY}, "demo-admin": {DEMO_COUNTY, "420703"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_webhook_subscribers_are_seen_by_their_county_s_managers_only(
+    client: AsyncClient, world: World, role: str
+) -> None:
+    """The list and `node` show the subscribers of the counties the caller manages."""
+    admin = json.loads(
+        answered(
+            await graphql_response(
+                client, world.tokens["demo-admin"],
+                "{ webhookSubscribers(first: 10) { edges { node { id areaCode } } } }",
+            )
+        )
+    )["data"]["webhookSubscribers"]["edges"]  # fmt: skip
+    ids = {e["node"]["id"]: e["node"]["areaCode"] for e in admin}
+    lookups = " ".join(f'n{i}: node(id: "{gid_}") {{ id }}' for i, gid_ in enumerate(ids))
+    body = json.loads(
+        answered(
+            await graphql_response(
+                client, world.tokens[role],
+                "{ webhookSubscribers(first: 10) { totalCount edges { node { areaCode } } } "
+                f"{lookups} }}",
+            )
+        )
+    )  # fmt: skip
+    data = body["data"]
+    listed = {e["node"]["areaCode"] for e in data["webhookSubscribers"]["edges"]}
+    expected = WEBHOOK_MANAGERS.get(role, set())
+    assert listed == expected, role
+    found = {ids[data[f"n{i}"]["id"]] for i in range(len(ids)) if data[f"n{i}"]}
+    assert found == expected, role
 
 
 # Who reads the read audit, and of which children's areas (`audit read`).
