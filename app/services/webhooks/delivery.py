@@ -47,6 +47,9 @@ ERROR_MAX = 500
 # The subscriber's county holds the event's village: `area_code LIKE county || '%'`.
 _IN_COUNTY = "e.area_code LIKE s.area_code || '%'"
 _WANTED = "(cardinality(s.kinds) = 0 OR e.kind = ANY(s.kinds))"
+# A subscriber is told what happens from its registration on (earlier events, however long
+# they waited for a worker, only by `shouhu webhooks replay --since`).
+_SINCE_REGISTERED = "e.occurred_at >= s.created_at"
 
 _FAN_OUT = text(
     f"""
@@ -59,6 +62,7 @@ _FAN_OUT = text(
         SELECT gen_random_uuid(), e.id, s.id, 'pending', 0, :now
         FROM outbox_events e JOIN picked p ON p.id = e.id
         JOIN webhook_subscribers s ON s.active AND {_IN_COUNTY} AND {_WANTED}
+             AND {_SINCE_REGISTERED}
         ON CONFLICT (event_id, subscriber_id) DO NOTHING
     )
     UPDATE outbox_events SET fanned_out_at = :now WHERE id IN (SELECT id FROM picked)
