@@ -322,6 +322,12 @@ class TaskKind(LabeledEnum):
     RESPOND_TO_REPORT = "respond_to_report", "响应强制报告"
     # The village finds a child a new guardian (the last one incapable, or gone).
     FIND_GUARDIAN = "find_guardian", "另行确定监护人"
+    # The daily job's deadline rules (app/domain/task_deadlines.py): each escalates a level
+    # (village, township, county) when it is itself overdue.
+    VISIT_OVERDUE = "visit_overdue", "走访逾期"
+    CASE_OVERDUE = "case_overdue", "个案阶段逾期"
+    REFERRAL_UNANSWERED = "referral_unanswered", "转介未获接收"
+    DROPOUT_NOT_RETURNED = "dropout_not_returned", "辍学未返校"
 
 
 class TaskSubject(LabeledEnum):
