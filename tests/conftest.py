@@ -153,7 +153,11 @@ async def engine_for() -> AsyncIterator[EngineFactory]:
 async def service_client(url: str, **settings: object) -> AsyncIterator[AsyncClient]:
     """An HTTP client of the service on database `url`, with settings overridden."""
     app = create_app(
-        Settings.model_validate({"DATABASE_URL": url, "env": "development", **settings})
+        # The daily job would write across the database as the client starts: off unless
+        # a test turns it on.
+        Settings.model_validate(
+            {"DATABASE_URL": url, "env": "development", "daily_job": False, **settings}
+        )
     )
     async with (
         app.router.lifespan_context(app),

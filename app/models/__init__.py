@@ -14,7 +14,7 @@ from app.models.organizations import Organization, User
 from app.models.policy import CasbinRule
 from app.models.reconciliation import DuplicateReport
 from app.models.statistics import area_quarter_statistics, township_quarter_statistics
-from app.models.tasks import Task
+from app.models.tasks import DailyJobRun, Task
 from app.models.visits import Visit
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "Child",
     "ChildMove",
     "ChildMoveRequest",
+    "DailyJobRun",
     "DropoutStatus",
     "DuplicateReport",
     "Guardianship",

@@ -36,6 +36,7 @@ from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
 from app.request_database import RequestDatabase
 from app.services.audit import AuditTrail
+from app.services.daily import daily_job_running
 from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings, get_settings
 from app.web.caller import resolve_caller
@@ -269,7 +270,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # The process's ID number keys are this service's while it runs.
             previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:
-                yield
+                async with daily_job_running(url, settings):
+                    yield
             finally:
                 idcrypto.install(previous_keys)
                 await engine.dispose()
