@@ -24,8 +24,9 @@ from app import clock
 from app.domain.task_deadlines import DeadlineRules
 from app.enums import TaskKind
 from app.seed.demo import DEMO_VILLAGE
-from app.services.daily import DailyOutcome, run_daily_job
+from app.services.daily import DailyOutcome, run_daily_job, seconds_to_next_check
 from tests import factories
+from tests.command import shouhu
 from tests.conftest import PINNED_NOW
 from tests.graphql import gid, mutation_payload, query_data
 from tests.world import World, key_of
@@ -41,6 +42,9 @@ ACCEPT = """
 mutation($input: AcceptReferralInput!) {
   acceptReferral(input: $input) { referral { id status } errors { code } }
 }
+"""
+DISMISS = """
+mutation($input: DismissTaskInput!) { dismissTask(input: $input) { errors { code } } }
 """
 TASK = """
 query($id: ID!) {
@@ -243,6 +247,49 @@ async def test_a_dropout_not_returned_in_fifteen_days_is_the_villages_until_the_
         await _job(world)
     [closed] = await _tasks(world, subject, "dropout_not_returned")
     assert (closed.status, closed.closed_by_id) == ("done", None)
+
+
+async def test_a_task_dismissed_is_not_reopened_nor_escalated_for_the_same_stage(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    child = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    case = await factories.case(fresh_client, village, child["id"])
+    subject = key_of(case["id"])
+    with days_later(2):
+        await _job(world)
+        [task] = await _tasks(world, subject, "case_overdue")
+        version = await world.scalar("SELECT version FROM tasks WHERE id = :t", t=task.id)
+        dismissed = await mutation_payload(
+            fresh_client, await world.token("demo-township"), DISMISS,
+            taskId=gid("Task", task.id), expectedVersion=version, reason="已电话处置，另行跟进。",
+        )  # fmt: skip
+        assert dismissed["errors"] == [], dismissed
+    for day in (3, 8):  # the same late stage, later, and past the dismissed task's due date
+        with days_later(day):
+            await _job(world)
+    assert [
+        (t.escalation_level, t.status) for t in await _tasks(world, subject, "case_overdue")
+    ] == [(1, "dismissed")]
+
+
+async def test_shouhu_daily_runs_the_job_once_a_day(world: World) -> None:
+    first = shouhu(world.url, "daily")
+    assert first.returncode == 0, first.stderr
+    assert f"daily job of {clock.today()}:" in first.stderr
+    assert "tasks opened: " in first.stderr and "case_overdue" in first.stderr
+    again = shouhu(world.url, "daily")
+    assert again.returncode == 0, again.stderr
+    assert "already done or running elsewhere" in again.stderr
+    assert await world.scalar("SELECT count(*) FROM daily_job_runs") == 1
+
+
+def test_the_loop_checks_hourly_and_just_after_the_day_changes() -> None:
+    zone = clock.zone()
+    morning = PINNED_NOW.replace(hour=9, tzinfo=zone)
+    assert seconds_to_next_check(morning, 3600) == 3600
+    before_midnight = PINNED_NOW.replace(hour=23, minute=50, tzinfo=zone)
+    assert seconds_to_next_check(before_midnight, 3600) == 10 * 60 + 1
 
 
 async def _open_tasks(world: World) -> list[Any]:
