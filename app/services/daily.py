@@ -260,11 +260,7 @@ async def open_overdue(
             "unassigned_role": rules_of.level_role(unassigned).value,
             "unassigned_level": unassigned,
         }
-        statement = (
-            f"INSERT INTO tasks ({_COLUMNS}) SELECT gen_random_uuid(), situation.* "
-            f"FROM ({_SITUATIONS[kind]}) situation {_ON_CONFLICT}"
-        )
-        opened[kind] = (await conn.execute(text(statement), parameters)).rowcount
+        opened[kind] = await _insert_found(conn, _SITUATIONS[kind], parameters)
     return opened
 
 
@@ -278,10 +274,9 @@ async def escalate(
     for kind in DEADLINE_KINDS:
         count = 0
         for level in range(1, rules_of.TOP_LEVEL + 1):
-            statement = f"""
-                INSERT INTO tasks ({_COLUMNS})
-                SELECT gen_random_uuid(), t.area_code, t.kind, t.subject_type, t.subject_id,
-                       t.child_id, :reason, {_DUE}, {_OWED_BY_ROLE}, {_NOW}, {_NOW}
+            found = f"""
+                SELECT t.area_code, t.kind, t.subject_type, t.subject_id, t.child_id, :reason,
+                       {_DUE}, {_OWED_BY_ROLE}, {_NOW}, {_NOW}
                 FROM tasks t
                 WHERE t.status = 'open' AND t.kind = :kind AND t.escalation_level = :level - 1
                   AND t.due_on < :today
@@ -289,7 +284,6 @@ async def escalate(
                       SELECT 1 FROM tasks u
                       WHERE u.subject_id = t.subject_id AND u.kind = t.kind
                         AND u.escalation_level = :level AND u.created_at >= t.created_at)
-                {_ON_CONFLICT}
             """
             parameters = {
                 "kind": kind.value,
@@ -301,7 +295,7 @@ async def escalate(
                 "now": now,
                 "today": today,
             }
-            count += (await conn.execute(text(statement), parameters)).rowcount
+            count += await _insert_found(conn, found, parameters)
         escalated[kind] = count
     return escalated
 
@@ -411,3 +405,25 @@ async def daily_job_running(url: str, settings: Settings) -> AsyncIterator[None]
         with contextlib.suppress(asyncio.CancelledError):
             await loop
         await engine.dispose()
+
+
+async def _insert_found(conn: AsyncConnection, found: str, parameters: dict[str, Any]) -> int:
+    """Insert the tasks a SELECT finds (the columns after `id`); how many were new.
+
+    The SELECT runs to the end first, into a temporary table: its NOT EXISTS reads `tasks`,
+    and run inside the INSERT it would scan the rows being inserted too, once per candidate
+    when the planner, seeing few tasks, scans rather than uses the index (the first run over
+    a million children took minutes that way)."""
+    found_columns = _COLUMNS.removeprefix("id, ")
+    await conn.execute(
+        text(f"CREATE TEMPORARY TABLE found_tasks ({found_columns}) ON COMMIT DROP AS {found}"),
+        parameters,
+    )
+    inserted = await conn.execute(
+        text(
+            f"INSERT INTO tasks ({_COLUMNS}) "
+            f"SELECT gen_random_uuid(), {found_columns} FROM found_tasks {_ON_CONFLICT}"
+        )
+    )
+    await conn.execute(text("DROP TABLE found_tasks"))
+    return inserted.rowcount
