@@ -326,6 +326,12 @@ class TaskKind(LabeledEnum):
     CONTACT_PARENTS = "contact_parents", "督促父母联系子女"
     # The village gets a left-behind child's entrusted guardian assessed and confirmed.
     CONFIRM_GUARDIAN = "confirm_guardian", "落实委托监护确认"
+    # The daily job's deadline rules (app/domain/task_deadlines.py): each escalates a level
+    # (village, township, county) when it is itself overdue.
+    VISIT_OVERDUE = "visit_overdue", "走访逾期"
+    CASE_OVERDUE = "case_overdue", "个案阶段逾期"
+    REFERRAL_UNANSWERED = "referral_unanswered", "转介未获接收"
+    DROPOUT_NOT_RETURNED = "dropout_not_returned", "辍学未返校"
 
 
 class TaskSubject(LabeledEnum):

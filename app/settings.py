@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from app.clock import DEFAULT_TIMEZONE
 from app.domain.absences import DropoutRule
 from app.domain.login_throttle import LoginThrottle, ThrottleRule
+from app.domain.task_deadlines import DeadlineRules
 from app.domain.tasks import TaskRules
 from app.domain.webhooks import RetryRule
 from app.idcrypto import KeyRing, KeyRingError
@@ -204,6 +205,38 @@ class Settings(BaseSettings):
     webhook_batch_size: int = Field(
         default=50, ge=1, description="Deliveries a worker claims and sends at once."
     )
+    task_visit_grace_days: int = Field(
+        default=DeadlineRules.visit_grace_days,
+        ge=0,
+        description="Days a due visit may wait before a VISIT_OVERDUE task opens.",
+    )
+    task_referral_accept_days: int = Field(
+        default=DeadlineRules.referral_accept_days,
+        ge=1,
+        description="Days a receiver has to answer a referral before REFERRAL_UNANSWERED.",
+    )
+    task_dropout_return_days: int = Field(
+        default=DeadlineRules.dropout_return_days,
+        ge=1,
+        description="Days of persuasion before DROPOUT_NOT_RETURNED opens for the village.",
+    )
+    task_escalation_days: int = Field(
+        default=DeadlineRules.escalation_days,
+        ge=1,
+        description="Days each level has to act on a deadline task before it escalates "
+        "(village, township, county).",
+    )
+    daily_job: bool = Field(
+        default=True,
+        description="`shouhu serve` runs the daily job (re-derivation, deadlines, "
+        "escalation) in the background, once a day across processes.",
+    )
+    daily_job_check_seconds: float = Field(
+        default=3600,
+        gt=0,
+        description="How often the background loop checks whether the day's job is done "
+        "(it also wakes at the local day's change).",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -313,6 +346,16 @@ class Settings(BaseSettings):
             max_attempts=self.webhook_max_attempts,
             base_delay=timedelta(seconds=self.webhook_retry_base_seconds),
             max_delay=timedelta(seconds=self.webhook_retry_max_seconds),
+        )
+
+    @property
+    def deadline_rules(self) -> DeadlineRules:
+        """The thresholds of the daily job's deadline rules (app/domain/task_deadlines.py)."""
+        return DeadlineRules(
+            visit_grace_days=self.task_visit_grace_days,
+            referral_accept_days=self.task_referral_accept_days,
+            dropout_return_days=self.task_dropout_return_days,
+            escalation_days=self.task_escalation_days,
         )
 
 

@@ -162,7 +162,7 @@ async def load(
 
 async def statements_and_profile(url: str, token: str, children: list[str]) -> None:
     """SQL statements per request of each scenario, and where a caseload request's time goes."""
-    app = create_app(Settings.model_validate({"DATABASE_URL": url}))
+    app = create_app(Settings.model_validate({"DATABASE_URL": url, "daily_job": False}))
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),

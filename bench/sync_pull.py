@@ -78,7 +78,7 @@ async def pull(
 async def run(url: str, rounds: int) -> None:
     """Measure and print."""
     user_id, village, children, count = await director_of_a_village(url)
-    settings = Settings.model_validate({"DATABASE_URL": url})
+    settings = Settings.model_validate({"DATABASE_URL": url, "daily_job": False})
     token = issue_access_token(user_id, settings, ttl=3600)[0]
     headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
     app = create_app(settings)

@@ -153,9 +153,16 @@ async def engine_for() -> AsyncIterator[EngineFactory]:
 async def service_client(url: str, **settings: object) -> AsyncIterator[AsyncClient]:
     """An HTTP client of the service on database `url`, with settings overridden."""
     app = create_app(
+        # The webhook worker (tests/webhooks) and the daily job (tests/tasks) are tests' own
+        # subjects: off unless a test turns them on, since they write across the database.
         Settings.model_validate(
-            # The webhook worker is a test's own subject (tests/webhooks), off elsewhere.
-            {"DATABASE_URL": url, "env": "development", "webhook_worker": False, **settings}
+            {
+                "DATABASE_URL": url,
+                "env": "development",
+                "webhook_worker": False,
+                "daily_job": False,
+                **settings,
+            }
         )
     )
     async with (

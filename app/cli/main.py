@@ -30,8 +30,7 @@ from app.models import ApiKey, Organization, User
 from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
-from app.services.derivation import refresh_all_children
-from app.services.statistics.refresh import refresh_statistics
+from app.services.daily import rederive, run_daily_job
 from app.settings import get_settings
 
 cli = typer.Typer(help="守护 Shouhu: service and data commands.", no_args_is_help=True)
@@ -133,14 +132,8 @@ def derive_command() -> None:
     quarter's statistics of every village."""
 
     async def run(engine: AsyncEngine) -> int:
-        now = clock.now()
         with RichReporter() as reporter:
-            changed = await refresh_all_children(engine, clock.local_day(now), reporter)
-            # Categories changed with the ages: the current quarter's statistics follow.
-            with reporter.step("statistics of the current quarter", None):
-                async with engine.begin() as conn:
-                    await refresh_statistics(conn, None, now)
-            return changed
+            return await rederive(engine, clock.now(), reporter)
 
     changed = with_engine(run)
     console.print(f"{changed:,} children had derived facts to update")
@@ -316,12 +309,25 @@ def apikey_revoke_command(
     console.print(f"API key {key.prefix} ({key.id}) revoked", markup=False, highlight=False)
 
 
+cli.add_typer(webhooks_cli, name="webhooks")
+cli.command("worker")(worker_command)
+
+
+@cli.command("daily")
+def daily_command() -> None:
+    """Run today's daily job now unless it is done (re-derivation, deadline tasks, escalation,
+    tasks whose situation ended), catching up the days missed; `shouhu serve` runs it itself
+    unless SHOUHU_DAILY_JOB=false."""
+
+    async def run(engine: AsyncEngine) -> str:
+        with RichReporter() as reporter:
+            return (await run_daily_job(engine, reporter)).line()
+
+    console.print(with_engine(run))
+
+
 def main() -> None:
     """Entry point of the `shouhu` console script."""
     settings = get_settings()
     clock.configure(settings.timezone, settings.now)
     cli()
-
-
-cli.add_typer(webhooks_cli, name="webhooks")
-cli.command("worker")(worker_command)

@@ -15,7 +15,7 @@ from app.models.outbox import OutboxEvent
 from app.models.policy import CasbinRule
 from app.models.reconciliation import DuplicateReport
 from app.models.statistics import area_quarter_statistics, township_quarter_statistics
-from app.models.tasks import Task
+from app.models.tasks import DailyJobRun, Task
 from app.models.visits import Visit
 from app.models.webhooks import WebhookDelivery, WebhookSubscriber
 
@@ -35,6 +35,7 @@ __all__ = [
     "Child",
     "ChildMove",
     "ChildMoveRequest",
+    "DailyJobRun",
     "DropoutStatus",
     "DuplicateReport",
     "Guardianship",

@@ -5,7 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import Role, TaskKind, TaskPriority, TaskStatus, TaskSubject
@@ -14,8 +24,8 @@ from app.models.base import FOLLOWS_THE_CHILD, Base, Synced, area_fk, enum_colum
 
 class Task(Synced, Base):
     """A task about one subject (a child, a case, a guardianship, a referral), opened by a
-    rule (app/domain/tasks.py). One open task per kind and subject: the same situation never
-    opens two."""
+    rule (app/domain/tasks.py, app/domain/task_deadlines.py). One open task per kind,
+    subject and escalation level: the same situation never opens two."""
 
     __tablename__ = "tasks"
     not_edits = FOLLOWS_THE_CHILD
@@ -29,9 +39,12 @@ class Task(Synced, Base):
             "uq_tasks_open_kind_subject",
             "kind",
             "subject_id",
+            "escalation_level",
             unique=True,
             postgresql_where=text("status = 'open'"),
         ),
+        Index("ix_tasks_subject_id", "subject_id"),
+        CheckConstraint("escalation_level BETWEEN 0 AND 2", name="ck_tasks_escalation_level"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -58,3 +71,19 @@ class Task(Synced, Base):
     # None with a closed_at: the task closed itself, its situation having ended.
     closed_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # 0: the level that owes it first; 1: escalated to the township; 2: to the county.
+    escalation_level: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+
+
+class DailyJobRun(Base):
+    """A local day the daily job covered (app/services/daily.py): run on that day, or caught
+    up by the run of a later one (`run_on`) after downtime."""
+
+    __tablename__ = "daily_job_runs"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    run_on: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # What the run did, one line (for an operator).
+    summary: Mapped[str] = mapped_column(Text)

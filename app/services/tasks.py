@@ -251,7 +251,7 @@ async def _open_task(session: AsyncSession, *, due_on: date | None, **values: An
         pg_insert(table)
         .values(id=uuid.uuid4(), due_on=due_on, status=TaskStatus.OPEN, **values)
         .on_conflict_do_nothing(
-            index_elements=[table.c.kind, table.c.subject_id],
+            index_elements=[table.c.kind, table.c.subject_id, table.c.escalation_level],
             index_where=text("status = 'open'"),
         )
         .returning(table)

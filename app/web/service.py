@@ -37,6 +37,7 @@ from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
 from app.request_database import RequestDatabase
 from app.services.audit import AuditTrail
+from app.services.daily import daily_job_running
 from app.services.statistics.refresh import StatisticsSession
 from app.services.webhooks.delivery import run_worker
 from app.settings import Settings, get_settings
@@ -271,7 +272,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # The process's ID number keys are this service's while it runs.
             previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:
-                async with webhook_worker(url, settings):
+                async with webhook_worker(url, settings), daily_job_running(url, settings):
                     yield
             finally:
                 idcrypto.install(previous_keys)

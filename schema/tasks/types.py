@@ -57,6 +57,10 @@ class Task(relay.Node):
     )
     created_at: datetime
     version: int
+    escalation_level: int = strawberry.field(
+        description="0 at the level that owes it first; 1 escalated to the township, 2 to "
+        "the county (a deadline rule's task still open past its due date)."
+    )
 
     @classmethod
     def from_model(cls, row: TaskModel) -> Task:

@@ -33,7 +33,7 @@ mutation Login($username: String!, $password: String!) {
 @asynccontextmanager
 async def clients(url: str, *hosts: str, **settings: object) -> AsyncIterator[list[AsyncClient]]:
     """One service (one worker) on `url`, with a client calling from each address."""
-    app = create_app(Settings.model_validate({"DATABASE_URL": url, **settings}))
+    app = create_app(Settings.model_validate({"DATABASE_URL": url, "daily_job": False, **settings}))
     async with app.router.lifespan_context(app):
         made = [
             AsyncClient(transport=ASGITransport(app=app, client=(host, 40000)), base_url="http://t")
