@@ -362,6 +362,8 @@ class OutboxEventKind(LabeledEnum):
     CASE_STAGE_CHANGED = "case_stage_changed", "个案阶段变更"
     CASE_CLOSED = "case_closed", "个案结案"
     TASK_OPENED = "task_opened", "任务生成"
+    # A deadline task still open past its due day, opened again one level up (daily job).
+    TASK_ESCALATED = "task_escalated", "任务升级"
 
 
 class WebhookDeliveryStatus(LabeledEnum):

@@ -84,6 +84,16 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "the parents working away never contact their left-behind child: urge them to call "
     "at least once a week": "外出务工父母从不联系留守子女，请督促其每周至少联系一次",
+    "the child's visit is overdue past its grace days: visit the home soon": (
+        "儿童的应走访日期已过且超过宽限期，请尽快入户走访"
+    ),
+    "the case has stayed in its stage past the stage's time limit: move it on": (
+        "个案在当前阶段已超过办理时限，请尽快推进"
+    ),
+    "the body the case was referred to has neither accepted nor declined it in time: "
+    "follow the referral up": "转介接收单位逾期未接收也未拒绝，请跟进转介",
+    "the pupil has not returned to school at the end of the persuasion period: keep "
+    "persuading and report in writing": "辍学儿童劝返期满仍未返校，请继续劝返并书面报告",
     "the left-behind child has no entrusted guardian assessed and confirmed: guide the "
     "parents to entrust one and sign the confirmation": (
         "留守儿童尚无经评估、确认的委托监护人，请指导父母落实委托监护并签订确认书"

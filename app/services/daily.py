@@ -34,8 +34,10 @@ from app import clock
 from app.database import create_engine
 from app.domain import task_deadlines as rules_of
 from app.domain.task_deadlines import DEADLINE_KINDS, DeadlineRules
-from app.enums import TaskKind, TaskStatus, TaskSubject
+from app.enums import OutboxEventKind, TaskKind, TaskStatus, TaskSubject
+from app.i18n import N_
 from app.progress import Reporter, SilentReporter
+from app.services import outbox
 from app.services.derivation import refresh_all_children
 from app.services.statistics.refresh import refresh_statistics
 from app.settings import Settings, get_settings
@@ -45,14 +47,24 @@ log = logging.getLogger(__name__)
 # The advisory lock of the daily job (any fixed 64-bit key no other lock of the service uses).
 DAILY_JOB_LOCK = 0x53484F5548550001
 
-# What a deadline task says (stored, in the villages' language, like the other tasks).
+# Why a deadline task is owed: catalogue templates, shown in the reader's language; an
+# escalated task says the same, its `escalation_level` saying who owes it now.
 _REASONS: dict[TaskKind, str] = {
-    TaskKind.VISIT_OVERDUE: "儿童的应走访日期已过且超过宽限期，请尽快入户走访。",
-    TaskKind.CASE_OVERDUE: "个案在当前阶段已超过办理时限，请尽快推进。",
-    TaskKind.REFERRAL_UNANSWERED: "转介发出后接收单位逾期未接收或拒绝，请跟进转介。",
-    TaskKind.DROPOUT_NOT_RETURNED: "辍学儿童劝返期满仍未返校，请继续劝返并书面报告。",
+    TaskKind.VISIT_OVERDUE: N_(
+        "the child's visit is overdue past its grace days: visit the home soon"
+    ),
+    TaskKind.CASE_OVERDUE: N_(
+        "the case has stayed in its stage past the stage's time limit: move it on"
+    ),
+    TaskKind.REFERRAL_UNANSWERED: N_(
+        "the body the case was referred to has neither accepted nor declined it in time: "
+        "follow the referral up"
+    ),
+    TaskKind.DROPOUT_NOT_RETURNED: N_(
+        "the pupil has not returned to school at the end of the persuasion period: keep "
+        "persuading and report in writing"
+    ),
 }
-_ESCALATED = "下级逾期未办，已升级：{reason}"
 
 # The columns every deadline task is inserted with, in this order.
 _COLUMNS = (
@@ -287,7 +299,7 @@ async def escalate(
             """
             parameters = {
                 "kind": kind.value,
-                "reason": _ESCALATED.format(reason=_REASONS[kind]),
+                "reason": _REASONS[kind],
                 "due_on": rules_of.due_on(today, rules),
                 "priority": rules_of.priority(kind, level).value,
                 "role": rules_of.level_role(level).value,
@@ -295,7 +307,7 @@ async def escalate(
                 "now": now,
                 "today": today,
             }
-            count += await _insert_found(conn, found, parameters)
+            count += await _insert_found(conn, found, parameters, OutboxEventKind.TASK_ESCALATED)
         escalated[kind] = count
     return escalated
 
@@ -407,8 +419,14 @@ async def daily_job_running(url: str, settings: Settings) -> AsyncIterator[None]
         await engine.dispose()
 
 
-async def _insert_found(conn: AsyncConnection, found: str, parameters: dict[str, Any]) -> int:
-    """Insert the tasks a SELECT finds (the columns after `id`); how many were new.
+async def _insert_found(
+    conn: AsyncConnection,
+    found: str,
+    parameters: dict[str, Any],
+    event: OutboxEventKind = OutboxEventKind.TASK_OPENED,
+) -> int:
+    """Insert the tasks a SELECT finds (the columns after `id`), each told to partner
+    systems as `event`; how many were new.
 
     The SELECT runs to the end first, into a temporary table: its NOT EXISTS reads `tasks`,
     and run inside the INSERT it would scan the rows being inserted too, once per candidate
@@ -419,11 +437,20 @@ async def _insert_found(conn: AsyncConnection, found: str, parameters: dict[str,
         text(f"CREATE TEMPORARY TABLE found_tasks ({found_columns}) ON COMMIT DROP AS {found}"),
         parameters,
     )
-    inserted = await conn.execute(
-        text(
-            f"INSERT INTO tasks ({_COLUMNS}) "
-            f"SELECT gen_random_uuid(), {found_columns} FROM found_tasks {_ON_CONFLICT}"
+    inserted = (
+        (
+            await conn.execute(
+                text(
+                    f"INSERT INTO tasks ({_COLUMNS}) "
+                    f"SELECT gen_random_uuid(), {found_columns} FROM found_tasks {_ON_CONFLICT} "
+                    "RETURNING *"
+                )
+            )
         )
+        .mappings()
+        .all()
     )
     await conn.execute(text("DROP TABLE found_tasks"))
-    return inserted.rowcount
+    # Partner systems are told in the same transaction (app/services/outbox.py).
+    await outbox.tasks_opened(conn, inserted, event)
+    return len(inserted)

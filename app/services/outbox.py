@@ -11,11 +11,11 @@ with its own credentials, within its own scope.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app import clock
 from app.enums import CaseStage, OutboxEventKind
@@ -78,11 +78,9 @@ async def case_stage_changed(session: AsyncSession, case: Case, from_stage: Case
     await emit(session, kind, case.area_code, facts)
 
 
-async def task_opened(session: AsyncSession, task: Mapping[str, Any] | None) -> None:
-    """A task was opened (`task`: the row inserted; None when none was, one being open)."""
-    if task is None:
-        return
-    facts = {
+def _task_facts(task: Mapping[str, Any]) -> dict[str, Any]:
+    """What an event says of a task: ids, kind, owner, priority, due day and level."""
+    return {
         "task": {
             "id": str(task["id"]),
             "kind": str(task["kind"]),
@@ -91,7 +89,34 @@ async def task_opened(session: AsyncSession, task: Mapping[str, Any] | None) -> 
             "priority": str(task["priority"]),
             "due": _moment(task["due_on"]),
             "assigneeRole": None if task["assignee_role"] is None else str(task["assignee_role"]),
+            "escalationLevel": task["escalation_level"],
         },
         "childId": str(task["child_id"]) if task["child_id"] else None,
     }
-    await emit(session, OutboxEventKind.TASK_OPENED, task["area_code"], facts)
+
+
+async def task_opened(session: AsyncSession, task: Mapping[str, Any] | None) -> None:
+    """A task was opened (`task`: the row inserted; None when none was, one being open)."""
+    if task is None:
+        return
+    await emit(session, OutboxEventKind.TASK_OPENED, task["area_code"], _task_facts(task))
+
+
+async def tasks_opened(
+    executor: AsyncSession | AsyncConnection,
+    tasks: Sequence[Mapping[Any, Any]],
+    kind: OutboxEventKind = OutboxEventKind.TASK_OPENED,
+) -> None:
+    """Tasks a set-based write opened (the daily job's deadline tasks, or escalations with
+    `TASK_ESCALATED`): one event each, in one statement of the writer's transaction."""
+    if not tasks:
+        return
+    now = clock.now()
+    await executor.execute(
+        insert(_table()),
+        [
+            {"id": uuid.uuid4(), "kind": kind, "area_code": task["area_code"],
+             "occurred_at": now, "payload": _task_facts(task)}
+            for task in tasks
+        ],
+    )  # fmt: skip

@@ -32,7 +32,9 @@ RULES = (
     ("county_civil_affairs", "webhook", "manage"),
     ("admin", "webhook", "manage"),
 )
-KINDS = ("case_reported", "case_stage_changed", "case_closed", "task_opened")
+KINDS = (
+    "case_reported", "case_stage_changed", "case_closed", "task_opened", "task_escalated",
+)  # fmt: skip
 
 
 def _created_updated() -> list[sa.Column[datetime]]:

@@ -143,6 +143,15 @@ async def test_an_overdue_stage_escalates_from_its_assignee_to_the_township_then
         ]  # fmt: skip
         # (Tokens of ten days ago have expired: the day's.)
         assert await _sees(fresh_client, await world.token("demo-county"), levels[2].id)
+        # Partner systems were told of each level, the first as opened, the others escalated.
+        events = await world.rows(
+            "SELECT kind, payload -> 'task' ->> 'escalationLevel' AS level FROM outbox_events "
+            "WHERE payload -> 'task' ->> 'id' = ANY(:ids) ORDER BY occurred_at",
+            ids=[str(t.id) for t in levels],
+        )
+        assert [(e.kind, e.level) for e in events] == [
+            ("task_opened", "0"), ("task_escalated", "1"), ("task_escalated", "2"),
+        ]  # fmt: skip
         # The case moves on: its response starts, with a deadline of its own.
         await _step(
             fresh_client, await world.token("demo-township"), "startEmergencyResponse", case
