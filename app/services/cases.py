@@ -86,6 +86,7 @@ from app.services.common import (
     merge_create,
     values_of,
 )
+from app.services.daily import close_ended_about
 from app.services.derivation import refresh_children
 from authz.assignees import may_work_on
 from authz.guard import require
@@ -420,6 +421,7 @@ async def apply_case_action(
     await session.flush()
     if to_stage is not from_stage:
         await outbox.case_stage_changed(session, case, from_stage)
+        await close_ended_about(session, [case.id], actor.now)
     return case
 
 
@@ -807,6 +809,7 @@ async def answer_referral(
         )
     )  # fmt: skip
     await session.flush()
+    await close_ended_about(session, [referral.id], actor.now)
     return referral
 
 

@@ -22,13 +22,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import CursorResult, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app import clock
 from app.database import create_engine
@@ -215,22 +216,40 @@ async def rederive(engine: AsyncEngine, now: datetime, reporter: Reporter) -> in
 
 
 async def close_ended(
-    conn: AsyncConnection, now: datetime, rules: DeadlineRules
+    conn: AsyncConnection | AsyncSession,
+    now: datetime,
+    rules: DeadlineRules,
+    subject_ids: Sequence[uuid.UUID] | None = None,
 ) -> dict[TaskKind, int]:
     """Close, as done by no one, the open deadline tasks (every level) whose situation ended:
-    the visit made, the case moved on or closed, the referral answered, the pupil returned."""
+    the visit made, the case moved on or closed, the referral answered, the pupil returned.
+    The daily job closes them all; a write that may end a situation closes those about its
+    own subjects (`subject_ids`) at once, in its transaction."""
+    about = "" if subject_ids is None else "AND t.subject_id = ANY(:subjects) "
     closed: dict[TaskKind, int] = {}
     for kind in DEADLINE_KINDS:
         result = await conn.execute(
             text(
                 "UPDATE tasks t SET status = :done, closed_at = :now "
-                "WHERE t.status = 'open' AND t.kind = :kind "
+                f"WHERE t.status = 'open' AND t.kind = :kind {about}"
                 f"AND NOT EXISTS ({_STILL_HOLDS[kind]})"
             ),
-            {**_situation_parameters(kind, now, rules), "done": TaskStatus.DONE.value},
+            {
+                **_situation_parameters(kind, now, rules),
+                "done": TaskStatus.DONE.value,
+                "subjects": list(subject_ids or ()),
+            },
         )
-        closed[kind] = result.rowcount
+        closed[kind] = cast(CursorResult[Any], result).rowcount
     return closed
+
+
+async def close_ended_about(
+    session: AsyncSession, subject_ids: Sequence[uuid.UUID], now: datetime
+) -> None:
+    """In a write that may end a deadline task's situation (a visit, a case's step, a
+    referral's answer): its tasks about these subjects close now, not at the next daily run."""
+    await close_ended(session, now, get_settings().deadline_rules, subject_ids)
 
 
 def _situation_parameters(kind: TaskKind, now: datetime, rules: DeadlineRules) -> dict[str, Any]:

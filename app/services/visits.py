@@ -30,6 +30,7 @@ from app.services.common import (
     merge_create,
     values_of,
 )
+from app.services.daily import close_ended_about
 from app.services.derivation import refresh_children
 from authz.guard import require
 
@@ -110,4 +111,5 @@ async def record_visit(session: AsyncSession, actor: Actor, new: New) -> Visit:
     session.add(visit)
     await session.flush()
     await refresh_children(session, [child.id], actor.today)
+    await close_ended_about(session, [child.id], actor.now)
     return visit

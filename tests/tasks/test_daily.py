@@ -28,10 +28,12 @@ from app.services.daily import DailyOutcome, run_daily_job, seconds_to_next_chec
 from tests import factories
 from tests.command import shouhu
 from tests.conftest import PINNED_NOW
+from tests.documents import mutation
 from tests.graphql import gid, mutation_payload, query_data
 from tests.world import World, key_of
 
 RULES = DeadlineRules()
+ARCHIVE = mutation("archiveChild", "ArchiveChildInput", "child { id status }")
 STEP = "mutation($input: %s!) { %s(input: $input) { case { id stage version } errors { code } } }"
 REFER = """
 mutation($input: ReferCaseInput!) {
@@ -156,17 +158,18 @@ async def test_an_overdue_stage_escalates_from_its_assignee_to_the_township_then
         await _step(
             fresh_client, await world.token("demo-township"), "startEmergencyResponse", case
         )
+        # The stage that was late ended with the step: every level closed itself at once.
+        closed = await _tasks(world, subject, "case_overdue")
+        assert [(t.escalation_level, t.status, t.closed_by_id) for t in closed] == [
+            (0, "done", None), (1, "done", None), (2, "done", None),
+        ]  # fmt: skip
 
     with days_later(20):
         outcome = await _job(world)
-    # The stage that was late ended: every level closed itself, and the new stage (now late
-    # too) is a situation of its own, at its assignee's level again.
-    closed = await _tasks(world, subject, "case_overdue")
-    assert [(t.escalation_level, t.status, t.closed_by_id) for t in closed[:3]] == [
-        (0, "done", None), (1, "done", None), (2, "done", None),
-    ]  # fmt: skip
-    assert [(t.escalation_level, t.status) for t in closed[3:]] == [(0, "open")]
-    assert outcome.closed[TaskKind.CASE_OVERDUE] == 3
+    # The new stage (now late too) is a situation of its own, at its assignee's level again.
+    later = await _tasks(world, subject, "case_overdue")
+    assert [(t.escalation_level, t.status) for t in later[3:]] == [(0, "open")]
+    assert outcome.closed[TaskKind.CASE_OVERDUE] == 0
 
 
 async def test_an_overdue_visit_opens_the_villages_task_until_the_visit_is_made(
@@ -188,9 +191,8 @@ async def test_an_overdue_visit_opens_the_villages_task_until_the_visit_is_made(
         village = await world.token("demo-village")  # the day's
         assert await _sees(fresh_client, village, task.id)
         assert not await _sees(fresh_client, await world.token("demo-village2"), task.id)
+        # The visit ends the situation: the task closes with it, not at the next run.
         await factories.visit(fresh_client, village, child["id"])
-    with days_later(111):
-        await _job(world)
     [closed] = await _tasks(world, subject, "visit_overdue")
     assert (closed.id, closed.status, closed.closed_by_id) == (task.id, "done", None)
 
@@ -226,8 +228,6 @@ async def test_a_referral_unanswered_for_three_days_opens_the_townships_task_unt
             expectedVersion=referral["version"],
         )  # fmt: skip
         assert accepted["errors"] == [], accepted
-    with days_later(5):
-        await _job(world)
     [closed] = await _tasks(world, subject, "referral_unanswered")
     assert (closed.status, closed.closed_by_id) == ("done", None)
 
@@ -252,8 +252,6 @@ async def test_a_dropout_not_returned_in_fifteen_days_is_the_villages_until_the_
         # The stage's own deadline passed too, but persuasion is this rule's alone.
         assert await _tasks(world, subject, "case_overdue") == []
         await _step(fresh_client, await world.token("demo-village"), "recordReturnedToSchool", case)
-    with days_later(17):
-        await _job(world)
     [closed] = await _tasks(world, subject, "dropout_not_returned")
     assert (closed.status, closed.closed_by_id) == ("done", None)
 
@@ -409,3 +407,28 @@ async def test_two_server_processes_run_the_days_job_once(world: World, tmp_path
                 await server.wait()
         for log in logs:
             log.close()
+
+
+async def test_the_daily_run_closes_what_ended_without_a_visit_step_or_answer(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    child = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    await factories.visit(fresh_client, village, child["id"])
+    subject = key_of(child["id"])
+    with days_later(110):
+        await _job(world)
+        [task] = await _tasks(world, subject, "visit_overdue")
+        version = await world.scalar("SELECT version FROM children WHERE id = :c", c=subject)
+        archived = await mutation_payload(
+            fresh_client, await world.token("demo-village"), ARCHIVE, id=child["id"],
+            expectedVersion=version, reason="PARENTS_RETURNED",
+        )  # fmt: skip
+        assert archived["errors"] == [], archived
+        # Archiving is no visit: the task stays open until the day's run finds it ended.
+        assert [t.status for t in await _tasks(world, subject, "visit_overdue")] == ["open"]
+    with days_later(111):
+        outcome = await _job(world)
+    [closed] = await _tasks(world, subject, "visit_overdue")
+    assert (closed.id, closed.status, closed.closed_by_id) == (task.id, "done", None)
+    assert outcome.closed[TaskKind.VISIT_OVERDUE] >= 1
