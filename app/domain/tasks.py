@@ -46,6 +46,10 @@ class Alert(StrEnum):
     NO_CONFIRMED_GUARDIAN = "no_confirmed_guardian"
 
 
+# The mandatory reports the rules make themselves, in the order they are considered.
+_REPORTED = (CaseCategory.LIVING_ALONE, CaseCategory.MISSING, CaseCategory.GUARDIAN_INCAPABLE)
+
+
 # The village task each village alert opens, about the child; it closes when the alert ends.
 VILLAGE_TASKS: dict[Alert, TaskKind] = {
     Alert.PARENTS_NO_CONTACT: TaskKind.CONTACT_PARENTS,
@@ -95,6 +99,8 @@ class Firing:
     reports: tuple[CaseCategory, ...] = ()
     # The alerts the situation is in now, to keep as `Situation.raised` for the next save.
     raised: frozenset[Alert] = frozenset()
+    # Reports the rules made whose situation ended: the township's response to them is done.
+    close_reports: tuple[CaseCategory, ...] = ()
     # The village tasks about the child to open (their alert is new), each with its due
     # day, and to close (their alert ended).
     open_village_tasks: tuple[tuple[TaskKind, date], ...] = ()
@@ -154,6 +160,18 @@ def village_alerts(situation: Situation) -> list[Alert]:
     return found
 
 
+def report_ended(category: CaseCategory, situation: Situation) -> bool:
+    """Whether the danger a report was about is over: the child found, no longer alone, or
+    in the care of a guardian assessed capable and confirmed."""
+    if category is CaseCategory.MISSING:
+        return not situation.missing
+    if category is CaseCategory.LIVING_ALONE and (
+        situation.living_arrangement is not LivingArrangement.ALONE
+    ):
+        return True
+    return has_confirmed_guardian(situation)
+
+
 def _village_task_days(alert: Alert, rules: TaskRules) -> int:
     if alert is Alert.PARENTS_NO_CONTACT:
         return rules.parents_contact_days
@@ -176,8 +194,14 @@ def evaluate(situation: Situation, rules: TaskRules, today: date) -> Firing:
     )
     lost = guardian_lost(situation)
     about = lost if lost is not None and lost not in situation.find_guardian_subjects else None
+    ended = tuple(
+        category
+        for category in _REPORTED
+        if Alert(category.value) in raised and report_ended(category, situation)
+    )
     return Firing(
         reports=reports,
+        close_reports=ended,
         raised=frozenset([*(Alert(c.value) for c in categories), *village]),
         open_village_tasks=tuple(
             (VILLAGE_TASKS[a], today + timedelta(days=_village_task_days(a, rules)))

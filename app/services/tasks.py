@@ -106,6 +106,8 @@ async def apply_task_rules(
                 due_on=due_on, priority=_VILLAGE_PRIORITY[kind],
                 assignee_role=Role.VILLAGE_DIRECTOR,
             )  # fmt: skip
+        if firing.close_reports:
+            await _close_responses(session, actor, child_id, firing.close_reports)
         if firing.close_village_tasks:
             await _close_ended(session, actor, child_id, firing.close_village_tasks)
         if firing.find_guardian_about is not None:
@@ -128,6 +130,29 @@ async def _keep_raised(
         update(children)
         .where(children.c.id == child_id)
         .values(raised_alerts=sorted(alert.value for alert in raised))
+    )
+
+
+async def _close_responses(
+    session: AsyncSession, actor: Actor, child_id: uuid.UUID, categories: Sequence[CaseCategory]
+) -> None:
+    """The township's responses to the child's reports of these categories are done: the
+    danger is over (the case itself goes on until someone closes it)."""
+    table = _table()
+    cases = cast(Table, Case.__table__)
+    await session.execute(
+        update(table)
+        .where(
+            table.c.child_id == child_id,
+            table.c.kind == TaskKind.RESPOND_TO_REPORT,
+            table.c.status == TaskStatus.OPEN,
+            table.c.subject_id.in_(
+                select(cases.c.id).where(
+                    cases.c.child_id == child_id, cases.c.category.in_(categories)
+                )
+            ),
+        )
+        .values(status=TaskStatus.DONE, closed_at=actor.now)
     )
 
 

@@ -59,7 +59,14 @@ def situation(**changes: object) -> Situation:
         # Reported before and still alone (the case since closed): not reported again…
         ({"living_arrangement": ALONE, "raised": ALONE_ALERT}, Firing(raised=ALONE_ALERT)),
         # …but living with someone ends the alert, and living alone again is a new report.
-        ({"raised": ALONE_ALERT}, Firing()),
+        ({"raised": ALONE_ALERT}, Firing(close_reports=(LIVING_ALONE,))),
+        # A capable guardian confirmed: the danger is over while the child still lives alone.
+        (
+            {"living_arrangement": ALONE, "guardian": CONFIRMED, "raised": ALONE_ALERT},
+            Firing(raised=ALONE_ALERT, close_reports=(LIVING_ALONE,), close_find_guardian=True),
+        ),
+        # Found: the report of the missing child has done its work.
+        ({"raised": frozenset({Alert.MISSING})}, Firing(close_reports=(CaseCategory.MISSING,))),
         # Missing: reported at once too.
         (
             {"missing": True},

@@ -68,6 +68,11 @@ async def test_a_child_of_ten_living_alone_is_reported_once_however_often_saved(
     # The township's task is not the village's, and another village sees nothing of it.
     assert await _about(fresh_client, village, child["id"]) == []
     assert await _about(fresh_client, await world.token("demo-village2"), child["id"]) == []
+    # A capable guardian confirmed: the danger is over, and the township's task with it.
+    await factories.guardianship(fresh_client, village, child["id"], confirmed=True)
+    [closed] = await _about(fresh_client, township, child["id"])
+    assert (closed["id"], closed["status"], closed["closedBySelf"]) == (task["id"], "DONE", True)
+    assert len(await _cases(world, child["id"])) == 1
 
 
 async def test_a_child_in_no_danger_opens_nothing(fresh_client: AsyncClient, world: World) -> None:
