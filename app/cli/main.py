@@ -31,6 +31,7 @@ from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
 from app.services.derivation import refresh_all_children
+from app.services.search_keys import reindex_all
 from app.services.statistics.refresh import refresh_statistics
 from app.settings import get_settings
 
@@ -325,3 +326,16 @@ def main() -> None:
 
 cli.add_typer(webhooks_cli, name="webhooks")
 cli.command("worker")(worker_command)
+
+
+@cli.command("reindex-search")
+def reindex_search_command() -> None:
+    """Compute every child's and household's search keys again (after an upgrade that added
+    them, a bulk load that bypassed the service, or a new ID number hash key)."""
+
+    async def run(engine: AsyncEngine) -> tuple[int, int]:
+        async with engine.begin() as conn:
+            return await reindex_all(conn)
+
+    households, children = with_engine(run)
+    console.print(f"search keys of {children:,} children and {households:,} households")
