@@ -18,8 +18,10 @@ from sqlalchemy import (
     Integer,
     Select,
     and_,
+    any_,
     bindparam,
     case,
+    cast,
     false,
     func,
     literal,
@@ -30,14 +32,16 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
-from sqlalchemy.types import Text
+from sqlalchemy.types import Text, Uuid
 
 from app.domain.search import Kind, Rank, Wanted, wanted
 from app.models import Child, ChildSearchKeys, Household, HouseholdSearchKeys
 from app.services.search_keys import lookup_secrets
 from app.store.children import LISTING, ChildCriteria
 from authz.fields import SearchRule
+from authz.patterns import AreaPattern
 from authz.predicates import area_in
+from authz.scope import Scope
 
 # (rank, area code, id): the order results are listed in
 SearchKey = tuple[int, str, uuid.UUID]
@@ -49,16 +53,22 @@ class Search:
 
     keys: tuple[Wanted, ...]
     rule: SearchRule
+    # Every area the caller may reach (a bound, not the rule: the scoped session decides
+    # which records it sees).
+    reach: tuple[AreaPattern, ...]
 
     @classmethod
-    def of(cls, query: str, rule: SearchRule) -> Search:
+    def of(cls, query: str, rule: SearchRule, scope: Scope) -> Search:
         """The keys `query` looks for (under every hash key of the ring), of allowed kinds."""
         keys = {w for secret in lookup_secrets() for w in wanted(query, secret=secret)}
         allowed = sorted((w for w in keys if w.kind in rule.kinds), key=lambda w: w.key)
-        return cls(tuple(allowed), rule)
+        return cls(tuple(allowed), rule, scope.reach())
 
     def _has(self, column: InstrumentedAttribute[Any], keys: list[str]) -> ColumnElement[bool]:
-        overlap: ColumnElement[bool] = column.overlap(bindparam(None, keys, type_=ARRAY(Text)))
+        # Literal, not a parameter: a prepared statement's generic plan (after five runs of the
+        # same shape) cannot see how rare the keys are, and scans every child in scope.
+        literal_keys = bindparam(None, keys, type_=ARRAY(Text), literal_execute=True)
+        overlap: ColumnElement[bool] = column.overlap(literal_keys)
         return overlap
 
     def _matching(
@@ -94,18 +104,41 @@ class Search:
         return case(*whens, else_=literal(int(max(Rank)) + 1))
 
 
+def _hits(
+    search: Search, keys_table: type[ChildSearchKeys] | type[HouseholdSearchKeys], key: Any
+) -> Any:
+    # The matches and their ranks found first, from the keys and the areas the caller may
+    # reach at all (a bitmap AND of both indexes), then joined to the records: left to
+    # itself, the planner under row-level security underestimates the caller's records and
+    # reads every one of them to look at its keys.
+    keys, area = keys_table.keys, keys_table.area_code
+    return (
+        select(key.label("id"), search.rank(keys, area).label("rank"))
+        .where(search.condition(keys, area), area_in(area, search.reach))
+        .cte("hits")
+        .prefix_with("MATERIALIZED")
+    )
+
+
+def _among(hits: Any) -> Any:
+    # `id = ANY(<the matches' ids>)` as well as the join: the records are then read by their
+    # primary key, not hashed whole from the caller's areas (which the planner, unable to
+    # see past row-level security, expects to be few).
+    ids = cast(select(func.array_agg(hits.c.id)).scalar_subquery(), ARRAY(Uuid))
+    return any_(ids)
+
+
 def _children(
     search: Search, criteria: ChildCriteria, today: date
 ) -> tuple[Select[Child, int], ColumnElement[int]]:
-    keys, area = ChildSearchKeys.keys, Child.area_code
-    rank = search.rank(keys, area).label("rank")
+    hits = _hits(search, ChildSearchKeys, ChildSearchKeys.child_id)
     query = (
-        select(Child, rank)
-        .join(ChildSearchKeys, ChildSearchKeys.child_id == Child.id)
-        .where(*criteria.conditions(today), search.condition(keys, area))
+        select(Child, hits.c.rank)
+        .join(hits, hits.c.id == Child.id)
+        .where(*criteria.conditions(today), Child.id == _among(hits))
         .execution_options(**LISTING)
     )
-    return query, rank
+    return query, hits.c.rank
 
 
 async def search_children(
@@ -137,16 +170,15 @@ async def count_search_children(
 def _households(
     search: Search, area_prefix: str | None
 ) -> tuple[Select[Household, int], ColumnElement[int]]:
-    keys, area = HouseholdSearchKeys.keys, Household.area_code
-    rank = search.rank(keys, area).label("rank")
+    hits = _hits(search, HouseholdSearchKeys, HouseholdSearchKeys.household_id)
     query = (
-        select(Household, rank)
-        .join(HouseholdSearchKeys, HouseholdSearchKeys.household_id == Household.id)
-        .where(Household.deleted_at.is_(None), search.condition(keys, area))
+        select(Household, hits.c.rank)
+        .join(hits, hits.c.id == Household.id)
+        .where(Household.deleted_at.is_(None), Household.id == _among(hits))
     )
     if area_prefix is not None:
         query = query.where(Household.area_code.startswith(area_prefix, autoescape=True))
-    return query, rank
+    return query, hits.c.rank
 
 
 async def search_households(

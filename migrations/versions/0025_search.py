@@ -33,6 +33,7 @@ def upgrade() -> None:
         op.create_table(
             table,
             sa.Column(key, sa.Uuid(), nullable=False),
+            sa.Column("area_code", sa.String(length=12), nullable=False),
             sa.Column("keys", postgresql.ARRAY(sa.Text()), nullable=False),
             sa.ForeignKeyConstraint(
                 [key],
@@ -43,9 +44,16 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint(key, name=op.f(f"pk_{table}")),
         )
         op.create_index(f"ix_{table}_keys", table, ["keys"], postgresql_using="gin")
+        op.create_index(
+            f"ix_{table}_area_code_prefix",
+            table,
+            ["area_code"],
+            postgresql_ops={"area_code": "varchar_pattern_ops"},
+        )
 
 
 def downgrade() -> None:
     for table, _key, _record in reversed(TABLES):
+        op.drop_index(f"ix_{table}_area_code_prefix", table_name=table)
         op.drop_index(f"ix_{table}_keys", table_name=table)
         op.drop_table(table)

@@ -140,7 +140,9 @@ class ChildQuery:
         criteria = child_filter.criteria()
         today = clock.today()
         if child_filter.search is not None:
-            search = Search.of(child_filter.search, child_search_rule(info.context.scope))
+            search = Search.of(
+                child_filter.search, child_search_rule(info.context.scope), info.context.scope
+            )
             return await connection(
                 info, ChildConnection, first=first, after=after, cursor=decode_search_cursor,
                 rows=lambda s, key, limit: search_children(

@@ -44,7 +44,9 @@ class HouseholdQuery:
         filter: HouseholdFilter | None = None,
     ) -> HouseholdConnection:
         if filter is not None and filter.search is not None:
-            search = Search.of(filter.search, household_search_rule(info.context.scope))
+            search = Search.of(
+                filter.search, household_search_rule(info.context.scope), info.context.scope
+            )
             return await connection(
                 info, HouseholdConnection, first=first, after=after, cursor=decode_search_cursor,
                 rows=lambda s, key, limit: search_households(

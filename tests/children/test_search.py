@@ -162,3 +162,6 @@ async def test_a_search_too_long_or_empty_finds_nothing(
     village = await access_token(fresh_db, "demo-village")
     assert await found(fresh_client, village, "   ") == []
     assert await found(fresh_client, village, "王" * 41) == []
+    # Keys are written into the statement as literals: quotes stay text.
+    assert await found(fresh_client, village, "王'] OR TRUE; --") == []
+    assert await found(fresh_client, village, "王\\'") == []
