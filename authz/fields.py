@@ -11,8 +11,11 @@ a school gets with `keyChild: true` are its key children, whatever `isKeyChild` 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from enum import Enum
 
+from app.domain.search import Kind
+from authz.patterns import AreaPattern
 from authz.predicates import CASE_RECORD_PERMISSIONS
 from authz.scope import Scope
 
@@ -147,3 +150,40 @@ def reporter_shown(scope: Scope, area_code: str, *, protected: bool) -> bool:
     (`protected`, app/domain/case_facts.reporter_is_protected) only to county civil affairs
     and the police (`public_reporter read`)."""
     return scope.allows("public_reporter" if protected else "reporter", "read", area_code)
+
+
+# What a search (app/domain/search.py) reads of a child, by the kind of key → the field of
+# CHILD_FIELDS it reads: a caller searches only by the fields every view it may get shows.
+# Phones are the parents' (the household's file); ID numbers follow `id_number_disclosure`.
+CHILD_SEARCH_READS: Mapping[Kind, str] = {
+    Kind.NAME: "name",
+    Kind.STUDENT_NUMBER: "student_number",
+    Kind.PHONE: "household_id",
+}
+
+
+@dataclass(frozen=True)
+class SearchRule:
+    """What a caller's search of children may match: the kinds of key, and the areas where
+    an ID number matches (only where the caller is shown ID numbers in full)."""
+
+    kinds: frozenset[Kind]
+    id_number_areas: tuple[AreaPattern, ...]
+
+
+def child_search_rule(scope: Scope) -> SearchRule:
+    """How a scope may search children: never by a field a view it may get hides, and by
+    ID number only in the areas whose children's ID numbers it sees in full (a masked or
+    hidden number must not be confirmed by a search that finds it)."""
+    hidden = set(hidden_fields(scope, CHILD_SEARCH_READS.values()))
+    kinds = {kind for kind, name in CHILD_SEARCH_READS.items() if name not in hidden}
+    areas = scope.patterns("id_number", "read")
+    if areas:
+        kinds.add(Kind.ID_NUMBER)
+    return SearchRule(frozenset(kinds), areas)
+
+
+def household_search_rule(scope: Scope) -> SearchRule:
+    """How a scope may search households: it sees households only as a file's staff, with
+    their names and phones; never by ID number (households hold none of their own)."""
+    return SearchRule(frozenset({Kind.NAME, Kind.PHONE}), ())

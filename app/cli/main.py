@@ -31,6 +31,7 @@ from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
 from app.services.daily import rederive, run_daily_job
+from app.services.search_keys import reindex_all
 from app.settings import get_settings
 
 cli = typer.Typer(help="守护 Shouhu: service and data commands.", no_args_is_help=True)
@@ -324,6 +325,19 @@ def daily_command() -> None:
             return (await run_daily_job(engine, reporter)).line()
 
     console.print(with_engine(run))
+
+
+@cli.command("reindex-search")
+def reindex_search_command() -> None:
+    """Compute every child's and household's search keys again (after an upgrade that added
+    them, a bulk load that bypassed the service, or a new ID number hash key)."""
+
+    async def run(engine: AsyncEngine) -> tuple[int, int]:
+        async with engine.begin() as conn:
+            return await reindex_all(conn)
+
+    households, children = with_engine(run)
+    console.print(f"search keys of {children:,} children and {households:,} households")
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from app.models.organizations import Organization, User
 from app.models.outbox import OutboxEvent
 from app.models.policy import CasbinRule
 from app.models.reconciliation import DuplicateReport
+from app.models.search import ChildSearchKeys, HouseholdSearchKeys
 from app.models.statistics import area_quarter_statistics, township_quarter_statistics
 from app.models.tasks import DailyJobRun, Task
 from app.models.visits import Visit
@@ -35,11 +36,13 @@ __all__ = [
     "Child",
     "ChildMove",
     "ChildMoveRequest",
+    "ChildSearchKeys",
     "DailyJobRun",
     "DropoutStatus",
     "DuplicateReport",
     "Guardianship",
     "Household",
+    "HouseholdSearchKeys",
     "LoginFailure",
     "NgoContract",
     "NgoContractChild",

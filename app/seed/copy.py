@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.database import raw_connection
 from app.seed.generator import COLUMNS, Batch
+from app.services.search_keys import index_new_children, index_new_households
 
 # Parents before children: the order COPY must follow for the foreign keys.
 TABLE_ORDER = (
@@ -28,5 +29,8 @@ async def copy_batch(conn: AsyncConnection, batch: Batch) -> dict[str, int]:
         if rows:
             await driver.copy_records_to_table(table, records=rows, columns=list(COLUMNS[table]))
             counts[table] = len(rows)
+    # The search keys of the new rows: COPY passes by the session hook that keeps them.
+    await index_new_households(conn, [row[0] for row in batch.rows.get("households", ())])
+    await index_new_children(conn, [row[0] for row in batch.rows.get("children", ())])
     batch.rows.clear()
     return counts

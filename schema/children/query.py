@@ -21,7 +21,8 @@ from app.store.children import (
     list_children,
     list_due_children,
 )
-from authz.fields import hidden_fields
+from app.store.search import Search, count_search_children, search_children
+from authz.fields import child_search_rule, hidden_fields
 from authz.scope import Scope
 from schema.children.types import Child
 from schema.context import Info
@@ -32,6 +33,8 @@ from schema.core.pagination import (
     connection,
     decode_dated_cursor,
     decode_keyed_cursor,
+    decode_search_cursor,
+    search_cursor_key,
 )
 
 register_enums()
@@ -62,6 +65,14 @@ class ChildFilter:
     name: str | None = strawberry.field(default=None, description="Part of the name.")
     min_age: int | None = None
     max_age: int | None = None
+    search: str | None = strawberry.field(
+        default=None,
+        description="What a field worker types: part of a name (simplified or traditional), "
+        "its pinyin or initials (`wang`, `wxm`), a student number, a parent's phone or its last "
+        "4-6 digits, an ID number or its last 4-6 characters. Only fields your view shows are "
+        "matched (ID numbers only where you see them in full). Results come best match first: "
+        "the whole name or identifier, then the start of the name, pinyin, initials, parts.",
+    )
 
     def hidden_filters(self, scope: Scope) -> list[str]:
         """The filters sent that read a field the caller's view of some child hides."""
@@ -98,6 +109,8 @@ FILTER_READS: Mapping[str, str] = {
     "name": "name",
     "min_age": "age",
     "max_age": "age",
+    # Names; the other fields a search reads follow the caller's search rule (authz/fields.py).
+    "search": "name",
 }
 
 
@@ -126,6 +139,18 @@ class ChildQuery:
         refuse_hidden(child_filter.hidden_filters(info.context.scope))
         criteria = child_filter.criteria()
         today = clock.today()
+        if child_filter.search is not None:
+            search = Search.of(
+                child_filter.search, child_search_rule(info.context.scope), info.context.scope
+            )
+            return await connection(
+                info, ChildConnection, first=first, after=after, cursor=decode_search_cursor,
+                rows=lambda s, key, limit: search_children(
+                    s, search, criteria, today=today, after=key, limit=limit
+                ),
+                count=lambda s: count_search_children(s, search, criteria, today=today),
+                key=search_cursor_key, node=lambda found: Child.from_model(found[0], info),
+            )  # fmt: skip
         return await connection(
             info, ChildConnection, first=first, after=after, cursor=decode_keyed_cursor,
             rows=lambda s, key, limit: list_children(

@@ -185,3 +185,20 @@ async def connection(
     else:
         raise TypeError("connection() needs node or nodes")
     return connection_type(edges=edges, page_info=page_info, counter=counter)
+
+
+def search_cursor_key(found: tuple[Any, int]) -> str:
+    """The sort key of a ranked search result (a row with `area_code` and `id`, its rank)."""
+    row, rank = found
+    return f"{rank}:{row.area_code}|{row.id}"
+
+
+def decode_search_cursor(cursor: str | None) -> tuple[int, str, uuid.UUID] | None:
+    """The (rank, area code, id) of a cursor made by `search_cursor_key`."""
+    keyed = decode_keyed_cursor(cursor)
+    if keyed is None:
+        return None
+    rank, _, area_code = keyed[0].partition(":")
+    if not rank.isdigit():
+        raise QueryError("INVALID_CURSOR", "invalid cursor")
+    return int(rank), area_code, keyed[1]

@@ -46,12 +46,18 @@ FILTER_READS = {
     "name": "name",
     "minAge": "age",
     "maxAge": "age",
+    # A search's other kinds of key follow authz/fields.child_search_rule (tests/children).
+    "search": "name",
 }
 DUE_VISITS_READS = {"withinDays": "nextVisitDue"}
 # Arguments of lists of children that only page.
 PAGING = {"first", "after"}
 # Values to try for string filters (others: every value of their type).
-STRING_VALUES = {"areaCode": [DEMO_VILLAGE, DEMO_TOWNSHIP], "name": ["王", "李"]}
+STRING_VALUES = {
+    "areaCode": [DEMO_VILLAGE, DEMO_TOWNSHIP],
+    "name": ["王", "李"],
+    "search": ["王", "wang"],
+}
 INT_VALUES = [3, 10, 15]
 OUTPUT_FIELDS = sorted(set(FILTER_READS.values()) | set(DUE_VISITS_READS.values()))
 CHILD_OUTPUT = " ".join(OUTPUT_FIELDS)

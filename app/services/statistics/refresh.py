@@ -31,6 +31,7 @@ from app.models import (
     Parent,
     Visit,
 )
+from app.services.search_keys import SearchKeysSession
 
 # Models whose rows change a measure (parents and households through the derived categories).
 TRACKED: tuple[type[Any], ...] = (
@@ -55,8 +56,9 @@ def _codes(obj: Any) -> set[str]:
     return {code for code in codes if code}
 
 
-class StatisticsSession(Session):
-    """A session whose commits refresh the statistics of the villages they wrote to."""
+class StatisticsSession(SearchKeysSession):
+    """A session whose commits refresh the statistics of the villages they wrote to (and,
+    as every session that writes, keep the search keys current)."""
 
 
 @event.listens_for(StatisticsSession, "before_flush")
