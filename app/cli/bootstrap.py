@@ -11,6 +11,7 @@ from app.database import session_factory
 from app.migrate import upgrade
 from app.progress import Reporter
 from app.seed.demo import seed_demo
+from app.services.search_keys import index_unindexed
 from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings
 from authz.policy_store import install_default_policy
@@ -31,6 +32,10 @@ async def _prepare(engine: AsyncEngine, settings: Settings, reporter: Reporter) 
     if settings.seed_demo:
         seeded = await seed_demo(engine, today=clock.today(), reporter=reporter)
         done.append(f"demo data seeded ({seeded.line()})" if seeded else "demo data present")
+    async with engine.begin() as conn:
+        households, children = await index_unindexed(conn)
+    if households or children:
+        done.append(f"search keys of {children:,} children and {households:,} households written")
     return "; ".join(done)
 
 

@@ -181,18 +181,33 @@ async def _copy(conn: AsyncConnection, table: str, key: str, rows: list[dict[str
     return len(records)
 
 
+async def index_unindexed(conn: AsyncConnection, *, batch: int = 5000) -> tuple[int, int]:
+    """The keys of every household and child that has none (rows from before the search
+    keys, or loaded past the service); how many households and children were indexed. Run
+    at every start: a database upgraded to the search keys is searchable without a step."""
+    counts = []
+    for table, keys, key, index in (
+        ("households", "household_search_keys", "household_id", index_new_households),
+        ("children", "child_search_keys", "child_id", index_new_children),
+    ):
+        total = 0
+        missing = text(
+            f"SELECT r.id FROM {table} r WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {keys} k WHERE k.{key} = r.id) ORDER BY r.id"
+        )
+        ids = list((await conn.execute(missing)).scalars())
+        for start in range(0, len(ids), batch):
+            total += await index(conn, ids[start : start + batch])
+        counts.append(total)
+    if any(counts):
+        # The planner's view of the keys, which it needs to choose the GIN index.
+        await conn.execute(text("ANALYZE child_search_keys"))
+        await conn.execute(text("ANALYZE household_search_keys"))
+    return counts[0], counts[1]
+
+
 async def reindex_all(conn: AsyncConnection, *, batch: int = 5000) -> tuple[int, int]:
     """Every search key computed again from the records on file (children, households)."""
     await conn.execute(text("DELETE FROM child_search_keys"))
     await conn.execute(text("DELETE FROM household_search_keys"))
-    counts = []
-    for table, index in (("households", index_new_households), ("children", index_new_children)):
-        total = 0
-        ids = list((await conn.execute(text(f"SELECT id FROM {table} ORDER BY id"))).scalars())
-        for start in range(0, len(ids), batch):
-            total += await index(conn, ids[start : start + batch])
-        counts.append(total)
-    # The planner's view of the keys, which it needs to choose the GIN index.
-    await conn.execute(text("ANALYZE child_search_keys"))
-    await conn.execute(text("ANALYZE household_search_keys"))
-    return counts[0], counts[1]
+    return await index_unindexed(conn, batch=batch)

@@ -6,7 +6,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import clock
+from app.cli.bootstrap import prepare_database
+from app.progress import SilentReporter
 from app.seed.synthetic import seed_synthetic
+from app.settings import Settings
 from tests.command import shouhu
 from tests.conftest import EngineFactory
 
@@ -41,4 +44,26 @@ async def test_bulk_loads_write_keys_and_reindex_computes_the_same_again(
     done = shouhu(fresh_db, "reindex-search")
     assert done.returncode == 0, done.stderr
     assert "search keys of" in done.stderr  # the console writes to stderr
+    assert await _keys(engine) == loaded
+
+
+async def test_the_files_without_keys_get_them_at_the_next_start(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    engine = engine_for(fresh_db)
+    loaded = await _keys(engine)
+    # As a database upgraded to the search keys has them: none for some of its files.
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "DELETE FROM child_search_keys WHERE child_id IN "
+                "(SELECT id FROM children ORDER BY id LIMIT 50)"
+            )
+        )
+        await conn.execute(text("DELETE FROM household_search_keys"))
+        assert await conn.scalar(MISSING) > 50
+    settings = Settings.model_validate({"DATABASE_URL": fresh_db})
+    await prepare_database(engine, settings, SilentReporter())
+    async with engine.connect() as conn:
+        assert await conn.scalar(MISSING) == 0
     assert await _keys(engine) == loaded
