@@ -72,3 +72,10 @@ HEADLINE: tuple[Measure, ...] = tuple(
         "cases_overdue",
     )
 )
+# The counts someone must act on: a child alone, a left-behind child without a guardian, a
+# visit or a case late. The county that supervises its townships sees them in full
+# (authz/statistics.py, docs/authorization.md).
+OPERATIONAL: tuple[Measure, ...] = tuple(
+    BY_NAME[name]
+    for name in ("living_alone", "without_guardian", "visits_overdue", "cases_overdue")
+)

@@ -11,7 +11,8 @@ A table is one area's total and one row per child area, per measure: the group
 - Chains: a table of an area below the caller's level has as its total a cell of the parent
   area's table, which another query publishes. So the tables are protected from the caller's
   own area down to the requested one, and each total is hidden exactly when the parent's
-  table hides that row: the two queries publish the same numbers.
+  table hides that row: the two queries publish the same numbers. A lone row under a
+  published total is that total, so it is published.
 """
 
 from __future__ import annotations
@@ -66,12 +67,18 @@ def protect_group(
 
 
 def protect_chain(
-    chain: Sequence[AreaTable], measures: Iterable[str], *, primary: bool
+    chain: Sequence[AreaTable],
+    measures: Iterable[str],
+    *,
+    primary: bool,
+    published: Sequence[frozenset[str]] = (),
 ) -> list[Hidden]:
     """What to hide in each table of a chain of areas, from the caller's own area down.
 
     `chain[0]` is the area at the caller's level; each following table is the area of a row
     of the one before. Only the totals and rows of the tables are published to the caller.
+    `published[i]` names the measures whose small rows table i publishes anyway (areas the
+    caller supervises); complementary cells are still hidden where a group needs them.
     """
     names = tuple(measures)
     result: list[Hidden] = []
@@ -79,13 +86,18 @@ def protect_chain(
     for index, table in enumerate(chain):
         total_hidden: set[str] = set()
         rows_hidden: dict[str, set[str]] = {code: set() for code in table.rows}
+        in_full = published[index] if index < len(published) else frozenset()
         for name in names:
             hide_total, hide_rows = protect_group(
                 table.total.get(name, 0),
                 {code: row.get(name, 0) for code, row in table.rows.items()},
                 total_hidden=name in carried,
-                primary=primary,
+                primary=primary and name not in in_full,
             )
+            if hide_total and index and name not in carried:
+                # The parent's table publishes this total (a row it shows in full), and a
+                # lone row equals it: hiding either would only contradict the parent.
+                hide_total, hide_rows = False, frozenset()
             if hide_total:
                 total_hidden.add(name)
             for code in hide_rows:

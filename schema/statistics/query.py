@@ -20,7 +20,9 @@ class StatisticsQuery:
         description="Statistics of an area within the caller's statistics scope: its own "
         "counts, one row per child area and the quarterly trend. `asOf` (default today) "
         "picks the quarter; a past quarter shows its counts as last computed. Counts from "
-        "1 to 4 below the caller's level are suppressed for callers above township level. "
+        "1 to 4 below the caller's level are suppressed for callers above township level, "
+        "except a county's own townships' operational counts (livingAlone, "
+        "leftBehindWithoutGuardian, visitsOverdue, casesOverdue), which it supervises. "
         "An `asOf` after today is refused (FUTURE_DATE)."
     )
     async def area_statistics(
@@ -32,7 +34,7 @@ class StatisticsQuery:
         if problem is not None:
             raise QueryError(problem.code, problem.message, problem.params)
         report = await info.context.db.read(
-            lambda s: statistics_report(s, info.context.scope, area_code, day)
+            lambda s: statistics_report(s, info.context.scope, area_code, day, on_screen=True)
         )
         if report is None:
             raise QueryError(

@@ -12,7 +12,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 
 from app import clock
-from app.domain.measures import MEASURES, TREND_QUARTERS
+from app.domain.measures import MEASURES, OPERATIONAL, TREND_QUARTERS
 from app.domain.quarters import add_quarters, quarter_start
 from app.domain.suppression import is_small
 from app.seed.demo import DEMO_CITY, DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE
@@ -319,9 +319,16 @@ def _cells(counts: dict[str, Any]) -> dict[str, int | None]:
     return cells
 
 
-@pytest.mark.parametrize(("user", "area"), [("demo-county", DEMO_COUNTY), ("demo-city", DEMO_CITY)])
+# What a county sees in full of its townships (docs/authorization.md): the counts it acts on.
+IN_FULL = {m.field for m in OPERATIONAL}
+
+
+@pytest.mark.parametrize(
+    ("user", "area", "in_full"),
+    [("demo-county", DEMO_COUNTY, IN_FULL), ("demo-city", DEMO_CITY, set())],
+)
 async def test_counties_and_above_never_see_small_counts_below_them(
-    demo_client: AsyncClient, demo_db: str, user: str, area: str
+    demo_client: AsyncClient, demo_db: str, user: str, area: str, in_full: set[str]
 ) -> None:
     data = await query_data(
         demo_client, await access_token(demo_db, user), STATISTICS, area=area,
@@ -333,7 +340,12 @@ async def test_counties_and_above_never_see_small_counts_below_them(
     hidden = 0
     for row in rows:
         cells = _cells(row)
-        assert not [name for name, count in cells.items() if count is not None and is_small(count)]
+        assert not [
+            name
+            for name, count in cells.items()
+            if count is not None and is_small(count) and name not in in_full
+        ]
+        assert not in_full & set(row["suppressed"])
         assert sorted(name for name, count in cells.items() if count is None) == sorted(
             name for name in row["suppressed"] if name != "visitCoverage"
         )
@@ -406,7 +418,7 @@ async def _csv(client: AsyncClient, token: str | None, query: str) -> Any:
 async def test_csv_export_publishes_the_same_numbers(
     demo_client: AsyncClient, demo_db: str
 ) -> None:
-    token = await access_token(demo_db, "demo-county")
+    token = await access_token(demo_db, "demo-city")
     data = await query_data(
         demo_client, token, STATISTICS, area=DEMO_COUNTY, asOf=TODAY.isoformat(), first=100
     )
@@ -424,6 +436,71 @@ async def test_csv_export_publishes_the_same_numbers(
         cells = _cells(counts)
         published = ["*" if cells[m.field] is None else str(cells[m.field]) for m in MEASURES]
         assert line[2 : 2 + len(MEASURES)] == published, counts["areaCode"]
+
+
+def _township_sums(oracle: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """The oracle's village counts summed per township."""
+    sums: dict[str, dict[str, int]] = {}
+    for code, row in oracle.items():
+        township = sums.setdefault(code[:9], {m.name: 0 for m in OPERATIONAL})
+        for m in OPERATIONAL:
+            township[m.name] += row[m.name]
+    return sums
+
+
+async def test_a_county_sees_its_townships_operational_counts_exactly(
+    demo_client: AsyncClient, demo_db: str, engine_for: EngineFactory
+) -> None:
+    async with engine_for(demo_db).connect() as conn:
+        expected = _township_sums(await _oracle(conn, DEMO_COUNTY, TODAY))
+    published = {}
+    for user in ("demo-county", "demo-city"):
+        data = await query_data(
+            demo_client, await access_token(demo_db, user), STATISTICS, area=DEMO_COUNTY,
+            asOf=TODAY.isoformat(), first=100,
+        )  # fmt: skip
+        rows = [e["node"] for e in data["areaStatistics"]["rows"]["edges"]]
+        published[user] = {r["areaCode"]: {m.name: r[m.field] for m in OPERATIONAL} for r in rows}
+    assert published["demo-county"] == expected
+    small = {
+        (code, name)
+        for code, counts in expected.items()
+        for name, count in counts.items()
+        if is_small(count)
+    }
+    assert small, "the demo has townships with 1 to 4 children alone, late or unguarded"
+    # The city reads the same townships with those small counts hidden.
+    assert all(published["demo-city"][code][name] is None for code, name in small)
+    # The county reading one township: its total is the county's row, its villages protected.
+    township = await query_data(
+        demo_client, await access_token(demo_db, "demo-county"), STATISTICS,
+        area=DEMO_TOWNSHIP, asOf=TODAY.isoformat(), first=100,
+    )  # fmt: skip
+    stats = township["areaStatistics"]
+    assert {m.name: stats["total"][m.field] for m in OPERATIONAL} == expected[DEMO_TOWNSHIP]
+    for row in (e["node"] for e in stats["rows"]["edges"]):
+        assert not [n for n, c in _cells(row).items() if c is not None and is_small(c)], row
+
+
+async def test_the_county_export_stays_suppressed(
+    demo_client: AsyncClient, demo_db: str, engine_for: EngineFactory
+) -> None:
+    async with engine_for(demo_db).connect() as conn:
+        expected = _township_sums(await _oracle(conn, DEMO_COUNTY, TODAY))
+    token = await access_token(demo_db, "demo-county")
+    response = await _csv(demo_client, token, f"area={DEMO_COUNTY}&asOf={TODAY}")
+    assert response.status_code == 200
+    header, _total, *rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    column = {m.name: header.index(m.label) for m in OPERATIONAL}
+    hidden = 0
+    for line in rows:
+        cells = line[2 : 2 + len(MEASURES)]
+        assert not [c for c in cells if c != "*" and is_small(int(c))], line[0]
+        for name, index in column.items():
+            if is_small(expected[line[0]][name]):
+                assert line[index] == "*", (line[0], name)
+                hidden += 1
+    assert hidden
 
 
 @pytest.mark.parametrize(

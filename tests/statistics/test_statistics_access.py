@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.domain.measures import OPERATIONAL
 from app.enums import Role
 from authz.patterns import AreaPattern
 from authz.scope import Principal, Scope
@@ -45,3 +46,26 @@ def test_no_pattern_or_no_area_code_is_no_access() -> None:
     for area in ("420703", "4207", "42070", "4207021001", "42070210020a", ""):
         assert statistics_access(county, area) is None, area
     assert statistics_access(_scope(Role.NGO, "420702"), "420702") is None
+
+
+def test_a_county_sees_its_townships_operational_counts_in_full_on_screen_only() -> None:
+    county = _scope(Role.COUNTY_CIVIL_AFFAIRS, "420702", "420702*")
+    operational = frozenset(m.name for m in OPERATIONAL)
+    for area, published in (
+        ("420702", (operational,)),
+        ("420702100", (operational, frozenset())),
+        ("420702100201", (operational, frozenset(), frozenset())),
+    ):
+        access = statistics_access(county, area, on_screen=True)
+        assert access is not None and access.suppress and access.published == published, area
+        exported = statistics_access(county, area)
+        assert exported is not None and exported.published == (), area
+    city = _scope(Role.CITY, "4207", "4207*")
+    for area in ("4207", "420702", "420702100"):
+        access = statistics_access(city, area, on_screen=True)
+        assert access is not None and access.published == (), area
+    # A county reading from a wider grant reads as that level does: nothing in full.
+    wider = _scope(Role.COUNTY_CIVIL_AFFAIRS, "420702", "420702*", "4207*")
+    assert statistics_access(wider, "420702100", on_screen=True) == statistics_access(
+        city, "420702100", on_screen=True
+    )

@@ -1,7 +1,7 @@
 """An area's statistics as a caller may see them: authorized, summed and protected.
 
 GraphQL (`areaStatistics`) and the CSV export both publish this report, so they publish the
-same numbers.
+same numbers, except the measures a supervisor sees in full on screen only.
 """
 
 from __future__ import annotations
@@ -83,11 +83,12 @@ def _counts(info: AreaInfo, values: Mapping[str, int], hidden: frozenset[str]) -
 
 
 async def statistics_report(
-    session: AsyncSession, scope: Scope, area_code: str, as_of: date
+    session: AsyncSession, scope: Scope, area_code: str, as_of: date, *, on_screen: bool = False
 ) -> StatisticsReport | None:
     """The report of `area_code` for the quarter of `as_of`; None when the caller may not
-    read it or there is no such area (the two look alike)."""
-    access = statistics_access(scope, area_code)
+    read it or there is no such area (the two look alike). `on_screen` for the application,
+    not for exports (authz/statistics.py: what supervisors see in full)."""
+    access = statistics_access(scope, area_code, on_screen=on_screen)
     if access is None:
         return None
     quarters = last_quarters(as_of, TREND_QUARTERS)
@@ -97,14 +98,19 @@ async def statistics_report(
         return None
     chain = [code for code in access.chain if code in sums.areas]
     tables = _tables(sums, chain, current)
-    hidden = protect_chain(tables, [m.name for m in MEASURES], primary=access.suppress)
+    hidden = protect_chain(
+        tables, [m.name for m in MEASURES], primary=access.suppress, published=access.published
+    )
     area, table, decided = sums.areas[area_code], tables[-1], hidden[-1]
     rows = [_counts(sums.areas[code], table.rows[code], decided.rows[code]) for code in table.rows]
     trend = []
     for quarter in quarters:
         earlier = _tables(sums, chain, quarter)
         protected: Hidden = protect_chain(
-            earlier, [m.name for m in HEADLINE], primary=access.suppress
+            earlier,
+            [m.name for m in HEADLINE],
+            primary=access.suppress,
+            published=access.published,
         )[-1]
         trend.append(TrendPoint(quarter, _counts(area, earlier[-1].total, protected.total)))
     return StatisticsReport(
