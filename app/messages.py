@@ -333,6 +333,8 @@ CHINESE: Final[dict[str, str]] = {
     "the file is not provisional": "该档案不是待核实档案",
     "merge into a child's file on file": "只能并入在册的儿童档案",
     "an address starting with http:// or https://": "须为以 http:// 或 https:// 开头的网址",
+    "not a school": "不是学校",
+    "a school may name only itself as a pupil's school": "学校只能将本校登记为学生就读学校",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service

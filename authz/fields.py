@@ -72,7 +72,8 @@ CHILD_FIELDS: Mapping[str, frozenset[ChildView]] = {
     "school_status": _STUDENT,
     "student_number": _STUDENT,
     "living_arrangement": _SERVICE,
-    "categories": _SERVICE,
+    # A school knows which of its pupils are left-behind or in difficulty, to look after them.
+    "categories": _EVERY,
     "next_visit_due": _SERVICE,
     "visit_overdue": _SERVICE,
     "last_visit_at": _SERVICE,

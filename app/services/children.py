@@ -20,6 +20,7 @@ from app.domain.moves import (
     completes_move,
     household_after_move,
 )
+from app.domain.schools import check_school
 from app.domain.validation import (
     ChildIdentity,
     Problem,
@@ -43,6 +44,7 @@ from app.enums import (
     LivingArrangement,
     MoveRequestStatus,
     MoveStep,
+    Role,
     SchoolStatus,
 )
 from app.errors import DomainError, check_version, raise_problems, refuse
@@ -59,6 +61,7 @@ from app.models import (
     Guardianship,
     Household,
     NgoContractChild,
+    Organization,
     Parent,
     Task,
     Visit,
@@ -94,6 +97,7 @@ class ChildData:
     id_number: str | None = None
     no_household_registration: bool = False
     student_number: str | None = None
+    school_id: uuid.UUID | None = None
     disability: bool = False
     serious_illness: bool = False
     safety_risk: bool = False
@@ -223,6 +227,21 @@ def _child_problems(data: ChildData, actor: Actor) -> list[Problem]:
     )  # fmt: skip
 
 
+async def _check_school(session: AsyncSession, actor: Actor, school_id: uuid.UUID | None) -> None:
+    """The school named is one, and a school names only itself (app/domain/schools.py)."""
+    if school_id is None:
+        return
+    school = await session.get(Organization, school_id)
+    principal = actor.scope.principal
+    problem = check_school(
+        school_id,
+        school.kind if school is not None else None,
+        calling_school=principal.organization_id if principal.role is Role.SCHOOL else None,
+    )
+    if problem is not None:
+        raise DomainError([problem])
+
+
 def _child_values(data: ChildData) -> dict[str, object]:
     return values_of(data) | {
         "name": data.name.strip(),
@@ -241,6 +260,7 @@ async def register_child(session: AsyncSession, actor: Actor, new: New) -> Child
         session, Household, data.household_id, "householdId", "household"
     )
     require(actor.scope, "child_file", "write", household.area_code, field="householdId")
+    await _check_school(session, actor, data.school_id)
     values = _child_values(data)
     existing = await existing_create(session, Child, new.id, values)
     if existing is not None:
@@ -274,6 +294,8 @@ async def update_child(
     raise_problems(found + _child_problems(data, actor))
     if data.household_id != child.household_id:
         raise refuse("INVALID", "householdId", "use moveChild to change the household")
+    if data.school_id != child.school_id:
+        await _check_school(session, actor, data.school_id)
     values = _child_values(data)
     if values["id_number"] and values["id_number"] != child.id_number:
         await _refuse_duplicate(session, actor, str(values["id_number"]), child.id)

@@ -55,6 +55,11 @@ class ChildInput:
     )
     no_household_registration: bool | None = required_on_create(FALSE_ON_CREATE)
     student_number: str | None = strawberry.UNSET
+    school_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The school the child attends (an organization of kind SCHOOL, its "
+        "organizationId): with studentNumber, it matches the school's absence records.",
+    )
     disability: bool | None = required_on_create(FALSE_ON_CREATE)
     serious_illness: bool | None = required_on_create(FALSE_ON_CREATE)
     safety_risk: bool | None = required_on_create(FALSE_ON_CREATE)
@@ -93,6 +98,18 @@ class ChildPayload:
     )
 
 
+def _child_changes(input: ChildInput) -> dict[str, object] | None:
+    """The fields sent, the school's id as a UUID; None when that is not a UUID."""
+    changes = changes_of(input)
+    school = changes.get("school_id")
+    if school is not None:
+        try:
+            changes["school_id"] = uuid.UUID(str(school))
+        except ValueError:
+            return None
+    return changes
+
+
 def _child_payload(info: Info, outcome: Outcome[ChildModel]) -> ChildPayload:
     return ChildPayload(
         child=maybe(outcome.result, lambda c: Child.from_model(c, info)),
@@ -105,8 +122,11 @@ def _child_payload(info: Info, outcome: Outcome[ChildModel]) -> ChildPayload:
 class ChildMutation:
     @strawberry.mutation(description="Register a child in a household.")
     async def register_child(self, info: Info, input: RegisterChildInput) -> ChildPayload:
+        changes = _child_changes(input.child)
+        if changes is None:
+            return ChildPayload(child=None, errors=bad_id("schoolId"), current=None)
         try:
-            child = New(client_id(input.id), changes_of(input.child))
+            child = New(client_id(input.id), changes)
         except ValueError:
             return ChildPayload(child=None, errors=bad_id("id"), current=None)
         outcome = await run_mutation(
@@ -119,7 +139,9 @@ class ChildMutation:
     @strawberry.mutation(description="Change a child's file: the fields sent, and only those.")
     async def update_child(self, info: Info, input: UpdateChildInput) -> ChildPayload:
         child_id = uuid_of(input.id, "Child") or uuid.UUID(int=0)
-        changes = changes_of(input.child)
+        changes = _child_changes(input.child)
+        if changes is None:
+            return ChildPayload(child=None, errors=bad_id("schoolId"), current=None)
         outcome = await run_mutation(
             info,
             lambda s, actor: children.update_child(

@@ -22,7 +22,7 @@ register_enums()
 class Organization(relay.Node):
     id: relay.NodeID[str]
     organization_id: strawberry.ID = strawberry.field(
-        description="The UUID referCase takes as organizationId."
+        description="The UUID referCase takes as organizationId (and ChildInput as schoolId)."
     )
     kind: OrganizationKind
     name: str
