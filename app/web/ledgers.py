@@ -235,7 +235,8 @@ def _child_line(
     scope: Scope, row: ChildRow, columns: Sequence[Column], trail: AuditTrail
 ) -> list[object]:
     if child_view(scope, row.child.area_code) is ChildView.FULL:
-        trail.file(row.child.id, row.child.area_code, id_number=row.id_number is not None)
+        full = f"Child:{row.child.id}" in trail.reads
+        trail.file(row.child.id, row.child.area_code, id_number=full)
     return [column.cell(row) for column in columns]
 
 

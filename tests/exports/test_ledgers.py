@@ -89,6 +89,19 @@ async def test_staff_who_read_files_without_id_numbers_get_them_masked(
     token = await access_token(fresh_db, "demo-county")
     async for client in service_client(fresh_db):
         await _check_ledger(client, token, DEMO_VILLAGE, "masked")
+    async with engine_for(fresh_db).connect() as conn:
+        shown = (
+            await conn.execute(
+                text(
+                    "SELECT cardinality(e.record_ids) AS records, count(r.id) AS files,"
+                    " count(r.id) FILTER (WHERE r.id_number) AS full_ids"
+                    " FROM audit_events e LEFT JOIN audit_reads r ON r.event_id = e.id"
+                    " WHERE e.operation_name = '/exports/children.xlsx' GROUP BY e.id"
+                )
+            )
+        ).one()
+    # The files were shown (the full view), their ID numbers only masked: no read of one.
+    assert shown.files > 0 and shown.records == shown.full_ids == 0
 
 
 async def test_the_county_gets_what_its_list_shows_no_child_files(
