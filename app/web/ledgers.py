@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import QueryParams
@@ -52,6 +53,20 @@ from schema.children.query import ChildFilter
 # Rows read per statement: the export pages through its rows as the lists do.
 PAGE = 1000
 YES, NO = "是", "否"
+
+
+def _append(sheet: Any, values: Sequence[object]) -> None:
+    """Add a line to a write-only sheet; text stays text: a name or note that starts with
+    "=" must not become a formula in the spreadsheet of whoever opens it."""
+    sheet.append(
+        [_text(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in values]
+    )
+
+
+def _text(sheet: Any, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _yes_no(value: bool | None) -> str:
@@ -317,7 +332,7 @@ async def _children_lines(
         for child, guardian in zip(page, guardians, strict=True):
             shown = _shown_id_number(scope, child, trail)
             row = ChildRow(child, names[child.area_code], guardian, shown, today)
-            sheet.append(_child_line(scope, row, columns, trail))
+            _append(sheet, _child_line(scope, row, columns, trail))
         after = (page[-1].area_code, page[-1].id)
 
 
@@ -348,7 +363,7 @@ async def visits_xlsx(request: Request) -> Response:
                 children = await children_by_id(session, [v.child_id for v in page])
                 names = await _area_names(session, [v.area_code for v in page])
                 for visit, child in zip(page, children, strict=True):
-                    sheet.append(_visit_line(visit, child, names[visit.area_code]))
+                    _append(sheet, _visit_line(visit, child, names[visit.area_code]))
                 after = (page[-1].visited_at, page[-1].id)
     except DBAPIError as error:
         if not is_timeout(error):

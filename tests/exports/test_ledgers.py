@@ -249,3 +249,24 @@ async def test_statistics_xlsx_holds_the_csvs_numbers(
     assert [[str(cell) if cell is not None else "" for cell in row] for row in table] == expected
     bad = await _get(demo_client, token, "/exports/statistics.xlsx?area=")
     assert bad.status_code == 400
+
+
+async def test_text_that_looks_like_a_formula_stays_text(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    async with engine_for(fresh_db).begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE children SET name = '=HYPERLINK(\"http://x\")' WHERE id = (SELECT id"
+                " FROM children WHERE area_code = :v ORDER BY id LIMIT 1)"
+            ),
+            {"v": DEMO_VILLAGE},
+        )
+    token = await access_token(fresh_db, "demo-village")
+    async for client in service_client(fresh_db):
+        response = await _get(client, token, f"/exports/children.xlsx?areaCode={DEMO_VILLAGE}")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [row[0] for row in book.worksheets[0].iter_rows(min_row=2)]
+    odd = [cell for cell in cells if str(cell.value).startswith("=")]
+    assert [(c.value, c.data_type) for c in odd] == [('=HYPERLINK("http://x")', "s")]
