@@ -335,6 +335,14 @@ CHINESE: Final[dict[str, str]] = {
     "an address starting with http:// or https://": "须为以 http:// 或 https:// 开头的网址",
     "not a school": "不是学校",
     "a school may name only itself as a pupil's school": "学校只能将本校登记为学生就读学校",
+    # ledger exports (app/web/ledgers.py)
+    "unknown parameter {name}: use {known}": "未知参数 {name}，可用参数：{known}",
+    "{name} is true or false": "{name} 应为 true 或 false",
+    "{name} is an age from 0 to {most}": "{name} 应为 0 至 {most} 之间的年龄",
+    "unknown category {value}: use {known}": "未知儿童类别 {value}，可用类别：{known}",
+    "the export would hold {count} rows, more than {most}: narrow it by area or filters": (
+        "导出将包含 {count} 行，超过上限 {most} 行：请按地区或条件缩小范围"
+    ),
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -526,6 +534,7 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     ),
     "NOT_PROVISIONAL": ("the file is not provisional", "该档案不是待核实档案"),
     "INVALID_URL": ("not a web address this service can send to", "不是可推送的网址"),
+    "EXPORT_TOO_LARGE": ("the export has more rows than allowed", "导出行数超过上限"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and

@@ -237,6 +237,12 @@ class Settings(BaseSettings):
         description="How often the background loop checks whether the day's job is done "
         "(it also wakes at the local day's change).",
     )
+    export_max_rows: int = Field(
+        default=100_000,
+        ge=1,
+        description="The most rows a ledger export (/exports/children.xlsx, visits.xlsx) "
+        "holds; a larger one is refused: narrow it by area or filters.",
+    )
 
     @field_validator("timezone")
     @classmethod

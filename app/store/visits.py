@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,24 +33,33 @@ async def list_visits(
     child_id: uuid.UUID | None,
     after: VisitKey | None,
     limit: int,
+    area_prefix: str | None = None,
 ) -> list[Visit]:
-    """Visits (of one child, or all the session may see), newest first, after a key."""
+    """Visits (of one child, or all the session may see; in an area and those below it),
+    newest first, after a key."""
     query = (
         select(Visit)
-        .where(Visit.deleted_at.is_(None))
+        .where(*_narrowed(child_id, area_prefix))
         .order_by(Visit.visited_at.desc(), Visit.id.desc())
         .limit(limit)
     )
-    if child_id is not None:
-        query = query.where(Visit.child_id == child_id)
     if after is not None:
         query = query.where(tuple_(Visit.visited_at, Visit.id) < tuple_(*after))
     return list(await session.scalars(query))
 
 
-async def count_visits(session: AsyncSession, *, child_id: uuid.UUID | None) -> int:
-    """How many visits (of one child, or all the session may see)."""
-    query = select(func.count()).select_from(Visit).where(Visit.deleted_at.is_(None))
-    if child_id is not None:
-        query = query.where(Visit.child_id == child_id)
+async def count_visits(
+    session: AsyncSession, *, child_id: uuid.UUID | None, area_prefix: str | None = None
+) -> int:
+    """How many visits (of one child, or all the session may see; in an area and below)."""
+    query = select(func.count()).select_from(Visit).where(*_narrowed(child_id, area_prefix))
     return await session.scalar(query) or 0
+
+
+def _narrowed(child_id: uuid.UUID | None, area_prefix: str | None) -> list[ColumnElement[bool]]:
+    terms: list[ColumnElement[bool]] = [Visit.deleted_at.is_(None)]
+    if child_id is not None:
+        terms.append(Visit.child_id == child_id)
+    if area_prefix is not None:
+        terms.append(Visit.area_code.startswith(area_prefix, autoescape=True))
+    return terms

@@ -1,4 +1,5 @@
-"""CSV exports for spreadsheets: the area statistics, as areaStatistics publishes them."""
+"""Exports for spreadsheets (CSV and xlsx): the area statistics, as areaStatistics publishes
+them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 from collections.abc import Mapping
 from datetime import date
 
+from openpyxl import Workbook
 from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import QueryParams
 from starlette.responses import JSONResponse, Response
@@ -25,6 +27,7 @@ from authz.request_scope import RequestScope
 SUPPRESSED = "*"
 # Excel reads a UTF-8 file as the local code page unless it starts with a byte-order mark.
 BOM = "\ufeff"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _line(counts: Counts) -> list[str]:
@@ -56,10 +59,10 @@ def _problem(
     return JSONResponse(body, status, headers=headers)
 
 
-async def statistics_csv_response(
+async def _report(
     params: QueryParams, access: RequestScope, auth_error: str | None
-) -> Response:
-    """`?area=CODE&asOf=YYYY-MM-DD` (asOf optional): the CSV, or a JSON problem with
+) -> StatisticsReport | JSONResponse:
+    """`?area=CODE&asOf=YYYY-MM-DD` (asOf optional): the report, or a JSON problem with
     401 (no valid credentials), 400 (bad parameters), 404 (unknown or out of scope) or 503
     (the statement timeout ran out)."""
     if access.scope.principal.anonymous:
@@ -89,9 +92,46 @@ async def statistics_csv_response(
         return _problem(503, "QUERY_TIMEOUT", "the database took too long to answer: retry later")
     if report is None:
         return _problem(404, "NOT_FOUND", "no statistics of area {area} for you", {"area": area})
-    filename = f"statistics-{area}-{quarter_label(report.quarter)}.csv"
+    return report
+
+
+async def statistics_csv_response(
+    params: QueryParams, access: RequestScope, auth_error: str | None
+) -> Response:
+    """`?area=CODE&asOf=YYYY-MM-DD` (asOf optional): the CSV, or a JSON problem (`_report`)."""
+    report = await _report(params, access, auth_error)
+    if isinstance(report, JSONResponse):
+        return report
+    filename = f"statistics-{report.total.code}-{quarter_label(report.quarter)}.csv"
     return Response(
         BOM + statistics_csv(report),
         media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _cells(counts: Counts) -> list[object]:
+    # Numbers stay numbers in the sheet; a suppressed cell and the rate are text.
+    return [int(cell) if cell.isdigit() else cell for cell in _line(counts)]
+
+
+async def statistics_xlsx_response(
+    params: QueryParams, access: RequestScope, auth_error: str | None
+) -> Response:
+    """The CSV's report as an xlsx workbook (write-only), with the same problems."""
+    report = await _report(params, access, auth_error)
+    if isinstance(report, JSONResponse):
+        return report
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("统计")
+    sheet.append(["地区代码", "地区名称", *(m.label for m in MEASURES), "本季度走访覆盖率"])
+    for counts in (report.total, *report.rows):
+        sheet.append(_cells(counts))
+    out = io.BytesIO()
+    book.save(out)
+    filename = f"statistics-{report.total.code}-{quarter_label(report.quarter)}.xlsx"
+    return Response(
+        out.getvalue(),
+        media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

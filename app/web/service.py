@@ -42,7 +42,7 @@ from app.services.statistics.refresh import StatisticsSession
 from app.services.webhooks.delivery import run_worker
 from app.settings import Settings, get_settings
 from app.web.caller import resolve_caller
-from app.web.exports import statistics_csv_response
+from app.web.exports import statistics_csv_response, statistics_xlsx_response
 from app.web.graphql_request import (
     RequestError,
     body_limit,
@@ -52,6 +52,7 @@ from app.web.graphql_request import (
     replay,
 )
 from app.web.integrations.routes import absences_csv
+from app.web.ledgers import children_xlsx, visits_xlsx
 from app.web.ratelimit import RateLimitMiddleware
 from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
@@ -223,6 +224,12 @@ async def statistics_csv(request: Request) -> Response:
     return await statistics_csv_response(request.query_params, caller.scoped, caller.auth_error)
 
 
+async def statistics_xlsx(request: Request) -> Response:
+    """GET /exports/statistics.xlsx?area=…&asOf=…: the same report as the CSV, as xlsx."""
+    caller = await resolve_caller(request)
+    return await statistics_xlsx_response(request.query_params, caller.scoped, caller.auth_error)
+
+
 async def healthz(request: Request) -> JSONResponse:
     """Alive: the process answers."""
     return JSONResponse({"status": "ok"})
@@ -300,6 +307,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/integrations/absences.csv", absences_csv, methods=["POST"]),
             Route("/exports/statistics.csv", statistics_csv),
+            Route("/exports/statistics.xlsx", statistics_xlsx),
+            Route("/exports/children.xlsx", children_xlsx),
+            Route("/exports/visits.xlsx", visits_xlsx),
         ],
         lifespan=lifespan,
     )
