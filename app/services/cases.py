@@ -59,7 +59,7 @@ from app.enums import (
     ReferralStatus,
     ReportSource,
     Role,
-    TaskStatus,
+    TaskKind,
     TaskSubject,
 )
 from app.errors import DomainError, not_found, raise_problems, refuse
@@ -72,7 +72,6 @@ from app.models import (
     Child,
     Household,
     Organization,
-    Task,
     User,
     Visit,
 )
@@ -88,6 +87,7 @@ from app.services.common import (
 )
 from app.services.daily import close_ended_about
 from app.services.derivation import refresh_children
+from app.services.task_closing import TASKS, close_open_tasks
 from authz.assignees import may_work_on
 from authz.guard import require
 
@@ -421,7 +421,10 @@ async def apply_case_action(
     await session.flush()
     if to_stage is not from_stage:
         await outbox.case_stage_changed(session, case, from_stage)
-        await close_ended_about(session, [case.id], actor.now)
+        await close_ended_about(
+            session, [case.id], actor.now,
+            (TaskKind.CASE_OVERDUE, TaskKind.DROPOUT_NOT_RETURNED),
+        )  # fmt: skip
     return case
 
 
@@ -564,18 +567,11 @@ async def _written_report_recipients(session: AsyncSession, area_code: str) -> l
 
 async def _end_tasks_about(session: AsyncSession, actor: Actor, case: Case) -> None:
     """A closed case owes nothing more: the open tasks about it (the township's response to
-    a report the rules made) are done, closed by the service rather than by a person. Read
-    as a table: the closer need not be the task's holder (row-level security bounds it)."""
-    tasks = cast(Table, Task.__table__)
-    await session.execute(
-        update(tasks)
-        .where(
-            tasks.c.subject_type == TaskSubject.CASE,
-            tasks.c.subject_id == case.id,
-            tasks.c.status == TaskStatus.OPEN,
-        )
-        .values(status=TaskStatus.DONE, closed_at=actor.now)
-    )
+    a report the rules made, its deadline tasks) are done, closed by the service."""
+    await close_open_tasks(
+        session, actor.now,
+        TASKS.c.subject_type == TaskSubject.CASE, TASKS.c.subject_id == case.id,
+    )  # fmt: skip
 
 
 def _stage_change_note(action: CaseAction, step: StepData) -> str | None:
@@ -809,7 +805,7 @@ async def answer_referral(
         )
     )  # fmt: skip
     await session.flush()
-    await close_ended_about(session, [referral.id], actor.now)
+    await close_ended_about(session, [referral.id], actor.now, (TaskKind.REFERRAL_UNANSWERED,))
     return referral
 
 

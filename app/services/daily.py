@@ -220,6 +220,7 @@ async def close_ended(
     now: datetime,
     rules: DeadlineRules,
     subject_ids: Sequence[uuid.UUID] | None = None,
+    kinds: Sequence[TaskKind] = DEADLINE_KINDS,
 ) -> dict[TaskKind, int]:
     """Close, as done by no one, the open deadline tasks (every level) whose situation ended:
     the visit made, the case moved on or closed, the referral answered, the pupil returned.
@@ -227,7 +228,7 @@ async def close_ended(
     own subjects (`subject_ids`) at once, in its transaction."""
     about = "" if subject_ids is None else "AND t.subject_id = ANY(:subjects) "
     closed: dict[TaskKind, int] = {}
-    for kind in DEADLINE_KINDS:
+    for kind in kinds:
         result = await conn.execute(
             text(
                 "UPDATE tasks t SET status = :done, closed_at = :now "
@@ -245,11 +246,15 @@ async def close_ended(
 
 
 async def close_ended_about(
-    session: AsyncSession, subject_ids: Sequence[uuid.UUID], now: datetime
+    session: AsyncSession,
+    subject_ids: Sequence[uuid.UUID],
+    now: datetime,
+    kinds: Sequence[TaskKind],
 ) -> None:
     """In a write that may end a deadline task's situation (a visit, a case's step, a
-    referral's answer): its tasks about these subjects close now, not at the next daily run."""
-    await close_ended(session, now, get_settings().deadline_rules, subject_ids)
+    referral's answer): its tasks of these kinds about these subjects close now, not at the
+    next daily run."""
+    await close_ended(session, now, get_settings().deadline_rules, subject_ids, kinds)
 
 
 def _situation_parameters(kind: TaskKind, now: datetime, rules: DeadlineRules) -> dict[str, Any]:

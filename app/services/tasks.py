@@ -36,6 +36,7 @@ from app.models import Case, Child, Guardianship, Parent, Task
 from app.services import outbox
 from app.services.cases import report_concern
 from app.services.common import Actor, New, load_for_write
+from app.services.task_closing import TASKS, close_open_tasks
 from app.settings import get_settings
 from app.store.tasks import TaskCountRow, count_open_tasks
 from authz.scope import Scope
@@ -74,10 +75,6 @@ _VILLAGE_PRIORITY = {
     TaskKind.CONTACT_PARENTS: TaskPriority.NORMAL,
     TaskKind.CONFIRM_GUARDIAN: TaskPriority.HIGH,
 }
-
-
-def _table() -> Table:
-    return cast(Table, Task.__table__)
 
 
 async def apply_task_rules(
@@ -138,38 +135,23 @@ async def _close_responses(
 ) -> None:
     """The township's responses to the child's reports of these categories are done: the
     danger is over (the case itself goes on until someone closes it)."""
-    table = _table()
     cases = cast(Table, Case.__table__)
-    await session.execute(
-        update(table)
-        .where(
-            table.c.child_id == child_id,
-            table.c.kind == TaskKind.RESPOND_TO_REPORT,
-            table.c.status == TaskStatus.OPEN,
-            table.c.subject_id.in_(
-                select(cases.c.id).where(
-                    cases.c.child_id == child_id, cases.c.category.in_(categories)
-                )
-            ),
-        )
-        .values(status=TaskStatus.DONE, closed_at=actor.now)
-    )
+    await close_open_tasks(
+        session, actor.now,
+        TASKS.c.child_id == child_id,
+        TASKS.c.kind == TaskKind.RESPOND_TO_REPORT,
+        TASKS.c.subject_id.in_(
+            select(cases.c.id).where(cases.c.child_id == child_id, cases.c.category.in_(categories))
+        ),
+    )  # fmt: skip
 
 
 async def _close_ended(
     session: AsyncSession, actor: Actor, child_id: uuid.UUID, kinds: Sequence[TaskKind]
 ) -> None:
-    """The child's open tasks of these kinds are done: their situation ended (closed by the
-    service, not a person)."""
-    table = _table()
-    await session.execute(
-        update(table)
-        .where(
-            table.c.child_id == child_id,
-            table.c.kind.in_(kinds),
-            table.c.status == TaskStatus.OPEN,
-        )
-        .values(status=TaskStatus.DONE, closed_at=actor.now)
+    """The child's open tasks of these kinds are done: their situation ended."""
+    await close_open_tasks(
+        session, actor.now, TASKS.c.child_id == child_id, TASKS.c.kind.in_(kinds)
     )
 
 
@@ -218,7 +200,7 @@ async def _situations(
             )
         )
     )
-    tasks = _table().c
+    tasks = TASKS.c
     subjects: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
     for child_id, subject_id in await session.execute(
         select(tasks.child_id, tasks.subject_id).where(
@@ -271,7 +253,7 @@ async def _report(
 
 async def _open_task(session: AsyncSession, *, due_on: date | None, **values: Any) -> None:
     """A task, unless one of its kind is open about its subject (the partial unique index)."""
-    table = _table()
+    table = TASKS
     opened = await session.execute(
         pg_insert(table)
         .values(id=uuid.uuid4(), due_on=due_on, status=TaskStatus.OPEN, **values)

@@ -19,7 +19,7 @@ from app.domain.validation import (
     check_visit_kind,
     problems,
 )
-from app.enums import Finding, VisitKind
+from app.enums import Finding, TaskKind, VisitKind
 from app.errors import DomainError, raise_problems, refuse
 from app.models import Case, Child, Visit
 from app.services.common import (
@@ -111,5 +111,5 @@ async def record_visit(session: AsyncSession, actor: Actor, new: New) -> Visit:
     session.add(visit)
     await session.flush()
     await refresh_children(session, [child.id], actor.today)
-    await close_ended_about(session, [child.id], actor.now)
+    await close_ended_about(session, [child.id], actor.now, (TaskKind.VISIT_OVERDUE,))
     return visit
