@@ -933,3 +933,41 @@ async def _intake_and_ask(client: AsyncClient, world: World, numbers: dict[str, 
             )
             status = body["data"]["caseStatus"]
             assert (status is not None) == (role == reporter), (role, reporter, status)
+
+
+TEACHER_PROBE = (
+    "{ children(first: 100) { edges { node { id schoolId teacherInCharge { name phone } } } } }"
+)
+# Who sees a pupil's school and teacher in charge: every view but an NGO's (authz/fields.py).
+TEACHER_HIDDEN_FROM = {"demo-ngo"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_school_and_teacher_in_charge_follow_the_field_table(
+    client: AsyncClient, world: World, engine_for: EngineFactory, role: str
+) -> None:
+    async with engine_for(world.url).begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE children SET teacher_in_charge_name = '王老师', "
+                "teacher_in_charge_phone = '13907110001' "
+                "WHERE school_id IS NOT NULL AND teacher_in_charge_name IS NULL"
+            )
+        )
+        rows = await conn.execute(text("SELECT id::text, school_id::text FROM children"))
+        schools: dict[str, str | None] = {child: school for child, school in rows}
+    body = answered(await graphql_response(client, world.tokens[role], TEACHER_PROBE))
+    nodes = [edge["node"] for edge in json.loads(body)["data"]["children"]["edges"]]
+    assert not leaked(world, role, body), role
+    if role in {"demo-village", "demo-school", "demo-ngo"}:
+        assert any(schools[key_of(n["id"])] for n in nodes), role
+    for node in nodes:
+        school = None if role in TEACHER_HIDDEN_FROM else schools[key_of(node["id"])]
+        teacher = {"name": "王老师", "phone": "13907110001"} if school else None
+        assert (node["schoolId"], node["teacherInCharge"]) == (school, teacher), (role, node)
+
+
+def key_of(global_id: str) -> str:
+    found = decode_gid(global_id)
+    assert found is not None
+    return found[1]
