@@ -48,6 +48,7 @@ PROBED_QUERY_FIELDS = {
     "caseStatus",
     "myTasks", "taskCounts",
     "webhookSubscribers",
+    "schoolRates",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -971,3 +972,47 @@ def key_of(global_id: str) -> str:
     found = decode_gid(global_id)
     assert found is not None
     return found[1]
+
+
+SCHOOL_RATES_PROBE = (
+    "query($area: String!) { schoolRates(areaCode: $area) { areaCode "
+    "schools { organizationId pupils } totals { level pupils } } }"
+)
+# Who reads which county's school rates: the county each of its schools, a school its own,
+# the city the totals only.
+SCHOOL_RATES_READERS = {
+    "demo-county": {DEMO_COUNTY},
+    "demo-school": {DEMO_COUNTY},
+    "demo-city": {DEMO_COUNTY, OTHER_COUNTY},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_school_rates_are_for_the_county_the_school_itself_and_statistics_readers(
+    client: AsyncClient, world: World, engine_for: EngineFactory, role: str
+) -> None:
+    for area in (DEMO_COUNTY, OTHER_COUNTY):
+        body = answered(
+            await graphql_response(client, world.tokens[role], SCHOOL_RATES_PROBE, area=area)
+        )
+        if area not in SCHOOL_RATES_READERS.get(role, set()):
+            assert '"NOT_FOUND"' in body and '"data":null' in body, (role, area, body)
+            continue
+        data = json.loads(body)["data"]["schoolRates"]
+        async with engine_for(world.url).connect() as conn:
+            schools = set(
+                await conn.scalars(
+                    text(
+                        "SELECT id::text FROM organizations WHERE kind = 'school' "
+                        "AND area_code LIKE :area || '%'"
+                    ),
+                    {"area": area},
+                )
+            )
+            own = await conn.scalar(
+                text("SELECT organization_id::text FROM users WHERE username = :u"), {"u": role}
+            )
+        shown = {row["organizationId"] for row in data["schools"]}
+        expected = {"demo-county": schools, "demo-school": {own}}.get(role, set())
+        assert shown == expected and expected <= schools, (role, area)
+        assert bool(data["totals"]) == (role != "demo-school"), (role, area)
