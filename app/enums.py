@@ -373,3 +373,10 @@ class WebhookDeliveryStatus(LabeledEnum):
     DELIVERED = "delivered", "已投递"
     # Failed as often as the settings allow: waits for `shouhu webhooks replay`.
     DEAD = "dead", "投递失败"
+
+
+class SchoolLevel(LabeledEnum):
+    """The stage of compulsory education a school teaches: its dropout target (seed 001)."""
+
+    PRIMARY = "primary", "小学"
+    JUNIOR_SECONDARY = "junior_secondary", "初中"

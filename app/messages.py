@@ -343,6 +343,8 @@ CHINESE: Final[dict[str, str]] = {
     "the export would hold {count} rows, more than {most}: narrow it by area or filters": (
         "导出将包含 {count} 行，超过上限 {most} 行：请按地区或条件缩小范围"
     ),
+    "the teacher's name with the phone": "填写帮扶教师电话时须填写教师姓名",
+    "no school rates of area {area} for you": "没有可供您查看的地区 {area} 学校辍学率与缺课率",
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -598,4 +600,7 @@ TERMS: Final[dict[str, str]] = {
     # webhooks: their policy object and the record
     "webhook": "数据推送",
     "webhook subscriber": "推送订阅方",
+    # schools: a pupil's teacher in charge, the schools' rates (policy objects)
+    "teacher in charge": "帮扶教师",
+    "school rates": "学校辍学率与缺课率",
 }

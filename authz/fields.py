@@ -45,7 +45,7 @@ class ChildView(Enum):
 
     FULL = "full"  # the area's own staff, and staff handling the child's case
     SERVICE = "service"  # an NGO under contract: what a service visit needs
-    STUDENT = "student"  # a school: its own pupil's name and schooling
+    STUDENT = "student"  # a school: its own pupil's name, schooling, categories and teacher
 
 
 _EVERY = frozenset(ChildView)
@@ -88,6 +88,10 @@ CHILD_FIELDS: Mapping[str, frozenset[ChildView]] = {
     "safety_risk": _FULL,
     "scattered_orphan": _FULL,
     "has_confirmed_guardian": _FULL,
+    # The school is the pupil's own (a school sees its own id); an NGO's service visit needs
+    # neither the school nor the teacher in charge and their phone (minimisation).
+    "school_id": _STUDENT,
+    "teacher_in_charge": _STUDENT,
 }
 
 SHOWN: Mapping[ChildView, frozenset[str]] = {

@@ -1,10 +1,11 @@
-"""A child's school: which organizations a file may name as the school a child attends."""
+"""A child's school: which organizations a file may name as the school a child attends, and
+the teacher in charge of a pupil."""
 
 from __future__ import annotations
 
 import uuid
 
-from app.domain.validation import Problem
+from app.domain.validation import Problem, check_length, check_phone, problems
 from app.enums import OrganizationKind
 
 
@@ -22,3 +23,20 @@ def check_school(
     if calling_school is not None and school_id != calling_school:
         return Problem("FORBIDDEN", "schoolId", "a school may name only itself as a pupil's school")
     return None
+
+
+# What a school may change of its pupil's file (authz/pupils.py): the teacher in charge only.
+TEACHER_FIELDS = ("teacher_in_charge_name", "teacher_in_charge_phone")
+MAX_TEACHER_NAME = 50
+
+
+def check_teacher_in_charge(name: str | None, phone: str | None) -> list[Problem]:
+    """The teacher who looks after a pupil (教师联系帮扶): a name of at most 50 characters
+    and a valid phone, if any; a phone alone names no one."""
+    return problems(
+        check_length(name, "teacherInChargeName", MAX_TEACHER_NAME),
+        check_phone(phone, "teacherInChargePhone"),
+        Problem("REQUIRED", "teacherInChargeName", "the teacher's name with the phone")
+        if phone and phone.strip() and not (name and name.strip())
+        else None,
+    )

@@ -74,6 +74,10 @@ class Child(Synced, Base):
     no_household_registration: Mapped[bool] = mapped_column(default=False, server_default="false")
     school_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
     student_number: Mapped[str | None] = mapped_column(String(32))
+    # The teacher who looks after a left-behind pupil or one in difficulty (教师联系帮扶,
+    # seed 001): set by the village staff or by the pupil's school.
+    teacher_in_charge_name: Mapped[str | None] = mapped_column(String(50))
+    teacher_in_charge_phone: Mapped[str | None] = mapped_column(String(32))
     school_status: Mapped[SchoolStatus] = mapped_column(enum_column(SchoolStatus))
     disability: Mapped[bool] = mapped_column(default=False, server_default="false")
     serious_illness: Mapped[bool] = mapped_column(default=False, server_default="false")

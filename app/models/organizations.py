@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.enums import OrganizationKind, Role
+from app.enums import OrganizationKind, Role, SchoolLevel
 from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
 
 
@@ -22,6 +22,9 @@ class Organization(Synced, Base):
     name: Mapped[str] = mapped_column(String(200))
     area_code: Mapped[str] = area_fk()
     phone: Mapped[str | None] = mapped_column(String(32))
+    # A school's stage (primary, junior secondary): which dropout target its rate is held to;
+    # null for other organizations and for a school whose stage is not on file.
+    school_level: Mapped[SchoolLevel | None] = mapped_column(enum_column(SchoolLevel))
 
 
 class User(Synced, Base):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.enums import AreaLevel, OrganizationKind, Role
+from app.enums import AreaLevel, OrganizationKind, Role, SchoolLevel
 from app.models import Area, Organization, User
 from app.seed.generator import ChildFileGenerator, VillagePlace
 
@@ -61,11 +61,11 @@ async def create_village_places(
         short = names[code].removesuffix("镇").removesuffix("乡").removesuffix("街道")
         orgs.append(
             {"id": schools[code], "kind": OrganizationKind.SCHOOL, "area_code": code,
-             "name": f"{names[code]}中心小学"}
+             "name": f"{names[code]}中心小学", "school_level": SchoolLevel.PRIMARY}
         )  # fmt: skip
         orgs.append(
             {"id": stations[code], "kind": OrganizationKind.POLICE_STATION, "area_code": code,
-             "name": f"{short}派出所"}
+             "name": f"{short}派出所", "school_level": None}
         )  # fmt: skip
     await conn.execute(insert(Organization), orgs)
     users = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -36,12 +36,14 @@ from app.settings import Settings
 from app.store.areas import areas_by_code
 from app.store.children import ChildCriteria, children_by_id, count_children, list_children
 from app.store.guardianships import active_guardians
+from app.store.search import Search, count_search_children, search_children
 from app.store.visits import count_visits, list_visits
 from app.web.caller import resolve_caller
 from app.web.exports import XLSX, _problem
 from authz.fields import (
     ChildView,
     Disclosure,
+    child_search_rule,
     child_view,
     hidden_fields,
     id_number_disclosure,
@@ -160,6 +162,7 @@ _CHILD_PARAMS: Mapping[str, str] = {
     "name": "name",
     "minAge": "min_age",
     "maxAge": "max_age",
+    "search": "search",
 }
 _FLAGS = {"key_child", "living_alone", "without_confirmed_guardian", "visit_overdue"}
 _AGES = {"min_age", "max_age"}
@@ -277,9 +280,10 @@ async def _audit(request: Request, scope: Scope, trail: AuditTrail, what: str, c
 
 
 async def children_xlsx(request: Request) -> Response:
-    """GET /exports/children.xlsx?areaCode=…&category=…&keyChild=…&…: the children's ledger
-    (the filters of `children(filter:)`), or a JSON problem: 401, 400 (bad parameters), 403
-    (a filter on a hidden field), 413 (more rows than SHOUHU_EXPORT_MAX_ROWS), 503."""
+    """GET /exports/children.xlsx?areaCode=…&category=…&keyChild=…&search=…: the children's
+    ledger (the filters of `children(filter:)`, the search ranked as the list ranks it), or
+    a JSON problem: 401, 400 (bad parameters), 403 (a filter on a hidden field), 413
+    (more rows than SHOUHU_EXPORT_MAX_ROWS), 503."""
     caller = await resolve_caller(request)
     scope = caller.scoped.scope
     if scope.principal.anonymous:
@@ -288,13 +292,21 @@ async def children_xlsx(request: Request) -> Response:
     if isinstance(found, JSONResponse):
         return found
     criteria = found.criteria()
+    # The list's search: the same keys, matched as the caller's search rule lets them.
+    search = (
+        None if found.search is None else Search.of(found.search, child_search_rule(scope), scope)
+    )
     settings: Settings = request.app.state.settings
     today = clock.today()
     columns = child_columns(scope)
     trail = AuditTrail()
     try:
         async with caller.scoped.sessions() as session:
-            count = await count_children(session, criteria, today=today)
+            count = await (
+                count_children(session, criteria, today=today)
+                if search is None
+                else count_search_children(session, search, criteria, today=today)
+            )
             if count > settings.export_max_rows:
                 return _too_large(count, settings.export_max_rows)
             # The workbook is made only for an export that is answered (write-only mode
@@ -302,13 +314,42 @@ async def children_xlsx(request: Request) -> Response:
             book = Workbook(write_only=True)
             sheet = book.create_sheet("儿童台账")
             sheet.append([c.header for c in columns])
-            await _children_lines(session, scope, criteria, today, columns, sheet, trail)
+            pages = _listed if search is None else _searched(search)
+            await _children_lines(session, scope, criteria, today, columns, sheet, trail, pages)
     except DBAPIError as error:
         if not is_timeout(error):
             raise
         return _problem(503, "QUERY_TIMEOUT", "the database took too long to answer: retry later")
     await _audit(request, scope, trail, "children", count)
     return _xlsx(book, f"children-{found.area_code or 'all'}-{today}.xlsx")
+
+
+# The children of a ledger, page by page: each page after the last child of the one before.
+Pages = Callable[[AsyncSession, ChildCriteria, date], AsyncIterator[list[Child]]]
+
+
+async def _listed(
+    session: AsyncSession, criteria: ChildCriteria, today: date
+) -> AsyncIterator[list[Child]]:
+    after: tuple[str, uuid.UUID] | None = None
+    while page := await list_children(session, criteria, today=today, after=after, limit=PAGE):
+        yield page
+        after = (page[-1].area_code, page[-1].id)
+
+
+def _searched(search: Search) -> Pages:
+    async def pages(
+        session: AsyncSession, criteria: ChildCriteria, today: date
+    ) -> AsyncIterator[list[Child]]:
+        after: tuple[int, str, uuid.UUID] | None = None
+        while found := await search_children(
+            session, search, criteria, today=today, after=after, limit=PAGE
+        ):
+            yield [child for child, _rank in found]
+            last, rank = found[-1]
+            after = (rank, last.area_code, last.id)
+
+    return pages
 
 
 async def _children_lines(
@@ -319,13 +360,10 @@ async def _children_lines(
     columns: Sequence[Column],
     sheet: Any,
     trail: AuditTrail,
+    pages: Pages,
 ) -> None:
-    after: tuple[str, uuid.UUID] | None = None
     guardians_shown = any(c.field == "has_confirmed_guardian" for c in columns)
-    while True:
-        page = await list_children(session, criteria, today=today, after=after, limit=PAGE)
-        if not page:
-            return
+    async for page in pages(session, criteria, today):
         ids = [c.id for c in page]
         guardians = await active_guardians(session, ids) if guardians_shown else [None] * len(ids)
         names = await _area_names(session, [c.area_code for c in page])
@@ -333,7 +371,6 @@ async def _children_lines(
             shown = _shown_id_number(scope, child, trail)
             row = ChildRow(child, names[child.area_code], guardian, shown, today)
             _append(sheet, _child_line(scope, row, columns, trail))
-        after = (page[-1].area_code, page[-1].id)
 
 
 async def visits_xlsx(request: Request) -> Response:

@@ -72,6 +72,14 @@ class ChildInput:
         description="The child is missing (走失) since this day: under 16, reported to the "
         "police at once. Null when found.",
     )
+    teacher_in_charge_name: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The teacher who looks after the pupil (教师联系帮扶), at most 50 "
+        "characters. The pupil's school may update this and teacherInChargePhone, nothing else.",
+    )
+    teacher_in_charge_phone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The teacher in charge's phone (with a name)."
+    )
 
 
 @strawberry.input

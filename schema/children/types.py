@@ -43,6 +43,12 @@ class ChildMove:
     moved_at: datetime
 
 
+@strawberry.type(description="The teacher who looks after a pupil (教师联系帮扶).")
+class TeacherInCharge:
+    name: str
+    phone: str | None
+
+
 @strawberry.type(description="A child on file (儿童).")
 class Child(relay.Node):
     """Plain fields are attributes filled once in `from_model`, with the caller's view
@@ -98,6 +104,14 @@ class Child(relay.Node):
     missing_since: date | None = strawberry.field(
         description="Missing (走失) since this day; null when not missing."
     )
+    school_id: strawberry.ID | None = strawberry.field(
+        description="The school the child attends: its organizationId, as ChildInput.schoolId "
+        "takes it. For the file's staff and the school itself; null for NGOs."
+    )
+    teacher_in_charge: TeacherInCharge | None = strawberry.field(
+        description="The teacher who looks after the pupil (教师联系帮扶, seed 001): for the "
+        "file's staff and the pupil's school; null for NGOs."
+    )
     row: strawberry.Private[ChildModel]
 
     @classmethod
@@ -115,6 +129,12 @@ class Child(relay.Node):
             "age": age_on(child.birth_date, today),
             "visit_overdue": None if due is None else due < today,
             "key_child_reasons": list(child.key_reasons),
+            "school_id": None if child.school_id is None else strawberry.ID(str(child.school_id)),
+            "teacher_in_charge": None
+            if child.teacher_in_charge_name is None
+            else TeacherInCharge(
+                name=child.teacher_in_charge_name, phone=child.teacher_in_charge_phone
+            ),
         }
         values.update(HIDDEN[view])
         return from_row(cls, child, row=child, **values)

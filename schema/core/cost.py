@@ -75,6 +75,9 @@ LIST_SIZES: Mapping[str, int] = {
     "Mutation.syncPush": 200,
     "AbsenceSubmission.unmatched": 10,
     "*.errors": 5,
+    # A county's schools (a few dozen), and its totals by stage of schooling.
+    "CountySchoolRates.schools": 100,
+    "CountySchoolRates.totals": 2,
 }
 
 

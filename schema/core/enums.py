@@ -44,6 +44,7 @@ GRAPHQL_ENUMS: tuple[tuple[type[enums.LabeledEnum], str], ...] = (
     (enums.OrganizationKind, "单位类型"),
     (enums.ReferralStatus, "转介状态"),
     (enums.OutboxEventKind, "推送事件类型"),
+    (enums.SchoolLevel, "学段"),
 )
 
 

@@ -9,8 +9,10 @@ import strawberry
 from app import clock
 from app.domain.validation import check_not_future
 from app.services.statistics.report import statistics_report
+from app.services.statistics.school_rates import school_rates_report
 from schema.context import Info
 from schema.core.errors import QueryError
+from schema.statistics.school_rates import CountySchoolRates
 from schema.statistics.types import AreaStatistics
 
 
@@ -41,3 +43,27 @@ class StatisticsQuery:
                 "NOT_FOUND", "no statistics of area {area} for you", {"area": area_code}
             )
         return AreaStatistics(report=report, as_of=day)
+
+    @strawberry.field(
+        description="Dropout and absence rates of a county's schools against seed 001's "
+        "dropout targets (0.6% primary, 1.8% junior secondary), from the start of the quarter "
+        "of `asOf` (default today) to that day: each school for the county's civil-affairs "
+        "staff and, its own only, for a school; the county's totals by stage for them and for "
+        "other readers of the county's statistics (small counts suppressed above the county). "
+        "`areaCode` is a county's 6-digit code. An `asOf` after today is refused (FUTURE_DATE)."
+    )
+    async def school_rates(
+        self, info: Info, area_code: str, as_of: date | None = None
+    ) -> CountySchoolRates:
+        day = as_of or clock.today()
+        problem = check_not_future(day, "asOf", clock.now())
+        if problem is not None:
+            raise QueryError(problem.code, problem.message, problem.params)
+        report = await info.context.db.read(
+            lambda s: school_rates_report(s, info.context.scope, area_code, day)
+        )
+        if report is None:
+            raise QueryError(
+                "NOT_FOUND", "no school rates of area {area} for you", {"area": area_code}
+            )
+        return CountySchoolRates.of(report)

@@ -48,6 +48,7 @@ PROBED_QUERY_FIELDS = {
     "caseStatus",
     "myTasks", "taskCounts",
     "webhookSubscribers",
+    "schoolRates",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -933,3 +934,85 @@ async def _intake_and_ask(client: AsyncClient, world: World, numbers: dict[str, 
             )
             status = body["data"]["caseStatus"]
             assert (status is not None) == (role == reporter), (role, reporter, status)
+
+
+TEACHER_PROBE = (
+    "{ children(first: 100) { edges { node { id schoolId teacherInCharge { name phone } } } } }"
+)
+# Who sees a pupil's school and teacher in charge: every view but an NGO's (authz/fields.py).
+TEACHER_HIDDEN_FROM = {"demo-ngo"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_school_and_teacher_in_charge_follow_the_field_table(
+    client: AsyncClient, world: World, engine_for: EngineFactory, role: str
+) -> None:
+    async with engine_for(world.url).begin() as conn:
+        await conn.execute(
+            text(
+                "UPDATE children SET teacher_in_charge_name = '王老师', "
+                "teacher_in_charge_phone = '13907110001' "
+                "WHERE school_id IS NOT NULL AND teacher_in_charge_name IS NULL"
+            )
+        )
+        rows = await conn.execute(text("SELECT id::text, school_id::text FROM children"))
+        schools: dict[str, str | None] = {child: school for child, school in rows}
+    body = answered(await graphql_response(client, world.tokens[role], TEACHER_PROBE))
+    nodes = [edge["node"] for edge in json.loads(body)["data"]["children"]["edges"]]
+    assert not leaked(world, role, body), role
+    if role in {"demo-village", "demo-school", "demo-ngo"}:
+        assert any(schools[key_of(n["id"])] for n in nodes), role
+    for node in nodes:
+        school = None if role in TEACHER_HIDDEN_FROM else schools[key_of(node["id"])]
+        teacher = {"name": "王老师", "phone": "13907110001"} if school else None
+        assert (node["schoolId"], node["teacherInCharge"]) == (school, teacher), (role, node)
+
+
+def key_of(global_id: str) -> str:
+    found = decode_gid(global_id)
+    assert found is not None
+    return found[1]
+
+
+SCHOOL_RATES_PROBE = (
+    "query($area: String!) { schoolRates(areaCode: $area) { areaCode "
+    "schools { organizationId pupils } totals { level pupils } } }"
+)
+# Who reads which county's school rates: the county each of its schools, a school its own,
+# the city the totals only.
+SCHOOL_RATES_READERS = {
+    "demo-county": {DEMO_COUNTY},
+    "demo-school": {DEMO_COUNTY},
+    "demo-city": {DEMO_COUNTY, OTHER_COUNTY},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_school_rates_are_for_the_county_the_school_itself_and_statistics_readers(
+    client: AsyncClient, world: World, engine_for: EngineFactory, role: str
+) -> None:
+    for area in (DEMO_COUNTY, OTHER_COUNTY):
+        body = answered(
+            await graphql_response(client, world.tokens[role], SCHOOL_RATES_PROBE, area=area)
+        )
+        if area not in SCHOOL_RATES_READERS.get(role, set()):
+            assert '"NOT_FOUND"' in body and '"data":null' in body, (role, area, body)
+            continue
+        data = json.loads(body)["data"]["schoolRates"]
+        async with engine_for(world.url).connect() as conn:
+            schools = set(
+                await conn.scalars(
+                    text(
+                        "SELECT id::text FROM organizations WHERE kind = 'school' "
+                        "AND area_code LIKE :area || '%'"
+                    ),
+                    {"area": area},
+                )
+            )
+            own = await conn.scalar(
+                text("SELECT organization_id::text FROM users WHERE username = :u"), {"u": role}
+            )
+        shown = {row["organizationId"] for row in data["schools"]}
+        expected = {"demo-county": schools, "demo-school": {own}}.get(role, set())
+        assert shown == expected and expected <= schools, (role, area)
+        assert bool(data["totals"]) == (role != "demo-school"), (role, area)

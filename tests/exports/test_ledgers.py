@@ -12,7 +12,8 @@ from httpx import AsyncClient, Response
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE
+from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
+from tests import factories
 from tests.conftest import TODAY, EngineFactory, access_token, service_client
 from tests.graphql import query_data
 
@@ -270,3 +271,34 @@ async def test_text_that_looks_like_a_formula_stays_text(
     cells = [row[0] for row in book.worksheets[0].iter_rows(min_row=2)]
     odd = [cell for cell in cells if str(cell.value).startswith("=")]
     assert [(c.value, c.data_type) for c in odd] == [('=HYPERLINK("http://x")', "s")]
+
+
+async def test_search_exports_only_the_matching_children_in_scope_and_is_audited(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    village = await access_token(fresh_db, "demo-village")
+    village2 = await access_token(fresh_db, "demo-village2")
+    await factories.child(fresh_client, village, DEMO_VILLAGE, name="尉迟韵涵")
+    await factories.child(fresh_client, village2, DEMO_VILLAGE2, name="尉迟韵涵")
+    await factories.child(fresh_client, village, DEMO_VILLAGE, name="尉迟明")
+    for query in ("尉迟韵涵", "ycyh", "yuchiyunhan"):
+        expected = await _expected(fresh_client, village, search=query)
+        path = f"/exports/children.xlsx?search={query}"
+        _, rows = _rows(_sheet(await _get(fresh_client, village, path)))
+        # Only the village's own 尉迟韵涵: not its namesake next door, nor 尉迟明.
+        assert {(r["姓名"], r["身份证号"] or "") for r in rows} == expected, query
+        assert [r["姓名"] for r in rows] == ["尉迟韵涵"], query
+        assert rows[0]["地区代码"] == DEMO_VILLAGE
+    # A township's export finds both namesakes; the filters narrow a search as in the list.
+    township = await access_token(fresh_db, "demo-township")
+    path = f"/exports/children.xlsx?search=ycyh&areaCode={DEMO_VILLAGE2}"
+    _, rows = _rows(_sheet(await _get(fresh_client, township, path)))
+    assert [(r["姓名"], r["地区代码"]) for r in rows] == [("尉迟韵涵", DEMO_VILLAGE2)]
+    async with engine_for(fresh_db).connect() as conn:
+        audited = await conn.scalar(
+            text(
+                "SELECT query_text FROM audit_events WHERE operation_name = "
+                "'/exports/children.xlsx' ORDER BY occurred_at DESC, id DESC LIMIT 1"
+            )
+        )
+    assert "search=ycyh" in audited and "(children: 1)" in audited
