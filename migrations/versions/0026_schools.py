@@ -6,7 +6,7 @@ an organization gets its stage of schooling (primary, junior secondary), which d
 dropout target its rate is held to. Schools already on file whose name says their stage get
 it (小学 primary; 初中, 初级中学 or 中学 junior secondary); the rest stay unknown until set.
 
-Revision ID: 0027
+Revision ID: 0026
 Revises: 0025
 Create Date: 2026-11-29 06:30:00
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 from migrations.policy_rules import add_policy_rules, remove_policy_rules
 
-revision: str = "0027"
+revision: str = "0026"
 down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
