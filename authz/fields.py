@@ -88,6 +88,9 @@ CHILD_FIELDS: Mapping[str, frozenset[ChildView]] = {
     "safety_risk": _FULL,
     "scattered_orphan": _FULL,
     "has_confirmed_guardian": _FULL,
+    # A merged file says where it went to whoever still holds its id (app/services/child_merges).
+    "merged_into_id": _EVERY,
+    "merged_at": _EVERY,
 }
 
 SHOWN: Mapping[ChildView, frozenset[str]] = {

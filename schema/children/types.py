@@ -98,6 +98,11 @@ class Child(relay.Node):
     missing_since: date | None = strawberry.field(
         description="Missing (走失) since this day; null when not missing."
     )
+    merged_into_id: strawberry.ID | None = strawberry.field(
+        description="For a duplicate file merged into the child's file (mergeChildren): that "
+        "file's global id. A merged file is archived as a duplicate and listed nowhere."
+    )
+    merged_at: datetime | None = strawberry.field(description="When the file was merged.")
     row: strawberry.Private[ChildModel]
 
     @classmethod
@@ -115,6 +120,9 @@ class Child(relay.Node):
             "age": age_on(child.birth_date, today),
             "visit_overdue": None if due is None else due < today,
             "key_child_reasons": list(child.key_reasons),
+            "merged_into_id": None
+            if child.merged_into_id is None
+            else global_id("Child", child.merged_into_id),
         }
         values.update(HIDDEN[view])
         return from_row(cls, child, row=child, **values)
