@@ -290,6 +290,11 @@ async def update_child(
         session, actor, Child, child_id, expected_version,
         field="id", what="child", permission=("child_file", "write"),
     )  # fmt: skip
+    if child.merged_into_id is not None:
+        # Its history is the kept file's (app/services/child_merges.py): edit that one.
+        raise refuse(
+            "ALREADY_MERGED", "id", "the file has already been merged into another", current=child
+        )
     data, found = merge_update(ChildData, Child, child, changes)
     raise_problems(found + _child_problems(data, actor))
     if data.household_id != child.household_id:

@@ -4,6 +4,7 @@ counted, found and synced nowhere; refusals write nothing."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from httpx import AsyncClient
@@ -21,6 +22,7 @@ MERGE = mutation(
     "duplicate { id status archivedReason mergedIntoId mergedAt version } conflicts "
     "current { id version }",
 )
+UPDATE_CHILD = mutation("updateChild", "UpdateChildInput", "child { id }")
 REQUEST_MOVE = mutation("requestChildMove", "RequestChildMoveInput", "request { id status }")
 CHILD = """
 query($id: ID!) {
@@ -206,6 +208,17 @@ async def test_a_merge_moves_every_record_and_keeps_the_duplicate_as_merged(
     event = await world.scalar("SELECT payload FROM outbox_events WHERE kind = 'child_merged'")
     assert event == {"childId": kept_key, "mergedChildId": dup_key,
                      "caseIds": [key_of(case["id"])]}  # fmt: skip
+    # A visit sent later for the duplicate (recorded offline) is the kept file's; the
+    # duplicate itself is not edited any more.
+    late = await factories.visit(fresh_client, village, duplicate["id"])
+    assert await world.scalar(
+        "SELECT child_id FROM visits WHERE id = :v", v=key_of(late["id"])
+    ) == uuid.UUID(kept_key)
+    edit = await mutation_payload(
+        fresh_client, village, UPDATE_CHILD, id=duplicate["id"],
+        expectedVersion=gone["version"], child={"name": "欧阳念词"},
+    )  # fmt: skip
+    assert [(e["code"], e["field"]) for e in edit["errors"]] == [("ALREADY_MERGED", "id")]
     # A retry of the same merge says it is done, and changes nothing.
     again = await _merge(fresh_client, village, kept, duplicate)
     assert [(e["code"], e["field"]) for e in again["errors"]] == [("ALREADY_MERGED", "duplicateId")]
