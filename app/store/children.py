@@ -42,8 +42,6 @@ class ChildCriteria:
         terms: list[ColumnElement[bool]] = [
             Child.deleted_at.is_(None),
             Child.status == self.status,
-            # A merged file is listed nowhere, archived or not: its history is the kept file's.
-            Child.merged_into_id.is_(None),
         ]
         if self.area_prefix is not None:
             terms.append(Child.area_code.startswith(self.area_prefix, autoescape=True))

@@ -4,10 +4,12 @@ counted, found and synced nowhere; refusals write nothing."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from typing import Any
 
 from httpx import AsyncClient
+from openpyxl import load_workbook
 
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from tests import factories
@@ -27,7 +29,10 @@ REQUEST_MOVE = mutation("requestChildMove", "RequestChildMoveInput", "request { 
 CHILD = """
 query($id: ID!) {
   node(id: $id) {
-    ... on Child { id name status archivedReason mergedIntoId mergedAt version birthDate }
+    ... on Child {
+      id name status archivedReason mergedIntoId mergedAt version birthDate householdId
+    }
+    ... on Household { children { id } }
   }
 }
 """
@@ -67,6 +72,28 @@ async def _pulled_to_the_end(client: AsyncClient, token: str, since: str | None)
         since = page["cursor"]
         if not page["hasMore"]:
             return pages, since
+
+
+async def _counted(world: World, village: str) -> int:
+    """The children the village's statistics count this quarter."""
+    counted: int = await world.scalar(
+        "SELECT children FROM area_quarter_statistics WHERE area_code = :v "
+        "ORDER BY quarter DESC LIMIT 1", v=village,
+    )  # fmt: skip
+    return counted
+
+
+async def _exported(client: AsyncClient, token: str, name: str) -> list[str]:
+    """The names in the children's ledger exported with a name filter, sorted."""
+    response = await client.get(
+        "/exports/children.xlsx", params={"name": name},
+        headers={"Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = list(rows[0]).index("姓名")
+    return sorted(str(row[column]) for row in rows[1:])
 
 
 async def _merge(
@@ -132,6 +159,10 @@ async def test_a_merge_moves_every_record_and_keeps_the_duplicate_as_merged(
     duplicate = await _node(fresh_client, village, duplicate["id"])
     kept = await _node(fresh_client, village, kept["id"])
     _, cursor = await _pulled_to_the_end(fresh_client, village, None)
+    counted = await _counted(world, DEMO_VILLAGE)
+    family = await _node(fresh_client, village, duplicate["householdId"])
+    assert family["children"] == [{"id": duplicate["id"]}]
+    assert await _exported(fresh_client, village, "欧阳念") == ["欧阳念慈", "欧阳念词"]
     total, found = await _listed(fresh_client, village, DEMO_VILLAGE, "欧阳念")
     assert (total, set(found)) == (2, {kept["id"], duplicate["id"]})
 
@@ -189,6 +220,10 @@ async def test_a_merge_moves_every_record_and_keeps_the_duplicate_as_merged(
         _, found = await _listed(fresh_client, village, DEMO_VILLAGE, query)
         assert duplicate["id"] not in found, query
     assert kept["id"] in (await _listed(fresh_client, village, DEMO_VILLAGE, number))[1]
+    # Nor its household, the statistics and the exports.
+    assert (await _node(fresh_client, village, duplicate["householdId"]))["children"] == []
+    assert await _counted(world, DEMO_VILLAGE) == counted - 1
+    assert await _exported(fresh_client, village, "欧阳念") == ["欧阳念慈"]
     keys = await world.scalar(
         "SELECT count(*) FROM child_search_keys WHERE child_id = :c", c=dup_key
     )
