@@ -86,7 +86,15 @@ async def merge_children(
     """Merge the duplicate file into the child's file. Both must be files the caller may
     merge (`child_file merge` in their villages; a file it cannot see is NOT_FOUND, as a
     missing one); a file already merged is ALREADY_MERGED before any version is checked, so
-    a retry of a merge that went through says so."""
+    a retry of a merge that went through, or one sent twice at once, says so."""
+    # Both rows locked first, in one order: a concurrent merge of either file waits, then
+    # finds it merged (ALREADY_MERGED), and two merges of the pair crossed cannot deadlock.
+    await session.execute(
+        select(Child.id)
+        .where(Child.id.in_([child_id, duplicate_id]))
+        .order_by(Child.id)
+        .with_for_update()
+    )
     kept: Child = await load_visible(session, Child, child_id, "childId", "child")
     duplicate: Child = await load_visible(session, Child, duplicate_id, "duplicateId", "child")
     require(actor.scope, "child_file", "merge", kept.area_code, field="childId")

@@ -4,6 +4,7 @@ counted, found and synced nowhere; refusals write nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import uuid
 from typing import Any
@@ -333,3 +334,16 @@ async def test_a_refused_merge_says_why_and_writes_nothing(
             c=key_of(child["id"]),
         )
         assert (row.version, row.merged_into_id, row.status) == (child["version"], None, "active")
+
+
+async def test_the_same_merge_sent_twice_at_once_is_done_once(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    village = await world.token("demo-village")
+    kept = await factories.child(fresh_client, village, DEMO_VILLAGE)
+    duplicate = await _file_without_id_number(fresh_client, village, DEMO_VILLAGE)
+    answers = await asyncio.gather(
+        *(_merge(fresh_client, village, kept, duplicate) for _ in range(2))
+    )
+    codes = sorted([e["code"] for e in answer["errors"]] for answer in answers)
+    assert codes == [[], ["ALREADY_MERGED"]]
