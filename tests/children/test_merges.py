@@ -7,12 +7,15 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
+from dataclasses import fields
 from typing import Any
 
 from httpx import AsyncClient
 from openpyxl import load_workbook
 
+from app.domain.child_merges import MERGE_RULES
 from app.seed.demo import DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
+from app.services.children import ChildData
 from tests import factories
 from tests.documents import REGISTER_CHILD, child_input, mutation
 from tests.graphql import gid, mutation_payload, query_data
@@ -118,6 +121,13 @@ async def _file_without_id_number(
     assert payload["errors"] == [], payload
     made: dict[str, Any] = payload["child"]
     return made
+
+
+def test_every_field_a_person_types_has_a_merge_rule() -> None:
+    # The household is the kept file's own; every other field of the record needs a rule,
+    # or a field added later would be dropped by merges without anyone deciding so.
+    typed = {field.name for field in fields(ChildData)} - {"household_id"}
+    assert typed == set(MERGE_RULES)
 
 
 async def test_a_merge_moves_every_record_and_keeps_the_duplicate_as_merged(
