@@ -167,6 +167,15 @@ async def test_a_merge_moves_every_record_and_keeps_the_duplicate_as_merged(
         "(CAST(:kept AS uuid), 0)) AS t(child, level)",
         village=DEMO_VILLAGE, dup=dup_key, kept=kept_key,
     )  # fmt: skip
+    # An NGO serves both under one contract, and the duplicate under the other as well.
+    await world.execute(
+        "INSERT INTO ngo_contract_children (contract_id, child_id, area_code, assigned_at) "
+        "SELECT k.id, t.child, :village, now() FROM ngo_contracts k, (VALUES "
+        "(CAST(:dup AS uuid)), (CAST(:kept AS uuid))) AS t(child) "
+        "WHERE t.child = CAST(:dup AS uuid) "
+        "OR k.ends_on = (SELECT max(ends_on) FROM ngo_contracts)",
+        village=DEMO_VILLAGE, dup=dup_key, kept=kept_key,
+    )  # fmt: skip
     duplicate = await _node(fresh_client, village, duplicate["id"])
     kept = await _node(fresh_client, village, kept["id"])
     _, cursor = await _pulled_to_the_end(fresh_client, village, None)
@@ -199,6 +208,13 @@ async def test_a_merge_moves_every_record_and_keeps_the_duplicate_as_merged(
     for table in ("visits", "cases", "guardianships", "absence_records", "tasks"):
         left = await world.scalar(f"SELECT count(*) FROM {table} WHERE child_id = :c", c=dup_key)
         assert left == 0, table
+    # An assignment the kept file already has under a contract stays the duplicate's.
+    assigned = await world.rows(
+        "SELECT child_id, count(*) AS n FROM ngo_contract_children "
+        "WHERE child_id IN (:dup, :kept) GROUP BY child_id",
+        dup=dup_key, kept=kept_key,
+    )  # fmt: skip
+    assert {str(row.child_id): row.n for row in assigned} == {kept_key: 2, dup_key: 1}
     events = await world.rows(
         "SELECT kind FROM case_events WHERE case_id = :case ORDER BY occurred_at",
         case=key_of(case["id"]),
