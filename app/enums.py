@@ -364,6 +364,8 @@ class OutboxEventKind(LabeledEnum):
     TASK_OPENED = "task_opened", "任务生成"
     # A deadline task still open past its due day, opened again one level up (daily job).
     TASK_ESCALATED = "task_escalated", "任务升级"
+    # Two files of a child merged: the duplicate's cases are the kept file's now.
+    CHILD_MERGED = "child_merged", "儿童档案并档"
 
 
 class WebhookDeliveryStatus(LabeledEnum):

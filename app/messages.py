@@ -345,6 +345,12 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "the teacher's name with the phone": "填写帮扶教师电话时须填写教师姓名",
     "no school rates of area {area} for you": "没有可供您查看的地区 {area} 学校辍学率与缺课率",
+    # merging two files of a child (app/domain/child_merges.py)
+    "a file cannot be merged into itself": "档案不能并入自身",
+    "the file has already been merged into another": "该档案已并入其他档案",
+    "the two files hold different ID numbers: correct the wrong one before merging": (
+        "两份档案的身份证号不同：请先更正错误的号码再并档"
+    ),
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -537,6 +543,9 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "NOT_PROVISIONAL": ("the file is not provisional", "该档案不是待核实档案"),
     "INVALID_URL": ("not a web address this service can send to", "不是可推送的网址"),
     "EXPORT_TOO_LARGE": ("the export has more rows than allowed", "导出行数超过上限"),
+    "MERGE_SAME_CHILD": ("a file cannot be merged into itself", "档案不能并入自身"),
+    "ALREADY_MERGED": ("the file has already been merged", "该档案已并档"),
+    "DIFFERENT_ID_NUMBERS": ("the files hold different ID numbers", "两份档案的身份证号不同"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and

@@ -92,6 +92,9 @@ CHILD_FIELDS: Mapping[str, frozenset[ChildView]] = {
     # neither the school nor the teacher in charge and their phone (minimisation).
     "school_id": _STUDENT,
     "teacher_in_charge": _STUDENT,
+    # A merged file says where it went to whoever still holds its id (app/services/child_merges).
+    "merged_into_id": _EVERY,
+    "merged_at": _EVERY,
 }
 
 SHOWN: Mapping[ChildView, frozenset[str]] = {

@@ -28,6 +28,7 @@ from schema.cases.mutations import (
 )
 from schema.cases.query import CaseQuery, CaseStatusQuery, ReferralQuery
 from schema.cases.types import Case
+from schema.children.merges import ChildMergeMutation
 from schema.children.move_requests import MoveRequestMutation, MoveRequestQuery
 from schema.children.mutations import ChildMutation, MoveMutation
 from schema.children.query import ChildQuery
@@ -110,6 +111,7 @@ class Mutation(
     IntakeMutation,
     TaskMutation,
     WebhookMutation,
+    ChildMergeMutation,
 ):
     pass
 

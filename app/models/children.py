@@ -117,6 +117,11 @@ class Child(Synced, Base):
     raised_alerts: Mapped[list[str]] = mapped_column(
         ARRAY(String(32)), default=list, server_default=text("'{}'::varchar[]")
     )
+    # A duplicate file merged into the child's file (app/services/child_merges.py): kept,
+    # archived as a duplicate, and out of every list, count, search and sync from then on.
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("children.id"))
+    merged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    merged_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
 
 class ChildMove(Synced, Base):

@@ -983,6 +983,10 @@ async def merge_provisional_child(
     provisional.status = ChildStatus.ARCHIVED
     provisional.archived_reason = ArchiveReason.DUPLICATE
     provisional.archived_at = actor.now
+    # Marked merged as mergeChildren marks a duplicate: listed nowhere, dropped by devices.
+    provisional.merged_into_id = into.id
+    provisional.merged_at = actor.now
+    provisional.merged_by_id = actor.user_id
     await session.flush()
     await refresh_children(session, [into.id, provisional.id], actor.today)
     await session.refresh(into)

@@ -301,6 +301,11 @@ async def update_child(
     ID number against the birth date and gender) see the file as it will be. A pupil's school
     changes the teacher in charge, and nothing else (authz/pupils.py)."""
     child: Child = await load_visible(session, Child, child_id, "id", "child")
+    if child.merged_into_id is not None:
+        # Its history is the kept file's (app/services/child_merges.py): edit that one.
+        raise refuse(
+            "ALREADY_MERGED", "id", "the file has already been merged into another", current=child
+        )
     if school_edit(actor.scope, child.area_code, child.school_id, changes):
         return await _set_teacher_in_charge(session, child, expected_version, changes)
     require(actor.scope, "child_file", "write", child.area_code, field="id")

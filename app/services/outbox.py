@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app import clock
 from app.enums import CaseStage, OutboxEventKind
-from app.models import Case, OutboxEvent
+from app.models import Case, Child, OutboxEvent
 
 
 def _table() -> Table:
@@ -120,3 +120,19 @@ async def tasks_opened(
             for task in tasks
         ],
     )  # fmt: skip
+
+
+async def child_merged(
+    session: AsyncSession,
+    kept: Child,
+    duplicate_id: uuid.UUID,
+    case_ids: Sequence[uuid.UUID],
+) -> None:
+    """A duplicate file was merged into the child's file: a receiver holding the duplicate's
+    id (`mergedChildId`) or its cases (`caseIds`, now the kept file's) re-points them."""
+    facts = {
+        "childId": str(kept.id),
+        "mergedChildId": str(duplicate_id),
+        "caseIds": [str(case_id) for case_id in case_ids],
+    }
+    await emit(session, OutboxEventKind.CHILD_MERGED, kept.area_code, facts)

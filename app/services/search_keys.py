@@ -35,7 +35,15 @@ _PURPOSE = b"shouhu search key\x00"
 _COLLECTED = "shouhu.search_keys_written"
 # The attributes whose change changes a record's keys (or those of its household).
 _WATCHED: dict[type[Any], tuple[str, ...]] = {
-    Child: ("name", "id_number_enc", "student_number", "household_id", "area_code", "deleted_at"),
+    Child: (
+        "name",
+        "id_number_enc",
+        "student_number",
+        "household_id",
+        "area_code",
+        "deleted_at",
+        "merged_into_id",
+    ),
     Parent: ("name", "phone", "household_id", "deleted_at"),
     Household: ("phone", "area_code", "deleted_at"),
 }
@@ -44,15 +52,21 @@ _CHILD_FACTS = text(
     " ARRAY(SELECT p.phone FROM parents p WHERE p.household_id = c.household_id"
     " AND p.deleted_at IS NULL AND p.phone IS NOT NULL) || h.phone AS phones"
     " FROM children c JOIN households h ON h.id = c.household_id WHERE c.id = ANY(:ids)"
+    " AND c.merged_into_id IS NULL"
 )
 _HOUSEHOLD_FACTS = text(
     "SELECT h.id, h.area_code, h.phone,"
     " ARRAY(SELECT p.name FROM parents p WHERE p.household_id = h.id AND p.deleted_at IS NULL)"
     " || ARRAY(SELECT c.name FROM children c WHERE c.household_id = h.id"
-    " AND c.deleted_at IS NULL) AS names,"
+    " AND c.deleted_at IS NULL AND c.merged_into_id IS NULL) AS names,"
     " ARRAY(SELECT p.phone FROM parents p WHERE p.household_id = h.id AND p.deleted_at IS NULL"
     " AND p.phone IS NOT NULL) AS phones"
     " FROM households h WHERE h.id = ANY(:ids)"
+)
+# A file merged into another has no keys of its own (app/services/child_merges.py).
+_DROP_MERGED = text(
+    "DELETE FROM child_search_keys k USING children c WHERE c.id = k.child_id"
+    " AND c.id = ANY(:ids) AND c.merged_into_id IS NOT NULL"
 )
 _CHILDREN_OF = text("SELECT id FROM children WHERE household_id = ANY(:ids)")
 _UPSERT_CHILD = text(
@@ -160,6 +174,7 @@ def reindex(conn: Connection, children: set[uuid.UUID], households: set[uuid.UUI
         facts = conn.execute(_CHILD_FACTS, {"ids": list(children)}).all()
         if facts:
             conn.execute(_UPSERT_CHILD, child_keys(facts))
+        conn.execute(_DROP_MERGED, {"ids": list(children)})
 
 
 async def index_new_children(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> int:

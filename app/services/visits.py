@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,6 +82,10 @@ async def record_visit(session: AsyncSession, actor: Actor, new: New) -> Visit:
         )
     )
     child: Child = await load_visible(session, Child, data.child_id, "childId", "child")
+    if child.merged_into_id is not None:
+        # Recorded (offline) for a file merged since: the visit is the kept file's history.
+        child = await load_visible(session, Child, child.merged_into_id, "childId", "child")
+        data = replace(data, child_id=child.id)
     by_ngo = not actor.scope.allows("child_file", "write", child.area_code)
     if by_ngo:
         # An NGO records service visits to the children it is contracted for.

@@ -78,11 +78,15 @@ async def children_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> lis
 async def children_by_household(
     session: AsyncSession, household_ids: Sequence[uuid.UUID]
 ) -> list[list[Child]]:
-    """The live children of each household, eldest first."""
+    """The live children of each household, eldest first (not those merged into another)."""
     grouped: dict[uuid.UUID, list[Child]] = defaultdict(list)
     rows = await session.scalars(
         select(Child)
-        .where(Child.household_id.in_(household_ids), Child.deleted_at.is_(None))
+        .where(
+            Child.household_id.in_(household_ids),
+            Child.deleted_at.is_(None),
+            Child.merged_into_id.is_(None),
+        )
         .order_by(Child.birth_date, Child.id)
     )
     for child in rows:

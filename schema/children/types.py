@@ -112,6 +112,11 @@ class Child(relay.Node):
         description="The teacher who looks after the pupil (教师联系帮扶, seed 001): for the "
         "file's staff and the pupil's school; null for NGOs."
     )
+    merged_into_id: strawberry.ID | None = strawberry.field(
+        description="For a duplicate file merged into the child's file (mergeChildren): that "
+        "file's global id. A merged file is archived as a duplicate and listed nowhere."
+    )
+    merged_at: datetime | None = strawberry.field(description="When the file was merged.")
     row: strawberry.Private[ChildModel]
 
     @classmethod
@@ -135,6 +140,9 @@ class Child(relay.Node):
             else TeacherInCharge(
                 name=child.teacher_in_charge_name, phone=child.teacher_in_charge_phone
             ),
+            "merged_into_id": None
+            if child.merged_into_id is None
+            else global_id("Child", child.merged_into_id),
         }
         values.update(HIDDEN[view])
         return from_row(cls, child, row=child, **values)

@@ -45,6 +45,7 @@ ID_TYPES: Mapping[str, str] = {
     "to_household_id": "Household",
     "provisional_id": "Child",
     "into_child_id": "Child",
+    "duplicate_id": "Child",
 }
 
 

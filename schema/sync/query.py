@@ -27,6 +27,11 @@ MAX_SYNC_PAGE = 1000
 class Removal:
     type_name: str
     id: strawberry.ID
+    merged_into: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="For a child's file merged into another: the file it went into, which "
+        "holds its history now (re-point what the device holds of it there).",
+    )
 
 
 @strawberry.type(description="A page of changes; keep `cursor` and pull again while hasMore.")
@@ -82,6 +87,13 @@ class SyncQuery:
             for row in rows.get(name, [])
             if row.deleted_at is not None
         ]  # fmt: skip
+        # A file merged into another leaves every device, saying which file to follow.
+        removals += [
+            Removal(type_name="Child", id=global_id("Child", row.id),
+                    merged_into=global_id("Child", row.merged_into_id))
+            for row in rows.get("children", [])
+            if row.deleted_at is None and row.merged_into_id is not None
+        ]  # fmt: skip
         # Children who left the scope: moved away, or an NGO's contract for them ended. Checked
         # once per round (on its first page), not for the initial sync.
         moves = rows.get("moves", [])
@@ -111,7 +123,10 @@ class SyncQuery:
             ]
 
         def live(name: str) -> list[Any]:
-            return [row for row in rows.get(name, []) if row.deleted_at is None]
+            return [
+                row for row in rows.get(name, [])
+                if row.deleted_at is None and getattr(row, "merged_into_id", None) is None
+            ]  # fmt: skip
 
         return SyncPage(
             households=[Household.from_model(r) for r in live("households")],

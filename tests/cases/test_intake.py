@@ -32,7 +32,9 @@ query($number: String!) {
 """
 CHILD = """
 query($id: ID!) {
-  node(id: $id) { ... on Child { id name gender status areaCode birthDate version archivedReason } }
+  node(id: $id) {
+    ... on Child { id name gender status areaCode birthDate version archivedReason mergedIntoId }
+  }
 }
 """
 CASE = """
@@ -152,6 +154,7 @@ async def test_a_police_report_is_merged_into_the_childs_file_with_both_historie
     assert kinds == ["REPORTED", "MERGED"]
     archived = await _node(fresh_client, village, CHILD, provisional_id)
     assert (archived["status"], archived["archivedReason"]) == ("ARCHIVED", "DUPLICATE")
+    assert archived["mergedIntoId"] == on_file["id"]
     visits = await world.scalar(
         "SELECT count(*) FROM visits WHERE child_id = :c", c=key_of(on_file["id"])
     )
