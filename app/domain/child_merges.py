@@ -47,6 +47,9 @@ MERGE_RULES: Mapping[str, MergeRule] = {
     "safety_risk": MergeRule.EITHER,
     "scattered_orphan": MergeRule.EITHER,
     "recorded_key_reasons": MergeRule.UNION,
+    "teacher_in_charge_name": MergeRule.FILL,
+    # Only with its teacher: a phone belongs to the teacher named beside it (merged_file).
+    "teacher_in_charge_phone": MergeRule.FILL,
 }
 
 
@@ -85,6 +88,10 @@ def merged_file(kept: Mapping[str, object], duplicate: Mapping[str, object]) -> 
     if "student_number" in changes and school != duplicate["school_id"]:
         del changes["student_number"]
         conflicts.append("student_number")
+    teacher = changes.get("teacher_in_charge_name", kept["teacher_in_charge_name"])
+    if "teacher_in_charge_phone" in changes and teacher != duplicate["teacher_in_charge_name"]:
+        del changes["teacher_in_charge_phone"]
+        conflicts.append("teacher_in_charge_phone")
     if "id_number" in changes and kept["no_household_registration"]:
         changes["no_household_registration"] = False
     if "no_household_registration" in conflicts:

@@ -28,6 +28,8 @@ FILE: dict[str, Any] = {
     "safety_risk": False,
     "scattered_orphan": False,
     "recorded_key_reasons": [],
+    "teacher_in_charge_name": None,
+    "teacher_in_charge_phone": None,
 }
 NUMBER = "420702201605209516"
 
@@ -65,6 +67,12 @@ NUMBER = "420702201605209516"
          {"student_number": "S1"}, ()),
         ({"school_id": OTHER_SCHOOL}, {"school_id": SCHOOL, "student_number": "S1"}, {},
          ("school_id", "student_number")),
+        # A teacher's phone comes with its teacher; another teacher's phone does not.
+        ({}, {"teacher_in_charge_name": "李老师", "teacher_in_charge_phone": "13800000000"},
+         {"teacher_in_charge_name": "李老师", "teacher_in_charge_phone": "13800000000"}, ()),
+        ({"teacher_in_charge_name": "张老师"},
+         {"teacher_in_charge_name": "李老师", "teacher_in_charge_phone": "13800000000"}, {},
+         ("teacher_in_charge_name", "teacher_in_charge_phone")),
     ],
 )  # fmt: skip
 def test_the_kept_file_gains_what_it_lacks_and_keeps_what_it_has(
