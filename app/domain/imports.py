@@ -408,9 +408,8 @@ def _parent(row: _Row, who: str, away_by_category: bool, today: date) -> LedgerP
     work_place = row.text(f"{who}_work_place")
     phone = row.text(f"{who}_phone")
     if name is None:
-        for key, value in ((f"{who}_id_number", number), (f"{who}_phone", phone)):
-            if value is not None:
-                row.problem(key, Problem("REQUIRED", key, "the parent's name is missing"))
+        if number is not None or phone is not None or work_place is not None:
+            row.problem(f"{who}_name", Problem("REQUIRED", "name", "the parent's name is missing"))
         return None
     row.check(f"{who}_name", check_length(name, "name", 100))
     row.check(f"{who}_id_number", check_id_number(number, "idNumber", today=today))
