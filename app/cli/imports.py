@@ -69,6 +69,8 @@ async def _import(url: str, username: str, request: ImportRequest) -> ImportRepo
         async with session_factory(owner, StatisticsSession)() as session:
             enforcer = build_enforcer(await load_rules(session))
         scope = compile_scope(principal_for(identity, enforcer), enforcer)
+        if not scope.can("child_file", "write"):
+            raise CommandRefused(f"user {username!r} may not write children's files")
         sessions = scoped_sessions(engine, scope, clock.today(), session_class=ImportSession)
         actor = Actor(scope=scope, now=clock.now())
         with RichReporter(console) as reporter:

@@ -187,6 +187,8 @@ async def test_a_gbk_csv_ledger_through_the_command_line(
 
     unknown = shouhu(fresh_db, "import", "children", str(path), "--user", "nobody")
     assert unknown.returncode == 2 and "no user named 'nobody'" in unknown.stderr
+    county = shouhu(fresh_db, "import", "children", str(path), "--user", "demo-county")
+    assert county.returncode == 2 and "may not write children's files" in county.stderr
 
 
 async def test_an_update_changes_only_what_the_ledger_has_a_value_for(
