@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, text, tuple_
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -845,14 +845,18 @@ async def _duplicates(session: AsyncSession, rows: Sequence[LedgerRow]) -> dict[
     pairs = {(row.name, row.birth_date) for row in rows}
     if not pairs:
         return {}
-    candidates = list(
-        await session.scalars(
+    # Two lists, not a list of pairs: PostgreSQL hashes a long IN list of one column.
+    candidates = [
+        child
+        for child in await session.scalars(
             select(Child).where(
-                tuple_(Child.name, Child.birth_date).in_(list(pairs)),
+                Child.name.in_({name for name, _ in pairs}),
+                Child.birth_date.in_({born for _, born in pairs}),
                 Child.deleted_at.is_(None),
             )
         )
-    )
+        if (child.name, child.birth_date) in pairs
+    ]
     if not candidates:
         return {}
     parents: dict[uuid.UUID, list[Parent]] = {}
