@@ -51,6 +51,7 @@ from app.domain.imports import (
 )
 from app.domain.schools import check_school
 from app.domain.validation import (
+    ChildIdentity,
     Problem,
     check_id_number,
     check_length,
@@ -89,6 +90,7 @@ from app.services.children import (
     _child_problems,
     _child_values,
     _identity,
+    _refuse_twin_entry,
     update_child,
 )
 from app.services.common import Actor, New, merge_create
@@ -516,20 +518,86 @@ async def _write(
     keys: list[dict[str, Any]],
 ) -> None:
     new: list[tuple[RowResult, LedgerRow]] = []
+    matched: list[tuple[RowResult, LedgerRow, Child]] = []
     for result, row in batch.rows:
         if row.number not in batch.areas:
             continue
         child = _on_file(batch, row)
         if child is not None:
-            await _update(session, actor, result, row, child, dry_run)
+            matched.append((result, row, child))
         elif row.id_number and row.id_number in batch.elsewhere:
             await _under_review(
                 session, actor, result, row, batch.areas[row.number], places, dry_run
             )
         else:
             new.append((result, row))
+    schools = await _schools(session, actor, [(r, row) for r, row, _ in matched])
+    files = await _Files.load(session, [child for _, _, child in matched])
+    for result, row, child in matched:
+        result.child_id = child.id
+        school = schools.get(row.school) if row.school is not None else None
+        if isinstance(school, Problem):
+            _service_problems(result, [school])
+        elif files.differs(row, child, school):
+            await _update(session, actor, result, row, child, school, dry_run)
+        else:
+            result.outcome = "unchanged"  # nothing to write, nothing read row by row
     if new:
         await _create(session, actor, batch, new, places, keys)
+
+
+@dataclass
+class _Files:
+    """What is on file of a batch's matched children, read for all of them at once: their
+    households, parents by relation, and active guardians' names."""
+
+    households: dict[uuid.UUID, Household]
+    parents: dict[uuid.UUID, dict[ParentRelation, Parent]]
+    guardians: dict[uuid.UUID, str]
+
+    @classmethod
+    async def load(cls, session: AsyncSession, children: Sequence[Child]) -> _Files:
+        household_ids = {child.household_id for child in children}
+        files = cls({}, {}, {})
+        if not children:
+            return files
+        for household in await session.scalars(
+            select(Household).where(Household.id.in_(household_ids))
+        ):
+            files.households[household.id] = household
+        for parent in await session.scalars(
+            select(Parent).where(
+                Parent.household_id.in_(household_ids), Parent.deleted_at.is_(None)
+            )
+        ):
+            files.parents.setdefault(parent.household_id, {})[parent.relation] = parent
+        for child_id, name in await session.execute(
+            select(Guardianship.child_id, Guardianship.guardian_name).where(
+                Guardianship.child_id.in_([child.id for child in children]),
+                Guardianship.status == GuardianshipStatus.ACTIVE,
+                Guardianship.deleted_at.is_(None),
+            )
+        ):
+            files.guardians[child_id] = name
+        return files
+
+    def differs(self, row: LedgerRow, child: Child, school_id: uuid.UUID | None) -> bool:
+        """Whether the row has a value the file lacks or holds otherwise (what _update
+        would write)."""
+        if _child_changes(row, child, school_id):
+            return True
+        household = self.households.get(child.household_id)
+        if household is not None and (
+            any(getattr(household, k) != v for k, v in row.poverty.items())
+            or (row.address is not None and household.address != row.address)
+        ):
+            return True
+        stored = self.parents.get(child.household_id, {})
+        for who, parent in row.parents:
+            on_file = stored.get(_RELATIONS[who])
+            if on_file is None or _parent_changes(parent, on_file):
+                return True
+        return row.guardian is not None and self.guardians.get(child.id) != row.guardian.name
 
 
 async def _under_review(
@@ -660,18 +728,11 @@ async def _update(
     result: RowResult,
     row: LedgerRow,
     child: Child,
+    school_id: uuid.UUID | None,
     dry_run: bool,
 ) -> None:
-    """A child on file: the services' own updates, with the fields that differ; nothing
-    written when nothing differs. Each row in a savepoint of its own."""
-    result.child_id = child.id
-    school_id: uuid.UUID | None = None
-    if row.school is not None:
-        school = await _school(session, actor, row.school)
-        if isinstance(school, Problem):
-            _service_problems(result, [school])
-            return
-        school_id = school
+    """A child on file: the services' own updates, with the fields that differ, in a
+    savepoint of the row's own."""
     changed = False
     try:
         async with session.begin_nested():
@@ -810,6 +871,29 @@ def _family(
     )
     found += missing + ([] if household_data is None else _household_problems(household_data))
     return household_data, parent_records, found
+
+
+async def _join(
+    session: AsyncSession,
+    actor: Actor,
+    result: RowResult,
+    row: LedgerRow,
+    household_id: uuid.UUID,
+    identity: ChildIdentity,
+) -> bool:
+    """A new child of a family on file: registerChild's check of a twin entry in the
+    household, and the ledger's values for the household and parents written as for a
+    child on file (so that the same ledger again changes nothing). False: refused."""
+    household = await session.get(Household, household_id)
+    try:
+        async with session.begin_nested():
+            await _refuse_twin_entry(session, household_id, identity, None)
+            if household is not None:
+                await _update_household(session, actor, row, household)
+    except DomainError as error:
+        _service_problems(result, error.problems)
+        return False
+    return True
 
 
 def _household_key(area_code: str, row: LedgerRow) -> tuple[str, ...] | None:
@@ -962,6 +1046,10 @@ async def _create(
                 [Problem("DUPLICATE_CHILD", "name", "a child of this name, birth date and gender "
                          "is already on file in the household")],
             )  # fmt: skip
+            continue
+        if household_id is not None and not await _join(
+            session, actor, result, row, household_id, _identity(values)
+        ):
             continue
         if household_id is None and household is None:
             household = Household(id=child_data.household_id, **_household_values(household_data))

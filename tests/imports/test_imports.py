@@ -202,6 +202,8 @@ async def test_an_update_changes_only_what_the_ledger_has_a_value_for(
                "母亲身份证号": None, "母亲务工地": None, "母亲联系电话": None}  # fmt: skip
     report = _report(await _upload(fresh_client, token, factories.ledger([changed], "xlsx")))
     assert report["counts"]["updated"] == 1, report
+    again = _report(await _upload(fresh_client, token, factories.ledger([changed], "xlsx")))
+    assert again["counts"]["unchanged"] == 1, again
     async with engine_for(fresh_db).connect() as conn:
         family = (
             await conn.execute(
