@@ -368,6 +368,9 @@ CHINESE: Final[dict[str, str]] = {
     "the file is larger than {most} bytes: split the ledger": "文件超过 {most} 字节：请拆分台账",
     "send the ledger as the form's file part": "请将台账作为表单的 file 字段上传",
     "send the ledger as the request body": "请将台账作为请求正文上传",
+    "a record of the ledger was written meanwhile: import it again": (
+        "台账中的记录在导入期间被他人写入：请重新导入"
+    ),
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service

@@ -29,14 +29,13 @@ from app.models import User
 from app.progress import SilentReporter
 from app.seed.demo import DEMO_TOWNSHIP, seed_demo
 from app.services.common import Actor
-from app.services.imports import ImportRequest, run_import
+from app.services.imports import ImportRequest, import_sessions, run_import
 from app.services.statistics.refresh import StatisticsSession
 from app.settings import Settings
 from authz.enforcer import build_enforcer
 from authz.policy_store import load_rules
 from authz.principal import principal_for
 from authz.scope import compile_scope
-from authz.session import ScopedSession, scoped_sessions
 from bench.databases import run_on_throwaway_database
 
 HEADER = ["姓名", "性别", "身份证号", "出生日期", "地区代码", "户籍地址", "父亲姓名",
@@ -46,10 +45,6 @@ HEADER = ["姓名", "性别", "身份证号", "出生日期", "地区代码", "�
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建国志文斌浩然子轩梓涵"
 PLACES = ["广东省深圳市", "广东省东莞市", "浙江省杭州市", "上海市", "江苏省苏州市", "北京市"]
-
-
-class BenchSession(ScopedSession, StatisticsSession):
-    """The import's sessions, as the CLI's."""
 
 
 def _name(rng: random.Random, surname: str) -> str:
@@ -130,7 +125,7 @@ async def run(url: str, settings: Settings, children: int, rounds: int) -> None:
     )  # fmt: skip
     scope = compile_scope(principal_for(identity, enforcer), enforcer)
     engine = create_engine(app_role_url(url, settings), pool_size=2)
-    sessions = scoped_sessions(engine, scope, clock.today(), session_class=BenchSession)
+    sessions = import_sessions(engine, scope, clock.today())
     for round_ in range(rounds):
         actor = Actor(scope=scope, now=clock.now())
         request = ImportRequest(body=body, file_name="bench.csv")

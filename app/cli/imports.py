@@ -27,21 +27,15 @@ from app.domain.imports import parse_mapping
 from app.models import User
 from app.progress import RichReporter
 from app.services.common import Actor
-from app.services.imports import ImportReport, ImportRequest, run_import
+from app.services.imports import ImportReport, ImportRequest, import_sessions, run_import
 from app.services.statistics.refresh import StatisticsSession
 from app.settings import get_settings
 from authz.enforcer import build_enforcer
 from authz.policy_store import load_rules
 from authz.principal import principal_for
 from authz.scope import compile_scope
-from authz.session import ScopedSession, scoped_sessions
 
 import_cli = typer.Typer(help="Import county ledgers (台账).", no_args_is_help=True)
-
-
-class ImportSession(ScopedSession, StatisticsSession):
-    """The import's sessions: scoped to the user, their commits refresh the statistics and
-    the search keys (as a request's sessions do)."""
 
 
 async def _identity(engine: AsyncEngine, username: str) -> Identity:
@@ -71,7 +65,7 @@ async def _import(url: str, username: str, request: ImportRequest) -> ImportRepo
         scope = compile_scope(principal_for(identity, enforcer), enforcer)
         if not scope.can("child_file", "write"):
             raise CommandRefused(f"user {username!r} may not write children's files")
-        sessions = scoped_sessions(engine, scope, clock.today(), session_class=ImportSession)
+        sessions = import_sessions(engine, scope, clock.today())
         actor = Actor(scope=scope, now=clock.now())
         with RichReporter(console) as reporter:
             return await run_import(sessions, actor, request, reporter)

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.domain.guardianship import check_guardian_adult
 from app.domain.imports import (
@@ -106,7 +106,10 @@ from app.services.households import (
     update_household,
     update_parent,
 )
+from app.services.statistics.refresh import StatisticsSession
 from app.services.tasks import apply_task_rules
+from authz.scope import Scope
+from authz.session import ScopedSession, scoped_sessions
 
 # Rows written per step: one set of lookups, one flush, one derivation per batch.
 BATCH = 2000
@@ -123,6 +126,20 @@ _FIELDS = {
 }  # fmt: skip
 _PARENT_FIELDS = {"name": "name", "idNumber": "id_number", "phone": "phone",
                   "workPlace": "work_place"}  # fmt: skip
+
+
+class ImportSession(ScopedSession, StatisticsSession):
+    """An import's sessions: scoped to the importer (ORM predicates and row-level security),
+    their commits refreshing the statistics and the search keys, as a request's sessions."""
+
+
+def import_sessions(
+    engine: AsyncEngine, scope: Scope, today: date
+) -> async_sessionmaker[AsyncSession]:
+    """The sessions an import runs on, as `scope`'s principal, on `engine` (the application
+    role's). No statement time limit: an import's statements grow with the ledger, which is
+    bounded (MAX_ROWS), not with what the database holds."""
+    return scoped_sessions(engine, scope, today, 0, session_class=ImportSession)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
 
+from sqlalchemy.exc import IntegrityError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -21,7 +22,7 @@ from app import clock
 from app.domain.imports import parse_mapping
 from app.progress import SilentReporter
 from app.services.common import Actor
-from app.services.imports import ImportRequest, run_import
+from app.services.imports import ImportRequest, import_sessions, run_import
 from app.web.caller import resolve_caller
 from app.web.exports import _problem
 
@@ -99,5 +100,13 @@ async def children_import(request: Request) -> JSONResponse:
         mapping=mapping, dry_run=dry_run == "true",
     )  # fmt: skip
     actor = Actor(scope=scope, now=clock.now())
-    report = await run_import(caller.scoped.sessions, actor, ledger, SilentReporter())
+    sessions = import_sessions(request.app.state.engine, scope, actor.today)
+    try:
+        report = await run_import(sessions, actor, ledger, SilentReporter())
+    except IntegrityError:
+        # A write of someone else's committed meanwhile (the same child registered): nothing
+        # of this import was written.
+        return _problem(
+            409, "CONFLICT", "a record of the ledger was written meanwhile: import it again"
+        )
     return JSONResponse(report.document(), 422 if report.problems else 200)
