@@ -21,9 +21,9 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -70,7 +70,7 @@ from app.enums import (
     Role,
 )
 from app.errors import DomainError
-from app.idcrypto import fingerprints
+from app.idcrypto import fingerprints, sealed_pair
 from app.models import (
     Area,
     Child,
@@ -106,7 +106,8 @@ from app.services.households import (
     update_household,
     update_parent,
 )
-from app.services.statistics.refresh import StatisticsSession
+from app.services.search_keys import index_new_children, index_new_households, reindex
+from app.services.statistics.refresh import StatisticsSession, mark_villages_written
 from app.services.tasks import apply_task_rules
 from authz.scope import Scope
 from authz.session import ScopedSession, scoped_sessions
@@ -890,6 +891,34 @@ def _family(
     return household_data, parent_records, found
 
 
+def _sealed(model: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """A row's values as its table stores them: the ID number sealed beside its fingerprint."""
+    number = values.pop("id_number", None)
+    enc, fingerprint = sealed_pair(number, f"{model.__tablename__}.id_number")
+    return {**values, "id_number_enc": enc, "id_number_hash": fingerprint}
+
+
+async def _insert(
+    session: AsyncSession, rows_of: Mapping[Any, list[dict[str, Any]]], joined: set[uuid.UUID]
+) -> None:
+    """The new rows, a statement per table (households first: the others point at them),
+    the search keys of the new households and children written with COPY (those of the
+    families on file they joined computed again), and their villages' statistics marked for
+    the commit's refresh: what the session's hooks do for rows written through the ORM."""
+    for model in (Household, Parent, Child, Guardianship):
+        if rows_of[model]:
+            await session.execute(insert(cast(Table, model.__table__)), rows_of[model])
+    conn = await session.connection()
+    await index_new_households(conn, [row["id"] for row in rows_of[Household]])
+    new_households = {row["id"] for row in rows_of[Household]}
+    await index_new_children(
+        conn, [row["id"] for row in rows_of[Child] if row["household_id"] in new_households]
+    )
+    if joined:
+        await conn.run_sync(lambda sync: reindex(sync, set(), set(joined)))
+    mark_villages_written(session, {row["area_code"] for row in rows_of[Child]})
+
+
 async def _join(
     session: AsyncSession,
     actor: Actor,
@@ -1011,11 +1040,11 @@ async def _create(
     schools = await _schools(session, actor, rows)
     on_file = await _households_on_file(session, [row for _, row in rows])
     duplicates = await _duplicates(session, [row for _, row in rows])
-    households: dict[tuple[str, ...], Household] = {}
-    members: dict[uuid.UUID, list[Child]] = {}
-    # Written in this order (the models declare no relationships to order them by).
-    families: list[Any] = []
-    added: list[Any] = []
+    households: dict[tuple[str, ...], uuid.UUID] = {}
+    members: dict[uuid.UUID, list[ChildIdentity]] = {}
+    rows_of: dict[Any, list[dict[str, Any]]] = {Household: [], Parent: [], Child: [],
+                                                Guardianship: []}  # fmt: skip
+    joined: set[uuid.UUID] = set()
     created: list[uuid.UUID] = []
     recorded: list[dict[str, Any]] = []
     for result, row in rows:
@@ -1035,7 +1064,7 @@ async def _create(
         child_data, missing = merge_create(
             ChildData,
             {
-                "household_id": household_id or (household.id if household else uuid.uuid4()),
+                "household_id": household_id or household or uuid.uuid4(),
                 "name": row.name, "gender": row.gender, "birth_date": row.birth_date,
                 "id_number": row.id_number,
                 "student_number": row.student_number, "school_id": school,
@@ -1054,7 +1083,7 @@ async def _create(
         values = _child_values(child_data)
         twin = next(
             (c for c in members.get(child_data.household_id, [])
-             if same_child(_identity(values), _identity(c))),
+             if same_child(_identity(values), c)),
             None,
         )  # fmt: skip
         if twin is not None:
@@ -1068,38 +1097,42 @@ async def _create(
             session, actor, result, row, household_id, _identity(values)
         ):
             continue
-        if household_id is None and household is None:
-            household = Household(id=child_data.household_id, **_household_values(household_data))
-            families.append(household)
-            families += [_new_parent(record, household) for _, record in parent_records]
+        if household_id is not None:
+            joined.add(household_id)
+        elif household is None:
+            rows_of[Household].append(
+                {"id": child_data.household_id, **_household_values(household_data)}
+            )
+            rows_of[Parent] += [
+                _sealed(Parent, {"id": uuid.uuid4(), "household_id": child_data.household_id,
+                                 "area_code": area_code, **_parent_values(record)})
+                for _, record in parent_records
+            ]  # fmt: skip
             if key is not None:
-                households[key] = household
-        child = Child(id=uuid.uuid4(), area_code=area_code, **values)
-        members.setdefault(child_data.household_id, []).append(child)
-        added.append(child)
+                households[key] = child_data.household_id
+        child_id = uuid.uuid4()
+        members.setdefault(child_data.household_id, []).append(_identity(values))
+        rows_of[Child].append(_sealed(Child, {"id": child_id, "area_code": area_code, **values}))
         if row.guardian is not None:
-            added.append(
-                Guardianship(
-                    id=uuid.uuid4(), child_id=child.id, area_code=area_code,
-                    guardian_name=row.guardian.name.strip(), relation=row.guardian.relation,
-                    phone=row.guardian.phone, id_number=row.guardian.id_number,
-                    starts_on=actor.today, capacity=GuardianCapacity.UNASSESSED,
-                    status=GuardianshipStatus.ACTIVE,
-                )
+            rows_of[Guardianship].append(
+                _sealed(Guardianship, {
+                    "id": uuid.uuid4(), "child_id": child_id, "area_code": area_code,
+                    "guardian_name": row.guardian.name.strip(), "relation": row.guardian.relation,
+                    "phone": row.guardian.phone, "id_number": row.guardian.id_number,
+                    "starts_on": actor.today, "capacity": GuardianCapacity.UNASSESSED,
+                    "status": GuardianshipStatus.ACTIVE,
+                })
             )  # fmt: skip
-        result.outcome, result.child_id = "created", child.id
+        result.outcome, result.child_id = "created", child_id
         result.possible_duplicate_of = duplicates.get(row.number)
-        created.append(child.id)
+        created.append(child_id)
         if not row.id_number:
             recorded.append(
-                {"row_key": row_key(area_code, row), "child_id": child.id, "area_code": area_code}
+                {"row_key": row_key(area_code, row), "child_id": child_id, "area_code": area_code}
             )
     if not created:
         return
-    session.add_all(families)
-    await session.flush()
-    session.add_all(added)
-    await session.flush()
+    await _insert(session, rows_of, joined)
     await refresh_children(session, created, actor.today)
     await apply_task_rules(session, actor, created)
     keys.extend(recorded)

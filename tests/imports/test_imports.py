@@ -322,3 +322,24 @@ async def test_bad_input_gets_clear_errors(fresh_client: AsyncClient, fresh_db: 
         headers={"Authorization": f"Bearer {token}"},
     )
     assert _report(form)["counts"]["created"] == 1 and form.json()["fileName"] == "台账.xlsx"
+
+
+async def test_a_child_of_a_family_on_file_joins_its_household(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    _report(await _upload(fresh_client, token, factories.ledger([ROWS[0]])))
+    # A later ledger names the sister, with the same parents' ID numbers.
+    joined = _report(await _upload(fresh_client, token, factories.ledger([ROWS[2]])))
+    assert joined["counts"]["created"] == 1, joined
+    found = await _imported(engine_for, fresh_db)
+    assert found["张小红"].household_id == found["张小明"].household_id
+    async with engine_for(fresh_db).connect() as conn:
+        keys = await conn.scalar(
+            text("SELECT keys FROM household_search_keys WHERE household_id = :id"),
+            {"id": found["张小明"].household_id},
+        )
+    # The household is found by both children's names (its keys computed again).
+    assert {"n=张小明", "n=张小红"} <= set(keys)
+    again = _report(await _upload(fresh_client, token, factories.ledger([ROWS[2]])))
+    assert again["counts"]["unchanged"] == 1, again
