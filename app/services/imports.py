@@ -440,11 +440,6 @@ class _Places:
         )
 
 
-def _refuse(result: RowResult, key: str, problem: Problem, titles: Mapping[str, str]) -> None:
-    result.problems.append(RowProblem(result.row, titles.get(key, standard_header(key)), problem))
-    result.outcome = "refused"
-
-
 async def _match(
     session: AsyncSession, actor: Actor, batch: _Batch, places: _Places, seen: dict[str, int]
 ) -> None:
