@@ -268,22 +268,26 @@ async def _open_task(session: AsyncSession, *, due_on: date | None, **values: An
     await _open_tasks(session, [{"due_on": due_on, **values}])
 
 
+# A statement takes at most 32,767 parameters: a thousand tasks of ten columns each.
+_TASKS_PER_STATEMENT = 1000
+
+
 async def _open_tasks(session: AsyncSession, tasks: list[dict[str, Any]]) -> None:
-    """Tasks, in one statement, but those of a kind open about their subject (the partial
-    unique index), each with its event."""
-    if not tasks:
-        return
+    """Tasks, a statement per thousand, but those of a kind open about their subject (the
+    partial unique index), each with its event."""
     table = TASKS
-    opened = await session.execute(
-        pg_insert(table)
-        .values([{"id": uuid.uuid4(), "status": TaskStatus.OPEN, **task} for task in tasks])
-        .on_conflict_do_nothing(
-            index_elements=[table.c.kind, table.c.subject_id, table.c.escalation_level],
-            index_where=text("status = 'open'"),
+    for start in range(0, len(tasks), _TASKS_PER_STATEMENT):
+        chunk = tasks[start : start + _TASKS_PER_STATEMENT]
+        opened = await session.execute(
+            pg_insert(table)
+            .values([{"id": uuid.uuid4(), "status": TaskStatus.OPEN, **task} for task in chunk])
+            .on_conflict_do_nothing(
+                index_elements=[table.c.kind, table.c.subject_id, table.c.escalation_level],
+                index_where=text("status = 'open'"),
+            )
+            .returning(table)
         )
-        .returning(table)
-    )
-    await outbox.tasks_opened(session, list(opened.mappings()))
+        await outbox.tasks_opened(session, list(opened.mappings()))
 
 
 async def _load_open(
