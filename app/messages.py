@@ -351,6 +351,34 @@ CHINESE: Final[dict[str, str]] = {
     "the two files hold different ID numbers: correct the wrong one before merging": (
         "两份档案的身份证号不同：请先更正错误的号码再并档"
     ),
+    # ledger imports (app/domain/imports.py, app/services/imports.py, app/web/imports.py)
+    "a mapping reads 源列=标准列: {line}": "列映射应写作 源列=标准列：{line}",
+    "{column} is not a standard column": "{column} 不是标准列",
+    "two columns are {column}": "有两列都是 {column}",
+    "the ledger has no column {column}": "台账缺少 {column} 列",
+    "the file is not an xlsx workbook that can be read": "文件不是可以读取的 xlsx 工作簿",
+    "the workbook has no sheet": "工作簿中没有工作表",
+    "{name} is neither an xlsx workbook nor csv text": "{name} 既不是 xlsx 工作簿也不是 csv 文本",
+    "not a date: write it as 2015-03-04": "不是日期：请写成 2015-03-04",
+    "the parent's name is missing": "缺少父母的姓名",
+    "the guardian's relation to the child is missing": "缺少监护人与儿童的关系",
+    "unknown value {value}": "无法识别的值：{value}",
+    "the file has no rows": "文件中没有数据行",
+    "a ledger holds at most {most} rows: split it": "一份台账最多 {most} 行：请拆分",
+    "no single village named {name} in {area}": "{area} 内没有唯一名为 {name} 的村（社区）",
+    "the row has no village: give 地区代码 or 村, or --area": (
+        "该行没有所在村：请填写地区代码或村，或指定导入地区"
+    ),
+    "you may not write children's files in {area}": "你无权在 {area} 登记儿童档案",
+    "you may not write children's files": "你无权登记儿童档案",
+    "the same child as row {row}": "与第 {row} 行是同一名儿童",
+    "no single school named {name}": "没有唯一名为 {name} 的学校",
+    "the file is larger than {most} bytes: split the ledger": "文件超过 {most} 字节：请拆分台账",
+    "send the ledger as the form's file part": "请将台账作为表单的 file 字段上传",
+    "send the ledger as the request body": "请将台账作为请求正文上传",
+    "a record of the ledger was written meanwhile: import it again": (
+        "台账中的记录在导入期间被他人写入：请重新导入"
+    ),
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service
@@ -546,6 +574,18 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "MERGE_SAME_CHILD": ("a file cannot be merged into itself", "档案不能并入自身"),
     "ALREADY_MERGED": ("the file has already been merged", "该档案已并档"),
     "DIFFERENT_ID_NUMBERS": ("the files hold different ID numbers", "两份档案的身份证号不同"),
+    "BAD_MAPPING": ("a column mapping that cannot be read", "无法识别的列映射"),
+    "UNKNOWN_COLUMN": ("not a standard column of a ledger", "不是台账的标准列"),
+    "DUPLICATE_COLUMN": ("a column is in the ledger twice", "台账中有重复的列"),
+    "MISSING_COLUMN": ("the ledger lacks a column it needs", "台账缺少必需的列"),
+    "UNREADABLE_FILE": ("the file is not a ledger that can be read", "文件不是可以读取的台账"),
+    "UNKNOWN_VALUE": ("a value that is not recognized", "无法识别的值"),
+    "EMPTY_FILE": ("the file has no rows", "文件中没有数据行"),
+    "TOO_MANY_ROWS": ("the ledger has too many rows", "台账行数过多"),
+    "UNKNOWN_VILLAGE": ("no such village", "没有这个村（社区）"),
+    "DUPLICATE_ROW": ("the same child is in the ledger twice", "台账中同一名儿童出现两次"),
+    "UNKNOWN_SCHOOL": ("no such school", "没有这所学校"),
+    "PAYLOAD_TOO_LARGE": ("the upload is too large", "上传的文件过大"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and

@@ -11,11 +11,14 @@ record belongs to). Overrides are GraphQL input fields.
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
+from openpyxl import Workbook
 
 from app.domain.idnumber import make_id_number
 from tests.documents import (
@@ -132,3 +135,32 @@ async def case(client: AsyncClient, token: str, child_id: str, **overrides: Any)
         "description": "邻居反映孩子近来情绪低落。", **overrides,
     }  # fmt: skip
     return _accepted(await mutation_payload(client, token, REPORT_CONCERN, **fields), "case")
+
+
+LEDGER_HEADER = (
+    "序号", "姓名", "性别", "身份证号", "出生日期", "地区代码", "户籍地址", "父亲姓名",
+    "父亲身份证号", "父亲务工地", "父亲联系电话", "母亲姓名", "母亲身份证号", "母亲务工地",
+    "母亲联系电话", "监护人", "监护人与儿童关系", "监护人电话", "就读学校", "学籍号", "儿童类别",
+)  # fmt: skip
+
+
+def ledger(rows: list[dict[str, object]], kind: str = "xlsx", encoding: str = "gbk") -> bytes:
+    """A county ledger (台账) of `rows` (cells by header, LEDGER_HEADER's columns): an xlsx
+    workbook, or csv text in `encoding` (GBK, as Excel writes it on a Chinese Windows)."""
+    header = list(LEDGER_HEADER)
+    lines = [[row.get(title, index + 1 if title == "序号" else None) for title in header]
+             for index, row in enumerate(rows)]  # fmt: skip
+    if kind == "xlsx":
+        book = Workbook()
+        sheet = book.active
+        sheet.append(header)
+        for line in lines:
+            sheet.append(line)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows([["" if cell is None else cell for cell in line] for line in lines])
+    return text.getvalue().encode(encoding)

@@ -20,6 +20,7 @@ from app.auth.apikeys import create_api_key, list_api_keys, revoke_api_key
 from app.auth.tokens import issue_access_token
 from app.cli.bootstrap import prepare_database
 from app.cli.common import CommandRefused, console, in_transaction, with_engine
+from app.cli.imports import import_cli
 from app.cli.keys import keys_cli
 from app.cli.mobile_contract import contract_cli
 from app.cli.policy import policy_cli
@@ -42,6 +43,7 @@ cli.add_typer(apikey_cli, name="apikey")
 cli.add_typer(policy_cli, name="policy")
 cli.add_typer(contract_cli, name="contract")
 cli.add_typer(keys_cli, name="keys")
+cli.add_typer(import_cli, name="import")
 
 
 @cli.command()

@@ -111,11 +111,14 @@ def _prefixes(text: str) -> list[str]:
     return [text[:end] for end in range(1, len(text) + 1)]
 
 
-def name_keys(name: str) -> set[str]:
+# Names repeat (a child's name is its household's key too; a ledger import computes
+# thousands at once): their keys are kept.
+@lru_cache(maxsize=65536)
+def name_keys(name: str) -> frozenset[str]:
     """The keys of a person's name."""
     name = normalize(name)
     if not name:
-        return set()
+        return frozenset()
     keys = {f"n={name}"}
     keys.update(f"n^{prefix}" for prefix in _prefixes(name))
     keys.update(f"n~{name[i:j]}" for i in range(len(name)) for j in range(i + 1, len(name) + 1))
@@ -128,7 +131,7 @@ def name_keys(name: str) -> set[str]:
         for start in range(1, len(syllables)):
             keys.update(f"p~{prefix}" for prefix in _prefixes("".join(syllables[start:])))
             keys.update(f"i~{prefix}" for prefix in _prefixes(initials[start:]))
-    return keys
+    return frozenset(keys)
 
 
 def identifier_keys(

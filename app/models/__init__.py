@@ -9,6 +9,7 @@ from app.models.cases import Case, CaseEvent, CaseNumberCounter, CaseReferral, D
 from app.models.children import Child, ChildMove, ChildMoveRequest
 from app.models.guardianships import Guardianship
 from app.models.households import Household, Parent
+from app.models.imports import ImportedRow, LedgerImport
 from app.models.ngo_contracts import NgoContract, NgoContractChild
 from app.models.organizations import Organization, User
 from app.models.outbox import OutboxEvent
@@ -43,6 +44,8 @@ __all__ = [
     "Guardianship",
     "Household",
     "HouseholdSearchKeys",
+    "ImportedRow",
+    "LedgerImport",
     "LoginFailure",
     "NgoContract",
     "NgoContractChild",

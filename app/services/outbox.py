@@ -95,13 +95,6 @@ def _task_facts(task: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-async def task_opened(session: AsyncSession, task: Mapping[str, Any] | None) -> None:
-    """A task was opened (`task`: the row inserted; None when none was, one being open)."""
-    if task is None:
-        return
-    await emit(session, OutboxEventKind.TASK_OPENED, task["area_code"], _task_facts(task))
-
-
 async def tasks_opened(
     executor: AsyncSession | AsyncConnection,
     tasks: Sequence[Mapping[Any, Any]],

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, select, text, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -90,43 +90,55 @@ async def apply_task_rules(
     if not child_ids:
         return
     rules = get_settings().task_rules
+    # Alerts to remember and village tasks to open are written for all the children at
+    # once (a ledger import applies the rules to thousands); reports and closings are rare.
+    raised: list[dict[str, Any]] = []
+    opening: list[dict[str, Any]] = []
     for child_id, situation, area_code in await _situations(session, child_ids):
         firing = evaluate(situation, rules, actor.today)
         if firing.raised != situation.raised:
-            await _keep_raised(session, child_id, firing.raised)
+            raised.append({"child": child_id, "alerts": sorted(a.value for a in firing.raised)})
         for category in firing.reports:
             await _report(session, actor, child_id, category, rules)
         for kind, due_on in firing.open_village_tasks:
-            await _open_task(
-                session, area_code=area_code, kind=kind, subject_type=TaskSubject.CHILD,
-                subject_id=child_id, child_id=child_id, reason=_VILLAGE_REASON[kind],
-                due_on=due_on, priority=_VILLAGE_PRIORITY[kind],
-                assignee_role=Role.VILLAGE_DIRECTOR,
+            opening.append(
+                dict(
+                    area_code=area_code, kind=kind, subject_type=TaskSubject.CHILD,
+                    subject_id=child_id, child_id=child_id, reason=_VILLAGE_REASON[kind],
+                    due_on=due_on, priority=_VILLAGE_PRIORITY[kind],
+                    assignee_role=Role.VILLAGE_DIRECTOR,
+                )
             )  # fmt: skip
         if firing.close_reports:
             await _close_responses(session, actor, child_id, firing.close_reports)
         if firing.close_village_tasks:
             await _close_ended(session, actor, child_id, firing.close_village_tasks)
         if firing.find_guardian_about is not None:
-            await _open_task(
-                session, area_code=area_code, kind=TaskKind.FIND_GUARDIAN,
-                subject_type=TaskSubject.GUARDIANSHIP, subject_id=firing.find_guardian_about,
-                child_id=child_id, reason=_FIND_GUARDIAN_REASON, due_on=firing.find_guardian_due,
-                priority=TaskPriority.HIGH, assignee_role=Role.VILLAGE_DIRECTOR,
+            opening.append(
+                dict(
+                    area_code=area_code, kind=TaskKind.FIND_GUARDIAN,
+                    subject_type=TaskSubject.GUARDIANSHIP, subject_id=firing.find_guardian_about,
+                    child_id=child_id, reason=_FIND_GUARDIAN_REASON,
+                    due_on=firing.find_guardian_due, priority=TaskPriority.HIGH,
+                    assignee_role=Role.VILLAGE_DIRECTOR,
+                )
             )  # fmt: skip
         if firing.close_find_guardian:
             await _close_ended(session, actor, child_id, (TaskKind.FIND_GUARDIAN,))
+    await _keep_raised(session, raised)
+    await _open_tasks(session, opening)
 
 
-async def _keep_raised(
-    session: AsyncSession, child_id: uuid.UUID, raised: frozenset[Alert]
-) -> None:
+async def _keep_raised(session: AsyncSession, raised: list[dict[str, Any]]) -> None:
     """Remember the alerts acted on, for the next save (not an edit: the version stays)."""
+    if not raised:
+        return
     children = cast(Table, Child.__table__)
     await session.execute(
         update(children)
-        .where(children.c.id == child_id)
-        .values(raised_alerts=sorted(alert.value for alert in raised))
+        .where(children.c.id == bindparam("child"))
+        .values(raised_alerts=bindparam("alerts")),
+        raised,
     )
 
 
@@ -253,17 +265,29 @@ async def _report(
 
 async def _open_task(session: AsyncSession, *, due_on: date | None, **values: Any) -> None:
     """A task, unless one of its kind is open about its subject (the partial unique index)."""
+    await _open_tasks(session, [{"due_on": due_on, **values}])
+
+
+# A statement takes at most 32,767 parameters: a thousand tasks of ten columns each.
+_TASKS_PER_STATEMENT = 1000
+
+
+async def _open_tasks(session: AsyncSession, tasks: list[dict[str, Any]]) -> None:
+    """Tasks, a statement per thousand, but those of a kind open about their subject (the
+    partial unique index), each with its event."""
     table = TASKS
-    opened = await session.execute(
-        pg_insert(table)
-        .values(id=uuid.uuid4(), due_on=due_on, status=TaskStatus.OPEN, **values)
-        .on_conflict_do_nothing(
-            index_elements=[table.c.kind, table.c.subject_id, table.c.escalation_level],
-            index_where=text("status = 'open'"),
+    for start in range(0, len(tasks), _TASKS_PER_STATEMENT):
+        chunk = tasks[start : start + _TASKS_PER_STATEMENT]
+        opened = await session.execute(
+            pg_insert(table)
+            .values([{"id": uuid.uuid4(), "status": TaskStatus.OPEN, **task} for task in chunk])
+            .on_conflict_do_nothing(
+                index_elements=[table.c.kind, table.c.subject_id, table.c.escalation_level],
+                index_where=text("status = 'open'"),
+            )
+            .returning(table)
         )
-        .returning(table)
-    )
-    await outbox.task_opened(session, opened.mappings().first())
+        await outbox.tasks_opened(session, list(opened.mappings()))
 
 
 async def _load_open(

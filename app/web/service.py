@@ -51,6 +51,7 @@ from app.web.graphql_request import (
     read_body,
     replay,
 )
+from app.web.imports import children_import
 from app.web.integrations.routes import absences_csv
 from app.web.ledgers import children_xlsx, visits_xlsx
 from app.web.ratelimit import RateLimitMiddleware
@@ -310,6 +311,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/exports/statistics.xlsx", statistics_xlsx),
             Route("/exports/children.xlsx", children_xlsx),
             Route("/exports/visits.xlsx", visits_xlsx),
+            Route("/imports/children", children_import, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

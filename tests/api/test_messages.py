@@ -43,6 +43,7 @@ TEMPLATE_CALLS: dict[str, tuple[int | None, int, str]] = {
     "_problem": (1, 2, "message"),  # app/web/exports.py
     "_error": (1, 0, "message"),  # schema/core/persisted.py
     "RequestError": (1, 2, "message"),  # app/web/graphql_request.py
+    "UnreadableFile": (None, 0, "template"),  # app/domain/imports.py
 }
 # Callables that take text already rendered for people: never a literal.
 RENDERED_CALLS = {"UserError": (2, "message"), "GraphQLError": (0, "message")}
