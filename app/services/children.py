@@ -158,7 +158,7 @@ async def _write_child(session: AsyncSession, actor: Actor, child: Child) -> Non
             raise
 
         async def pass_on(session: AsyncSession) -> None:
-            await session.execute(_REPORT_DUPLICATE, attempt)
+            await session.execute(REPORT_DUPLICATE, attempt)
 
         raise DomainError(
             [
@@ -173,20 +173,21 @@ async def _write_child(session: AsyncSession, actor: Actor, child: Child) -> Non
         ) from error
 
 
-_REPORT_DUPLICATE = text(
+REPORT_DUPLICATE = text(
     "SELECT shouhu_report_duplicate_child(:id_number_prints, :area_code, :household_id, "
     ":attempted_child_id, :name, :gender, :birth_date, :reported_by, :reporter_label, "
     ":reported_at)"
 )
 
 
-def _identity(child: Child | dict[str, Any]) -> ChildIdentity:
+def child_identity(child: Child | dict[str, Any]) -> ChildIdentity:
+    """What tells one child from another: name, birth date, gender and ID number."""
     if isinstance(child, Child):
         return ChildIdentity(child.name, child.birth_date, child.gender, child.id_number)
     return ChildIdentity(child["name"], child["birth_date"], child["gender"], child["id_number"])
 
 
-async def _refuse_twin_entry(
+async def refuse_twin_entry(
     session: AsyncSession, household_id: uuid.UUID, entry: ChildIdentity, own_id: uuid.UUID | None
 ) -> None:
     """The same child entered twice in a household, where an ID number cannot tell (it has
@@ -199,7 +200,7 @@ async def _refuse_twin_entry(
         )
     )
     for sibling in siblings:
-        if sibling.id != own_id and same_child(entry, _identity(sibling)):
+        if sibling.id != own_id and same_child(entry, child_identity(sibling)):
             raise refuse(
                 "DUPLICATE_CHILD",
                 "name",
@@ -208,7 +209,8 @@ async def _refuse_twin_entry(
             )
 
 
-def _child_problems(data: ChildData, actor: Actor) -> list[Problem]:
+def child_problems(data: ChildData, actor: Actor) -> list[Problem]:
+    """What is wrong with a child's file as it would be written (every field's checks)."""
     return problems(
         check_required(data.name, "name"),
         check_length(data.name, "name", 100),
@@ -245,7 +247,8 @@ async def _check_school(session: AsyncSession, actor: Actor, school_id: uuid.UUI
         raise DomainError([problem])
 
 
-def _child_values(data: ChildData) -> dict[str, object]:
+def child_values(data: ChildData) -> dict[str, object]:
+    """The columns written for a child's file: names trimmed, the ID number normalised."""
     return values_of(data) | {
         "name": data.name.strip(),
         "id_number": normalize_id_number(data.id_number) if data.id_number else None,
@@ -268,19 +271,19 @@ async def register_child(session: AsyncSession, actor: Actor, new: New) -> Child
     data, found = merge_create(ChildData, new.changes)
     if data is None:
         raise DomainError(found)
-    raise_problems(found + _child_problems(data, actor))
+    raise_problems(found + child_problems(data, actor))
     household: Household = await load_visible(
         session, Household, data.household_id, "householdId", "household"
     )
     require(actor.scope, "child_file", "write", household.area_code, field="householdId")
     await _check_school(session, actor, data.school_id)
-    values = _child_values(data)
+    values = child_values(data)
     existing = await existing_create(session, Child, new.id, values)
     if existing is not None:
         return existing
     if values["id_number"]:
         await _refuse_duplicate(session, actor, str(values["id_number"]), None)
-    await _refuse_twin_entry(session, household.id, _identity(values), None)
+    await refuse_twin_entry(session, household.id, child_identity(values), None)
     child = Child(id=new.id or uuid.uuid4(), area_code=household.area_code, **values)
     session.add(child)
     await _write_child(session, actor, child)
@@ -311,18 +314,18 @@ async def update_child(
     require(actor.scope, "child_file", "write", child.area_code, field="id")
     check_version(child, expected_version)
     data, found = merge_update(ChildData, Child, child, changes)
-    raise_problems(found + _child_problems(data, actor))
+    raise_problems(found + child_problems(data, actor))
     if data.household_id != child.household_id:
         raise refuse("INVALID", "householdId", "use moveChild to change the household")
     if data.school_id != child.school_id:
         await _check_school(session, actor, data.school_id)
-    values = _child_values(data)
+    values = child_values(data)
     if values["id_number"] and values["id_number"] != child.id_number:
         await _refuse_duplicate(session, actor, str(values["id_number"]), child.id)
-    if _identity(values) != _identity(child):
+    if child_identity(values) != child_identity(child):
         # On a change only: a pair already on file must not block other edits (one of the
         # two is archived as DUPLICATE).
-        await _refuse_twin_entry(session, child.household_id, _identity(values), child.id)
+        await refuse_twin_entry(session, child.household_id, child_identity(values), child.id)
     write_changes(child, values, changes)
     if child.status is ChildStatus.PROVISIONAL:
         # The village completing a file opened by a report: a child on file from now on.
@@ -344,7 +347,7 @@ async def _set_teacher_in_charge(
     raise_problems(
         found + check_teacher_in_charge(data.teacher_in_charge_name, data.teacher_in_charge_phone)
     )
-    write_changes(child, _child_values(data), changes)
+    write_changes(child, child_values(data), changes)
     await session.flush()
     await session.refresh(child)
     return child

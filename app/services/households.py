@@ -81,7 +81,8 @@ def _provinces() -> frozenset[str]:
     return frozenset(province_codes())
 
 
-def _parent_problems(parent: ParentData, index: int, actor: Actor) -> list[Problem]:
+def parent_problems(parent: ParentData, index: int, actor: Actor) -> list[Problem]:
+    """What is wrong with a parent as written (fields named by the parent's place in the input)."""
     prefix = _parent_prefix(index)
     return problems(
         check_required(parent.name, prefix + "name"),
@@ -98,14 +99,16 @@ def _parent_prefix(index: int) -> str:
     return f"parents.{index}."
 
 
-def _parent_values(parent: ParentData) -> dict[str, object]:
+def parent_values(parent: ParentData) -> dict[str, object]:
+    """The columns written for a parent: the name trimmed, the ID number normalised."""
     return values_of(parent) | {
         "name": parent.name.strip(),
         "id_number": normalize_id_number(parent.id_number) if parent.id_number else None,
     }
 
 
-def _household_problems(household: HouseholdData) -> list[Problem]:
+def household_problems(household: HouseholdData) -> list[Problem]:
+    """What is wrong with a household as written."""
     return problems(
         check_required(household.address, "address"),
         check_length(household.address, "address", 300),
@@ -113,7 +116,8 @@ def _household_problems(household: HouseholdData) -> list[Problem]:
     )
 
 
-def _household_values(household: HouseholdData) -> dict[str, object]:
+def household_values(household: HouseholdData) -> dict[str, object]:
+    """The columns written for a household: the address trimmed."""
     return values_of(household) | {"address": household.address.strip()}
 
 
@@ -123,7 +127,7 @@ async def register_household(
     """A new household in a village, with its parents. Idempotent by client id."""
     data, found = merge_create(HouseholdData, new.changes)
     if data is not None:
-        found += _household_problems(data)
+        found += household_problems(data)
     too_many = check_list_length(parents, "parents")
     if too_many is not None:
         found.append(too_many)
@@ -133,7 +137,7 @@ async def register_household(
         record, missing = merge_create(ParentData, parent.changes, prefix=_parent_prefix(index))
         found += missing
         if record is not None:
-            found += _parent_problems(record, index, actor)
+            found += parent_problems(record, index, actor)
             parent_data.append(record)
             relations.append((_parent_prefix(index) + "relation", record.relation))
     found += check_parent_relations(relations)
@@ -143,7 +147,7 @@ async def register_household(
     if area is None or area.level is not AreaLevel.VILLAGE:
         raise refuse("INVALID_AREA", "areaCode", "not a village code")
     require(actor.scope, "child_file", "write", data.area_code, field="areaCode")
-    values = _household_values(data)
+    values = household_values(data)
     existing = await existing_create(session, Household, new.id, values)
     if existing is not None:
         return existing
@@ -155,7 +159,7 @@ async def register_household(
                 id=parent.id or uuid.uuid4(),
                 household_id=household.id,
                 area_code=household.area_code,
-                **_parent_values(record),
+                **parent_values(record),
             )
         )
     await session.flush()
@@ -177,10 +181,10 @@ async def update_household(
         field="id", what="household", permission=("child_file", "write"),
     )  # fmt: skip
     data, found = merge_update(HouseholdData, Household, household, changes)
-    raise_problems(found + _household_problems(data))
+    raise_problems(found + household_problems(data))
     if data.area_code != household.area_code:
         raise refuse("INVALID", "areaCode", "use moveChild to move a family to another village")
-    write_changes(household, _household_values(data), changes)
+    write_changes(household, household_values(data), changes)
     await session.flush()
     children = list(
         await session.scalars(select(Child.id).where(Child.household_id == household.id))
@@ -204,7 +208,7 @@ async def update_parent(
         field="id", what="parent", permission=("child_file", "write"),
     )  # fmt: skip
     data, found = merge_update(ParentData, Parent, parent, changes, prefix=_parent_prefix(0))
-    raise_problems(found + _parent_problems(data, 0, actor))
+    raise_problems(found + parent_problems(data, 0, actor))
     if data.relation is not parent.relation:
         # Judged on a change only: a duplicate already on file must not block other edits.
         others = await session.scalars(
@@ -216,7 +220,7 @@ async def update_parent(
         )
         relation = [(_parent_prefix(0) + "relation", data.relation)]
         raise_problems(check_parent_relations(relation, list(others)))
-    write_changes(parent, _parent_values(data), changes)
+    write_changes(parent, parent_values(data), changes)
     await session.flush()
     children = list(
         await session.scalars(select(Child.id).where(Child.household_id == parent.household_id))

@@ -85,12 +85,12 @@ from app.models import (
 from app.progress import Reporter
 from app.services.audit import write_audit_event
 from app.services.children import (
-    _REPORT_DUPLICATE,
+    REPORT_DUPLICATE,
     ChildData,
-    _child_problems,
-    _child_values,
-    _identity,
-    _refuse_twin_entry,
+    child_identity,
+    child_problems,
+    child_values,
+    refuse_twin_entry,
     update_child,
 )
 from app.services.common import Actor, New, merge_create
@@ -99,10 +99,10 @@ from app.services.guardianships import entrust_guardian
 from app.services.households import (
     HouseholdData,
     ParentData,
-    _household_problems,
-    _household_values,
-    _parent_problems,
-    _parent_values,
+    household_problems,
+    household_values,
+    parent_problems,
+    parent_values,
     update_household,
     update_parent,
 )
@@ -651,14 +651,14 @@ async def _under_review(
         return
     # The family the ledger names, as registerChild's caller has it on file: the report
     # names the household the child was to join.
-    household = Household(id=uuid.uuid4(), **_household_values(household_data))
+    household = Household(id=uuid.uuid4(), **household_values(household_data))
     session.add(household)
     await session.flush()
     session.add_all([_new_parent(record, household) for _, record in parent_records])
     await session.flush()
     assert row.id_number is not None
     await session.execute(
-        _REPORT_DUPLICATE,
+        REPORT_DUPLICATE,
         {
             "id_number_prints": list(fingerprints([row.id_number])), "area_code": area_code,
             "household_id": household.id, "attempted_child_id": None, "name": row.name,
@@ -842,7 +842,7 @@ def _parent_record(
     }  # fmt: skip
     record, found = merge_create(ParentData, changes, prefix=f"parents.{index}.")
     if record is not None:
-        found += _parent_problems(record, index, actor)
+        found += parent_problems(record, index, actor)
     return record, found
 
 
@@ -851,7 +851,7 @@ def _new_parent(record: ParentData, household: Household) -> Parent:
         id=uuid.uuid4(),
         household_id=household.id,
         area_code=household.area_code,
-        **_parent_values(record),
+        **parent_values(record),
     )
 
 
@@ -882,7 +882,7 @@ def _family(
     household_data, missing = merge_create(
         HouseholdData, {"area_code": area_code, "address": address, **row.poverty}
     )
-    found += missing + ([] if household_data is None else _household_problems(household_data))
+    found += missing + ([] if household_data is None else household_problems(household_data))
     return household_data, parent_records, found
 
 
@@ -928,7 +928,7 @@ async def _join(
     household = await session.get(Household, household_id)
     try:
         async with session.begin_nested():
-            await _refuse_twin_entry(session, household_id, identity, None)
+            await refuse_twin_entry(session, household_id, identity, None)
             if household is not None:
                 await _update_household(session, actor, row, household)
     except DomainError as error:
@@ -1070,15 +1070,15 @@ async def _create(
         found += missing
         if child_data is not None:
             # A ledger row may lack the ID number registerChild requires (docs/imports.md).
-            found += [p for p in _child_problems(child_data, actor) if p.code != "REQUIRED"
+            found += [p for p in child_problems(child_data, actor) if p.code != "REQUIRED"
                       or p.field != "idNumber"]  # fmt: skip
         if found or child_data is None or household_data is None:
             _service_problems(result, found, [who for who, _ in row.parents])
             continue
-        values = _child_values(child_data)
+        values = child_values(child_data)
         twin = next(
             (c for c in members.get(child_data.household_id, [])
-             if same_child(_identity(values), c)),
+             if same_child(child_identity(values), c)),
             None,
         )  # fmt: skip
         if twin is not None:
@@ -1089,24 +1089,24 @@ async def _create(
             )  # fmt: skip
             continue
         if household_id is not None and not await _join(
-            session, actor, result, row, household_id, _identity(values)
+            session, actor, result, row, household_id, child_identity(values)
         ):
             continue
         if household_id is not None:
             joined.add(household_id)
         elif household is None:
             rows_of[Household].append(
-                {"id": child_data.household_id, **_household_values(household_data)}
+                {"id": child_data.household_id, **household_values(household_data)}
             )
             rows_of[Parent] += [
                 _sealed(Parent, {"id": uuid.uuid4(), "household_id": child_data.household_id,
-                                 "area_code": area_code, **_parent_values(record)})
+                                 "area_code": area_code, **parent_values(record)})
                 for _, record in parent_records
             ]  # fmt: skip
             if key is not None:
                 households[key] = child_data.household_id
         child_id = uuid.uuid4()
-        members.setdefault(child_data.household_id, []).append(_identity(values))
+        members.setdefault(child_data.household_id, []).append(child_identity(values))
         rows_of[Child].append(_sealed(Child, {"id": child_id, "area_code": area_code, **values}))
         if row.guardian is not None:
             rows_of[Guardianship].append(
