@@ -41,6 +41,7 @@ from app.models import (
     Child,
     ChildMoveRequest,
     Guardianship,
+    ImportedRow,
     NgoContractChild,
     Task,
     Visit,
@@ -171,7 +172,8 @@ async def _move_history(session: AsyncSession, actor: Actor, duplicate: Child, k
     )
     await outbox.child_merged(session, kept, duplicate.id, moved_cases)
     ended = await _end_second_guardian(session, actor, duplicate.id, kept.id)
-    for model in (Visit, Guardianship, AbsenceRecord):
+    # A ledger row that made the duplicate finds the kept file when the ledger comes again.
+    for model in (Visit, Guardianship, AbsenceRecord, ImportedRow):
         table = _table(model)
         await session.execute(update(table).where(table.c.child_id == duplicate.id).values(**to))
     await _move_assignments(session, duplicate.id, kept)

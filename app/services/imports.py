@@ -978,6 +978,7 @@ async def _duplicates(session: AsyncSession, rows: Sequence[LedgerRow]) -> dict[
                 Child.name.in_({name for name, _ in pairs}),
                 Child.birth_date.in_({born for _, born in pairs}),
                 Child.deleted_at.is_(None),
+                Child.merged_into_id.is_(None),
             )
         )
         if (child.name, child.birth_date) in pairs

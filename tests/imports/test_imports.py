@@ -18,6 +18,8 @@ from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
 from tests import factories
 from tests.command import shouhu
 from tests.conftest import EngineFactory, access_token
+from tests.documents import mutation
+from tests.graphql import mutation_payload, query_data
 
 FATHER_ID = make_id_number("420702", date(1985, 1, 1), 703)
 MOTHER_ID = make_id_number("420702", date(1987, 2, 2), 704)
@@ -343,3 +345,42 @@ async def test_a_child_of_a_family_on_file_joins_its_household(
     assert {"n=张小明", "n=张小红"} <= set(keys)
     again = _report(await _upload(fresh_client, token, factories.ledger([ROWS[2]])))
     assert again["counts"]["unchanged"] == 1, again
+
+
+MERGE = mutation(
+    "mergeChildren", "MergeChildrenInput", "child { id } duplicate { id mergedIntoId }"
+)
+VERSION = "query($id: ID!) { node(id: $id) { ... on Child { version } } }"
+
+
+async def _version(client: AsyncClient, token: str, child_id: str) -> int:
+    data = await query_data(client, token, VERSION, id=child_id)
+    version: int = data["node"]["version"]
+    return version
+
+
+async def test_a_possible_duplicate_is_merged_and_the_ledger_again_changes_nothing(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    token = await access_token(fresh_db, "demo-village")
+    existing = await factories.child(fresh_client, token, DEMO_VILLAGE, name="周杰")
+    born = parse_id_number(existing["idNumber"]).birth_date
+    ledger = factories.ledger(
+        [{"姓名": "周杰", "性别": "男", "出生日期": born.isoformat(), "地区代码": DEMO_VILLAGE,
+          "父亲姓名": "张伟", "监护人": "周守仁", "监护人与儿童关系": "祖父"}]
+    )  # fmt: skip
+    (row,) = _report(await _upload(fresh_client, token, ledger))["rows"]
+    assert row["possibleDuplicateOf"] == existing["id"]
+    merged = await mutation_payload(
+        fresh_client, token, MERGE, childId=existing["id"],
+        expectedVersion=await _version(fresh_client, token, existing["id"]),
+        duplicateId=row["childId"],
+        duplicateExpectedVersion=await _version(fresh_client, token, row["childId"]),
+    )  # fmt: skip
+    assert merged["errors"] == []
+    assert merged["duplicate"]["mergedIntoId"] == existing["id"]
+    before = await _snapshot(engine_for, fresh_db)
+    # The ledger again: its row is the kept file now, not a new duplicate of it.
+    again = _report(await _upload(fresh_client, token, ledger))
+    assert again["rows"] == [{"row": row["row"], "outcome": "unchanged", "childId": existing["id"]}]
+    assert await _snapshot(engine_for, fresh_db) == before
