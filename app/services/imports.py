@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Date, String, Table, column, select, text, tuple_, values
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -39,6 +39,7 @@ from app.domain.imports import (
     Person,
     RowProblem,
     UnreadableFile,
+    duplicate_key,
     file_hash,
     is_blank,
     map_header,
@@ -1033,19 +1034,20 @@ async def _duplicates(session: AsyncSession, rows: Sequence[LedgerRow]) -> dict[
     pairs = {(row.name, row.birth_date) for row in rows}
     if not pairs:
         return {}
-    # Two lists, not a list of pairs: PostgreSQL hashes a long IN list of one column.
-    candidates = [
-        child
-        for child in await session.scalars(
+    # The pairs as a VALUES list PostgreSQL joins by hash: only the children of the
+    # rows' pairs are read, however many of their names and birth dates are on file.
+    listed = values(column("name", String), column("birth_date", Date), name="pairs").data(
+        sorted(pairs)
+    )
+    candidates = list(
+        await session.scalars(
             select(Child).where(
-                Child.name.in_({name for name, _ in pairs}),
-                Child.birth_date.in_({born for _, born in pairs}),
+                tuple_(Child.name, Child.birth_date).in_(select(listed)),
                 Child.deleted_at.is_(None),
                 Child.merged_into_id.is_(None),
             )
         )
-        if (child.name, child.birth_date) in pairs
-    ]
+    )
     if not candidates:
         return {}
     parents: dict[uuid.UUID, list[Parent]] = {}
@@ -1056,22 +1058,19 @@ async def _duplicates(session: AsyncSession, rows: Sequence[LedgerRow]) -> dict[
         )
     ):
         parents.setdefault(parent.household_id, []).append(parent)
-    people = [
-        (
-            child.id,
-            Person(
-                child.name, child.birth_date,
-                frozenset(p.name for p in parents.get(child.household_id, [])),
-                frozenset(str(p.id_number) for p in parents.get(child.household_id, [])
-                          if p.id_number),
-            ),
-        )
-        for child in candidates
-    ]  # fmt: skip
+    people: dict[tuple[str, date], list[tuple[uuid.UUID, Person]]] = {}
+    for child in candidates:
+        person = Person(
+            child.name, child.birth_date,
+            frozenset(p.name for p in parents.get(child.household_id, [])),
+            frozenset(str(p.id_number) for p in parents.get(child.household_id, [])
+                      if p.id_number),
+        )  # fmt: skip
+        people.setdefault(duplicate_key(person), []).append((child.id, person))
     found: dict[int, uuid.UUID] = {}
     for row in rows:
         person = person_of(row)
-        for child_id, on_file in people:
+        for child_id, on_file in people.get(duplicate_key(person), []):
             if possible_duplicate(person, on_file):
                 found[row.number] = child_id
                 break
