@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Date, String, Table, column, select, text, tuple_, values
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -1034,15 +1034,13 @@ async def _duplicates(session: AsyncSession, rows: Sequence[LedgerRow]) -> dict[
     pairs = {(row.name, row.birth_date) for row in rows}
     if not pairs:
         return {}
-    # The pairs as a VALUES list PostgreSQL joins by hash: only the children of the
-    # rows' pairs are read, however many of their names and birth dates are on file.
-    listed = values(column("name", String), column("birth_date", Date), name="pairs").data(
-        sorted(pairs)
-    )
+    # One text of each pair, a long IN list of one expression, which PostgreSQL hashes:
+    # only the children of the rows' pairs are read, however many share a name or a day.
+    pair = Child.name + "\x1f" + func.to_char(Child.birth_date, "YYYY-MM-DD")
     candidates = list(
         await session.scalars(
             select(Child).where(
-                tuple_(Child.name, Child.birth_date).in_(select(listed)),
+                pair.in_([f"{name}\x1f{born.isoformat()}" for name, born in pairs]),
                 Child.deleted_at.is_(None),
                 Child.merged_into_id.is_(None),
             )
