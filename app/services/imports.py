@@ -951,11 +951,12 @@ async def _insert_rows(session: AsyncSession, table: Table, rows: list[dict[str,
     from it in one statement. PostgreSQL refuses COPY into a table with row-level
     security; the INSERT … SELECT goes through its policies as any insert does."""
     given = list(rows[0])
-    defaults = [c for c in table.c if c.default is not None and c.name not in rows[0]]
-    columns = [*given, *(column.name for column in defaults)]
-    records = [
-        (*(row[name] for name in given), *(_default(column) for column in defaults)) for row in rows
-    ]
+    # Computed once for the statement (created_at: the same instant for the batch).
+    defaults = {c.name: _default(c) for c in table.c if c.default is not None and c.name
+                not in rows[0]}  # fmt: skip
+    columns = [*given, *defaults]
+    extra = tuple(defaults.values())
+    records = [(*(row[name] for name in given), *extra) for row in rows]
     listed = ", ".join(columns)
     staging = f"import_{table.name}"
     await session.execute(
