@@ -115,8 +115,10 @@ from app.services.tasks import apply_task_rules
 from authz.scope import Scope
 from authz.session import ScopedSession, scoped_sessions
 
-# Rows written per step: one set of lookups, one flush, one derivation per batch.
-BATCH = 2000
+# Rows written per step: one set of lookups, one flush, one derivation per batch (the
+# possible duplicates' lookup reads the file once a batch). At most six parameters a row
+# in a statement: a batch stays under PostgreSQL's 32,767.
+BATCH = 5000
 KIND = "children"
 _ON_FILE = text("SELECT shouhu_id_numbers_on_file(:prints)")
 _RELATIONS = {"father": ParentRelation.FATHER, "mother": ParentRelation.MOTHER}
