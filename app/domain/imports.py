@@ -660,10 +660,16 @@ def person_of(row: LedgerRow) -> Person:
     )
 
 
+def duplicate_key(person: Person) -> tuple[str, date]:
+    """What two people who are possibly the same child share (their name as compared, their
+    birth date): a child on file is compared with the rows of its key only."""
+    return _person(person.name), person.birth_date
+
+
 def possible_duplicate(row: Person, on_file: Person) -> bool:
     """A child on file is possibly the child of a row: the same name (spaces and full-width
     forms aside), the same birth date, and a parent in common by name or ID number."""
-    if _person(row.name) != _person(on_file.name) or row.birth_date != on_file.birth_date:
+    if duplicate_key(row) != duplicate_key(on_file):
         return False
     names = {_person(n) for n in row.parent_names} & {_person(n) for n in on_file.parent_names}
     return bool(names or row.parent_id_numbers & on_file.parent_id_numbers)

@@ -112,20 +112,7 @@ async def refresh_children(
         visit = visits.get(child.id)
         last_visit: datetime | None = visit.last_visit if visit else None
         last_risk: datetime | None = visit.last_risk_assessment if visit else None
-        derived = derive(
-            facts,
-            last_visit=clock.local_day(last_visit) if last_visit else None,
-            last_risk_assessment=clock.local_day(last_risk) if last_risk else None,
-            today=today,
-        )
-        values = {
-            "categories": list(derived.categories),
-            "key_reasons": list(derived.key_reasons),
-            "is_key_child": derived.is_key_child,
-            "has_confirmed_guardian": derived.has_confirmed_guardian,
-            "last_visit_at": last_visit,
-            "next_visit_due": derived.next_visit_due,
-        }
+        values = derived_values(facts, last_visit, last_risk, today)
         # Unchanged rows are left alone: an update moves change_seq (not version: derived
         # facts are no edit), and every device holding the child would pull it again.
         if any(getattr(child, column) != value for column, value in values.items()):
@@ -139,6 +126,41 @@ async def refresh_children(
             updates,
         )
     return len(updates)
+
+
+def derived_values(
+    facts: ChildFacts, last_visit: datetime | None, last_risk: datetime | None, today: date
+) -> dict[str, object]:
+    """The derived columns of a child with these facts and visits, as of `today`."""
+    derived = derive(
+        facts,
+        last_visit=clock.local_day(last_visit) if last_visit else None,
+        last_risk_assessment=clock.local_day(last_risk) if last_risk else None,
+        today=today,
+    )
+    return {
+        "categories": list(derived.categories),
+        "key_reasons": list(derived.key_reasons),
+        "is_key_child": derived.is_key_child,
+        "has_confirmed_guardian": derived.has_confirmed_guardian,
+        "last_visit_at": last_visit,
+        "next_visit_due": derived.next_visit_due,
+    }
+
+
+# The derived columns of a child never derived (the table's defaults).
+NOT_DERIVED: dict[str, object] = {
+    "categories": [], "key_reasons": [], "is_key_child": False,
+    "has_confirmed_guardian": False, "last_visit_at": None, "next_visit_due": None,
+}  # fmt: skip
+
+
+def new_child_derived(facts: ChildFacts | None, today: date) -> dict[str, object]:
+    """The derived columns to insert a new child (never visited) with: those
+    `refresh_children` would write for these facts, the defaults when it would write none
+    (derived_on empty) or when the facts are not known yet (None: refresh it after)."""
+    values = NOT_DERIVED if facts is None else derived_values(facts, None, None, today)
+    return {"derived_on": None if values == NOT_DERIVED else today, **values}
 
 
 async def refresh_all_children(

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from app.database import raw_connection
+from app.domain.facts import ChildFacts
 from app.domain.guardianship import check_guardian_adult
 from app.domain.imports import (
     MAX_ROWS,
@@ -37,6 +39,7 @@ from app.domain.imports import (
     Person,
     RowProblem,
     UnreadableFile,
+    duplicate_key,
     file_hash,
     is_blank,
     map_header,
@@ -94,7 +97,7 @@ from app.services.children import (
     update_child,
 )
 from app.services.common import Actor, New, merge_create
-from app.services.derivation import refresh_children
+from app.services.derivation import new_child_derived, refresh_children
 from app.services.guardianships import entrust_guardian
 from app.services.households import (
     HouseholdData,
@@ -112,8 +115,10 @@ from app.services.tasks import apply_task_rules
 from authz.scope import Scope
 from authz.session import ScopedSession, scoped_sessions
 
-# Rows written per step: one set of lookups, one flush, one derivation per batch.
-BATCH = 2000
+# Rows written per step: one set of lookups, one flush, one derivation per batch (the
+# possible duplicates' lookup reads the file once a batch). At most six parameters a row
+# in a statement: a batch stays under PostgreSQL's 32,767.
+BATCH = 5000
 KIND = "children"
 _ON_FILE = text("SELECT shouhu_id_numbers_on_file(:prints)")
 _RELATIONS = {"father": ParentRelation.FATHER, "mother": ParentRelation.MOTHER}
@@ -886,6 +891,34 @@ def _family(
     return household_data, parent_records, found
 
 
+def _facts(
+    child: ChildData,
+    household: HouseholdData,
+    parent_statuses: tuple[ParentStatus, ...],
+    row: LedgerRow,
+) -> ChildFacts:
+    """What derivation reads of a new child of a new household: the values about to be
+    written (the guardian entrusted with it is unassessed and unconfirmed)."""
+    return ChildFacts(
+        birth_date=child.birth_date,
+        parent_statuses=parent_statuses,
+        living_arrangement=child.living_arrangement,
+        school_status=child.school_status,
+        no_household_registration=child.no_household_registration,
+        disability=child.disability,
+        serious_illness=child.serious_illness,
+        household_minimum_allowance=household.minimum_allowance,
+        household_extreme_poverty=household.extreme_poverty,
+        household_registered_poverty=household.registered_poverty,
+        safety_risk=child.safety_risk,
+        scattered_orphan=child.scattered_orphan,
+        has_active_guardian=row.guardian is not None,
+        guardian_capacity=GuardianCapacity.UNASSESSED if row.guardian is not None else None,
+        guardianship_confirmed=False,
+        recorded_key_reasons=frozenset(child.recorded_key_reasons),
+    )
+
+
 def _sealed(model: Any, values: dict[str, Any]) -> dict[str, Any]:
     """A row's values as its table stores them: the ID number sealed beside its fingerprint."""
     number = values.pop("id_number", None)
@@ -902,7 +935,7 @@ async def _insert(
     the commit's refresh: what the session's hooks do for rows written through the ORM."""
     for model in (Household, Parent, Child, Guardianship):
         if rows_of[model]:
-            await session.execute(insert(cast(Table, model.__table__)), rows_of[model])
+            await _insert_rows(session, cast(Table, model.__table__), rows_of[model])
     conn = await session.connection()
     await index_new_households(conn, [row["id"] for row in rows_of[Household]])
     new_households = {row["id"] for row in rows_of[Household]}
@@ -912,6 +945,40 @@ async def _insert(
     if joined:
         await conn.run_sync(lambda sync: reindex(sync, set(), set(joined)))
     mark_villages_written(session, {row["area_code"] for row in rows_of[Child]})
+
+
+async def _insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Rows of one table (all with the same columns) and the columns' defaults, as an
+    INSERT of them would write them: copied (COPY) into a temporary table, then inserted
+    from it in one statement. PostgreSQL refuses COPY into a table with row-level
+    security; the INSERT … SELECT goes through its policies as any insert does."""
+    given = list(rows[0])
+    # Computed once for the statement (created_at: the same instant for the batch).
+    defaults = {c.name: _default(c) for c in table.c if c.default is not None and c.name
+                not in rows[0]}  # fmt: skip
+    columns = [*given, *defaults]
+    extra = tuple(defaults.values())
+    records = [(*(row[name] for name in given), *extra) for row in rows]
+    listed = ", ".join(columns)
+    staging = f"import_{table.name}"
+    await session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS"
+            f" SELECT {listed} FROM {table.name} WITH NO DATA"
+        )
+    )
+    driver = await raw_connection(await session.connection())
+    await driver.copy_records_to_table(staging, records=records, columns=columns)
+    await session.execute(
+        text(f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {staging}")
+    )
+    await session.execute(text(f"DROP TABLE {staging}"))
+
+
+def _default(column: Any) -> object:
+    """A column's default as SQLAlchemy computes it for an INSERT that leaves it out."""
+    default = column.default
+    return default.arg(None) if default.is_callable else default.arg
 
 
 async def _join(
@@ -970,19 +1037,18 @@ async def _duplicates(session: AsyncSession, rows: Sequence[LedgerRow]) -> dict[
     pairs = {(row.name, row.birth_date) for row in rows}
     if not pairs:
         return {}
-    # Two lists, not a list of pairs: PostgreSQL hashes a long IN list of one column.
-    candidates = [
-        child
-        for child in await session.scalars(
+    # One text of each pair, a long IN list of one expression, which PostgreSQL hashes:
+    # only the children of the rows' pairs are read, however many share a name or a day.
+    pair = Child.name + "\x1f" + func.to_char(Child.birth_date, "YYYY-MM-DD")
+    candidates = list(
+        await session.scalars(
             select(Child).where(
-                Child.name.in_({name for name, _ in pairs}),
-                Child.birth_date.in_({born for _, born in pairs}),
+                pair.in_([f"{name}\x1f{born.isoformat()}" for name, born in pairs]),
                 Child.deleted_at.is_(None),
                 Child.merged_into_id.is_(None),
             )
         )
-        if (child.name, child.birth_date) in pairs
-    ]
+    )
     if not candidates:
         return {}
     parents: dict[uuid.UUID, list[Parent]] = {}
@@ -993,22 +1059,19 @@ async def _duplicates(session: AsyncSession, rows: Sequence[LedgerRow]) -> dict[
         )
     ):
         parents.setdefault(parent.household_id, []).append(parent)
-    people = [
-        (
-            child.id,
-            Person(
-                child.name, child.birth_date,
-                frozenset(p.name for p in parents.get(child.household_id, [])),
-                frozenset(str(p.id_number) for p in parents.get(child.household_id, [])
-                          if p.id_number),
-            ),
-        )
-        for child in candidates
-    ]  # fmt: skip
+    people: dict[tuple[str, date], list[tuple[uuid.UUID, Person]]] = {}
+    for child in candidates:
+        person = Person(
+            child.name, child.birth_date,
+            frozenset(p.name for p in parents.get(child.household_id, [])),
+            frozenset(str(p.id_number) for p in parents.get(child.household_id, [])
+                      if p.id_number),
+        )  # fmt: skip
+        people.setdefault(duplicate_key(person), []).append((child.id, person))
     found: dict[int, uuid.UUID] = {}
     for row in rows:
         person = person_of(row)
-        for child_id, on_file in people:
+        for child_id, on_file in people.get(duplicate_key(person), []):
             if possible_duplicate(person, on_file):
                 found[row.number] = child_id
                 break
@@ -1041,7 +1104,10 @@ async def _create(
     rows_of: dict[Any, list[dict[str, Any]]] = {Household: [], Parent: [], Child: [],
                                                 Guardianship: []}  # fmt: skip
     joined: set[uuid.UUID] = set()
+    # What derivation reads of the households created here (their rows are in memory).
+    families: dict[uuid.UUID, tuple[HouseholdData, tuple[ParentStatus, ...]]] = {}
     created: list[uuid.UUID] = []
+    to_refresh: list[uuid.UUID] = []
     recorded: list[dict[str, Any]] = []
     for result, row in rows:
         area_code = batch.areas[row.number]
@@ -1104,11 +1170,22 @@ async def _create(
                                  "area_code": area_code, **parent_values(record)})
                 for _, record in parent_records
             ]  # fmt: skip
+            families[child_data.household_id] = (
+                household_data,
+                tuple(record.status for _, record in parent_records),
+            )
             if key is not None:
                 households[key] = child_data.household_id
         child_id = uuid.uuid4()
         members.setdefault(child_data.household_id, []).append(child_identity(values))
-        rows_of[Child].append(_sealed(Child, {"id": child_id, "area_code": area_code, **values}))
+        family = families.get(child_data.household_id)
+        if family is None:
+            to_refresh.append(child_id)
+        facts = None if family is None else _facts(child_data, *family, row)
+        rows_of[Child].append(
+            _sealed(Child, {"id": child_id, "area_code": area_code, **values,
+                            **new_child_derived(facts, actor.today)})
+        )  # fmt: skip
         if row.guardian is not None:
             rows_of[Guardianship].append(
                 _sealed(Guardianship, {
@@ -1129,6 +1206,7 @@ async def _create(
     if not created:
         return
     await _insert(session, rows_of, joined)
-    await refresh_children(session, created, actor.today)
+    # The children of households on file are derived from what the file holds.
+    await refresh_children(session, to_refresh, actor.today)
     await apply_task_rules(session, actor, created)
     keys.extend(recorded)

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import Table, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,16 +129,25 @@ async def apply_task_rules(
     await _open_tasks(session, opening)
 
 
+# The alerts of every child in one statement: a child's alerts travel as one text (alerts
+# have no comma), since the arrays of an array must all be of one length.
+_KEEP_RAISED = text(
+    "UPDATE children c SET raised_alerts = string_to_array(r.alerts, ',')::varchar(32)[]"
+    " FROM unnest(CAST(:ids AS uuid[]), CAST(:alerts AS text[])) AS r(id, alerts)"
+    " WHERE c.id = r.id"
+)
+
+
 async def _keep_raised(session: AsyncSession, raised: list[dict[str, Any]]) -> None:
     """Remember the alerts acted on, for the next save (not an edit: the version stays)."""
     if not raised:
         return
-    children = cast(Table, Child.__table__)
     await session.execute(
-        update(children)
-        .where(children.c.id == bindparam("child"))
-        .values(raised_alerts=bindparam("alerts")),
-        raised,
+        _KEEP_RAISED,
+        {
+            "ids": [row["child"] for row in raised],
+            "alerts": [",".join(row["alerts"]) for row in raised],
+        },
     )
 
 

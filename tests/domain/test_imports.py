@@ -13,6 +13,7 @@ from app.domain.imports import (
     LedgerRow,
     Person,
     UnreadableFile,
+    duplicate_key,
     map_header,
     normalize_header,
     parse_mapping,
@@ -229,6 +230,19 @@ BORN = date(2015, 3, 4)
 )  # fmt: skip
 def test_possible_duplicate(row: Person, on_file: Person, duplicate: bool) -> None:
     assert possible_duplicate(row, on_file) is duplicate
+
+
+@pytest.mark.parametrize(
+    ("name", "born", "same"),
+    [("王芳", BORN, True), ("王 芳", BORN, True), ("王\u3000芳", BORN, True),
+     ("王方", BORN, False), ("王芳", date(2015, 3, 5), False)],
+)  # fmt: skip
+def test_duplicate_key(name: str, born: date, same: bool) -> None:
+    # The import compares a row only with the children on file of its key.
+    on_file = Person("王芳", BORN, frozenset({"王强"}), frozenset())
+    row = Person(name, born, frozenset({"王强"}), frozenset())
+    assert (duplicate_key(row) == duplicate_key(on_file)) is same
+    assert possible_duplicate(row, on_file) is same
 
 
 @pytest.mark.parametrize(

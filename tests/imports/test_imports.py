@@ -13,8 +13,12 @@ from typing import Any
 from httpx import AsyncClient, Response
 from sqlalchemy import text
 
+from app import clock
+from app.database import session_factory
 from app.domain.idnumber import make_id_number, parse_id_number
 from app.seed.demo import DEMO_VILLAGE, DEMO_VILLAGE2
+from app.services.derivation import refresh_children
+from app.services.statistics.refresh import StatisticsSession
 from tests import factories
 from tests.command import shouhu
 from tests.conftest import EngineFactory, access_token
@@ -384,3 +388,23 @@ async def test_a_possible_duplicate_is_merged_and_the_ledger_again_changes_nothi
     again = _report(await _upload(fresh_client, token, ledger))
     assert again["rows"] == [{"row": row["row"], "outcome": "unchanged", "childId": existing["id"]}]
     assert await _snapshot(engine_for, fresh_db) == before
+
+
+async def test_imported_children_are_derived_as_derivation_derives_them(
+    fresh_client: AsyncClient, fresh_db: str, engine_for: EngineFactory
+) -> None:
+    # New families' children are derived as they are written, not read back: derived again
+    # from what the file holds, none of them changes.
+    token = await access_token(fresh_db, "demo-village")
+    _report(await _upload(fresh_client, token, factories.ledger(ROWS, "csv"), fileName="a.csv"))
+    sessions = session_factory(engine_for(fresh_db), StatisticsSession)
+    async with sessions() as session, session.begin():
+        ids = list(
+            await session.scalars(
+                text("SELECT id FROM children WHERE name IN ('张小明', '王芳', '张小红')"
+                     " AND derived_on IS NOT NULL")
+            )
+        )  # fmt: skip
+        assert len(ids) == 3
+        assert await refresh_children(session, ids, clock.today()) == 0
+        await session.rollback()
