@@ -10,12 +10,12 @@ from datetime import date
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.enums import AreaLevel
 from app.idcrypto import KeyRing, install, key_ring
-from app.models import User
+from app.models import Child, User
 from app.progress import Reporter, SilentReporter
 from app.seed.bulk import put_back, set_aside
 from app.seed.copy import KEY_TABLES, TABLE_ORDER, copy_keys, copy_rows
@@ -52,6 +52,8 @@ async def seed_synthetic(
     already holds synthetic data is refused: generated IDs would collide. Rows are generated
     and their search keys computed in two worker processes (`processes`; by default when
     there is more than one chunk), in threads otherwise: the same rows and keys either way.
+    A load at least as large as the children on file sets the tables' foreign keys and
+    B-tree indexes aside and puts them back after it (app/seed/bulk.py).
     """
     progress: Reporter = reporter or SilentReporter()
     generator = ChildFileGenerator(seed, today)
@@ -79,7 +81,10 @@ async def seed_synthetic(
         ]
         if processes is None:
             processes = len(chunks) > 1
-        aside = await set_aside(conn, LOADED_TABLES)
+        # Putting foreign keys and indexes back checks and sorts whole tables: worth it when
+        # the load is at least as large as what is on file, not for a few more children.
+        on_file = await conn.scalar(select(func.count()).select_from(Child))
+        aside = await set_aside(conn, LOADED_TABLES) if children >= (on_file or 0) else None
         with (
             progress.step(f"synthetic children under {area}", children) as advance,
             _Workers(generator, places, processes=processes) as workers,
@@ -102,8 +107,9 @@ async def seed_synthetic(
                 advance(wanted)
             if keyed is not None:
                 await copy_keys(conn, *(await keyed))
-        with progress.step("indexes and foreign keys", None):
-            await put_back(conn, aside, LOADED_TABLES)
+        if aside is not None:
+            with progress.step("indexes and foreign keys", None):
+                await put_back(conn, aside, LOADED_TABLES)
     await _analyze(engine)
     # The rollup is computed from the loaded rows, in SQL, after the planner knows them.
     with progress.step("statistics rollup (8 quarters)", None):
