@@ -8,7 +8,7 @@ Hubei (42), then times:
   province user), as whole GraphQL requests in process, and their SQL alone (the two
   statements of app/store/statistics.py through the caller's scoped session).
 
-Usage: .venv/bin/python bench/area_statistics.py [--children 1000000] [--rounds 200]
+Usage: .venv/bin/python -m bench.area_statistics [--children 1000000] [--rounds 200]
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ child by id) run two ways:
   authorization were free.
 It also times compiling a scope (principal → permissions → predicates) on its own.
 
-Usage: .venv/bin/python bench/authz_overhead.py [--children 100000] [--rounds 300]
+Usage: .venv/bin/python -m bench.authz_overhead [--children 100000] [--rounds 300]
 Uses a throw-away embedded database under bench/results/ unless DATABASE_URL is set.
 """
 

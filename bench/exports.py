@@ -79,7 +79,12 @@ async def run(url: str, settings: Settings, children: int, rounds: int) -> None:
     print(f"export: median {statistics.median(times):.2f} s, max {max(times):.2f} s")
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Parse arguments, provide a database, run."""
     run_on_throwaway_database(
         "Export of a township's children's ledger.", "exports-db", run, children=50_000, rounds=5
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -7,7 +7,7 @@ on the same machine: the load generator takes CPU from the server, as it would n
 production) send one scenario at a time for `--seconds`. Also counts the SQL statements of
 each scenario in process, and profiles the caseload request (cProfile, top functions).
 
-Usage: .venv/bin/python bench/field_api.py [--workers 2] [--seconds 20] [--clients 16]
+Usage: .venv/bin/python -m bench.field_api [--workers 2] [--seconds 20] [--clients 16]
 Uses a throw-away embedded database under bench/results/ unless DATABASE_URL is set.
 """
 

@@ -136,7 +136,12 @@ async def run(url: str, settings: Settings, children: int, rounds: int) -> None:
             print(f"{'all':<20} {'':>8} {statistics.median(every):>8.1f} {p99:>8.1f}")
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Parse arguments, provide a database, run."""
     run_on_throwaway_database(
         "Search of children: p50/p99.", "search-db", run, children=200_000, rounds=20
     )
+
+
+if __name__ == "__main__":
+    main()

@@ -5,7 +5,7 @@ synthetic village nearest 200 children pulls with the app's SyncPull document (p
 in process through the ASGI app with gzip. Reports time and the bytes on the wire (gzip) and
 uncompressed.
 
-Usage: .venv/bin/python bench/sync_pull.py [--children 100000] [--rounds 5]
+Usage: .venv/bin/python -m bench.sync_pull [--children 100000] [--rounds 5]
 Uses the field-API benchmark's database (bench/results/field-api-db) unless DATABASE_URL is
 set, and creates it if it is missing.
 """
