@@ -23,6 +23,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from app.domain.classification import age_on
+from app.domain.csv_text import csv_text
 from app.domain.idnumber import InvalidIdNumber, normalize_id_number, parse_id_number
 from app.domain.validation import (
     Problem,
@@ -194,15 +195,11 @@ class UnreadableFile(ValueError):
 
 
 def decode_text(body: bytes) -> str:
-    """A csv file's text: UTF-8 (with or without the BOM Excel writes), else GB18030 (a
-    superset of GBK and GB2312, what Excel writes on a Chinese Windows)."""
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return body.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile("the file is neither UTF-8 nor GBK text") from exc
+    """A csv file's text (app/domain/csv_text.csv_text), or UnreadableFile."""
+    text = csv_text(body)
+    if text is None:
+        raise UnreadableFile("the file is neither UTF-8 nor GBK text")
+    return text
 
 
 def read_table(body: bytes, file_name: str) -> Iterator[list[object]]:

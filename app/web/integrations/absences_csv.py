@@ -11,6 +11,7 @@ import io
 from collections.abc import Mapping
 
 from app.domain.absences import RawAbsence
+from app.domain.csv_text import csv_text
 from app.i18n import translate
 
 # Column → the names a header may give it (compared without case and spaces).
@@ -36,14 +37,11 @@ class CsvError(ValueError):
 
 
 def decode(body: bytes) -> str:
-    """The file's text: UTF-8 if it is, else GB18030 (a superset of GBK and GB2312)."""
-    try:
-        return body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return body.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise CsvError("the file is neither UTF-8 nor GBK text") from exc
+    """The file's text (app/domain/csv_text.csv_text), or CsvError."""
+    text = csv_text(body)
+    if text is None:
+        raise CsvError("the file is neither UTF-8 nor GBK text")
+    return text
 
 
 def _column_of(header: str) -> str | None:
