@@ -140,7 +140,13 @@ async def _user_identity(
         raise AuthError(TOKEN_INVALID)
     if not user.is_active:
         raise AuthError(ACCOUNT_INACTIVE)
-    identity = Identity(
+    return Authenticated(user_identity(user), expires_at)
+
+
+def user_identity(user: User) -> Identity:
+    """What an account proves: its role, area and organization (a token's holder, or the
+    user a command acts as)."""
+    return Identity(
         kind="user",
         user_id=user.id,
         api_key_id=None,
@@ -150,4 +156,3 @@ async def _user_identity(
         organization_id=user.organization_id,
         label=f"user:{user.username}",
     )
-    return Authenticated(identity, expires_at)

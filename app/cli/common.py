@@ -8,9 +8,11 @@ from typing import TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.database import create_engine, database_url, session_factory
+from app.models import User
 from app.services.statistics.refresh import StatisticsSession
 from app.settings import get_settings
 
@@ -49,3 +51,15 @@ def in_transaction(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
     except CommandRefused as exc:
         console.print(str(exc), style="red", markup=False, highlight=False)
         raise typer.Exit(2) from exc
+
+
+async def active_user(session: AsyncSession, username: str) -> User:
+    """The user named, refused when there is none or it is disabled."""
+    user = await session.scalar(
+        select(User).where(User.username == username, User.deleted_at.is_(None))
+    )
+    if user is None:
+        raise CommandRefused(f"no user named {username!r}")
+    if not user.is_active:
+        raise CommandRefused(f"user {username!r} is disabled")
+    return user

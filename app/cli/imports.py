@@ -16,15 +16,13 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import clock
-from app.auth.identity import Identity
-from app.cli.common import CommandRefused, console
+from app.auth.identity import Identity, user_identity
+from app.cli.common import CommandRefused, active_user, console
 from app.database import app_role_url, create_engine, database_url, session_factory
 from app.domain.imports import parse_mapping
-from app.models import User
 from app.progress import RichReporter
 from app.services.common import Actor
 from app.services.imports import ImportReport, ImportRequest, import_sessions, run_import
@@ -40,18 +38,7 @@ import_cli = typer.Typer(help="Import county ledgers (台账).", no_args_is_help
 
 async def _identity(engine: AsyncEngine, username: str) -> Identity:
     async with session_factory(engine, StatisticsSession)() as session:
-        user = await session.scalar(
-            select(User).where(User.username == username, User.deleted_at.is_(None))
-        )
-    if user is None:
-        raise CommandRefused(f"no user named {username!r}")
-    if not user.is_active:
-        raise CommandRefused(f"user {username!r} is disabled")
-    return Identity(
-        kind="user", user_id=user.id, api_key_id=None, username=user.username,
-        role=user.role, area_code=user.area_code, organization_id=user.organization_id,
-        label=f"user:{user.username}",
-    )  # fmt: skip
+        return user_identity(await active_user(session, username))
 
 
 async def _import(url: str, username: str, request: ImportRequest) -> ImportReport:

@@ -19,7 +19,7 @@ from app import areas, clock, migrate
 from app.auth.apikeys import create_api_key, list_api_keys, revoke_api_key
 from app.auth.tokens import issue_access_token
 from app.cli.bootstrap import prepare_database
-from app.cli.common import CommandRefused, console, in_transaction, with_engine
+from app.cli.common import CommandRefused, active_user, console, in_transaction, with_engine
 from app.cli.imports import import_cli
 from app.cli.keys import keys_cli
 from app.cli.mobile_contract import contract_cli
@@ -27,7 +27,7 @@ from app.cli.policy import policy_cli
 from app.cli.webhooks import webhooks_cli, worker_command
 from app.database import create_engine, database_url, libpq_url
 from app.logging import UVICORN_LOG_CONFIG
-from app.models import ApiKey, Organization, User
+from app.models import ApiKey, Organization
 from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
@@ -193,13 +193,7 @@ def token_command(
     settings = get_settings()
 
     async def run(session: AsyncSession) -> str:
-        user = await session.scalar(
-            select(User).where(User.username == username, User.deleted_at.is_(None))
-        )
-        if user is None:
-            raise CommandRefused(f"no user named {username!r}")
-        if not user.is_active:
-            raise CommandRefused(f"user {username!r} is disabled")
+        user = await active_user(session, username)
         return issue_access_token(user.id, settings, ttl=ttl)[0]
 
     typer.echo(in_transaction(run))
