@@ -45,7 +45,6 @@ from app.domain.workflow import (
     required_permission,
 )
 from app.enums import (
-    ArchiveReason,
     AreaLevel,
     CaseCategory,
     CaseEventKind,
@@ -87,6 +86,7 @@ from app.services.common import (
 )
 from app.services.daily import close_ended_about
 from app.services.derivation import refresh_children
+from app.services.merged_files import mark_merged
 from app.services.task_closing import TASKS, close_open_tasks
 from authz.assignees import may_work_on
 from authz.guard import require
@@ -980,13 +980,7 @@ async def merge_provisional_child(
         case_event(case_id, into.area_code, actor, CaseEventKind.MERGED, note=note)
         for case_id in moved
     )
-    provisional.status = ChildStatus.ARCHIVED
-    provisional.archived_reason = ArchiveReason.DUPLICATE
-    provisional.archived_at = actor.now
-    # Marked merged as mergeChildren marks a duplicate: listed nowhere, dropped by devices.
-    provisional.merged_into_id = into.id
-    provisional.merged_at = actor.now
-    provisional.merged_by_id = actor.user_id
+    mark_merged(actor, provisional, into)
     await session.flush()
     await refresh_children(session, [into.id, provisional.id], actor.today)
     await session.refresh(into)

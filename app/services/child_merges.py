@@ -24,9 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.domain.child_merges import MERGE_RULES, MergeSubject, merge_problem, merged_file
 from app.domain.validation import check_id_number
 from app.enums import (
-    ArchiveReason,
     CaseEventKind,
-    ChildStatus,
     GuardianshipStatus,
     MoveRequestStatus,
     TaskStatus,
@@ -50,6 +48,7 @@ from app.services import outbox
 from app.services.cases import case_event
 from app.services.common import Actor, load_visible
 from app.services.derivation import refresh_children
+from app.services.merged_files import mark_merged
 from app.services.tasks import apply_task_rules
 from authz.guard import require
 
@@ -122,7 +121,7 @@ async def merge_children(
         await session.flush()
     for name, value in merged.changes.items():
         setattr(kept, name, value)
-    _mark_merged(actor, duplicate, kept)
+    mark_merged(actor, duplicate, kept)
     await session.flush()
     ended_guardian = await _move_history(session, actor, duplicate, kept)
     await refresh_children(session, [kept.id, duplicate.id], actor.today)
@@ -131,17 +130,6 @@ async def merge_children(
     await session.refresh(duplicate)
     conflicts = merged.conflicts + ((GUARDIANSHIP_CONFLICT,) if ended_guardian else ())
     return ChildMerge(kept, duplicate, conflicts)
-
-
-def _mark_merged(actor: Actor, duplicate: Child, kept: Child) -> None:
-    if duplicate.status is not ChildStatus.ARCHIVED:
-        # An archived file keeps its reason and day: it was archived before it was merged.
-        duplicate.status = ChildStatus.ARCHIVED
-        duplicate.archived_reason = ArchiveReason.DUPLICATE
-        duplicate.archived_at = actor.now
-    duplicate.merged_into_id = kept.id
-    duplicate.merged_at = actor.now
-    duplicate.merged_by_id = actor.user_id
 
 
 async def _move_history(session: AsyncSession, actor: Actor, duplicate: Child, kept: Child) -> bool:
