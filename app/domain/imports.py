@@ -394,9 +394,27 @@ class _Row:
         try:
             return _day(self.cells.get(key))
         except ValueError:
-            camel = re.sub(r"_(.)", lambda m: m[1].upper(), key)
-            self.problem(key, Problem("INVALID_DATE", camel, "not a date: write it as 2015-03-04"))
+            self.problem(
+                key, Problem("INVALID_DATE", _camel(key), "not a date: write it as 2015-03-04")
+            )
             return None
+
+    def member(self, key: str, enum: Any) -> Any:
+        """The member of `enum` the cell names (label, value or name); None for an empty cell,
+        and for one naming none (reported as UNKNOWN_VALUE)."""
+        text = self.text(key)
+        if not text:
+            return None
+        found = _labelled(enum, text)
+        if found is None:
+            self.problem(
+                key, Problem("UNKNOWN_VALUE", _camel(key), "unknown value {value}", {"value": text})
+            )
+        return found
+
+
+def _camel(key: str) -> str:
+    return re.sub(r"_(.)", lambda m: m[1].upper(), key)
 
 
 def _parent(row: _Row, who: str, away_by_category: bool, today: date) -> LedgerParent | None:
@@ -565,27 +583,8 @@ def parse_row(
     student_number = row.text("student_number")
     row.check("student_number", check_length(student_number, "studentNumber", 32))
     school = row.text("school")
-    living_text = row.text("living_arrangement")
-    living = _labelled(LivingArrangement, living_text) if living_text else None
-    if living_text and living is None:
-        row.problem(
-            "living_arrangement",
-            Problem(
-                "UNKNOWN_VALUE",
-                "livingArrangement",
-                "unknown value {value}",
-                {"value": living_text},
-            ),
-        )
-    status_text = row.text("school_status")
-    school_status = _labelled(SchoolStatus, status_text) if status_text else None
-    if status_text and school_status is None:
-        row.problem(
-            "school_status",
-            Problem(
-                "UNKNOWN_VALUE", "schoolStatus", "unknown value {value}", {"value": status_text}
-            ),
-        )
+    living = row.member("living_arrangement", LivingArrangement)
+    school_status = row.member("school_status", SchoolStatus)
     if row.found or name is None or birth_date is None or gender is None:
         return None, row.found
     given.update(key for key, value in (("name", name), ("gender", gender_text or id_number),
