@@ -16,7 +16,6 @@ dry run does all of it and rolls it back. Every import, dry or not, is recorded
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +72,7 @@ from app.enums import (
     Role,
 )
 from app.errors import DomainError
+from app.global_ids import encode_global_id
 from app.idcrypto import fingerprints, sealed_pair
 from app.models import (
     Area,
@@ -219,11 +219,6 @@ class ImportReport:
         }
 
 
-def child_global_id(child_id: uuid.UUID) -> str:
-    """The Relay global id of a child (as schema/core/nodes.global_id makes it)."""
-    return base64.b64encode(f"Child:{child_id}".encode()).decode()
-
-
 def _problem(problem: Problem, **more: object) -> dict[str, Any]:
     return {**more, "code": problem.code, "field": problem.field, "message": problem.render()}
 
@@ -231,9 +226,9 @@ def _problem(problem: Problem, **more: object) -> dict[str, Any]:
 def _row_document(row: RowResult) -> dict[str, Any]:
     found: dict[str, Any] = {"row": row.row, "outcome": row.outcome}
     if row.child_id is not None:
-        found["childId"] = child_global_id(row.child_id)
+        found["childId"] = encode_global_id("Child", row.child_id)
     if row.possible_duplicate_of is not None:
-        found["possibleDuplicateOf"] = child_global_id(row.possible_duplicate_of)
+        found["possibleDuplicateOf"] = encode_global_id("Child", row.possible_duplicate_of)
     if row.problems:
         found["errors"] = [
             {"row": p.row, "column": p.column, "code": p.problem.code,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import uuid
 from collections.abc import Callable, Iterable
@@ -12,6 +11,7 @@ import strawberry
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 
+from app.global_ids import encode_global_id
 from schema.core.ids import parse_uuids
 
 M = TypeVar("M")
@@ -32,7 +32,7 @@ async def load_nodes(
 
 def global_id(type_name: str, key: uuid.UUID) -> strawberry.ID:
     """The Relay global id of a row, for fields that point at another object by id."""
-    return strawberry.ID(base64.b64encode(f"{type_name}:{key}".encode()).decode())
+    return strawberry.ID(encode_global_id(type_name, key))
 
 
 def from_row(cls: type[T], row: object, /, **overrides: object) -> T:
