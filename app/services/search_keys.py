@@ -64,10 +64,7 @@ _HOUSEHOLD_FACTS = text(
     " FROM households h WHERE h.id = ANY(:ids)"
 )
 # A file merged into another has no keys of its own (app/services/child_merges.py).
-_DROP_MERGED = text(
-    "DELETE FROM child_search_keys k USING children c WHERE c.id = k.child_id"
-    " AND c.id = ANY(:ids) AND c.merged_into_id IS NOT NULL"
-)
+_DROP_MERGED = text("DELETE FROM child_search_keys WHERE child_id = ANY(:ids)")
 _CHILDREN_OF = text("SELECT id FROM children WHERE household_id = ANY(:ids)")
 _UPSERT_CHILD = text(
     "INSERT INTO child_search_keys (child_id, area_code, keys) VALUES (:id, :area_code, :keys)"
@@ -155,7 +152,8 @@ def _reindex_before_commit(session: Session) -> None:
         if isinstance(obj, Child | Parent):
             state: Any = inspect(obj)
             households.update(state.attrs.household_id.history.deleted or ())
-    reindex(session.connection(), children, households)
+    merged = {obj.id for obj in written if isinstance(obj, Child) and obj.merged_into_id}
+    reindex(session.connection(), children, households, merged)
 
 
 @event.listens_for(SearchKeysSession, "after_rollback")
@@ -163,8 +161,15 @@ def _forget(session: Session, *args: object) -> None:
     session.info.pop(_COLLECTED, None)
 
 
-def reindex(conn: Connection, children: set[uuid.UUID], households: set[uuid.UUID]) -> None:
-    """Compute again the keys of these children, these households and their children."""
+def reindex(
+    conn: Connection,
+    children: set[uuid.UUID],
+    households: set[uuid.UUID],
+    merged: set[uuid.UUID] | None = None,
+) -> None:
+    """Compute again the keys of these children, these households and their children, and
+    drop those of the children just merged into another file (the facts leave merged files
+    out, so their keys are dropped once, by the write that merged them)."""
     if households:
         children |= set(conn.execute(_CHILDREN_OF, {"ids": list(households)}).scalars())
         facts = conn.execute(_HOUSEHOLD_FACTS, {"ids": list(households)}).all()
@@ -174,7 +179,8 @@ def reindex(conn: Connection, children: set[uuid.UUID], households: set[uuid.UUI
         facts = conn.execute(_CHILD_FACTS, {"ids": list(children)}).all()
         if facts:
             conn.execute(_UPSERT_CHILD, child_keys(facts))
-        conn.execute(_DROP_MERGED, {"ids": list(children)})
+    if merged:
+        conn.execute(_DROP_MERGED, {"ids": list(merged)})
 
 
 async def index_new_children(conn: AsyncConnection, ids: Sequence[uuid.UUID]) -> int:
