@@ -14,9 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from sqlalchemy import ColumnElement, not_, or_
+from sqlalchemy.sql.elements import False_, True_
+
 from app.domain.search import Kind
 from authz.patterns import AreaPattern
-from authz.predicates import CASE_RECORD_PERMISSIONS
+from authz.predicates import CASE_RECORD_PERMISSIONS, area_in
 from authz.scope import Scope
 
 
@@ -114,6 +117,51 @@ def child_view(scope: Scope, area_code: str) -> ChildView:
     if scope.allows("child_file", "read", area_code) or _handles_cases(scope):
         return ChildView.FULL
     return _lesser_view(scope)
+
+
+Condition = ColumnElement[bool] | bool
+"""A rule in SQL for the compiled read path: a constant when the scope decides it alone."""
+
+
+def _constant(condition: ColumnElement[bool]) -> Condition:
+    if isinstance(condition, False_):
+        return False
+    if isinstance(condition, True_):
+        return True
+    return condition
+
+
+def full_view_where(scope: Scope, area_code: ColumnElement[str]) -> Condition:
+    """`child_view(scope, area_code) is ChildView.FULL`, in SQL."""
+    if _handles_cases(scope):
+        return True
+    return _constant(area_in(area_code, scope.patterns("child_file", "read")))
+
+
+def shown_where(scope: Scope, name: str, area_code: ColumnElement[str]) -> Condition:
+    """Whether the scope's view of a child in `area_code` shows its field `name`, in SQL:
+    the rule of `child_view` and CHILD_FIELDS, for the compiled read path."""
+    views = CHILD_FIELDS[name]
+    in_full, in_lesser = ChildView.FULL in views, _lesser_view(scope) in views
+    if in_full and in_lesser:
+        return True
+    if not in_full and not in_lesser:
+        return False
+    full = full_view_where(scope, area_code)
+    if isinstance(full, bool):
+        return full if in_full else not full
+    return full if in_full else not_(full)
+
+
+def id_number_where(scope: Scope, area_code: ColumnElement[str]) -> tuple[Condition, Condition]:
+    """`id_number_disclosure` in SQL: (shown in full, shown at all: in full or masked)."""
+    full = _constant(area_in(area_code, scope.patterns("id_number", "read")))
+    if full is True or _handles_cases(scope):
+        return full, True
+    files = _constant(area_in(area_code, scope.patterns("child_file", "read")))
+    if full is False or isinstance(files, bool):
+        return full, files if full is False else (True if files else full)
+    return full, or_(full, files)
 
 
 def _handles_cases(scope: Scope) -> bool:

@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import event, false, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
+from sqlalchemy.sql.base import Executable
 
 from authz.predicates import SCOPED_MODELS, criteria
 from authz.scope import Scope
 
+S = TypeVar("S", bound=Executable)
 CRITERIA_KEY = "shouhu.criteria"
 # Set by a query that lists children (see app/store/children.py) rather than looks them up.
 LISTING_OPTION = "shouhu_listing"
@@ -50,10 +53,17 @@ def _apply_scope(state: ORMExecuteState) -> None:
     ):
         return
     if state.is_select or state.is_update or state.is_delete:
-        by_purpose = state.session.info.get(CRITERIA_KEY)
         listing = bool(state.execution_options.get(LISTING_OPTION, False))
-        options = _DENY_ALL if by_purpose is None else by_purpose[listing]
-        state.statement = state.statement.options(*options)
+        state.statement = scoped_statement(state.session, state.statement, listing=listing)
+
+
+def scoped_statement(session: Session | AsyncSession, statement: S, *, listing: bool) -> S:
+    """`statement` with the session's read predicates on every entity in it: what every ORM
+    statement of the session gets; the compiled read path (schema/compiler), which compiles
+    its statements itself, applies them here too. No scope: nothing is readable."""
+    by_purpose = session.info.get(CRITERIA_KEY)
+    options = _DENY_ALL if by_purpose is None else by_purpose[listing]
+    return statement.options(*options)
 
 
 @event.listens_for(ScopedSession, "after_begin")

@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, false, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.domain.schedule import add_months
@@ -196,3 +207,15 @@ async def list_move_requests(
 async def count_move_requests(session: AsyncSession) -> int:
     """How many requested moves the session may see."""
     return await session.scalar(select(func.count()).select_from(ChildMoveRequest)) or 0
+
+
+def age_on_sql(birth_date: ColumnElement[date], today: date) -> ColumnElement[int]:
+    """`app.domain.classification.age_on(birth_date, today)` in SQL: completed years, a
+    29 February birthday reached on 1 March in common years."""
+    before_birthday = tuple_(
+        func.extract("month", birth_date), func.extract("day", birth_date)
+    ) > tuple_(literal(today.month), literal(today.day))
+    return cast(
+        today.year - func.extract("year", birth_date) - case((before_birthday, 1), else_=0),
+        Integer,
+    )
