@@ -243,6 +243,11 @@ class Settings(BaseSettings):
         description="The most rows a ledger export (/exports/children.xlsx, visits.xlsx) "
         "holds; a larger one is refused: narrow it by area or filters.",
     )
+    compiled_reads: bool = Field(
+        default=True,
+        description="Answer query documents whose fields all have a SQL mapping (the mobile "
+        "app's) with one SQL statement each, not field by field (schema/compiler).",
+    )
 
     @field_validator("timezone")
     @classmethod

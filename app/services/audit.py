@@ -4,13 +4,36 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ARRAY, Boolean, DateTime, String, Uuid, bindparam, insert, text
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Select,
+    String,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    distinct,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+)
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.domain.idnumber import redact_id_numbers
-from app.models import AuditEvent
+from app.models import AuditEvent, AuditRead
 from authz.scope import Principal
 
 
@@ -122,3 +145,118 @@ async def write_audit_event(
             request_id=request_id,
         )
     )
+
+
+# Where a compiled response notes an ID number shown in full (schema/compiler/statements.py).
+_FULL_READS = "'$.**.\"$read\" ? (@ != null)'"
+
+
+def with_read_event(
+    document: Select[Any],
+    principal: Principal,
+    *,
+    operation_name: str | None,
+    query: str | None,
+    now: ColumnElement[datetime],
+    notes_reads: bool,
+) -> Select[Any]:
+    """A compiled read whose statement also writes its audit event, as `write_read_event`
+    does, in the same statement and transaction: `document`'s one column is
+    `{"files": [[child id, village, ID number shown in full]…], "data": …}`, the records read
+    in full are noted in `data` (`"$read"`), and the statement returns `data`; `now` is the
+    statement's parameter for the moment it runs; `notes_reads` whether `data` may note any
+    (else the search for them is left out). Nothing is written when the response showed
+    nothing sensitive."""
+    result = document.cte("result")
+    doc = result.c.doc
+    data = doc.op("->")(literal_column("'data'"))
+    found = (
+        func.jsonb_path_query(cast(data, JSONB), literal_column(_FULL_READS))
+        .table_valued("value")
+        .render_derived()
+    )
+    record = found.c.value.op("#>>")(literal_column("'{}'"))
+    records: ColumnElement[Any] = (
+        select(
+            func.coalesce(
+                func.array_agg(aggregate_order_by(distinct(record), record)),
+                literal_column("'{}'::text[]"),
+            )
+        )
+        .select_from(found)
+        .scalar_subquery()
+        if notes_reads
+        else literal_column("'{}'::text[]")
+    )
+    files = (
+        func.json_array_elements(doc.op("->")(literal_column("'files'")))
+        .table_valued("value")
+        .render_derived()
+    )
+    event_row = (
+        select(
+            now,
+            literal(principal.user_id, Uuid()),
+            literal(principal.label, String()),
+            literal_column("'read'"),
+            literal(operation_name, String()),
+            literal(_kept(query), String()),
+            records,
+            literal(principal.area_code, String()),
+        )
+        .select_from(result)
+        .where(
+            or_(
+                func.json_array_length(doc.op("->")(literal_column("'files'"))) > 0,
+                func.cardinality(records) > 0,
+            )
+        )
+    )
+    event = (
+        insert(AuditEvent)
+        .from_select(
+            [
+                "occurred_at",
+                "actor_user_id",
+                "actor_label",
+                "action",
+                "operation_name",
+                "query_text",
+                "record_ids",
+                "area_code",
+            ],
+            event_row,
+        )
+        .returning(
+            AuditEvent.id, AuditEvent.occurred_at, AuditEvent.actor_user_id, AuditEvent.actor_label
+        )
+        .cte("event")
+    )
+    read_rows = select(
+        func.gen_random_uuid(),
+        event.c.id,
+        event.c.occurred_at,
+        event.c.actor_user_id,
+        event.c.actor_label,
+        cast(files.c.value.op("->>")(literal_column("0")), Uuid()),
+        files.c.value.op("->>")(literal_column("1")),
+        cast(files.c.value.op("->>")(literal_column("2")), Boolean()),
+    ).select_from(event.join(result, true()).join(files, true()))
+    reads = (
+        insert(AuditRead)
+        .from_select(
+            [
+                "id",
+                "event_id",
+                "occurred_at",
+                "actor_user_id",
+                "actor_label",
+                "child_id",
+                "area_code",
+                "id_number",
+            ],
+            read_rows,
+        )
+        .cte("reads")
+    )
+    return select(cast(data, Text())).select_from(result).add_cte(event, reads)

@@ -82,7 +82,7 @@ async def open_cases_by_child(
             Case.stage != CaseStage.CLOSED,
             Case.deleted_at.is_(None),
         )
-        .order_by(Case.reported_at.desc())
+        .order_by(Case.reported_at.desc(), Case.id)
     )
     for case in rows:
         grouped[case.child_id].append(case)

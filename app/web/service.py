@@ -59,6 +59,7 @@ from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
 from authz.session import ScopedSession
 from schema import schema
+from schema.compiler.documents import compiled_document
 from schema.context import Context
 from schema.core.admission import admit
 from schema.core.error_log import log_errors
@@ -145,12 +146,30 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             log_errors(request_data.operation_name, errors)
             return ExecutionResult(data=None, errors=errors)
         admitted = replace(request_data, query=admission.query)
+        compiled = await self._compiled(context, admitted)
+        if compiled is not None:
+            return compiled
         try:
             return await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, admitted
             )
         except HTTPException as error:
             raise _http_error(error) from error
+
+    async def _compiled(
+        self, context: Context, request: GraphQLRequestData
+    ) -> ExecutionResult | None:
+        """The answer of the compiled read path (schema/compiler), or None where strawberry
+        answers."""
+        if not self.settings.compiled_reads or request.query is None:
+            return None
+        document = compiled_document(request.query, request.operation_name)
+        if document is None:
+            return None
+        try:
+            return await document.run(context, request.variables, request.query)
+        finally:
+            await context.db.close()
 
     async def process_result(
         self, request: Request, result: ExecutionResult

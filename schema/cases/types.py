@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy import false, func
 from strawberry import relay
 
 from app import clock
@@ -29,10 +30,12 @@ from app.models import Case as CaseModel
 from app.models import CaseEvent as CaseEventModel
 from app.models import CaseReferral as CaseReferralModel
 from app.models import User
+from app.store import json_sql
 from app.store.cases import CaseStatusRow, EventKey
 from authz.fields import reporter_shown
 from authz.guard import case_actions
 from schema.children.types import Child
+from schema.compiler.mapping import Compilation, Computed, SqlType
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.nodes import from_row, global_id, load_nodes
@@ -379,3 +382,31 @@ class CaseStatus:
             open=not row.closed,
             last_updated_on=clock.local_day(row.last_update),
         )
+
+
+def _next_actions(compilation: Compilation, inputs: list[Any]) -> list[str]:
+    stage, category, area_code = inputs
+    # The stored values, as the model loads them (LabeledEnum members by value).
+    actions = case_actions(
+        compilation.scope,
+        CaseStage._value2member_map_[stage],  # type: ignore[arg-type]
+        CaseCategory._value2member_map_[category],  # type: ignore[arg-type]
+        area_code,
+    )
+    return [action.name for action in actions]
+
+
+CASE_SQL = SqlType(
+    name="Case",
+    model=CaseModel,
+    columns={
+        "childId": lambda row, _c: json_sql.global_id("Child", row.child_id),
+        "overdue": lambda row, c: func.coalesce(row.due_at < c.now, false()),
+    },
+    computed={
+        "nextActions": Computed(
+            inputs=lambda row, _c: [row.stage, row.category, row.area_code], value=_next_actions
+        )
+    },
+)
+"""How SQL serves a case's fields (schema/compiler); its next steps are the workflow's."""

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import fields
 from datetime import timedelta
+from typing import Any
 
 import strawberry
+from sqlalchemy import String, cast, tuple_
 from strawberry import relay
 
 from app import clock
 from app.domain.classification import ADULT_AGE
 from app.enums import ChildCategory
+from app.models import Child as ChildModel
 from app.services.common import camel
 from app.store.children import (
     ChildCriteria,
@@ -25,9 +28,12 @@ from app.store.search import Search, count_search_children, search_children
 from authz.fields import child_search_rule, hidden_fields
 from authz.scope import Scope
 from schema.children.types import Child
+from schema.compiler.mapping import Compilation, Listed, RootList, RootOne, Terms
+from schema.compiler.statements import NotCompiled
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import QueryError, check_range
+from schema.core.ids import parse_uuids
 from schema.core.pagination import (
     CountedConnection,
     connection,
@@ -196,3 +202,54 @@ class ChildQuery:
             count=lambda s: count_due_children(s, due_by=due_by),
             key=lambda c: f"{c.next_visit_due}|{c.id}", node=lambda c: Child.from_model(c, info),
         )  # fmt: skip
+
+
+def _children_rows(row: Any, arguments: Mapping[str, Any], compilation: Compilation) -> Listed:
+    """`children` in SQL: the resolver's checks and criteria (search is not compiled)."""
+    child_filter: ChildFilter = arguments.get("filter") or ChildFilter()
+    refuse_hidden(child_filter.hidden_filters(compilation.scope))
+    if child_filter.search is not None:
+        raise NotCompiled("a search ranks its matches: the strawberry path answers it")
+    after = decode_keyed_cursor(arguments.get("after"))
+    return Listed(
+        where=child_filter.criteria().conditions(compilation.today),
+        order_by=[ChildModel.area_code, ChildModel.id],
+        cursor_key=row.area_code + "|" + cast(row.id, String),
+        after=()
+        if after is None
+        else [tuple_(ChildModel.area_code, ChildModel.id) > tuple_(*after)],
+    )
+
+
+def _due_rows(row: Any, arguments: Mapping[str, Any], compilation: Compilation) -> Listed:
+    """`dueVisits` in SQL: the resolver's checks, `list_due_children`'s rows."""
+    within_days = arguments.get("within_days", 7)
+    if not 0 <= within_days <= 366:
+        raise QueryError("OUT_OF_RANGE", "withinDays must be between 0 and 366")
+    if hidden_fields(compilation.scope, ["next_visit_due"]):
+        refuse_hidden(["withinDays"])
+    due_by = compilation.today + timedelta(days=within_days)
+    after = decode_dated_cursor(arguments.get("after"))
+    return Listed(
+        where=[*ChildCriteria().conditions(due_by), ChildModel.next_visit_due <= due_by],
+        order_by=[ChildModel.next_visit_due, ChildModel.id],
+        cursor_key=cast(row.next_visit_due, String) + "|" + cast(row.id, String),
+        after=()
+        if after is None
+        else [tuple_(ChildModel.next_visit_due, ChildModel.id) > tuple_(*after)],
+    )
+
+
+def _one_child(row: Any, arguments: Mapping[str, Any], _compilation: Compilation) -> Terms | None:
+    """`child(id)` in SQL: a live child by global id; nothing for another type's id."""
+    global_id: relay.GlobalID = arguments["id"]
+    key = parse_uuids([global_id.node_id])[0] if global_id.type_name == "Child" else None
+    return None if key is None else [row.id == key, row.deleted_at.is_(None)]
+
+
+CHILD_ROOTS: Mapping[str, RootList | RootOne] = {
+    "children": RootList("Child", rows=_children_rows),
+    "dueVisits": RootList("Child", rows=_due_rows),
+    "child": RootOne("Child", where=_one_child),
+}
+"""How SQL serves the root fields about children (schema/compiler)."""

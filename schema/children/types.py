@@ -7,24 +7,41 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy import String, and_, cast
 from strawberry import relay
 
 from app import clock
 from app.domain.classification import age_on
 from app.enums import (
     ArchiveReason,
+    CaseStage,
     ChildCategory,
     ChildStatus,
     Gender,
+    GuardianshipStatus,
     KeyChildReason,
     LivingArrangement,
     SchoolStatus,
 )
 from app.models import Child as ChildModel
-from authz.fields import HIDDEN, ChildView, Disclosure, child_view, id_number_disclosure
+from app.store import json_sql
+from app.store.children import age_on_sql
+from authz.fields import (
+    CHILD_FIELDS,
+    HIDDEN,
+    ChildView,
+    Condition,
+    Disclosure,
+    child_view,
+    full_view_where,
+    id_number_disclosure,
+    id_number_where,
+    shown_where,
+)
+from schema.compiler.mapping import Compilation, Page, Related, SqlType, Terms
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.id_numbers import shown_id_number
+from schema.core.id_numbers import sealed_id_number, shown_id_number
 from schema.core.nodes import from_row, global_id, load_nodes
 from schema.guardianships.types import Guardianship
 from schema.visits.types import Visit, VisitConnection, visit_page
@@ -226,3 +243,86 @@ class Child(relay.Node):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> VisitConnection:
         return await visit_page(info, child_id=self.row.id, first=first, after=after)
+
+
+def _child_shown(row: Any, compilation: Compilation, name: str) -> Condition:
+    # Fields outside the table (the relations, the ID number) follow rules of their own.
+    if name not in CHILD_FIELDS:
+        return True
+    return shown_where(compilation.scope, name, row.area_code)
+
+
+def _open_cases(child: Any, case: Any, _compilation: Compilation) -> Terms:
+    return [case.child_id == child.id, case.stage != CaseStage.CLOSED, case.deleted_at.is_(None)]
+
+
+def _visits(child: Any, visit: Any, _compilation: Compilation) -> Terms:
+    return [visit.child_id == child.id, visit.deleted_at.is_(None)]
+
+
+def _guardianships(child: Any, guardianship: Any, _compilation: Compilation) -> Terms:
+    return [guardianship.child_id == child.id, guardianship.deleted_at.is_(None)]
+
+
+CHILD_SQL = SqlType(
+    name="Child",
+    model=ChildModel,
+    columns={
+        "householdId": lambda row, _c: json_sql.global_id("Household", row.household_id),
+        "age": lambda row, c: age_on_sql(row.birth_date, c.today),
+        "visitOverdue": lambda row, c: row.next_visit_due < c.today,
+        "keyChildReasons": lambda row, _c: row.key_reasons,
+        "schoolId": lambda row, _c: cast(row.school_id, String),
+        "mergedIntoId": lambda row, _c: json_sql.global_id("Child", row.merged_into_id),
+    },
+    related={
+        "household": Related(
+            "Household",
+            link=lambda child, h, _c: [h.id == child.household_id, h.deleted_at.is_(None)],
+        ),
+        "activeGuardian": Related(
+            "Guardianship",
+            link=lambda child, g, c: [
+                *_guardianships(child, g, c),
+                g.status == GuardianshipStatus.ACTIVE,
+            ],
+        ),
+        "guardianships": Related(
+            "Guardianship",
+            link=_guardianships,
+            many=True,
+            order_by=lambda g: [g.starts_on.desc(), g.id],
+        ),
+        # The newest visit the caller may read is not the child's last when a later one is
+        # hidden from it (an NGO reads only its own visits): then null, as Child.last_visit.
+        "lastVisit": Related(
+            "Visit",
+            link=_visits,
+            order_by=lambda v: [v.visited_at.desc(), v.id.desc()],
+            keep=lambda child, v: v.visited_at == child.last_visit_at,
+        ),
+        "openCases": Related(
+            "Case",
+            link=_open_cases,
+            many=True,
+            order_by=lambda case: [case.reported_at.desc(), case.id],
+        ),
+        "openCaseCount": Related("Case", link=_open_cases, count=True),
+    },
+    pages={
+        "visits": Page(
+            "Visit",
+            link=_visits,
+            order_by=lambda v: [v.visited_at.desc(), v.id.desc()],
+            cursor_key=lambda v: json_sql.iso_datetime(v.visited_at) + "|" + cast(v.id, String),
+        )
+    },
+    shown=_child_shown,
+    computed={"idNumber": sealed_id_number(ChildModel.id_number, "Child")},
+    audited=lambda row, c: full_view_where(c.scope, row.area_code),
+    id_number_full=lambda row, c: and_(
+        json_sql.sql_condition(id_number_where(c.scope, row.area_code)[0]),
+        row.id_number_enc.is_not(None),
+    ),
+)
+"""How SQL serves a child's fields (schema/compiler): the same views as `from_model`."""

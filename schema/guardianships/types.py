@@ -12,9 +12,11 @@ from strawberry import relay
 from app.enums import GuardianCapacity, GuardianRelation, GuardianshipStatus
 from app.idcrypto import Sealed
 from app.models import Guardianship as GuardianshipModel
+from app.store import json_sql
+from schema.compiler.mapping import SqlType
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.id_numbers import shown_id_number
+from schema.core.id_numbers import sealed_id_number, shown_id_number
 from schema.core.nodes import from_row, global_id, load_nodes
 
 register_enums()
@@ -58,3 +60,12 @@ class Guardianship(relay.Node):
     def id_number(self, info: Info) -> str | None:
         record = f"Guardianship:{self.id}"
         return shown_id_number(info, self.sealed_id_number, self.area_code, record)
+
+
+GUARDIANSHIP_SQL = SqlType(
+    name="Guardianship",
+    model=GuardianshipModel,
+    columns={"childId": lambda row, _c: json_sql.global_id("Child", row.child_id)},
+    computed={"idNumber": sealed_id_number(GuardianshipModel.id_number, "Guardianship")},
+)
+"""How SQL serves a guardianship's fields (schema/compiler)."""

@@ -14,10 +14,12 @@ from app.enums import ContactFrequency, ParentRelation, ParentStatus
 from app.idcrypto import Sealed
 from app.models import Household as HouseholdModel
 from app.models import Parent as ParentModel
+from app.store import json_sql
 from schema.children.types import Child
+from schema.compiler.mapping import Related, SqlType
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.id_numbers import shown_id_number
+from schema.core.id_numbers import sealed_id_number, shown_id_number
 from schema.core.nodes import from_row, global_id, load_nodes
 
 register_enums()
@@ -94,3 +96,29 @@ class Parent(relay.Node):
     @strawberry.field(description="ID number: full, masked or absent by role (see Child).")
     def id_number(self, info: Info) -> str | None:
         return shown_id_number(info, self.sealed_id_number, self.area_code, f"Parent:{self.id}")
+
+
+HOUSEHOLD_SQL = SqlType(
+    name="Household",
+    model=HouseholdModel,
+    related={
+        "parents": Related(
+            "Parent",
+            link=lambda household, parent, _c: [
+                parent.household_id == household.id,
+                parent.deleted_at.is_(None),
+            ],
+            many=True,
+            order_by=lambda parent: [parent.relation, parent.id],
+        )
+    },
+)
+"""How SQL serves a household's fields (schema/compiler)."""
+
+PARENT_SQL = SqlType(
+    name="Parent",
+    model=ParentModel,
+    columns={"householdId": lambda row, _c: json_sql.global_id("Household", row.household_id)},
+    computed={"idNumber": sealed_id_number(ParentModel.id_number, "Parent")},
+)
+"""How SQL serves a parent's fields (schema/compiler)."""

@@ -15,7 +15,9 @@ from app.enums import (
     VisitKind,
 )
 from app.models import Visit as VisitModel
+from app.store import json_sql
 from app.store.visits import count_visits, list_visits
+from schema.compiler.mapping import SqlType
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.nodes import from_row, global_id, load_nodes
@@ -82,3 +84,14 @@ async def visit_page(
         count=lambda s: count_visits(s, child_id=child_id),
         key=lambda v: f"{v.visited_at.isoformat()}|{v.id}", node=Visit.from_model,
     )  # fmt: skip
+
+
+VISIT_SQL = SqlType(
+    name="Visit",
+    model=VisitModel,
+    columns={
+        "childId": lambda row, _c: json_sql.global_id("Child", row.child_id),
+        "caseId": lambda row, _c: json_sql.global_id("Case", row.case_id),
+    },
+)
+"""How SQL serves a visit's fields (schema/compiler)."""

@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,6 +39,7 @@ from tests.conftest import (
 from tests.graphql import graphql_response
 
 ROLES = [user.username for user in DEMO_USERS]
+OPERATIONS = Path(__file__).parents[2] / "mobile_contract" / "operations"
 
 # Root fields and the probes below that exercise them; a new root field must be added here.
 PROBED_QUERY_FIELDS = {
@@ -381,17 +383,22 @@ async def world(server_url: str, template_db: str) -> AsyncIterator[World]:
 
 
 @pytest_asyncio.fixture(
-    scope="module", loop_scope="session", params=["as the app role", "with RLS bypassed"]
+    scope="module",
+    loop_scope="session",
+    params=["as the app role", "with RLS bypassed", "field by field only"],
 )
 async def client(world: World, request: pytest.FixtureRequest) -> AsyncIterator[AsyncClient]:
-    """The service as deployed, and once more connected as the tables' owner: row-level
+    """The service as deployed, once more connected as the tables' owner: row-level
     security does not apply to the owner, so the second run checks the application's own
-    filtering alone."""
+    filtering alone; and once with the compiled read path off (schema/compiler), so that
+    the app's documents are checked on both paths."""
     # The matrix asks for every list at once, far over the cost limits of production
     # (tests/api/test_query_cost.py): what it checks is scope, so the limits are lifted.
     overrides: dict[str, object] = {"query_cost_limit": 10**7, "query_cost_limit_graphiql": 10**7}
     if request.param == "with RLS bypassed":
         overrides["app_db_user"] = make_url(world.url).username
+    if request.param == "field by field only":
+        overrides["compiled_reads"] = False
     async for c in service_client(world.url, **overrides):
         yield c
 
@@ -414,6 +421,12 @@ def leaked(world: World, role: str, body: str) -> list[str]:
         if key not in world.visible[role][TABLE_OF[type_name]]:
             found.append(f"{type_name}:{key}")
     return found
+
+
+APP_DOCUMENTS = {
+    name: (OPERATIONS / f"{name}.graphql").read_text()
+    for name in ("Caseload", "ChildDetail", "DueVisits")
+}
 
 
 def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
@@ -446,6 +459,9 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
                     {"id": node_id},
                 ))  # fmt: skip
             if type_name == "Child":
+                shapes.append(
+                    ("ChildDetail (the app's)", APP_DOCUMENTS["ChildDetail"], {"id": node_id})
+                )
                 shapes.append((
                     "child",
                     f"query($id: ID!) {{ child(id: $id) {{ ...ChildFields }} }} {CHILD_FIELDS}",
@@ -488,6 +504,11 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         f"{CHILD_FIELDS} {CASE_FIELDS} {CONTRACT_FIELDS}",
         {},
     ))  # fmt: skip
+    # The app's lists as the app sends them (the compiled read path answers them).
+    shapes.append(("Caseload (the app's)", APP_DOCUMENTS["Caseload"], {"first": 100}))
+    shapes.append(
+        ("DueVisits (the app's)", APP_DOCUMENTS["DueVisits"], {"withinDays": 366, "first": 100})
+    )
     # Refused (FORBIDDEN_FILTER) to those who may not see visit dates: a probe of its own.
     shapes.append((
         "due visits",

@@ -1,0 +1,357 @@
+"""The compiled read path: a query document whose fields all have a SQL mapping is answered by
+one statement that returns its response JSON, instead of strawberry resolving it field by
+field. Documents are checked once (cached by their text). Statements are compiled once per
+caller's scope, day and shape of the request (which filters are set, whether a cursor is
+sent) and bound to each request's values. Anything the path does not serve (a field without
+a mapping, fragments, arguments it refuses, variables of the wrong type, an unsafe text, a
+cost over the caller's limit) goes the strawberry way, which answers it and its errors.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLError,
+    GraphQLNonNull,
+    OperationDefinitionNode,
+    OperationType,
+    VariableNode,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.execution.values import get_variable_values
+from graphql.language import Visitor, visit
+from sqlalchemy import DateTime, Select, Text, bindparam, cast
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ClauseList
+from strawberry.types import ExecutionResult
+
+from app import clock
+from app.idcrypto import UnreadableIdNumber
+from app.request_database import QueryTimeout
+from app.services.audit import with_read_event
+from authz.scope import ANONYMOUS, Scope
+from authz.session import LISTING_OPTION, scoped_statement
+from schema.cases.types import CASE_SQL
+from schema.children.query import CHILD_ROOTS
+from schema.children.types import CHILD_SQL
+from schema.compiler.mapping import Compilation, RootList, RootOne, SqlType
+from schema.compiler.statements import (
+    NotCompiled,
+    StatementBuilder,
+    response_key,
+    selected_fields,
+)
+from schema.context import Context
+from schema.core.cost import cost_limit, operation_cost
+from schema.core.errors import QueryError
+from schema.core.pagination import page_size
+from schema.core.text import unsafe_literal, unsafe_variable
+from schema.guardianships.types import GUARDIANSHIP_SQL
+from schema.households.types import HOUSEHOLD_SQL, PARENT_SQL
+from schema.visits.types import VISIT_SQL
+
+SQL_TYPES: dict[str, SqlType] = {
+    mapped.name: mapped
+    for mapped in (CHILD_SQL, HOUSEHOLD_SQL, PARENT_SQL, GUARDIANSHIP_SQL, VISIT_SQL, CASE_SQL)
+}
+"""Every GraphQL type the compiled path serves, by name."""
+
+ROOTS: dict[str, RootList | RootOne] = {**CHILD_ROOTS}
+"""Every root field the compiled path serves, by name."""
+
+NOW = bindparam("now", None, type_=DateTime(timezone=True), required=False)
+"""The moment a compiled statement runs: bound per request."""
+
+# Statements compiled per document; a caller's scope, day and request shape make a key.
+PLANS_PER_DOCUMENT = 256
+Refused = (NotCompiled, QueryError, GraphQLError)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A compiled statement: its SQL, the parameters in order, the values it was compiled
+    with (constants of the mapping), and which parameters a request's values go to."""
+
+    sql: str
+    positions: tuple[str, ...]
+    values: dict[str, Any]
+    processors: dict[str, Callable[[Any], Any]]
+    variable_names: tuple[tuple[str, ...], ...]
+    audited: bool
+    computed: bool
+
+    def arguments(self, variable_values: Sequence[Any], size: int | None) -> list[Any]:
+        """The positional parameters of one request."""
+        values = dict(self.values, now=clock.now(), page_size=size)
+        for names in self.variable_names:
+            values.update(zip(names, variable_values, strict=True))
+        return [
+            self.processors[name](values[name]) if name in self.processors else values[name]
+            for name in self.positions
+        ]
+
+
+@dataclass
+class CompiledDocument:
+    """A query document the compiled path serves: its operation and its one root field, and
+    the statements compiled for it."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    root: FieldNode
+    root_field: RootList | RootOne
+    # The variables the root field's arguments do not take: their values shape the statement.
+    shaping: frozenset[str]
+    plans: OrderedDict[tuple[Any, ...], Plan] = field(default_factory=OrderedDict)
+
+    async def run(
+        self, context: Context, variables: dict[str, Any] | None, query: str
+    ) -> ExecutionResult | None:
+        """The answer (its `data` PostgreSQL's JSON), or None where strawberry answers."""
+        from schema.build import schema
+
+        if unsafe_variable(variables) is not None:
+            return None
+        coerced = get_variable_values(
+            schema._schema, self.operation.variable_definitions or (), variables or {}
+        )
+        if isinstance(coerced, list):
+            return None  # strawberry says what is wrong with them
+        name = self.operation.name.value if self.operation.name else None
+        cost = operation_cost(schema._schema, self.document, name, variables)
+        if cost > cost_limit(context.scope, context.settings):
+            return None
+        compilation = Compilation(context.scope, clock.today(), NOW)
+        builder = StatementBuilder(schema._schema, SQL_TYPES, compilation, coerced)
+        try:
+            arguments = builder.root_arguments(self.root)
+            terms = self._variable_terms(arguments, compilation)
+            listed = isinstance(self.root_field, RootList)
+            size = page_size(arguments.get("first")) if listed else None
+        except Refused:
+            return None
+        if terms is None:
+            return self._answer(b"null")
+        cache_key = ClauseList(*terms)._generate_cache_key()
+        if cache_key is None:
+            return None
+        shape = (
+            _fingerprint(context.scope),
+            compilation.today,
+            cache_key.key,
+            orjson.dumps({n: v for n, v in (variables or {}).items() if n in self.shaping}),
+        )
+        values = [bind.effective_value for bind in cache_key.bindparams]
+
+        async def answer(session: AsyncSession) -> str | None:
+            plan = self.plans.get(shape)
+            if plan is None:
+                plan = self._compile(session, builder, query)
+                if plan is None:
+                    raise NotCompiled("a statement whose values cannot be rebound")
+                self._keep(shape, plan)
+            connection = await session.connection()
+            result = await connection.exec_driver_sql(plan.sql, tuple(plan.arguments(values, size)))
+            found: str | None = result.scalar()
+            return found
+
+        plan = self.plans.get(shape)
+        try:
+            if plan is not None and not plan.audited:
+                found = await context.db.read(answer)
+            else:
+                found = await context.db.write(answer)
+        except NotCompiled:
+            return None
+        except QueryTimeout as timeout:
+            # As the strawberry path answers it (schema/core/extensions.py): the root's error.
+            error = GraphQLError(
+                str(timeout), path=[response_key(self.root)], extensions={"code": timeout.code}
+            )
+            return ExecutionResult(data=self._failed_data(), errors=[error])
+        raw = b"null" if found is None else found.encode()
+        if (plan or self.plans[shape]).computed:
+            try:
+                raw = orjson.dumps(_computed(orjson.loads(raw), compilation))
+            except UnreadableIdNumber:
+                return None  # keys that open nothing on file: strawberry says so, per field
+        return self._answer(raw)
+
+    def _answer(self, root_json: bytes) -> ExecutionResult:
+        key = response_key(self.root).encode()
+        # PostgreSQL's JSON, sent as it is: orjson writes a Fragment without parsing it.
+        data: Any = orjson.Fragment(b'{"' + key + b'":' + root_json + b"}")
+        return ExecutionResult(data=data, errors=None)
+
+    def _failed_data(self) -> dict[str, None] | None:
+        """`data` when the root field failed: null, all of it if the field may not be."""
+        from schema.build import schema
+
+        query_type = schema._schema.query_type
+        assert query_type is not None
+        non_null = isinstance(query_type.fields[self.root.name.value].type, GraphQLNonNull)
+        return None if non_null else {response_key(self.root): None}
+
+    def _variable_terms(
+        self, arguments: dict[str, Any], compilation: Compilation
+    ) -> list[Any] | None:
+        """The root's WHERE terms for this request's arguments (None: nothing to read)."""
+        model = SQL_TYPES[self.root_field.type_name].model
+        if isinstance(self.root_field, RootList):
+            listed = self.root_field.rows(model, arguments, compilation)
+            return [*listed.where, *listed.after]
+        found = self.root_field.where(aliased(model), arguments, compilation)
+        return None if found is None else list(found)
+
+    def _compile(self, session: AsyncSession, builder: StatementBuilder, query: str) -> Plan | None:
+        """The plan of the request `builder` was made for: its statement built, the caller's
+        predicates applied as to every statement of the session, compiled once."""
+        statement: Select[Any] | None
+        if isinstance(self.root_field, RootList):
+            statement = builder.root_list(self.root_field, self.root)
+        else:
+            statement = builder.root_one(self.root_field, self.root)
+        assert statement is not None
+        listing = bool(statement.get_execution_options().get(LISTING_OPTION, False))
+        if builder.audited:
+            name = self.operation.name.value if self.operation.name else None
+            statement = with_read_event(
+                statement, builder.compilation.scope.principal,
+                operation_name=name, query=query, now=NOW, notes_reads=builder.notes_reads,
+            )  # fmt: skip
+        else:
+            statement = statement.with_only_columns(cast(statement.selected_columns[0], Text()))
+        compiled = scoped_statement(session, statement, listing=listing).compile(
+            dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+        )
+        # Each time the root's terms were built, the names their values were compiled under
+        # (terms built but not used, as the cursor's row's, were not compiled).
+        escaped = compiled.escaped_bind_names
+        names: list[tuple[str, ...]] = []
+        for terms in builder.variable_terms:
+            cache_key = ClauseList(*terms)._generate_cache_key()
+            assert cache_key is not None
+            found = [compiled.bind_names.get(bind, "") for bind in cache_key.bindparams]
+            if found and all(name == "" for name in found):
+                continue
+            if "" in found:
+                return None
+            names.append(tuple(escaped.get(name, name) for name in found))
+        return Plan(
+            sql=compiled.string,
+            positions=tuple(compiled.positiontup or ()),
+            values=dict(compiled.construct_params()),
+            processors={
+                name: process
+                for name, process in compiled._bind_processors.items()
+                if callable(process)  # no expanding parameters: one processor each
+            },
+            variable_names=tuple(names),
+            audited=builder.audited,
+            computed=builder.compilation.computed,
+        )
+
+    def _keep(self, shape: tuple[Any, ...], plan: Plan) -> None:
+        self.plans[shape] = plan
+        if len(self.plans) > PLANS_PER_DOCUMENT:
+            self.plans.popitem(last=False)
+
+
+def _fingerprint(scope: Scope) -> tuple[Any, ...]:
+    """What of a scope a compiled statement depends on: the caller and its permissions."""
+    return (scope.principal, tuple(sorted(scope.permissions.items())))
+
+
+def _computed(value: Any, compilation: Compilation) -> Any:
+    """The response with the values Python computes put in place (schema/compiler/mapping)."""
+    if isinstance(value, list):
+        return [_computed(item, compilation) for item in value]
+    if not isinstance(value, dict):
+        return value
+    marker = value.get("$py")
+    if marker is not None:
+        type_name, _, field_name = marker.partition(".")
+        return SQL_TYPES[type_name].computed[field_name].value(compilation, value["args"])
+    return {key: _computed(item, compilation) for key, item in value.items()}
+
+
+@lru_cache(maxsize=512)
+def compiled_document(query: str, operation_name: str | None) -> CompiledDocument | None:
+    """The compiled form of a query document, or None when the path does not serve it (not a
+    valid query of one root field within the document limits, a text strawberry refuses, or
+    a field without a SQL mapping). Checked once per text."""
+    from schema.build import DOCUMENT_LIMITS, schema
+
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return None
+    if unsafe_literal(document) or validate(
+        schema._schema, document, [*specified_rules, *DOCUMENT_LIMITS]
+    ):
+        return None
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation is not OperationType.QUERY:
+        return None
+    try:
+        roots = selected_fields(operation.selection_set)
+    except NotCompiled:
+        return None
+    if len(roots) != 1 or roots[0].name.value not in ROOTS:
+        return None
+    root = roots[0]
+    field = ROOTS[root.name.value]
+    try:
+        _check(field, root)
+    except Refused:
+        return None
+    declared = {d.variable.name.value for d in operation.variable_definitions or ()}
+    return CompiledDocument(document, operation, root, field, frozenset(declared - _in(root)))
+
+
+def _in(root: FieldNode) -> set[str]:
+    """The variables the root field's own arguments take."""
+    found: set[str] = set()
+
+    class Variables(Visitor):
+        def enter_variable(self, node: VariableNode, *_args: Any) -> None:
+            found.add(node.name.value)
+
+    for argument in root.arguments or ():
+        visit(argument, Variables())
+    return found
+
+
+def _check(field: RootList | RootOne, root: FieldNode) -> None:
+    """Build the root's selection once for a caller who sees nothing: NotCompiled names a
+    field without a mapping (arguments are only checked when a request sends them)."""
+    from schema.build import schema
+
+    compilation = Compilation(Scope(principal=ANONYMOUS), date.min, NOW)
+    builder = StatementBuilder(
+        schema._schema, SQL_TYPES, compilation, get_variable_values(schema._schema, (), {})
+    )
+    row = aliased(SQL_TYPES[field.type_name].model)
+    if isinstance(field, RootOne):
+        builder.object_json(field.type_name, row, root.selection_set)
+        return
+    for part in selected_fields(root.selection_set):
+        if part.name.value == "edges":
+            for edge in selected_fields(part.selection_set):
+                if edge.name.value == "node":
+                    builder.object_json(field.type_name, row, edge.selection_set)
+        elif part.name.value not in ("totalCount", "pageInfo"):
+            raise NotCompiled(f"connection field {part.name.value} is not compiled")
