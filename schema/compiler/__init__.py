@@ -1,0 +1,1 @@
+"""The compiled read path: query documents answered by one SQL statement each."""
