@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import false, or_, select, text, tuple_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    false,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import (
@@ -101,27 +110,37 @@ class Page:
     has_more: bool
 
 
+# The oldest transaction still running: where a new round ends (see the module's text).
+ROUND_END = literal_column("(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint", BigInteger)
+
+
+def in_round(
+    model: Any, name: str, cursor: Cursor, hi: int | ColumnElement[int]
+) -> list[ColumnElement[bool]]:
+    """The rows of `model` (synced as `name`) written in the cursor's round [lo, hi) and not
+    yet pulled in it, read in `CHANGE_ORDER`."""
+    terms = [model.change_xid >= cursor.lo, model.change_xid < hi]
+    if name in cursor.positions:
+        terms.append(tuple_(model.change_xid, model.change_seq) > tuple_(*cursor.positions[name]))
+    return terms
+
+
+def change_order(model: Any) -> list[ColumnElement[Any]]:
+    """The order rows are pulled in, within a table."""
+    return [model.change_xid, model.change_seq]
+
+
 async def pull(session: AsyncSession, cursor: Cursor, limit: int, today: date) -> Page:
     """Rows of the scope written in the cursor's round, up to `limit` of them."""
     hi = cursor.hi
     if hi is None:
-        hi = int(await session.scalar(text(
-            "SELECT (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint"
-        )))  # fmt: skip
+        hi = int(await session.scalar(select(ROUND_END)) or 0)
     budget = limit
     rows: dict[str, list[Any]] = {}
     positions = dict(cursor.positions)
     for name, model in SYNCED:
-        query = select(model).where(model.change_xid >= cursor.lo, model.change_xid < hi)
-        if name in positions:
-            query = query.where(
-                tuple_(model.change_xid, model.change_seq) > tuple_(*positions[name])
-            )
-        found = list(
-            await session.scalars(
-                query.order_by(model.change_xid, model.change_seq).limit(budget + 1)
-            )
-        )
+        query = select(model).where(*in_round(model, name, cursor, hi))
+        found = list(await session.scalars(query.order_by(*change_order(model)).limit(budget + 1)))
         if len(found) > budget:
             taken = found[:budget]
             rows[name] = taken
@@ -145,6 +164,15 @@ async def contract_children_to_recheck(
 
     A contract ends by the calendar, with no write, so expiry is found by date.
     """
+    return list(
+        set(await session.scalars(contract_children_changed(organization_id, cursor, today)))
+    )
+
+
+def contract_children_changed(
+    organization_id: uuid.UUID, cursor: Cursor, today: date
+) -> Select[Any]:
+    """The query of `contract_children_to_recheck`."""
     changed = NgoContractChild.change_xid >= cursor.lo
     contract_changed = NgoContract.change_xid >= cursor.lo
     expired = (
@@ -152,9 +180,8 @@ async def contract_children_to_recheck(
         if cursor.day is not None
         else false()
     )
-    query = (
+    return (
         select(NgoContractChild.child_id)
         .join(NgoContract, NgoContract.id == NgoContractChild.contract_id)
         .where(NgoContract.ngo_id == organization_id, or_(changed, contract_changed, expired))
     )
-    return list(set(await session.scalars(query)))

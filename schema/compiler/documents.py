@@ -47,7 +47,7 @@ from authz.session import LISTING_OPTION, scoped_statement
 from schema.cases.types import CASE_SQL
 from schema.children.query import CHILD_ROOTS
 from schema.children.types import CHILD_SQL
-from schema.compiler.mapping import Compilation, RootList, RootOne, SqlType
+from schema.compiler.mapping import Compilation, RootCustom, RootList, RootOne, SqlType
 from schema.compiler.statements import (
     NotCompiled,
     StatementBuilder,
@@ -61,7 +61,10 @@ from schema.core.pagination import page_size
 from schema.core.text import unsafe_literal, unsafe_variable
 from schema.guardianships.types import GUARDIANSHIP_SQL
 from schema.households.types import HOUSEHOLD_SQL, PARENT_SQL
+from schema.sync.compiled import SYNC_COMPUTED, SYNC_ROOTS
 from schema.visits.types import VISIT_SQL
+
+Root = RootList | RootOne | RootCustom
 
 SQL_TYPES: dict[str, SqlType] = {
     mapped.name: mapped
@@ -69,8 +72,18 @@ SQL_TYPES: dict[str, SqlType] = {
 }
 """Every GraphQL type the compiled path serves, by name."""
 
-ROOTS: dict[str, RootList | RootOne] = {**CHILD_ROOTS}
+ROOTS: dict[str, Root] = {**CHILD_ROOTS, **SYNC_ROOTS}
 """Every root field the compiled path serves, by name."""
+
+COMPUTED: dict[str, Callable[[Compilation, list[Any]], object]] = {
+    **{
+        f"{mapped.name}.{name}": computed.value
+        for mapped in SQL_TYPES.values()
+        for name, computed in mapped.computed.items()
+    },
+    **SYNC_COMPUTED,
+}
+"""What Python computes in a compiled response, by the marker the statement writes."""
 
 NOW = bindparam("now", None, type_=DateTime(timezone=True), required=False)
 """The moment a compiled statement runs: bound per request."""
@@ -112,7 +125,7 @@ class CompiledDocument:
     document: DocumentNode
     operation: OperationDefinitionNode
     root: FieldNode
-    root_field: RootList | RootOne
+    root_field: Root
     # The variables the root field's arguments do not take: their values shape the statement.
     shaping: frozenset[str]
     plans: OrderedDict[tuple[Any, ...], Plan] = field(default_factory=OrderedDict)
@@ -138,9 +151,9 @@ class CompiledDocument:
         builder = StatementBuilder(schema._schema, SQL_TYPES, compilation, coerced)
         try:
             arguments = builder.root_arguments(self.root)
-            terms = self._variable_terms(arguments, compilation)
-            listed = isinstance(self.root_field, RootList)
-            size = page_size(arguments.get("first")) if listed else None
+            compilation.arguments = arguments
+            prepared, terms = self._variable_terms(arguments, compilation)
+            size = _size(self.root_field, arguments)
         except Refused:
             return None
         if terms is None:
@@ -159,7 +172,7 @@ class CompiledDocument:
         async def answer(session: AsyncSession) -> str | None:
             plan = self.plans.get(shape)
             if plan is None:
-                plan = self._compile(session, builder, query)
+                plan = self._compile(session, builder, query, prepared)
                 if plan is None:
                     raise NotCompiled("a statement whose values cannot be rebound")
                 self._keep(shape, plan)
@@ -207,23 +220,32 @@ class CompiledDocument:
 
     def _variable_terms(
         self, arguments: dict[str, Any], compilation: Compilation
-    ) -> list[Any] | None:
-        """The root's WHERE terms for this request's arguments (None: nothing to read)."""
+    ) -> tuple[Any, list[Any] | None]:
+        """What a custom root prepared of the arguments, and the root's WHERE terms for them
+        (None: nothing to read)."""
+        if isinstance(self.root_field, RootCustom):
+            prepared = self.root_field.prepare(arguments, compilation)
+            return prepared, list(self.root_field.terms(prepared))
         model = SQL_TYPES[self.root_field.type_name].model
         if isinstance(self.root_field, RootList):
             listed = self.root_field.rows(model, arguments, compilation)
-            return [*listed.where, *listed.after]
+            return None, [*listed.where, *listed.after]
         found = self.root_field.where(aliased(model), arguments, compilation)
-        return None if found is None else list(found)
+        return None, None if found is None else list(found)
 
-    def _compile(self, session: AsyncSession, builder: StatementBuilder, query: str) -> Plan | None:
+    def _compile(
+        self, session: AsyncSession, builder: StatementBuilder, query: str, prepared: Any
+    ) -> Plan | None:
         """The plan of the request `builder` was made for: its statement built, the caller's
         predicates applied as to every statement of the session, compiled once."""
         statement: Select[Any] | None
         if isinstance(self.root_field, RootList):
             statement = builder.root_list(self.root_field, self.root)
-        else:
+        elif isinstance(self.root_field, RootOne):
             statement = builder.root_one(self.root_field, self.root)
+        else:
+            builder.variable_terms.append(list(self.root_field.terms(prepared)))
+            statement = self.root_field.statement(builder, self.root, prepared)
         assert statement is not None
         listing = bool(statement.get_execution_options().get(LISTING_OPTION, False))
         if builder.audited:
@@ -270,6 +292,16 @@ class CompiledDocument:
             self.plans.popitem(last=False)
 
 
+def _size(root: Root, arguments: dict[str, Any]) -> int | None:
+    """A root page's size (OUT_OF_RANGE for one out of range); None for a single object."""
+    if isinstance(root, RootList):
+        return page_size(arguments.get("first"))
+    if isinstance(root, RootCustom):
+        first: int = arguments["first"]
+        return first
+    return None
+
+
 def _fingerprint(scope: Scope) -> tuple[Any, ...]:
     """What of a scope a compiled statement depends on: the caller and its permissions."""
     return (scope.principal, tuple(sorted(scope.permissions.items())))
@@ -283,8 +315,7 @@ def _computed(value: Any, compilation: Compilation) -> Any:
         return value
     marker = value.get("$py")
     if marker is not None:
-        type_name, _, field_name = marker.partition(".")
-        return SQL_TYPES[type_name].computed[field_name].value(compilation, value["args"])
+        return COMPUTED[marker](compilation, value["args"])
     return {key: _computed(item, compilation) for key, item in value.items()}
 
 
@@ -335,7 +366,7 @@ def _in(root: FieldNode) -> set[str]:
     return found
 
 
-def _check(field: RootList | RootOne, root: FieldNode) -> None:
+def _check(field: Root, root: FieldNode) -> None:
     """Build the root's selection once for a caller who sees nothing: NotCompiled names a
     field without a mapping (arguments are only checked when a request sends them)."""
     from schema.build import schema
@@ -344,6 +375,9 @@ def _check(field: RootList | RootOne, root: FieldNode) -> None:
     builder = StatementBuilder(
         schema._schema, SQL_TYPES, compilation, get_variable_values(schema._schema, (), {})
     )
+    if isinstance(field, RootCustom):
+        field.statement(builder, root, field.prepare(builder.root_arguments(root), compilation))
+        return
     row = aliased(SQL_TYPES[field.type_name].model)
     if isinstance(field, RootOne):
         builder.object_json(field.type_name, row, root.selection_set)

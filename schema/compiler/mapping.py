@@ -29,6 +29,8 @@ class Compilation:
     scope: Scope
     today: date
     now: ColumnElement[datetime]
+    # The root field's arguments, as its resolver gets them (for Computed values).
+    arguments: Mapping[str, Any] = field(default_factory=dict)
     # Whether the response holds values the service computes (Computed) before answering.
     computed: bool = False
 
@@ -138,3 +140,16 @@ class RootOne:
 
     type_name: str
     where: Callable[[Any, Mapping[str, Any], Compilation], Terms | None]
+
+
+@dataclass(frozen=True)
+class RootCustom:
+    """A root field whose statement is its own (syncPull's page of changes): `prepare(
+    arguments, compilation)` reads the request's arguments (QueryError for those it refuses),
+    `terms(prepared)` are the WHERE terms that carry the request's values (the statement is
+    compiled once per their shape and bound to their values), and `statement(builder, node,
+    prepared)` builds the statement, with those very terms in it."""
+
+    prepare: Callable[[Mapping[str, Any], Compilation], Any]
+    terms: Callable[[Any], Terms]
+    statement: Callable[[Any, Any, Any], Any]

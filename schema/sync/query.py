@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import strawberry
@@ -9,6 +10,7 @@ import strawberry
 from app import clock
 from app.store.children import children_by_id
 from app.store.sync import Cursor, InvalidCursor, contract_children_to_recheck, pull
+from authz.scope import Scope
 from schema.cases.types import Case, CaseEvent, CaseReferral
 from schema.children.move_requests import ChildMoveRequest
 from schema.children.types import Child
@@ -59,20 +61,35 @@ class SyncPage:
     has_more: bool
 
 
+def sync_cursor(since: str | None, first: int) -> Cursor:
+    """The cursor a pull continues from (OUT_OF_RANGE for a page size out of range,
+    INVALID_CURSOR for a cursor this server did not make)."""
+    if not 0 < first <= MAX_SYNC_PAGE:
+        raise QueryError(
+            "OUT_OF_RANGE", "first must be between 1 and {maximum}", {"maximum": MAX_SYNC_PAGE}
+        )
+    try:
+        return Cursor.decode(since)
+    except InvalidCursor as exc:
+        raise QueryError("INVALID_CURSOR", "invalid sync cursor") from exc
+
+
+def rechecked_organization(scope: Scope, cursor: Cursor) -> uuid.UUID | None:
+    """The NGO whose contracted children are checked again on this pull (once per round, on
+    its first page, not for the initial sync); None when none are."""
+    organization = scope.principal.organization_id
+    if cursor.hi is None and cursor.lo > 0 and scope.can("contracted_child", "read"):
+        return organization
+    return None
+
+
 @strawberry.type
 class SyncQuery:
     @strawberry.field(
         description="Upserts and removals in the caller's scope since `since` (null: everything)."
     )
     async def sync_pull(self, info: Info, since: str | None = None, first: int = 500) -> SyncPage:
-        if not 0 < first <= MAX_SYNC_PAGE:
-            raise QueryError(
-                "OUT_OF_RANGE", "first must be between 1 and {maximum}", {"maximum": MAX_SYNC_PAGE}
-            )
-        try:
-            cursor = Cursor.decode(since)
-        except InvalidCursor as exc:
-            raise QueryError("INVALID_CURSOR", "invalid sync cursor") from exc
+        cursor = sync_cursor(since, first)
         today = clock.today()
         page = await info.context.db.read(lambda s: pull(s, cursor, first, today))
         rows = page.rows
@@ -98,13 +115,8 @@ class SyncQuery:
         # once per round (on its first page), not for the initial sync.
         moves = rows.get("moves", [])
         candidates = [m.child_id for m in moves]
-        organization = info.context.scope.principal.organization_id
-        if (
-            cursor.hi is None
-            and cursor.lo > 0
-            and organization is not None
-            and info.context.scope.can("contracted_child", "read")
-        ):
+        organization = rechecked_organization(info.context.scope, cursor)
+        if organization is not None:
             candidates += await info.context.db.read(
                 lambda s: contract_children_to_recheck(s, organization, cursor, today)
             )
