@@ -425,7 +425,7 @@ def leaked(world: World, role: str, body: str) -> list[str]:
 
 APP_DOCUMENTS = {
     name: (OPERATIONS / f"{name}.graphql").read_text()
-    for name in ("Caseload", "ChildDetail", "DueVisits")
+    for name in ("Caseload", "ChildDetail", "DueVisits", "SyncPull")
 }
 
 
@@ -509,6 +509,7 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
     shapes.append(
         ("DueVisits (the app's)", APP_DOCUMENTS["DueVisits"], {"withinDays": 366, "first": 100})
     )
+    shapes.append(("SyncPull (the app's)", APP_DOCUMENTS["SyncPull"], {"first": 1000}))
     # Refused (FORBIDDEN_FILTER) to those who may not see visit dates: a probe of its own.
     shapes.append((
         "due visits",
