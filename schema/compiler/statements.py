@@ -234,8 +234,12 @@ class StatementBuilder:
         on_page = number <= size
         row_cursor = cursor(listed(row).cursor_key)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
+        # The page's rows are aggregated into one row; without an aggregate (a count alone)
+        # the statement must not read them, or it would give a row per row.
+        aggregated = False
         for field in selected_fields(node.selection_set):
             name = field.name.value
+            aggregated = aggregated or name in ("edges", "pageInfo")
             if name == "totalCount":
                 counted = model if root else aliased(model)
                 count = select(func.count()).select_from(counted).where(*listed(counted).where)
@@ -252,7 +256,9 @@ class StatementBuilder:
             files = self.audited_files(type_name, node, row, on_page)
             if files is not None:
                 page = json_object([("files", files), ("data", page)])
-        return select(page.label("doc") if root else page).select_from(row)
+                aggregated = True
+        statement = select(page.label("doc") if root else page)
+        return statement.select_from(row) if aggregated else statement
 
     def audited_files(
         self, type_name: str, node: FieldNode, row: Any, where: ColumnElement[bool] | None

@@ -181,3 +181,27 @@ def _diff(a: Any, b: Any, path: str = "") -> list[str]:
     if isinstance(a, list) and isinstance(b, list):
         return [f"{path}: {len(a)} items != {len(b)} items"]
     return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+@pytest.mark.parametrize("role", ["demo-village", "demo-township", "demo-ngo", "demo-school"])
+async def test_both_paths_count_and_page_alike(
+    paths: tuple[AsyncClient, AsyncClient], demo_db: str, role: str
+) -> None:
+    token = await access_token(demo_db, role)
+    village = await access_token(demo_db, "demo-village")
+    body = await graphql_body(paths[0], village, CASELOAD, first=1)
+    child_id = body["data"]["children"]["edges"][0]["node"]["id"]
+    for document, variables in [
+        ("{ children(first: 5) { totalCount } }", {}),
+        ("{ children(first: 5) { pageInfo { endCursor hasNextPage } } }", {}),
+        ("{ dueVisits(withinDays: 30) { totalCount } }", {}),
+        (
+            "query($id: ID!) { child(id: $id) { visits(first: 2) { totalCount } } }",
+            {"id": child_id},
+        ),
+        (
+            "query($id: ID!) { child(id: $id) { visits { pageInfo { hasNextPage } } } }",
+            {"id": child_id},
+        ),
+    ]:
+        await agree(paths, token, document, **variables)
