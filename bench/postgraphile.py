@@ -440,7 +440,8 @@ def ask(base: str, body: Body, headers: dict[str, str]) -> dict[str, Any]:
 def install_postgraphile() -> Path:
     """PostGraphile's command, installed under bench/results/ with npm if missing."""
     command = NPM_PREFIX / "node_modules" / ".bin" / "postgraphile"
-    if not command.exists():
+    plugin = NPM_PREFIX / "node_modules" / "postgraphile-plugin-connection-filter"
+    if not (command.exists() and plugin.exists()):
         print(f"Installing {', '.join(PACKAGES)} under {NPM_PREFIX} ...", flush=True)
         NPM_PREFIX.mkdir(parents=True, exist_ok=True)
         subprocess.run(
