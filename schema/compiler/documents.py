@@ -61,15 +61,25 @@ from schema.core.pagination import page_size
 from schema.core.text import unsafe_literal, unsafe_variable
 from schema.guardianships.types import GUARDIANSHIP_SQL
 from schema.households.types import HOUSEHOLD_SQL, PARENT_SQL
+from schema.tasks.query import TASK_ROOTS
+from schema.tasks.types import TASK_SQL
 from schema.visits.types import VISIT_SQL
 
 SQL_TYPES: dict[str, SqlType] = {
     mapped.name: mapped
-    for mapped in (CHILD_SQL, HOUSEHOLD_SQL, PARENT_SQL, GUARDIANSHIP_SQL, VISIT_SQL, CASE_SQL)
+    for mapped in (
+        CHILD_SQL,
+        HOUSEHOLD_SQL,
+        PARENT_SQL,
+        GUARDIANSHIP_SQL,
+        VISIT_SQL,
+        CASE_SQL,
+        TASK_SQL,
+    )
 }
 """Every GraphQL type the compiled path serves, by name."""
 
-ROOTS: dict[str, RootList | RootOne] = {**CHILD_ROOTS}
+ROOTS: dict[str, RootList | RootOne] = {**CHILD_ROOTS, **TASK_ROOTS}
 """Every root field the compiled path serves, by name."""
 
 NOW = bindparam("now", None, type_=DateTime(timezone=True), required=False)

@@ -425,7 +425,7 @@ def leaked(world: World, role: str, body: str) -> list[str]:
 
 APP_DOCUMENTS = {
     name: (OPERATIONS / f"{name}.graphql").read_text()
-    for name in ("Caseload", "ChildDetail", "DueVisits")
+    for name in ("Caseload", "ChildDetail", "DueVisits", "MyTasks")
 }
 
 
@@ -509,6 +509,7 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
     shapes.append(
         ("DueVisits (the app's)", APP_DOCUMENTS["DueVisits"], {"withinDays": 366, "first": 100})
     )
+    shapes.append(("MyTasks (the app's)", APP_DOCUMENTS["MyTasks"], {"first": 100}))
     # Refused (FORBIDDEN_FILTER) to those who may not see visit dates: a probe of its own.
     shapes.append((
         "due visits",

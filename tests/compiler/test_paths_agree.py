@@ -23,6 +23,7 @@ OPERATIONS = Path(__file__).parents[2] / "mobile_contract" / "operations"
 CASELOAD = (OPERATIONS / "Caseload.graphql").read_text()
 DUE_VISITS = (OPERATIONS / "DueVisits.graphql").read_text()
 CHILD_DETAIL = (OPERATIONS / "ChildDetail.graphql").read_text()
+MY_TASKS = (OPERATIONS / "MyTasks.graphql").read_text()
 # Generated cases per role and operation; the seed makes every run the same.
 CASES = 6
 SEED = 17
@@ -95,6 +96,43 @@ async def test_both_paths_answer_the_same(
     ]
     for child_id in [*rng.sample(seen, min(len(seen), CASES)), *others]:
         await agree(paths, token, CHILD_DETAIL, id=child_id)
+
+
+async def agree_on_pages(
+    paths: tuple[AsyncClient, AsyncClient],
+    token: str,
+    document: str,
+    rng: random.Random,
+    **variables: Any,
+) -> None:
+    """Both paths agree on a page of a list and on the pages after it (its end cursor, a
+    cursor of another list, a bad one)."""
+    body = await agree(paths, token, document, **variables)
+    page = next(iter((body.get("data") or {}).values()), None)
+    for _ in range(3):
+        if not page or not page["pageInfo"]["endCursor"]:
+            return
+        after = rng.choice([page["pageInfo"]["endCursor"], "bm90IGEgY3Vyc29y", "azp4fHk="])
+        body = await agree(paths, token, document, **{**variables, "after": after})
+        page = next(iter((body.get("data") or {}).values()), None)
+
+
+@pytest.mark.parametrize("role", [user.username for user in DEMO_USERS])
+async def test_both_paths_list_the_same_work(
+    paths: tuple[AsyncClient, AsyncClient], demo_db: str, role: str
+) -> None:
+    """The app's lists of tasks, as every role, with filters and page sizes."""
+    token = await access_token(demo_db, role)
+    rng = random.Random(f"{SEED}:work:{role}")
+    statuses = [None, None, "OPEN", "DONE", "DISMISSED", "CLOSED"]
+    kinds = [None, None, "CONTACT_PARENTS", "CONFIRM_GUARDIAN", "VISIT_OVERDUE", "CASE_OVERDUE",
+             "RESPOND_TO_REPORT", "NOPE"]  # fmt: skip
+    for _ in range(CASES):
+        first = rng.choice([1, 2, 5, 50, 100, None, 0, 101])
+        await agree_on_pages(
+            paths, token, MY_TASKS, rng,
+            status=rng.choice(statuses), kind=rng.choice(kinds), first=first,
+        )  # fmt: skip
 
 
 async def last_read_event(demo_db: str, engine_for: EngineFactory) -> tuple[Any, ...]:
