@@ -425,7 +425,15 @@ def leaked(world: World, role: str, body: str) -> list[str]:
 
 APP_DOCUMENTS = {
     name: (OPERATIONS / f"{name}.graphql").read_text()
-    for name in ("Caseload", "ChildDetail", "DueVisits", "MyTasks")
+    for name in (
+        "Caseload",
+        "ChildDetail",
+        "DueVisits",
+        "MyTasks",
+        "ReferralInbox",
+        "MoveRequests",
+        "CaseDetail",
+    )
 }
 
 
@@ -451,6 +459,10 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
                 "... on Case { child { id household { children { id } } } } } }",
                 {"id": node_id},
             ))  # fmt: skip
+            if type_name in ("Case", "Child"):  # the app's case by `node`; a child's id too
+                shapes.append(
+                    ("CaseDetail (the app's)", APP_DOCUMENTS["CaseDetail"], {"id": node_id})
+                )
             if type_name == "NgoContract":
                 shapes.append((
                     "ngoContract",
@@ -509,7 +521,8 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
     shapes.append(
         ("DueVisits (the app's)", APP_DOCUMENTS["DueVisits"], {"withinDays": 366, "first": 100})
     )
-    shapes.append(("MyTasks (the app's)", APP_DOCUMENTS["MyTasks"], {"first": 100}))
+    for name in ("MyTasks", "ReferralInbox", "MoveRequests"):
+        shapes.append((f"{name} (the app's)", APP_DOCUMENTS[name], {"first": 100}))
     # Refused (FORBIDDEN_FILTER) to those who may not see visit dates: a probe of its own.
     shapes.append((
         "due visits",
