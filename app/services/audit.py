@@ -149,6 +149,8 @@ async def write_audit_event(
 
 # Where a compiled response notes an ID number shown in full (schema/compiler/statements.py).
 _FULL_READS = "'$.**.\"$read\" ? (@ != null)'"
+# Where a compiled response notes a file shown in full below its root.
+_NESTED_FILES = "'$.**.\"$file\" ? (@ != null)'"
 
 
 def with_read_event(
@@ -159,14 +161,16 @@ def with_read_event(
     query: str | None,
     now: ColumnElement[datetime],
     notes_reads: bool,
+    notes_files: bool = False,
 ) -> Select[Any]:
     """A compiled read whose statement also writes its audit event, as `write_read_event`
     does, in the same statement and transaction: `document`'s one column is
     `{"files": [[child id, village, ID number shown in full]…], "data": …}`, the records read
     in full are noted in `data` (`"$read"`), and the statement returns `data`; `now` is the
     statement's parameter for the moment it runs; `notes_reads` whether `data` may note any
-    (else the search for them is left out). Nothing is written when the response showed
-    nothing sensitive."""
+    (else the search for them is left out); `notes_files` whether rows below the root note
+    their files in `data` (`"$file"`), each child's counted once. Nothing is written when
+    the response showed nothing sensitive."""
     result = document.cte("result")
     doc = result.c.doc
     data = doc.op("->")(literal_column("'data'"))
@@ -188,11 +192,14 @@ def with_read_event(
         if notes_reads
         else literal_column("'{}'::text[]")
     )
-    files = (
+    files: Any = (
         func.json_array_elements(doc.op("->")(literal_column("'files'")))
         .table_valued("value")
         .render_derived()
     )
+    shown = func.json_array_length(doc.op("->")(literal_column("'files'"))) > 0
+    if notes_files:
+        files, shown = _every_file(result, data)
     event_row = (
         select(
             now,
@@ -205,12 +212,7 @@ def with_read_event(
             literal(principal.area_code, String()),
         )
         .select_from(result)
-        .where(
-            or_(
-                func.json_array_length(doc.op("->")(literal_column("'files'"))) > 0,
-                func.cardinality(records) > 0,
-            )
-        )
+        .where(or_(shown, func.cardinality(records) > 0))
     )
     event = (
         insert(AuditEvent)
@@ -264,3 +266,44 @@ def with_read_event(
     # second of read events, never a write. The transaction's own setting, nobody else's.
     asynchronous = func.set_config("synchronous_commit", "off", True)
     return select(cast(data, Text()), asynchronous).select_from(result).add_cte(event, reads)
+
+
+def _every_file(result: Any, data: ColumnElement[Any]) -> tuple[Any, ColumnElement[bool]]:
+    """The files a compiled response showed, its root's ([id, village, ID number in full])
+    and those noted below it ({child, area, full}), one per child (its full ID number shown
+    anywhere), as `with_read_event` writes them; and whether there is any."""
+    doc = result.c.doc
+    own = (
+        func.jsonb_array_elements(cast(doc.op("->")(literal_column("'files'")), JSONB))
+        .table_valued("value")
+        .render_derived()
+    )
+    nested = (
+        func.jsonb_path_query(cast(data, JSONB), literal_column(_NESTED_FILES))
+        .table_valued("value")
+        .render_derived()
+    )
+
+    def part(source: Any, child: str, area: str, full: str) -> Select[Any]:
+        value = source.c.value
+        return select(
+            value.op("->>")(literal_column(child)).label("child"),
+            value.op("->>")(literal_column(area)).label("area"),
+            cast(value.op("->>")(literal_column(full)), Boolean()).label("full"),
+        ).select_from(result.join(source, true()))
+
+    every = (
+        part(own, "0", "1", "2")
+        .union_all(part(nested, "'child'", "'area'", "'full'"))
+        .subquery("every_file")
+    )
+    grouped = (
+        select(
+            func.json_build_array(
+                every.c.child, func.min(every.c.area), func.bool_or(every.c.full)
+            ).label("value")
+        )
+        .group_by(every.c.child)
+        .cte("files")
+    )
+    return grouped, select(grouped.c.value).exists()

@@ -192,7 +192,10 @@ async def referrals_by_case(
     return [grouped[case_id] for case_id in case_ids]
 
 
-def _inbox(organization_id: uuid.UUID, status: ReferralStatus | None) -> list[ColumnElement[bool]]:
+def inbox_conditions(
+    organization_id: uuid.UUID, status: ReferralStatus | None
+) -> list[ColumnElement[bool]]:
+    """The conditions of the live referrals to an organization (with the status)."""
     terms = [CaseReferral.organization_id == organization_id, CaseReferral.deleted_at.is_(None)]
     if status is not None:
         terms.append(CaseReferral.status == status)
@@ -210,7 +213,7 @@ async def list_inbox(
     """Referrals to an organization, newest first, after a key."""
     query = (
         select(CaseReferral)
-        .where(*_inbox(organization_id, status))
+        .where(*inbox_conditions(organization_id, status))
         .order_by(CaseReferral.referred_at.desc(), CaseReferral.id.desc())
         .limit(limit)
     )
@@ -223,5 +226,9 @@ async def count_inbox(
     session: AsyncSession, organization_id: uuid.UUID, status: ReferralStatus | None
 ) -> int:
     """How many referrals to an organization there are (with the status)."""
-    query = select(func.count()).select_from(CaseReferral).where(*_inbox(organization_id, status))
+    query = (
+        select(func.count())
+        .select_from(CaseReferral)
+        .where(*inbox_conditions(organization_id, status))
+    )
     return await session.scalar(query) or 0

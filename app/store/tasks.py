@@ -15,7 +15,8 @@ from app.enums import TaskKind, TaskStatus
 from app.models import Task
 
 
-def _filters(status: TaskStatus | None, kind: TaskKind | None) -> list[ColumnElement[bool]]:
+def task_filters(status: TaskStatus | None, kind: TaskKind | None) -> list[ColumnElement[bool]]:
+    """The conditions of the caller's live tasks of this status and kind (None: any)."""
     found: list[ColumnElement[bool]] = [Task.deleted_at.is_(None)]
     if status is not None:
         found.append(Task.status == status)
@@ -33,7 +34,7 @@ async def list_tasks(
     limit: int,
 ) -> list[Task]:
     """The caller's tasks of this status and kind (None: any), latest first."""
-    query = select(Task).where(*_filters(status, kind))
+    query = select(Task).where(*task_filters(status, kind))
     if after is not None:
         query = query.where(tuple_(Task.created_at, Task.id) < tuple_(*after))
     query = query.order_by(Task.created_at.desc(), Task.id.desc()).limit(limit)
@@ -44,7 +45,7 @@ async def count_tasks(
     session: AsyncSession, *, status: TaskStatus | None, kind: TaskKind | None
 ) -> int:
     """How many of the caller's tasks are of this status and kind."""
-    query = select(func.count()).select_from(Task).where(*_filters(status, kind))
+    query = select(func.count()).select_from(Task).where(*task_filters(status, kind))
     return await session.scalar(query) or 0
 
 

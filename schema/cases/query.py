@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 import strawberry
+from sqlalchemy import String, cast, tuple_
 
 from app import clock
 from app.domain.intake import is_case_number
 from app.enums import CaseCategory, CaseStage, ReferralStatus
+from app.models import CaseReferral as CaseReferralModel
+from app.store import json_sql
 from app.store.cases import (
     CaseCriteria,
     case_status,
     count_cases,
     count_inbox,
+    inbox_conditions,
     list_cases,
     list_inbox,
 )
 from authz.predicates import reported_by
+from authz.scope import Scope
 from schema.cases.types import Case, CaseReferral, CaseStatus
+from schema.compiler.mapping import Compilation, Listed, RootList
 from schema.context import Info
 from schema.core.pagination import (
     CountedConnection,
@@ -81,8 +89,7 @@ class ReferralQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> CaseReferralConnection:
-        # No organization, no inbox: the nil UUID is nobody's.
-        organization_id = info.context.scope.principal.organization_id or uuid.UUID(int=0)
+        organization_id = _inbox_of(info.context.scope)
         return await connection(
             info, CaseReferralConnection, first=first, after=after, cursor=decode_timed_cursor,
             rows=lambda s, key, limit: list_inbox(
@@ -91,6 +98,29 @@ class ReferralQuery:
             count=lambda s: count_inbox(s, organization_id, status),
             key=lambda r: f"{r.referred_at.isoformat()}|{r.id}", node=CaseReferral.from_model,
         )  # fmt: skip
+
+
+def _inbox_of(scope: Scope) -> uuid.UUID:
+    """The organization whose inbox the caller reads: its own; no organization, no inbox
+    (the nil UUID is nobody's)."""
+    return scope.principal.organization_id or uuid.UUID(int=0)
+
+
+def _referral_rows(row: Any, arguments: Mapping[str, Any], compilation: Compilation) -> Listed:
+    """`referrals` in SQL: `list_inbox`'s rows, newest first, and its cursors."""
+    after = decode_timed_cursor(arguments.get("after"))
+    model = CaseReferralModel
+    return Listed(
+        where=inbox_conditions(_inbox_of(compilation.scope), arguments.get("status")),
+        order_by=[model.referred_at.desc(), model.id.desc()],
+        cursor_key=json_sql.iso_datetime(row.referred_at) + "|" + cast(row.id, String),
+        after=() if after is None else [tuple_(model.referred_at, model.id) < tuple_(*after)],
+        listing=False,
+    )
+
+
+CASE_ROOTS: Mapping[str, RootList] = {"referrals": RootList("CaseReferral", rows=_referral_rows)}
+"""How SQL serves the root fields about cases (schema/compiler)."""
 
 
 @strawberry.type

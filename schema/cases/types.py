@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -35,7 +35,7 @@ from app.store.cases import CaseStatusRow, EventKey
 from authz.fields import reporter_shown
 from authz.guard import case_actions
 from schema.children.types import Child
-from schema.compiler.mapping import Compilation, Computed, SqlType
+from schema.compiler.mapping import Compilation, Computed, Related, SqlType, Terms
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.nodes import from_row, global_id, load_nodes
@@ -396,6 +396,11 @@ def _next_actions(compilation: Compilation, inputs: list[Any]) -> list[str]:
     return [action.name for action in actions]
 
 
+def _live(key: str) -> Callable[[Any, Any, Compilation], Terms]:
+    # The live row a column of the parent names (the request's loaders read those alone).
+    return lambda parent, row, _c: [row.id == getattr(parent, key), row.deleted_at.is_(None)]
+
+
 CASE_SQL = SqlType(
     name="Case",
     model=CaseModel,
@@ -403,6 +408,9 @@ CASE_SQL = SqlType(
         "childId": lambda row, _c: json_sql.global_id("Child", row.child_id),
         "overdue": lambda row, c: func.coalesce(row.due_at < c.now, false()),
     },
+    related={"child": Related("Child", link=_live("child_id"))},
+    # As resolve_nodes: the live case, through the request's loader.
+    node=lambda row, key: [row.id == key, row.deleted_at.is_(None)],
     computed={
         "nextActions": Computed(
             inputs=lambda row, _c: [row.stage, row.category, row.area_code], value=_next_actions
@@ -410,3 +418,17 @@ CASE_SQL = SqlType(
     },
 )
 """How SQL serves a case's fields (schema/compiler); its next steps are the workflow's."""
+
+CASE_REFERRAL_SQL = SqlType(
+    name="CaseReferral",
+    model=CaseReferralModel,
+    columns={"caseId": lambda row, _c: json_sql.global_id("Case", row.case_id)},
+    related={
+        # Organizations are read whatever their state (organizations_by_id).
+        "organization": Related(
+            "Organization", link=lambda referral, org, _c: [org.id == referral.organization_id]
+        ),
+        "case": Related("Case", link=_live("case_id")),
+    },
+)
+"""How SQL serves a referral's fields (schema/compiler)."""

@@ -4,11 +4,12 @@ their mutations (app/services/children.py, app/domain/moves.py)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy import String, cast, tuple_
 from strawberry import relay
 
 from app import clock
@@ -18,8 +19,10 @@ from app.enums import MoveRequestStatus, MoveStep
 from app.models import ChildMoveRequest as RequestModel
 from app.services import children
 from app.services.common import New
-from app.store.children import count_move_requests, list_move_requests
+from app.store import json_sql
+from app.store.children import age_on_sql, count_move_requests, list_move_requests
 from schema.children.types import Child
+from schema.compiler.mapping import Compilation, Computed, Listed, Related, RootList, SqlType
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.errors import UserError
@@ -220,3 +223,56 @@ class MoveRequestMutation:
             _touched,
         )
         return _payload(info, outcome)
+
+
+def _steps(_compilation: Compilation, inputs: list[Any]) -> list[str]:
+    area_code, to_area_code = inputs
+    return [step.name for step in acceptance_steps(area_code, to_area_code)]
+
+
+def _accepted_steps(_compilation: Compilation, inputs: list[Any]) -> list[str]:
+    return [step.name for step, at in zip(MoveStep, inputs, strict=True) if at is not None]
+
+
+MOVE_REQUEST_SQL = SqlType(
+    name="ChildMoveRequest",
+    model=RequestModel,
+    columns={"childAge": lambda row, c: age_on_sql(row.child_birth_date, c.today)},
+    related={
+        "child": Related(
+            "Child",
+            link=lambda request, child, _c: [
+                child.id == request.child_id,
+                child.deleted_at.is_(None),
+            ],
+        )
+    },
+    # The acceptances a move needs are the domain's rule (app/domain/moves.py).
+    computed={
+        "steps": Computed(inputs=lambda row, _c: [row.area_code, row.to_area_code], value=_steps),
+        "acceptedSteps": Computed(
+            inputs=lambda row, _c: [getattr(row, f"{step.value}_at") for step in MoveStep],
+            value=_accepted_steps,
+        ),
+    },
+)
+"""How SQL serves a requested move's fields (schema/compiler): those of `from_model`."""
+
+
+def _move_rows(row: Any, arguments: Mapping[str, Any], _compilation: Compilation) -> Listed:
+    """`childMoveRequests` in SQL: `list_move_requests`'s rows, latest first, its cursors."""
+    after = decode_timed_cursor(arguments.get("after"))
+    key = tuple_(RequestModel.requested_at, RequestModel.id)
+    return Listed(
+        where=(),
+        order_by=[RequestModel.requested_at.desc(), RequestModel.id.desc()],
+        cursor_key=json_sql.iso_datetime(row.requested_at) + "|" + cast(row.id, String),
+        after=() if after is None else [key < tuple_(*after)],
+        listing=False,
+    )
+
+
+MOVE_REQUEST_ROOTS: Mapping[str, RootList] = {
+    "childMoveRequests": RootList("ChildMoveRequest", rows=_move_rows)
+}
+"""How SQL serves the list of requested moves (schema/compiler)."""

@@ -324,5 +324,7 @@ CHILD_SQL = SqlType(
         json_sql.sql_condition(id_number_where(c.scope, row.area_code)[0]),
         row.id_number_enc.is_not(None),
     ),
+    # As resolve_nodes: the live child, through the request's loader.
+    node=lambda row, key: [row.id == key, row.deleted_at.is_(None)],
 )
 """How SQL serves a child's fields (schema/compiler): the same views as `from_model`."""

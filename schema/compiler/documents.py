@@ -10,7 +10,7 @@ cost over the caller's limit) goes the strawberry way, which answers it and its 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -22,6 +22,8 @@ from graphql import (
     FieldNode,
     GraphQLError,
     GraphQLNonNull,
+    GraphQLObjectType,
+    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
     VariableNode,
@@ -44,10 +46,19 @@ from app.request_database import QueryTimeout
 from app.services.audit import with_read_event
 from authz.scope import ANONYMOUS, Scope
 from authz.session import LISTING_OPTION, scoped_statement
-from schema.cases.types import CASE_SQL
+from schema.cases.query import CASE_ROOTS
+from schema.cases.types import CASE_REFERRAL_SQL, CASE_SQL
+from schema.children.move_requests import MOVE_REQUEST_ROOTS, MOVE_REQUEST_SQL
 from schema.children.query import CHILD_ROOTS
 from schema.children.types import CHILD_SQL
-from schema.compiler.mapping import Compilation, RootCustom, RootList, RootOne, SqlType
+from schema.compiler.mapping import (
+    Compilation,
+    RootCustom,
+    RootList,
+    RootNode,
+    RootOne,
+    SqlType,
+)
 from schema.compiler.statements import (
     NotCompiled,
     StatementBuilder,
@@ -57,22 +68,45 @@ from schema.compiler.statements import (
 from schema.context import Context
 from schema.core.cost import cost_limit, operation_cost
 from schema.core.errors import QueryError
+from schema.core.ids import parse_uuids
 from schema.core.pagination import page_size
 from schema.core.text import unsafe_literal, unsafe_variable
 from schema.guardianships.types import GUARDIANSHIP_SQL
 from schema.households.types import HOUSEHOLD_SQL, PARENT_SQL
+from schema.organizations.types import ORGANIZATION_SQL
 from schema.sync.compiled import SYNC_COMPUTED, SYNC_ROOTS
+from schema.tasks.query import TASK_ROOTS
+from schema.tasks.types import TASK_SQL
 from schema.visits.types import VISIT_SQL
 
-Root = RootList | RootOne | RootCustom
+Root = RootList | RootOne | RootNode | RootCustom
 
 SQL_TYPES: dict[str, SqlType] = {
     mapped.name: mapped
-    for mapped in (CHILD_SQL, HOUSEHOLD_SQL, PARENT_SQL, GUARDIANSHIP_SQL, VISIT_SQL, CASE_SQL)
+    for mapped in (
+        CHILD_SQL,
+        HOUSEHOLD_SQL,
+        PARENT_SQL,
+        GUARDIANSHIP_SQL,
+        VISIT_SQL,
+        CASE_SQL,
+        TASK_SQL,
+        CASE_REFERRAL_SQL,
+        ORGANIZATION_SQL,
+        MOVE_REQUEST_SQL,
+    )
 }
 """Every GraphQL type the compiled path serves, by name."""
 
-ROOTS: dict[str, Root] = {**CHILD_ROOTS, **SYNC_ROOTS}
+ROOTS: dict[str, Root] = {
+    # relay's `node(id:)` (schema/build.py): each type finds its rows (SqlType.node).
+    "node": RootNode(),
+    **CHILD_ROOTS,
+    **TASK_ROOTS,
+    **CASE_ROOTS,
+    **MOVE_REQUEST_ROOTS,
+    **SYNC_ROOTS,
+}
 """Every root field the compiled path serves, by name."""
 
 COMPUTED: dict[str, Callable[[Compilation, list[Any]], object]] = {
@@ -128,6 +162,8 @@ class CompiledDocument:
     root_field: Root
     # The variables the root field's arguments do not take: their values shape the statement.
     shaping: frozenset[str]
+    # For `node`: the types whose ids the path answers (their fields all mapped).
+    node_types: frozenset[str] = frozenset()
     plans: OrderedDict[tuple[Any, ...], Plan] = field(default_factory=OrderedDict)
 
     async def run(
@@ -152,8 +188,9 @@ class CompiledDocument:
         try:
             arguments = builder.root_arguments(self.root)
             compilation.arguments = arguments
-            prepared, terms = self._variable_terms(arguments, compilation)
-            size = _size(self.root_field, arguments)
+            root_field = self._served(arguments)
+            prepared, terms = self._variable_terms(root_field, arguments, compilation)
+            size = _size(root_field, arguments)
         except Refused:
             return None
         if terms is None:
@@ -172,7 +209,7 @@ class CompiledDocument:
         async def answer(session: AsyncSession) -> str | None:
             plan = self.plans.get(shape)
             if plan is None:
-                plan = self._compile(session, builder, query, prepared)
+                plan = self._compile(session, builder, query, root_field, prepared)
                 if plan is None:
                     raise NotCompiled("a statement whose values cannot be rebound")
                 self._keep(shape, plan)
@@ -218,34 +255,52 @@ class CompiledDocument:
         non_null = isinstance(query_type.fields[self.root.name.value].type, GraphQLNonNull)
         return None if non_null else {response_key(self.root): None}
 
+    def _served(self, arguments: dict[str, Any]) -> RootList | RootOne | RootCustom:
+        """The root field as this request's arguments make it: for `node`, one object of the
+        type its id names (NotCompiled: a type the path does not answer)."""
+        if not isinstance(self.root_field, RootNode):
+            return self.root_field
+        type_name = arguments["id"].type_name
+        if type_name not in self.node_types:
+            raise NotCompiled(f"node of type {type_name}")
+        return RootOne(type_name, where=_node_where)
+
+    @staticmethod
     def _variable_terms(
-        self, arguments: dict[str, Any], compilation: Compilation
+        root_field: RootList | RootOne | RootCustom,
+        arguments: dict[str, Any],
+        compilation: Compilation,
     ) -> tuple[Any, list[Any] | None]:
         """What a custom root prepared of the arguments, and the root's WHERE terms for them
         (None: nothing to read)."""
-        if isinstance(self.root_field, RootCustom):
-            prepared = self.root_field.prepare(arguments, compilation)
-            return prepared, list(self.root_field.terms(prepared))
-        model = SQL_TYPES[self.root_field.type_name].model
-        if isinstance(self.root_field, RootList):
-            listed = self.root_field.rows(model, arguments, compilation)
+        if isinstance(root_field, RootCustom):
+            prepared = root_field.prepare(arguments, compilation)
+            return prepared, list(root_field.terms(prepared))
+        model = SQL_TYPES[root_field.type_name].model
+        if isinstance(root_field, RootList):
+            listed = root_field.rows(model, arguments, compilation)
             return None, [*listed.where, *listed.after]
-        found = self.root_field.where(aliased(model), arguments, compilation)
+        found = root_field.where(aliased(model), arguments, compilation)
         return None, None if found is None else list(found)
 
     def _compile(
-        self, session: AsyncSession, builder: StatementBuilder, query: str, prepared: Any
+        self,
+        session: AsyncSession,
+        builder: StatementBuilder,
+        query: str,
+        root_field: RootList | RootOne | RootCustom,
+        prepared: Any,
     ) -> Plan | None:
         """The plan of the request `builder` was made for: its statement built, the caller's
         predicates applied as to every statement of the session, compiled once."""
         statement: Select[Any] | None
-        if isinstance(self.root_field, RootList):
-            statement = builder.root_list(self.root_field, self.root)
-        elif isinstance(self.root_field, RootOne):
-            statement = builder.root_one(self.root_field, self.root)
+        if isinstance(root_field, RootList):
+            statement = builder.root_list(root_field, self.root)
+        elif isinstance(root_field, RootOne):
+            statement = builder.root_one(root_field, self.root)
         else:
-            builder.variable_terms.append(list(self.root_field.terms(prepared)))
-            statement = self.root_field.statement(builder, self.root, prepared)
+            builder.variable_terms.append(list(root_field.terms(prepared)))
+            statement = root_field.statement(builder, self.root, prepared)
         assert statement is not None
         listing = bool(statement.get_execution_options().get(LISTING_OPTION, False))
         if builder.audited:
@@ -253,6 +308,7 @@ class CompiledDocument:
             statement = with_read_event(
                 statement, builder.compilation.scope.principal,
                 operation_name=name, query=query, now=NOW, notes_reads=builder.notes_reads,
+                notes_files=builder.notes_files,
             )  # fmt: skip
         else:
             statement = statement.with_only_columns(cast(statement.selected_columns[0], Text()))
@@ -292,7 +348,17 @@ class CompiledDocument:
             self.plans.popitem(last=False)
 
 
-def _size(root: Root, arguments: dict[str, Any]) -> int | None:
+def _node_where(row: Any, arguments: Mapping[str, Any], _compilation: Compilation) -> Any:
+    """`node(id:)` in SQL: the row its type's `node` terms find (as its resolve_nodes, a
+    malformed key finds nothing)."""
+    global_id = arguments["id"]
+    key = parse_uuids([global_id.node_id])[0]
+    find = SQL_TYPES[global_id.type_name].node
+    assert find is not None
+    return None if key is None else find(row, key)
+
+
+def _size(root: RootList | RootOne | RootCustom, arguments: dict[str, Any]) -> int | None:
     """A root page's size (OUT_OF_RANGE for one out of range); None for a single object."""
     if isinstance(root, RootList):
         return page_size(arguments.get("first"))
@@ -316,7 +382,8 @@ def _computed(value: Any, compilation: Compilation) -> Any:
     marker = value.get("$py")
     if marker is not None:
         return COMPUTED[marker](compilation, value["args"])
-    return {key: _computed(item, compilation) for key, item in value.items()}
+    # A nested row's file, noted for the audit trail (statements.StatementBuilder._file).
+    return {key: _computed(item, compilation) for key, item in value.items() if key != "$file"}
 
 
 @lru_cache(maxsize=512)
@@ -346,11 +413,12 @@ def compiled_document(query: str, operation_name: str | None) -> CompiledDocumen
     root = roots[0]
     field = ROOTS[root.name.value]
     try:
-        _check(field, root)
+        node_types = _check(field, root)
     except Refused:
         return None
     declared = {d.variable.name.value for d in operation.variable_definitions or ()}
-    return CompiledDocument(document, operation, root, field, frozenset(declared - _in(root)))
+    shaping = frozenset(declared - _in(root))
+    return CompiledDocument(document, operation, root, field, shaping, node_types)
 
 
 def _in(root: FieldNode) -> set[str]:
@@ -366,22 +434,46 @@ def _in(root: FieldNode) -> set[str]:
     return found
 
 
-def _check(field: Root, root: FieldNode) -> None:
+def _check(field: Root, root: FieldNode) -> frozenset[str]:
     """Build the root's selection once for a caller who sees nothing: NotCompiled names a
-    field without a mapping (arguments are only checked when a request sends them)."""
+    field without a mapping (arguments are only checked when a request sends them). For
+    `node`, the types whose selection builds (NotCompiled: none)."""
     from schema.build import schema
 
     compilation = Compilation(Scope(principal=ANONYMOUS), date.min, NOW)
     builder = StatementBuilder(
         schema._schema, SQL_TYPES, compilation, get_variable_values(schema._schema, (), {})
     )
+    if isinstance(field, RootNode):
+        served = set()
+        for name, mapped in SQL_TYPES.items():
+            try:
+                if mapped.node is not None:
+                    builder.object_json(name, aliased(mapped.model), root.selection_set, root=True)
+                    served.add(name)
+            except NotCompiled:
+                continue
+        # The object types the document asks about by fragments must all be answered.
+        parts = root.selection_set.selections if root.selection_set is not None else ()
+        asked = {
+            part.type_condition.name.value
+            for part in parts
+            if isinstance(part, InlineFragmentNode)
+            and part.type_condition is not None
+            and isinstance(
+                schema._schema.get_type(part.type_condition.name.value), GraphQLObjectType
+            )
+        }
+        if not served or not asked <= served:
+            raise NotCompiled("node: a type asked about has no SQL mapping")
+        return frozenset(served)
     if isinstance(field, RootCustom):
         field.statement(builder, root, field.prepare(builder.root_arguments(root), compilation))
-        return
+        return frozenset()
     row = aliased(SQL_TYPES[field.type_name].model)
     if isinstance(field, RootOne):
-        builder.object_json(field.type_name, row, root.selection_set)
-        return
+        builder.object_json(field.type_name, row, root.selection_set, root=True)
+        return frozenset()
     for part in selected_fields(root.selection_set):
         if part.name.value == "edges":
             for edge in selected_fields(part.selection_set):
@@ -389,3 +481,4 @@ def _check(field: Root, root: FieldNode) -> None:
                     builder.object_json(field.type_name, row, edge.selection_set)
         elif part.name.value not in ("totalCount", "pageInfo"):
             raise NotCompiled(f"connection field {part.name.value} is not compiled")
+    return frozenset()

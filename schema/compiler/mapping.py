@@ -9,6 +9,7 @@ fall back to strawberry (schema/compiler/documents.py).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -97,7 +98,8 @@ class SqlType:
     as SQL): True, False, or a condition; a field not shown is null. `computed` are the
     fields Python computes. `audited(row, compilation)` marks rows whose showing is written
     to the audit trail (a child's file in full), and `id_number_full` whether its ID number
-    is shown in full (the audit notes it).
+    is shown in full (the audit notes it); `node(row, key)` the terms that find the row of
+    a global id's key for the `node` root field.
     """
 
     name: str
@@ -109,6 +111,8 @@ class SqlType:
     computed: Mapping[str, Computed] = field(default_factory=dict)
     audited: Callable[[Any, Compilation], Condition] | None = None
     id_number_full: Callable[[Any, Compilation], Condition] | None = None
+    # How `node(id:)` finds the row of a key (as the type's resolve_nodes); None: it does not.
+    node: Callable[[Any, uuid.UUID], Terms] | None = None
 
 
 @dataclass(frozen=True)
@@ -153,3 +157,10 @@ class RootCustom:
     prepare: Callable[[Mapping[str, Any], Compilation], Any]
     terms: Callable[[Any], Terms]
     statement: Callable[[Any, Any, Any], Any]
+
+
+@dataclass(frozen=True)
+class RootNode:
+    """The `node(id:)` root field: the object of the type its global id names, found by that
+    type's `node` terms, with the inline fragments on that type (those on other types are
+    not selected); an id of a type without them goes the strawberry way."""

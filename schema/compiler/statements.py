@@ -21,7 +21,9 @@ from graphql import (
     GraphQLOutputType,
     GraphQLScalarType,
     GraphQLSchema,
+    InlineFragmentNode,
     SelectionSetNode,
+    is_abstract_type,
 )
 from graphql.execution.values import get_argument_values
 from sqlalchemy import (
@@ -83,6 +85,36 @@ def selected_fields(selection_set: SelectionSetNode | None) -> list[FieldNode]:
     return found
 
 
+def object_fields(
+    schema: GraphQLSchema, selection_set: SelectionSetNode | None, gql_type: GraphQLObjectType
+) -> list[FieldNode]:
+    """The fields an object of `gql_type` is asked for: those of the selection set and of its
+    inline fragments that apply to the type (on it, or on an interface or union it is part
+    of); the others are not selected, as GraphQL does. Named fragments and directives are
+    not compiled, nor a field asked twice with selections of its own (they would merge)."""
+    if selection_set is None:
+        raise NotCompiled("a selection set was expected")
+    found: dict[str, FieldNode] = {}
+    for selection in selection_set.selections:
+        if isinstance(selection, InlineFragmentNode) and not selection.directives:
+            condition = selection.type_condition
+            named = None if condition is None else schema.get_type(condition.name.value)
+            applies = (
+                named is None
+                or named is gql_type
+                or (is_abstract_type(named) and schema.is_sub_type(named, gql_type))
+            )
+            fields = object_fields(schema, selection.selection_set, gql_type) if applies else []
+        else:
+            fields = selected_fields(SelectionSetNode(selections=(selection,)))
+        for node in fields:
+            key = response_key(node)
+            if key in found and (node.selection_set or found[key].selection_set):
+                raise NotCompiled(f"{key} is asked for twice")
+            found.setdefault(key, node)
+    return list(found.values())
+
+
 def response_key(node: FieldNode) -> str:
     """The key a field has in the response: its alias or its name."""
     return node.alias.value if node.alias else node.name.value
@@ -107,6 +139,8 @@ class StatementBuilder:
         self.audited = False
         # Whether the response may note records read in full (Computed.read).
         self.notes_reads = False
+        # Whether rows below the root note their files for the audit trail (`"$file"`).
+        self.notes_files = False
         # The root's WHERE terms, each time they were built: the values a request sends.
         self.variable_terms: list[list[ColumnElement[bool]]] = []
 
@@ -122,14 +156,48 @@ class StatementBuilder:
         return get_argument_values(gql_type.fields[node.name.value], node, self.variables)
 
     def object_json(
-        self, type_name: str, row: Any, selection_set: SelectionSetNode | None
+        self,
+        type_name: str,
+        row: Any,
+        selection_set: SelectionSetNode | None,
+        *,
+        root: bool = False,
     ) -> ColumnElement[Any]:
-        """A row of a mapped type as the JSON object the selection asks for."""
+        """A row of a mapped type as the JSON object the selection asks for. A row below the
+        root whose showing is audited notes its file (`"$file"`, as `audited_files` writes
+        one; null when not audited), which the service removes before answering."""
         sql_type, gql_type = self._object_type(type_name)
-        return json_object(
-            (response_key(node), self._field(sql_type, gql_type, row, node))
-            for node in selected_fields(selection_set)
-        )
+        fields = object_fields(self.schema, selection_set, gql_type)
+        pairs = [
+            (response_key(node), self._field(sql_type, gql_type, row, node)) for node in fields
+        ]
+        if not root:
+            noted = self._file(sql_type, row, fields)
+            if noted is not None:
+                pairs.append(("$file", noted))
+        return json_object(pairs)
+
+    def _file(
+        self, sql_type: SqlType, row: Any, fields: list[FieldNode]
+    ) -> ColumnElement[Any] | None:
+        """A nested row's file for the audit trail: {child, area, full: its ID number shown
+        in full} where its showing is audited, else null; None when it never is (an object:
+        a JSON path would take an array apart)."""
+        if sql_type.audited is None:
+            return None
+        audited = sql_type.audited(row, self.compilation)
+        if audited is False:
+            return None
+        self.audited = self.notes_files = True
+        # The marker is taken out of the response in Python (documents._computed).
+        self.compilation.computed = True
+        number_full: ColumnElement[bool] = false()
+        if sql_type.id_number_full is not None and any(
+            node.name.value == "idNumber" for node in fields
+        ):
+            number_full = sql_condition(sql_type.id_number_full(row, self.compilation))
+        item = json_object([("child", row.id), ("area", row.area_code), ("full", number_full)])
+        return case((sql_condition(audited), item), else_=null())
 
     def _field(
         self, sql_type: SqlType, gql_type: GraphQLObjectType, row: Any, node: FieldNode
@@ -245,7 +313,7 @@ class StatementBuilder:
                 count = select(func.count()).select_from(counted).where(*listed(counted).where)
                 value: ColumnElement[Any] = count.correlate_except(counted).scalar_subquery()
             elif name == "edges":
-                value = self._edges(type_name, field, row, row_cursor, number, on_page)
+                value = self._edges(type_name, field, row, row_cursor, number, on_page, root=root)
             elif name == "pageInfo":
                 value = _page_info(field, row_cursor, number, on_page, size)
             else:
@@ -253,7 +321,7 @@ class StatementBuilder:
             pairs.append((response_key(field), value))
         page = json_object(pairs)
         if root:
-            files = self.audited_files(type_name, node, row, on_page)
+            files = self._root_files(self.audited_files(type_name, node, row, on_page))
             if files is not None:
                 page = json_object([("files", files), ("data", page)])
                 aggregated = True
@@ -274,7 +342,13 @@ class StatementBuilder:
             return None
         self.audited = True
         number_full: ColumnElement[bool] = false()
-        if sql_type.id_number_full is not None and _selects(node, "idNumber"):
+        if where is None:  # one object: its fields, fragments on its type included
+            gql_type = self._object_type(type_name)[1]
+            fields = object_fields(self.schema, node.selection_set, gql_type)
+            selects = any(field.name.value == "idNumber" for field in fields)
+        else:
+            selects = _selects(node, "idNumber")
+        if sql_type.id_number_full is not None and selects:
             number_full = sql_condition(sql_type.id_number_full(row, self.compilation))
         item = func.json_build_array(row.id, row.area_code, number_full)
         if where is None:
@@ -285,6 +359,13 @@ class StatementBuilder:
         aggregated = func.json_agg(item).filter(and_(sql_condition(audited), where))
         return func.coalesce(aggregated, func.json_build_array())
 
+    def _root_files(self, files: ColumnElement[Any] | None) -> ColumnElement[Any] | None:
+        """The root's files for the audit trail: none of its own (`[]`) when only rows below
+        it note theirs."""
+        if files is None and self.notes_files:
+            return func.json_build_array()
+        return files
+
     def _edges(
         self,
         type_name: str,
@@ -293,15 +374,16 @@ class StatementBuilder:
         row_cursor: ColumnElement[str],
         number: ColumnElement[int],
         on_page: ColumnElement[bool],
+        *,
+        root: bool,
     ) -> ColumnElement[Any]:
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for field in selected_fields(node.selection_set):
             if field.name.value == "cursor":
                 pairs.append((response_key(field), row_cursor))
             elif field.name.value == "node":
-                pairs.append(
-                    (response_key(field), self.object_json(type_name, row, field.selection_set))
-                )
+                item = self.object_json(type_name, row, field.selection_set, root=root)
+                pairs.append((response_key(field), item))
             else:
                 raise NotCompiled(f"edge field {field.name.value} is not compiled")
         edge = json_object(pairs)
@@ -333,8 +415,8 @@ class StatementBuilder:
         if terms is None:
             return None
         self.variable_terms.append(list(terms))
-        item = self.object_json(root.type_name, row, node.selection_set)
-        files = self.audited_files(root.type_name, node, row, None)
+        item = self.object_json(root.type_name, row, node.selection_set, root=True)
+        files = self._root_files(self.audited_files(root.type_name, node, row, None))
         if files is not None:
             item = json_object([("files", files), ("data", item)])
         return select(item.label("doc")).where(*terms)

@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import strawberry
+from sqlalchemy import String, cast
 from strawberry import relay
 
 from app.enums import OrganizationKind
 from app.models import Organization as OrganizationModel
+from schema.compiler.mapping import SqlType
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.nodes import from_row
@@ -45,3 +47,11 @@ class Organization(relay.Node):
 @strawberry.type(name="OrganizationConnection")
 class OrganizationConnection(CountedConnection[Organization]):
     """A page of organizations."""
+
+
+ORGANIZATION_SQL = SqlType(
+    name="Organization",
+    model=OrganizationModel,
+    columns={"organizationId": lambda row, _c: cast(row.id, String)},
+)
+"""How SQL serves an organization's fields (schema/compiler)."""

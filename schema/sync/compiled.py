@@ -156,7 +156,7 @@ def _table(
     field = fields.get(shown[0]) if shown is not None else None
     item: ColumnElement[Any] = cast(null(), JSON)
     if field is not None and shown is not None:
-        item = builder.object_json(shown[1], model, field.selection_set)
+        item = builder.object_json(shown[1], model, field.selection_set, root=True)
     file: Any = cast(null(), JSON)
     merged: Any = cast(null(), Uuid())
     if model is Child:

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import strawberry
+from sqlalchemy import String, cast, tuple_
 
 from app import clock
 from app.enums import TaskKind, TaskStatus
+from app.models import Task as TaskModel
 from app.services.tasks import task_counts
-from app.store.tasks import count_tasks, list_tasks
+from app.store import json_sql
+from app.store.tasks import count_tasks, list_tasks, task_filters
+from schema.compiler.mapping import Compilation, Listed, RootList
 from schema.context import Info
 from schema.core.errors import QueryError
 from schema.core.pagination import connection, decode_timed_cursor
@@ -55,3 +62,21 @@ class TaskQuery:
             )
         return [TaskCount(area_code=r.area_code, kind=r.kind, open=r.open, overdue=r.overdue)
                 for r in rows]  # fmt: skip
+
+
+def _task_rows(row: Any, arguments: Mapping[str, Any], _compilation: Compilation) -> Listed:
+    """`myTasks` in SQL: `list_tasks`'s rows, latest first, and its cursors."""
+    after = decode_timed_cursor(arguments.get("after"))
+    return Listed(
+        where=task_filters(arguments.get("status"), arguments.get("kind")),
+        order_by=[TaskModel.created_at.desc(), TaskModel.id.desc()],
+        cursor_key=json_sql.iso_datetime(row.created_at) + "|" + cast(row.id, String),
+        after=()
+        if after is None
+        else [tuple_(TaskModel.created_at, TaskModel.id) < tuple_(*after)],
+        listing=False,
+    )
+
+
+TASK_ROOTS: Mapping[str, RootList] = {"myTasks": RootList("Task", rows=_task_rows)}
+"""How SQL serves the caller's tasks (schema/compiler)."""

@@ -7,12 +7,15 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy import String, and_, case, func
 from strawberry import relay
 
 from app.enums import Role, TaskKind, TaskPriority, TaskStatus, TaskSubject
 from app.i18n import translate
 from app.models import Task as TaskModel
+from app.store import json_sql
 from app.store.common import live_by_id
+from schema.compiler.mapping import Compilation, Computed, SqlType
 from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.ids import parse_uuids
@@ -96,3 +99,34 @@ class TaskCount:
     kind: TaskKind
     open: int
     overdue: int = strawberry.field(description="Of those, past their due day.")
+
+
+def _subject_id(row: Any, _compilation: Compilation) -> Any:
+    # The subject's global id: its type by the kind of subject (_SUBJECT_TYPES).
+    type_name = case(
+        *[
+            (row.subject_type == json_sql.sql_text(subject.value), json_sql.sql_text(name))
+            for subject, name in _SUBJECT_TYPES.items()
+        ]
+    )
+    return func.gql_global_id(type_name, row.subject_id, type_=String)
+
+
+def _reason(_compilation: Compilation, inputs: list[Any]) -> str:
+    return translate(inputs[0])
+
+
+TASK_SQL = SqlType(
+    name="Task",
+    model=TaskModel,
+    columns={
+        "subjectId": _subject_id,
+        "childId": lambda row, _c: json_sql.global_id("Child", row.child_id),
+        "closedBySelf": lambda row, _c: and_(
+            row.closed_at.is_not(None), row.closed_by_id.is_(None)
+        ),
+    },
+    # In the reader's language, which the request gives.
+    computed={"reason": Computed(inputs=lambda row, _c: [row.reason], value=_reason)},
+)
+"""How SQL serves a task's fields (schema/compiler): the same values as `from_model`."""

@@ -425,7 +425,16 @@ def leaked(world: World, role: str, body: str) -> list[str]:
 
 APP_DOCUMENTS = {
     name: (OPERATIONS / f"{name}.graphql").read_text()
-    for name in ("Caseload", "ChildDetail", "DueVisits", "SyncPull")
+    for name in (
+        "Caseload",
+        "ChildDetail",
+        "DueVisits",
+        "SyncPull",
+        "MyTasks",
+        "ReferralInbox",
+        "MoveRequests",
+        "CaseDetail",
+    )
 }
 
 
@@ -451,6 +460,10 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
                 "... on Case { child { id household { children { id } } } } } }",
                 {"id": node_id},
             ))  # fmt: skip
+            if type_name in ("Case", "Child"):  # the app's case by `node`; a child's id too
+                shapes.append(
+                    ("CaseDetail (the app's)", APP_DOCUMENTS["CaseDetail"], {"id": node_id})
+                )
             if type_name == "NgoContract":
                 shapes.append((
                     "ngoContract",
@@ -510,6 +523,8 @@ def probes(world: World) -> list[tuple[str, str, dict[str, Any]]]:
         ("DueVisits (the app's)", APP_DOCUMENTS["DueVisits"], {"withinDays": 366, "first": 100})
     )
     shapes.append(("SyncPull (the app's)", APP_DOCUMENTS["SyncPull"], {"first": 1000}))
+    for name in ("MyTasks", "ReferralInbox", "MoveRequests"):
+        shapes.append((f"{name} (the app's)", APP_DOCUMENTS[name], {"first": 100}))
     # Refused (FORBIDDEN_FILTER) to those who may not see visit dates: a probe of its own.
     shapes.append((
         "due visits",

@@ -18,14 +18,29 @@ from httpx import AsyncClient
 from sqlalchemy import text
 
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_USERS, DEMO_VILLAGE, DEMO_VILLAGE2
+from tests import factories
 from tests.conftest import EngineFactory, access_token, service_client
-from tests.graphql import gid, graphql_body
+from tests.graphql import counting_statements, gid, graphql_body, mutation_payload
+from tests.world import World
 
 OPERATIONS = Path(__file__).parents[2] / "mobile_contract" / "operations"
 CASELOAD = (OPERATIONS / "Caseload.graphql").read_text()
 DUE_VISITS = (OPERATIONS / "DueVisits.graphql").read_text()
 CHILD_DETAIL = (OPERATIONS / "ChildDetail.graphql").read_text()
 SYNC_PULL = (OPERATIONS / "SyncPull.graphql").read_text()
+MY_TASKS = (OPERATIONS / "MyTasks.graphql").read_text()
+CASE_DETAIL = (OPERATIONS / "CaseDetail.graphql").read_text()
+CASES_LIST = "{ cases(first: 30) { edges { node { id } } } }"
+REFERRAL_INBOX = (OPERATIONS / "ReferralInbox.graphql").read_text()
+MOVE_REQUESTS = (OPERATIONS / "MoveRequests.graphql").read_text()
+REQUEST_MOVE = (OPERATIONS / "RequestChildMove.graphql").read_text()
+ACCEPT_REFERRAL = (OPERATIONS / "AcceptReferral.graphql").read_text()
+# A case's steps up to a referral (tests/cases/test_referrals.py does the same).
+STEP = """
+mutation($input: %s!) {
+  %s(input: $input) { case { id version } errors { code field } }
+}
+"""
 # Generated cases per role and operation; the seed makes every run the same.
 CASES = 6
 SEED = 17
@@ -109,6 +124,65 @@ async def test_both_paths_answer_the_same(
     ]
     for child_id in [*rng.sample(seen, min(len(seen), CASES)), *others]:
         await agree(paths, token, CHILD_DETAIL, id=child_id)
+    # A case by `node`; and ids of other types (a child's: an empty object, its file shown),
+    # of nothing, malformed.
+    township = await access_token(demo_db, "demo-township")
+    body = await graphql_body(paths[0], township, CASES_LIST)
+    cases = [edge["node"]["id"] for edge in body["data"]["cases"]["edges"]]
+    assert cases
+    nodes = [
+        gid("Case", "00000000-0000-0000-0000-000000000000"),
+        gid("Case", "not-a-uuid"),
+        gid("Nope", "00000000-0000-0000-0000-000000000000"),
+        *rng.sample(seen, 1),
+        *others,
+    ]
+    for node_id in [*rng.sample(cases, min(len(cases), CASES)), *nodes]:
+        await agree(paths, token, CASE_DETAIL, id=node_id)
+
+
+async def agree_on_pages(
+    paths: tuple[AsyncClient, AsyncClient],
+    token: str,
+    document: str,
+    rng: random.Random,
+    **variables: Any,
+) -> None:
+    """Both paths agree on a page of a list and on the pages after it (its end cursor, a
+    cursor of another list, a bad one)."""
+    body = await agree(paths, token, document, **variables)
+    page = next(iter((body.get("data") or {}).values()), None)
+    for _ in range(3):
+        if not page or not page["pageInfo"]["endCursor"]:
+            return
+        after = rng.choice([page["pageInfo"]["endCursor"], "bm90IGEgY3Vyc29y", "azp4fHk="])
+        body = await agree(paths, token, document, **{**variables, "after": after})
+        page = next(iter((body.get("data") or {}).values()), None)
+
+
+@pytest.mark.parametrize("role", [user.username for user in DEMO_USERS])
+async def test_both_paths_list_the_same_work(
+    paths: tuple[AsyncClient, AsyncClient], demo_db: str, role: str
+) -> None:
+    """The app's lists of tasks, as every role, with filters and page sizes."""
+    token = await access_token(demo_db, role)
+    rng = random.Random(f"{SEED}:work:{role}")
+    statuses = [None, None, "OPEN", "DONE", "DISMISSED", "CLOSED"]
+    kinds = [None, None, "CONTACT_PARENTS", "CONFIRM_GUARDIAN", "VISIT_OVERDUE", "CASE_OVERDUE",
+             "RESPOND_TO_REPORT", "NOPE"]  # fmt: skip
+    # Only the count, of a list that may be empty: a page all the same.
+    for document in (
+        "{ childMoveRequests(first: 5) { totalCount } }",
+        "{ myTasks(kind: DROPOUT_NOT_RETURNED) { totalCount } }",
+    ):
+        body = await agree(paths, token, document)
+        assert next(iter(body["data"].values())) is not None
+    for _ in range(CASES):
+        first = rng.choice([1, 2, 5, 50, 100, None, 0, 101])
+        await agree_on_pages(
+            paths, token, MY_TASKS, rng,
+            status=rng.choice(statuses), kind=rng.choice(kinds), first=first,
+        )  # fmt: skip
 
 
 async def last_read_event(demo_db: str, engine_for: EngineFactory) -> tuple[Any, ...]:
@@ -139,7 +213,15 @@ async def test_both_paths_write_the_same_audit_trail(
     village = await access_token(demo_db, "demo-village")
     body = await graphql_body(paths[0], village, CASELOAD, first=3)
     child_id = body["data"]["children"]["edges"][0]["node"]["id"]
-    for document, variables in [(CHILD_DETAIL, {"id": child_id}), (CASELOAD, {"first": 4})]:
+    township = await access_token(demo_db, "demo-township")
+    body = await graphql_body(paths[0], township, CASES_LIST)
+    case_id = body["data"]["cases"]["edges"][0]["node"]["id"]
+    for document, variables in [
+        (CHILD_DETAIL, {"id": child_id}),
+        (CASELOAD, {"first": 4}),
+        (CASE_DETAIL, {"id": case_id}),
+        (CASE_DETAIL, {"id": child_id}),
+    ]:
         noted = []
         for client in paths:
             before = (await last_read_event(demo_db, engine_for))[0]
@@ -205,3 +287,113 @@ async def test_both_paths_count_and_page_alike(
         ),
     ]:
         await agree(paths, token, document, **variables)
+
+
+async def referred_and_moving(client: AsyncClient, world: World) -> list[str]:
+    """Cases of the demo village referred to the county, then to its centre and legal aid
+    (one accepted), and children whose moves are requested, within the county and out of
+    it; the cases' ids."""
+    village, township, county = [
+        await world.token(u) for u in ("demo-village", "demo-township", "demo-county")
+    ]
+    cases = []
+    for category in ("GUARDIAN_NEGLECT", "OTHER"):
+        child = await factories.child(client, village, DEMO_VILLAGE)
+        case = await factories.case(client, village, child["id"], category=category)
+        version = case["version"]
+        for name, input_type, extra in (
+            ("startAssessment", "CaseStepInput", {}),
+            ("completeAssessment", "CompleteAssessmentInput", {"plan": "联系亲属临时照料。"}),
+        ):
+            done = await mutation_payload(
+                client, township, STEP % (input_type, name),
+                caseId=case["id"], expectedVersion=version, **extra,
+            )  # fmt: skip
+            assert done["errors"] == [], done
+            version = done["case"]["version"]
+        receivers = [(township, "demo-county"), (county, "demo-centre")]
+        if category == "GUARDIAN_NEGLECT":  # legal aid takes those, not every case
+            receivers.append((county, "demo-legalaid"))
+        for token, receiver in receivers:
+            referred = await mutation_payload(
+                client, token, STEP % ("ReferCaseInput", "referCase"), caseId=case["id"],
+                expectedVersion=version, organizationId=str(await world.org_of(receiver)),
+            )  # fmt: skip
+            assert referred["errors"] == [], (category, receiver, referred)
+            version = referred["case"]["version"]
+        cases.append(case["id"])
+    legal_aid = await world.token("demo-legalaid")
+    inbox = await graphql_body(client, legal_aid, REFERRAL_INBOX, first=1)
+    referral = inbox["data"]["referrals"]["edges"][0]["node"]
+    accepted = await mutation_payload(
+        client, legal_aid, ACCEPT_REFERRAL,
+        referralId=referral["id"], expectedVersion=referral["version"],
+    )  # fmt: skip
+    assert accepted["errors"] == [], accepted
+    elsewhere = await world.scalar(
+        "SELECT code FROM areas WHERE level = 'village' AND code LIKE '420703%' "
+        "ORDER BY code LIMIT 1"
+    )
+    for target in (DEMO_VILLAGE2, elsewhere, DEMO_VILLAGE2):
+        child = await factories.child(client, village, DEMO_VILLAGE)
+        asked = await mutation_payload(
+            client, village, REQUEST_MOVE, childId=child["id"], toAreaCode=target, reason="迁居"
+        )
+        assert asked["errors"] == [], asked
+    return cases
+
+
+async def test_both_paths_answer_the_same_about_referrals_and_moves(
+    fresh_db: str, world: World, engine_for: EngineFactory
+) -> None:
+    """The referral inbox and the requested moves, as every role, with statuses, page
+    sizes and cursors; and the files they show in full audited alike."""
+    async for plain in service_client(fresh_db, compiled_reads=False):
+        async for compiled in service_client(fresh_db):
+            paths = (plain, compiled)
+            cases = await referred_and_moving(plain, world)
+            statuses = [None, None, "SENT", "ACCEPTED", "DECLINED", "COMPLETED", "NOPE"]
+            for user in DEMO_USERS:
+                token = await world.token(user.username)
+                rng = random.Random(f"{SEED}:referrals:{user.username}")
+                for _ in range(CASES // 2):
+                    first = rng.choice([1, 2, 5, 50, None, 0, 101])
+                    await agree_on_pages(
+                        paths, token, REFERRAL_INBOX, rng,
+                        status=rng.choice(statuses), first=first,
+                    )  # fmt: skip
+                    await agree_on_pages(paths, token, MOVE_REQUESTS, rng, first=first)
+                for case_id in cases:
+                    await agree(paths, token, CASE_DETAIL, id=case_id)
+            for role in ("demo-legalaid", "demo-centre", "demo-village", "demo-village2"):
+                token = await world.token(role)
+                for document, variables in (
+                    (REFERRAL_INBOX, {"first": 50}),
+                    (MOVE_REQUESTS, {"first": 50}),
+                    (CASE_DETAIL, {"id": cases[0]}),
+                ):
+                    noted = []
+                    for client in paths:
+                        before = (await last_read_event(fresh_db, engine_for))[0]
+                        await graphql_body(client, token, document, **variables)
+                        count, *event = await last_read_event(fresh_db, engine_for)
+                        noted.append((count - before, event))
+                    assert noted[0] == noted[1], (role, document)
+                    # Files below the root: the cases' children, the moving children.
+                    if (role, document) in (
+                        ("demo-legalaid", REFERRAL_INBOX),
+                        ("demo-legalaid", CASE_DETAIL),
+                        ("demo-village", MOVE_REQUESTS),
+                    ):
+                        assert noted[0][0] == 1 and noted[0][1][2], (role, document)
+            # Answered compiled: the scope setting and one statement that reads and audits.
+            for role, document in (
+                ("demo-legalaid", REFERRAL_INBOX),
+                ("demo-village", MOVE_REQUESTS),
+            ):
+                token = await world.token(role)
+                await graphql_body(compiled, token, document, first=50)  # the account, cached
+                with counting_statements(compiled) as statements:
+                    body = await graphql_body(compiled, token, document, first=50)
+                assert next(iter(body["data"].values()))["edges"], body
+                assert len(statements) == 2, statements
