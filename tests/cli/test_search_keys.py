@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -13,6 +14,7 @@ from app import clock
 from app.cli.bootstrap import prepare_database
 from app.progress import Advance, SilentReporter
 from app.seed import synthetic
+from app.seed.bulk import set_aside
 from app.seed.synthetic import LOADED_TABLES, seed_synthetic
 from app.settings import Settings
 from tests.command import shouhu
@@ -36,7 +38,8 @@ ROWS = (
     "SELECT to_jsonb(t) - ARRAY['id_number_enc', 'created_at', 'updated_at', 'change_xid']"
     " FROM {table} t ORDER BY 1"
 )
-# The load drops foreign keys and B-tree indexes and puts them back: the same as before.
+# The load drops foreign keys and indexes (B-tree and GIN) and puts them back: the same as
+# before.
 SCHEMA = text(
     "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
     " WHERE conrelid = ANY(CAST(:tables AS regclass[]))"
@@ -110,6 +113,11 @@ async def _load(engine: AsyncEngine, *, processes: bool) -> dict[str, list[Any]]
     )  # fmt: skip
     # More children than the demo's: the foreign keys and indexes were set aside, put back.
     assert "indexes and foreign keys" in steps.names
+    # The collector paused for the load runs again after it.
+    assert gc.isenabled()
+    # The search keys' GIN indexes among them, built again after the load.
+    for table in ("child_search_keys", "household_search_keys"):
+        assert f"CREATE INDEX ix_{table}_keys ON public.{table} USING gin (keys)" in schema
     async with engine.connect() as conn:
         assert (await conn.scalars(SCHEMA, {"tables": list(LOADED_TABLES)})).all() == schema
         return {
@@ -138,3 +146,18 @@ async def test_a_load_in_worker_processes_writes_what_the_service_would(
     assert len(in_processes["children"]) > 2500  # the demo's and the 2,500 loaded
     assert len(in_processes["child_search_keys"]) == len(in_processes["children"])
     assert in_processes == in_threads
+
+
+async def test_a_large_load_builds_the_search_keys_gin_indexes_after_it(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    gin = {
+        f"CREATE INDEX ix_{table}_keys ON public.{table} USING gin (keys)"
+        for table in ("child_search_keys", "household_search_keys")
+    }
+    async with engine_for(fresh_db).connect() as conn, conn.begin() as transaction:
+        aside = await set_aside(conn, LOADED_TABLES)
+        during = set((await conn.scalars(SCHEMA, {"tables": list(LOADED_TABLES)})).all())
+        await transaction.rollback()
+    assert gin <= set(aside.indexes)
+    assert not gin & during
