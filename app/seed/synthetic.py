@@ -23,7 +23,7 @@ from app.progress import Reporter, SilentReporter
 from app.seed.bulk import put_back, set_aside
 from app.seed.copy import KEY_TABLES, TABLE_ORDER, copy_keys, copy_rows
 from app.seed.generator import Batch, ChildFileGenerator, VillagePlace
-from app.seed.keys import Facts, KeyComputer, KeyRow, batch_facts
+from app.seed.keys import Facts, KeyComputer, batch_facts, copy_text
 from app.seed.places import areas_under, create_village_places
 from app.seed.summary import SeedSummary
 from app.services.statistics.history import fill_statistics
@@ -97,7 +97,7 @@ async def seed_synthetic(
             # deterministic; the next two are generated while the database COPYs this one,
             # and a chunk's keys are computed while the next is COPYed.
             generated = deque(workers.generate(wanted) for wanted in chunks[:2])
-            keyed: asyncio.Future[tuple[list[KeyRow], list[KeyRow]]] | None = None
+            keyed: asyncio.Future[tuple[bytes, bytes]] | None = None
             for index, wanted in enumerate(chunks):
                 rows, facts = await generated.popleft()
                 if index + 2 < len(chunks):
@@ -161,9 +161,10 @@ class _Worker:
         rows = dict(batch.rows)
         return rows, batch_facts(rows)
 
-    def key_rows(self, facts: Facts) -> tuple[list[KeyRow], list[KeyRow]]:
-        """The key rows of the children and households of `facts`."""
-        return self.keys.children(facts.children), self.keys.households(facts.households)
+    def key_rows(self, facts: Facts) -> tuple[bytes, bytes]:
+        """The key rows of the children and households of `facts`, as COPY text."""
+        children = self.keys.children(facts.children)
+        return copy_text(children), copy_text(self.keys.households(facts.households))
 
 
 # The worker of this process, when it is a worker process of a load.
@@ -188,7 +189,7 @@ def _generate_in_process(wanted: int) -> tuple[Rows, Facts]:
     return _process_worker.generate(wanted)
 
 
-def _key_rows_in_process(facts: Facts) -> tuple[list[KeyRow], list[KeyRow]]:
+def _key_rows_in_process(facts: Facts) -> tuple[bytes, bytes]:
     assert _process_worker is not None
     return _process_worker.key_rows(facts)
 
@@ -238,8 +239,8 @@ class _Workers:
             future = self._executors[0].submit(self._local.generate, wanted)
         return asyncio.wrap_future(future)
 
-    def keys(self, facts: Facts) -> asyncio.Future[tuple[list[KeyRow], list[KeyRow]]]:
-        """The key rows of a chunk's facts."""
+    def keys(self, facts: Facts) -> asyncio.Future[tuple[bytes, bytes]]:
+        """The key rows of a chunk's facts, as COPY text."""
         if self._local is None:
             future = self._executors[1].submit(_key_rows_in_process, facts)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import uuid
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -12,9 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import clock
 from app.cli.bootstrap import prepare_database
+from app.database import raw_connection
 from app.progress import Advance, SilentReporter
 from app.seed import synthetic
 from app.seed.bulk import set_aside
+from app.seed.keys import copy_text
 from app.seed.synthetic import LOADED_TABLES, seed_synthetic
 from app.settings import Settings
 from tests.command import shouhu
@@ -161,3 +164,23 @@ async def test_a_large_load_builds_the_search_keys_gin_indexes_after_it(
         await transaction.rollback()
     assert gin <= set(aside.indexes)
     assert not gin & during
+
+
+async def test_keys_written_as_copy_text_read_back_as_they_were(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    # Characters that COPY's text format or an array literal would read otherwise.
+    rows = [
+        (uuid.uuid4(), "420703", ['n=a"b', "n~a\\b", "n^a,b", "p={x}", "t=1\t2", "i=NULL"]),
+        (uuid.uuid4(), "420703", ["n=\n\r", "n~ ", "n~\\N"]),
+        (uuid.uuid4(), "420703", []),
+    ]
+    async with engine_for(fresh_db).connect() as conn:
+        driver = await raw_connection(conn)
+        await driver.execute("CREATE TEMPORARY TABLE written (LIKE child_search_keys)")
+        await driver.copy_to_table(
+            "written", source=memoryview(copy_text(rows)), format="text",
+            columns=["child_id", "area_code", "keys"],
+        )  # fmt: skip
+        read = {row[0]: (row[1], row[2]) for row in await driver.fetch("SELECT * FROM written")}
+    assert read == {record: (area, keys) for record, area, keys in rows}
