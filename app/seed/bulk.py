@@ -6,7 +6,8 @@ B-tree index takes each row as it comes, and a GIN index (the search keys: some 
 entries at a million children) merges its pending rows into an index far larger than
 PostgreSQL's shared buffers, at a cost that grows faster than the rows. Put back after the
 load, a foreign key checks every row in one join and an index is built from the rows in one
-pass: the same constraints and indexes, several times cheaper. Needs only the tables' owner;
+pass: the same constraints and indexes, and a B-tree several times cheaper (a GIN build is
+still the largest part of a million-child load: docs/performance.md). Needs only the owner;
 the transaction holds the tables (and those the keys reference) locked until it ends, and a
 failed check rolls the whole load back.
 """
