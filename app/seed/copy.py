@@ -8,7 +8,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.database import raw_connection
 from app.seed.generator import COLUMNS, Batch
-from app.seed.keys import KeyRow
 from app.services.search_keys import index_new_children, index_new_households
 
 # Parents before children: the order COPY must follow for the foreign keys.
@@ -39,18 +38,18 @@ async def copy_rows(
     return counts
 
 
-async def copy_keys(
-    conn: AsyncConnection, children: list[KeyRow], households: list[KeyRow]
-) -> None:
-    """COPY the search keys of children and households loaded in bulk (app/seed/keys.py)."""
+async def copy_keys(conn: AsyncConnection, children: bytes, households: bytes) -> None:
+    """COPY the search keys of children and households loaded in bulk, given as COPY text
+    (app/seed/keys.py)."""
     driver = await raw_connection(conn)
-    for table, key, records in (
+    for table, key, data in (
         ("child_search_keys", "child_id", children),
         ("household_search_keys", "household_id", households),
     ):
-        if records:
-            await driver.copy_records_to_table(
-                table, records=records, columns=[key, "area_code", "keys"]
+        if data:
+            # A memoryview: asyncpg reads bytes as a file's path.
+            await driver.copy_to_table(
+                table, source=memoryview(data), columns=[key, "area_code", "keys"], format="text"
             )
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import multiprocessing
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import date
 from types import TracebackType
 from typing import Any
@@ -20,7 +23,7 @@ from app.progress import Reporter, SilentReporter
 from app.seed.bulk import put_back, set_aside
 from app.seed.copy import KEY_TABLES, TABLE_ORDER, copy_keys, copy_rows
 from app.seed.generator import Batch, ChildFileGenerator, VillagePlace
-from app.seed.keys import Facts, KeyComputer, KeyRow, batch_facts
+from app.seed.keys import Facts, KeyComputer, batch_facts, copy_text
 from app.seed.places import areas_under, create_village_places
 from app.seed.summary import SeedSummary
 from app.services.statistics.history import fill_statistics
@@ -88,12 +91,13 @@ async def seed_synthetic(
         with (
             progress.step(f"synthetic children under {area}", children) as advance,
             _Workers(generator, places, processes=processes) as workers,
+            _collector_paused(),
         ):
             # Chunks are generated one after another by one worker, so the output stays
             # deterministic; the next two are generated while the database COPYs this one,
             # and a chunk's keys are computed while the next is COPYed.
             generated = deque(workers.generate(wanted) for wanted in chunks[:2])
-            keyed: asyncio.Future[tuple[list[KeyRow], list[KeyRow]]] | None = None
+            keyed: asyncio.Future[tuple[bytes, bytes]] | None = None
             for index, wanted in enumerate(chunks):
                 rows, facts = await generated.popleft()
                 if index + 2 < len(chunks):
@@ -126,6 +130,19 @@ async def _analyze(engine: AsyncEngine, table: str = "") -> None:
         await conn.execute(text(f"ANALYZE {table}"))
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a load: its rows hold no cycles, and each full
+    collection walks every row in memory (nearly half of generating a chunk)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _Worker:
     """What a worker of a load holds: the generator and its villages, the keys' memory."""
 
@@ -144,9 +161,10 @@ class _Worker:
         rows = dict(batch.rows)
         return rows, batch_facts(rows)
 
-    def key_rows(self, facts: Facts) -> tuple[list[KeyRow], list[KeyRow]]:
-        """The key rows of the children and households of `facts`."""
-        return self.keys.children(facts.children), self.keys.households(facts.households)
+    def key_rows(self, facts: Facts) -> tuple[bytes, bytes]:
+        """The key rows of the children and households of `facts`, as COPY text."""
+        children = self.keys.children(facts.children)
+        return copy_text(children), copy_text(self.keys.households(facts.households))
 
 
 # The worker of this process, when it is a worker process of a load.
@@ -159,6 +177,8 @@ def _start_worker(
     places: list[VillagePlace],
 ) -> None:
     global _process_worker
+    # A worker process lives for one load (see _collector_paused).
+    gc.disable()
     # The parent's key ring, which may not be the settings' (a test, a rotation).
     install(KeyRing(*keys))
     _process_worker = _Worker(generator, places)
@@ -169,7 +189,7 @@ def _generate_in_process(wanted: int) -> tuple[Rows, Facts]:
     return _process_worker.generate(wanted)
 
 
-def _key_rows_in_process(facts: Facts) -> tuple[list[KeyRow], list[KeyRow]]:
+def _key_rows_in_process(facts: Facts) -> tuple[bytes, bytes]:
     assert _process_worker is not None
     return _process_worker.key_rows(facts)
 
@@ -219,8 +239,8 @@ class _Workers:
             future = self._executors[0].submit(self._local.generate, wanted)
         return asyncio.wrap_future(future)
 
-    def keys(self, facts: Facts) -> asyncio.Future[tuple[list[KeyRow], list[KeyRow]]]:
-        """The key rows of a chunk's facts."""
+    def keys(self, facts: Facts) -> asyncio.Future[tuple[bytes, bytes]]:
+        """The key rows of a chunk's facts, as COPY text."""
         if self._local is None:
             future = self._executors[1].submit(_key_rows_in_process, facts)
         else:

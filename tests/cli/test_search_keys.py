@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import uuid
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -11,8 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import clock
 from app.cli.bootstrap import prepare_database
+from app.database import raw_connection
 from app.progress import Advance, SilentReporter
 from app.seed import synthetic
+from app.seed.bulk import set_aside
+from app.seed.keys import copy_text
 from app.seed.synthetic import LOADED_TABLES, seed_synthetic
 from app.settings import Settings
 from tests.command import shouhu
@@ -36,7 +41,8 @@ ROWS = (
     "SELECT to_jsonb(t) - ARRAY['id_number_enc', 'created_at', 'updated_at', 'change_xid']"
     " FROM {table} t ORDER BY 1"
 )
-# The load drops foreign keys and B-tree indexes and puts them back: the same as before.
+# The load drops foreign keys and indexes (B-tree and GIN) and puts them back: the same as
+# before.
 SCHEMA = text(
     "SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
     " WHERE conrelid = ANY(CAST(:tables AS regclass[]))"
@@ -110,6 +116,11 @@ async def _load(engine: AsyncEngine, *, processes: bool) -> dict[str, list[Any]]
     )  # fmt: skip
     # More children than the demo's: the foreign keys and indexes were set aside, put back.
     assert "indexes and foreign keys" in steps.names
+    # The collector paused for the load runs again after it.
+    assert gc.isenabled()
+    # The search keys' GIN indexes among them, built again after the load.
+    for table in ("child_search_keys", "household_search_keys"):
+        assert f"CREATE INDEX ix_{table}_keys ON public.{table} USING gin (keys)" in schema
     async with engine.connect() as conn:
         assert (await conn.scalars(SCHEMA, {"tables": list(LOADED_TABLES)})).all() == schema
         return {
@@ -138,3 +149,38 @@ async def test_a_load_in_worker_processes_writes_what_the_service_would(
     assert len(in_processes["children"]) > 2500  # the demo's and the 2,500 loaded
     assert len(in_processes["child_search_keys"]) == len(in_processes["children"])
     assert in_processes == in_threads
+
+
+async def test_a_large_load_builds_the_search_keys_gin_indexes_after_it(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    gin = {
+        f"CREATE INDEX ix_{table}_keys ON public.{table} USING gin (keys)"
+        for table in ("child_search_keys", "household_search_keys")
+    }
+    async with engine_for(fresh_db).connect() as conn, conn.begin() as transaction:
+        aside = await set_aside(conn, LOADED_TABLES)
+        during = set((await conn.scalars(SCHEMA, {"tables": list(LOADED_TABLES)})).all())
+        await transaction.rollback()
+    assert gin <= set(aside.indexes)
+    assert not gin & during
+
+
+async def test_keys_written_as_copy_text_read_back_as_they_were(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    # Characters that COPY's text format or an array literal would read otherwise.
+    rows = [
+        (uuid.uuid4(), "420703", ['n=a"b', "n~a\\b", "n^a,b", "p={x}", "t=1\t2", "i=NULL"]),
+        (uuid.uuid4(), "420703", ["n=\n\r", "n~ ", "n~\\N"]),
+        (uuid.uuid4(), "420703", []),
+    ]
+    async with engine_for(fresh_db).connect() as conn:
+        driver = await raw_connection(conn)
+        await driver.execute("CREATE TEMPORARY TABLE written (LIKE child_search_keys)")
+        await driver.copy_to_table(
+            "written", source=memoryview(copy_text(rows)), format="text",
+            columns=["child_id", "area_code", "keys"],
+        )  # fmt: skip
+        read = {row[0]: (row[1], row[2]) for row in await driver.fetch("SELECT * FROM written")}
+    assert read == {record: (area, keys) for record, area, keys in rows}
