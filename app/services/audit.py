@@ -19,6 +19,7 @@ from sqlalchemy import (
     bindparam,
     cast,
     distinct,
+    false,
     func,
     insert,
     literal,
@@ -180,17 +181,17 @@ def with_read_event(
         .render_derived()
     )
     record = found.c.value.op("#>>")(literal_column("'{}'"))
-    records: ColumnElement[Any] = (
+    # Read once, used for the event's records and for whether there is an event at all.
+    records = (
         select(
             func.coalesce(
                 func.array_agg(aggregate_order_by(distinct(record), record)),
                 literal_column("'{}'::text[]"),
-            )
+            ).label("ids")
         )
-        .select_from(found)
-        .scalar_subquery()
-        if notes_reads
-        else literal_column("'{}'::text[]")
+        .select_from(result.join(found, true()))
+        .where(true() if notes_reads else false())
+        .cte("read_records")
     )
     files: Any = (
         func.json_array_elements(doc.op("->")(literal_column("'files'")))
@@ -208,11 +209,11 @@ def with_read_event(
             literal_column("'read'"),
             literal(operation_name, String()),
             literal(_kept(query), String()),
-            records,
+            records.c.ids,
             literal(principal.area_code, String()),
         )
-        .select_from(result)
-        .where(or_(shown, func.cardinality(records) > 0))
+        .select_from(result.join(records, true()))
+        .where(or_(shown, func.cardinality(records.c.ids) > 0))
     )
     event = (
         insert(AuditEvent)

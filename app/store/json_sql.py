@@ -25,12 +25,16 @@ def json_object(pairs: Iterable[tuple[str, ColumnElement[Any]]]) -> ColumnElemen
 
 
 def json_list(
-    item: ColumnElement[Any], order_by: Sequence[ColumnElement[Any]]
+    item: ColumnElement[Any],
+    order_by: Sequence[ColumnElement[Any]] = (),
+    where: ColumnElement[bool] | None = None,
 ) -> ColumnElement[Any]:
-    """The items of a group as a JSON array in order, `[]` when there are none."""
-    aggregated = (
+    """The items of a group (those meeting `where`) as a JSON array in order, `[]` when
+    there are none."""
+    function = (
         func.json_agg(aggregate_order_by(item, *order_by)) if order_by else func.json_agg(item)
     )
+    aggregated: ColumnElement[Any] = function if where is None else function.filter(where)
     return func.coalesce(aggregated, literal_column("'[]'::json", JSON))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import fields
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import strawberry
@@ -131,6 +131,26 @@ def refuse_hidden(arguments: list[str]) -> None:
         )
 
 
+def checked_filter(
+    child_filter: ChildFilter | None, scope: Scope
+) -> tuple[ChildFilter, ChildCriteria]:
+    """A list's filter (none: everything) and its criteria, refused (FORBIDDEN_FILTER,
+    OUT_OF_RANGE) when it reads a field the caller may not see or asks for no child's age."""
+    child_filter = child_filter or ChildFilter()
+    refuse_hidden(child_filter.hidden_filters(scope))
+    return child_filter, child_filter.criteria()
+
+
+def checked_due_by(within_days: int, scope: Scope, today: date) -> date:
+    """The last day of the visits due within `within_days` (OUT_OF_RANGE beyond a year,
+    FORBIDDEN_FILTER for callers who may not see visit dates: the list is those dates)."""
+    if not 0 <= within_days <= 366:
+        raise QueryError("OUT_OF_RANGE", "withinDays must be between 0 and 366")
+    if hidden_fields(scope, ["next_visit_due"]):
+        refuse_hidden(["withinDays"])
+    return today + timedelta(days=within_days)
+
+
 @strawberry.type
 class ChildQuery:
     @strawberry.field(description="Children on file that the caller may see, by area.")
@@ -141,9 +161,7 @@ class ChildQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> ChildConnection:
-        child_filter = filter or ChildFilter()
-        refuse_hidden(child_filter.hidden_filters(info.context.scope))
-        criteria = child_filter.criteria()
+        child_filter, criteria = checked_filter(filter, info.context.scope)
         today = clock.today()
         if child_filter.search is not None:
             search = Search.of(
@@ -190,12 +208,7 @@ class ChildQuery:
         first: int | None = None,
         after: str | None = None,
     ) -> ChildConnection:
-        if not 0 <= within_days <= 366:
-            raise QueryError("OUT_OF_RANGE", "withinDays must be between 0 and 366")
-        # The list is the next visit dates, in order: only for callers who may see them.
-        if hidden_fields(info.context.scope, ["next_visit_due"]):
-            refuse_hidden(["withinDays"])
-        due_by = clock.today() + timedelta(days=within_days)
+        due_by = checked_due_by(within_days, info.context.scope, clock.today())
         return await connection(
             info, ChildConnection, first=first, after=after, cursor=decode_dated_cursor,
             rows=lambda s, key, limit: list_due_children(s, due_by=due_by, after=key, limit=limit),
@@ -206,13 +219,12 @@ class ChildQuery:
 
 def _children_rows(row: Any, arguments: Mapping[str, Any], compilation: Compilation) -> Listed:
     """`children` in SQL: the resolver's checks and criteria (search is not compiled)."""
-    child_filter: ChildFilter = arguments.get("filter") or ChildFilter()
-    refuse_hidden(child_filter.hidden_filters(compilation.scope))
+    child_filter, criteria = checked_filter(arguments.get("filter"), compilation.scope)
     if child_filter.search is not None:
         raise NotCompiled("a search ranks its matches: the strawberry path answers it")
     after = decode_keyed_cursor(arguments.get("after"))
     return Listed(
-        where=child_filter.criteria().conditions(compilation.today),
+        where=criteria.conditions(compilation.today),
         order_by=[ChildModel.area_code, ChildModel.id],
         cursor_key=row.area_code + "|" + cast(row.id, String),
         after=()
@@ -223,12 +235,7 @@ def _children_rows(row: Any, arguments: Mapping[str, Any], compilation: Compilat
 
 def _due_rows(row: Any, arguments: Mapping[str, Any], compilation: Compilation) -> Listed:
     """`dueVisits` in SQL: the resolver's checks, `list_due_children`'s rows."""
-    within_days = arguments.get("within_days", 7)
-    if not 0 <= within_days <= 366:
-        raise QueryError("OUT_OF_RANGE", "withinDays must be between 0 and 366")
-    if hidden_fields(compilation.scope, ["next_visit_due"]):
-        refuse_hidden(["withinDays"])
-    due_by = compilation.today + timedelta(days=within_days)
+    due_by = checked_due_by(arguments.get("within_days", 7), compilation.scope, compilation.today)
     after = decode_dated_cursor(arguments.get("after"))
     return Listed(
         where=[*ChildCriteria().conditions(due_by), ChildModel.next_visit_due <= due_by],

@@ -46,6 +46,7 @@ from app.request_database import QueryTimeout
 from app.services.audit import with_read_event
 from authz.scope import ANONYMOUS, Scope
 from authz.session import LISTING_OPTION, scoped_statement
+from schema.build import DOCUMENT_LIMITS, schema
 from schema.cases.query import CASE_ROOTS
 from schema.cases.types import CASE_REFERRAL_SQL, CASE_SQL
 from schema.children.move_requests import MOVE_REQUEST_ROOTS, MOVE_REQUEST_SQL
@@ -170,8 +171,6 @@ class CompiledDocument:
         self, context: Context, variables: dict[str, Any] | None, query: str
     ) -> ExecutionResult | None:
         """The answer (its `data` PostgreSQL's JSON), or None where strawberry answers."""
-        from schema.build import schema
-
         if unsafe_variable(variables) is not None:
             return None
         coerced = get_variable_values(
@@ -248,8 +247,6 @@ class CompiledDocument:
 
     def _failed_data(self) -> dict[str, None] | None:
         """`data` when the root field failed: null, all of it if the field may not be."""
-        from schema.build import schema
-
         query_type = schema._schema.query_type
         assert query_type is not None
         non_null = isinstance(query_type.fields[self.root.name.value].type, GraphQLNonNull)
@@ -391,8 +388,6 @@ def compiled_document(query: str, operation_name: str | None) -> CompiledDocumen
     """The compiled form of a query document, or None when the path does not serve it (not a
     valid query of one root field within the document limits, a text strawberry refuses, or
     a field without a SQL mapping). Checked once per text."""
-    from schema.build import DOCUMENT_LIMITS, schema
-
     try:
         document = parse(query)
     except GraphQLError:
@@ -438,8 +433,6 @@ def _check(field: Root, root: FieldNode) -> frozenset[str]:
     """Build the root's selection once for a caller who sees nothing: NotCompiled names a
     field without a mapping (arguments are only checked when a request sends them). For
     `node`, the types whose selection builds (NotCompiled: none)."""
-    from schema.build import schema
-
     compilation = Compilation(Scope(principal=ANONYMOUS), date.min, NOW)
     builder = StatementBuilder(
         schema._schema, SQL_TYPES, compilation, get_variable_values(schema._schema, (), {})

@@ -356,8 +356,7 @@ class StatementBuilder:
                 (sql_condition(audited), func.json_build_array(item)),
                 else_=func.json_build_array(),
             )
-        aggregated = func.json_agg(item).filter(and_(sql_condition(audited), where))
-        return func.coalesce(aggregated, func.json_build_array())
+        return json_list(item, where=and_(sql_condition(audited), where))
 
     def _root_files(self, files: ColumnElement[Any] | None) -> ColumnElement[Any] | None:
         """The root's files for the audit trail: none of its own (`[]`) when only rows below
@@ -387,7 +386,7 @@ class StatementBuilder:
             else:
                 raise NotCompiled(f"edge field {field.name.value} is not compiled")
         edge = json_object(pairs)
-        return _on_page(edge, number, on_page)
+        return json_list(edge, [number], on_page)
 
     def root_list(self, root: RootList, node: FieldNode) -> Select[Any]:
         """The statement of a root field that is a connection."""
@@ -475,14 +474,6 @@ def shown_or_null(
     if shown is False:
         return null()
     return case((shown, value), else_=null())
-
-
-def _on_page(
-    item: ColumnElement[Any], number: ColumnElement[int], on_page: ColumnElement[bool]
-) -> ColumnElement[Any]:
-    """The items of the page (not the one read to know there is a next), in order."""
-    aggregated = func.json_agg(aggregate_order_by(item, number)).filter(on_page)
-    return func.coalesce(aggregated, func.json_build_array())
 
 
 def _page_info(

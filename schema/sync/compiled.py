@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from app.models import Child, ChildMove
-from app.store.json_sql import global_id, json_object, sql_condition
+from app.store.json_sql import global_id, json_list, json_object, sql_condition
 from app.store.sync import (
     ROUND_END,
     SYNCED,
@@ -117,10 +117,9 @@ def _sync_statement(builder: StatementBuilder, node: FieldNode, pulled: Round) -
             (t for t, (n, _m) in enumerate(SYNCED) if SHOWN_AS.get(n, ("",))[0] == name), None
         )
         if table is not None:
-            items = func.json_agg(aggregate_order_by(page.c.item, page.c.n)).filter(
-                and_(live, page.c.t == table)
+            value: ColumnElement[Any] = json_list(
+                page.c.item, [page.c.n], and_(live, page.c.t == table)
             )
-            value: ColumnElement[Any] = func.coalesce(items, func.json_build_array())
         elif name == "removals":
             value = _removals(field, page, taken, pulled, builder)
         elif name == "hasMore":
@@ -134,12 +133,10 @@ def _sync_statement(builder: StatementBuilder, node: FieldNode, pulled: Round) -
             raise NotCompiled(f"syncPull.{name} is not compiled")
         pairs.append((response_key(field), value))
     data = json_object(pairs)
-    files = func.json_agg(page.c.file).filter(and_(live, page.c.file.is_not(None)))
     if builder.types["Child"].audited is not None and "children" in fields:
         builder.audited = True
-        data = json_object(
-            [("files", func.coalesce(files, func.json_build_array())), ("data", data)]
-        )
+        files = json_list(page.c.file, where=and_(live, page.c.file.is_not(None)))
+        data = json_object([("files", files), ("data", data)])
     return select(data.label("doc")).select_from(page)
 
 
@@ -256,10 +253,8 @@ def _removals(
             raise NotCompiled(f"Removal.{field.name.value} is not compiled")
         pairs.append((response_key(field), values[field.name.value]))
     item = json_object(pairs)
-    ordered = func.json_agg(aggregate_order_by(item, rows.c.g, rows.c.n, rows.c.k))
-    return (
-        select(func.coalesce(ordered, func.json_build_array())).select_from(rows).scalar_subquery()
-    )
+    ordered = json_list(item, [rows.c.g, rows.c.n, rows.c.k])
+    return select(ordered).select_from(rows).scalar_subquery()
 
 
 def _removed(
