@@ -392,10 +392,7 @@ def compiled_document(query: str, operation_name: str | None) -> CompiledDocumen
         document = parse(query)
     except GraphQLError:
         return None
-    if unsafe_literal(document) or validate(
-        schema._schema, document, [*specified_rules, *DOCUMENT_LIMITS]
-    ):
-        return None
+    # The cheap refusals first: mutations and other roots are never validated twice.
     operation = get_operation_ast(document, operation_name)
     if operation is None or operation.operation is not OperationType.QUERY:
         return None
@@ -404,6 +401,10 @@ def compiled_document(query: str, operation_name: str | None) -> CompiledDocumen
     except NotCompiled:
         return None
     if len(roots) != 1 or roots[0].name.value not in ROOTS:
+        return None
+    if unsafe_literal(document) or validate(
+        schema._schema, document, [*specified_rules, *DOCUMENT_LIMITS]
+    ):
         return None
     root = roots[0]
     field = ROOTS[root.name.value]
