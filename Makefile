@@ -9,8 +9,12 @@ STAMP := $(VENV)/.installed-stamp
 run: $(STAMP)
 	$(BIN)/shouhu serve
 
+# Tests in parallel processes (pytest-xdist), each with its own embedded PostgreSQL: they
+# wait on the database more than they compute, so two run well even on one core.
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(max(2, os.cpu_count() or 1))")
+
 test: $(STAMP) lint typecheck contract
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # The mobile app's operations still validate and the schema breaks nothing they use.
 contract: $(STAMP)
