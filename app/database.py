@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import asyncpg
+from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -68,7 +70,11 @@ QUERY_CANCELED = "57014"
 
 def is_timeout(error: BaseException) -> bool:
     """Whether a database error is a statement cancelled by its timeout."""
-    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == QUERY_CANCELED
+    # SQLAlchemy's wrapper of the driver's error, or asyncpg's own (authz.session.fetch_scoped)
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    if cause is error and not isinstance(error, asyncpg.PostgresError):
+        return False
+    return getattr(cause, "sqlstate", None) == QUERY_CANCELED
 
 
 def session_factory(
@@ -96,3 +102,44 @@ def app_role_url(url: str, settings: Settings) -> str:
         username=settings.app_db_user, password=settings.app_db_password
     )
     return parsed.render_as_string(hide_password=False)
+
+
+# Transaction control: SQLAlchemy's statement events do not report it either.
+TRANSACTION_CONTROL = ("BEGIN;", "BEGIN", "COMMIT;", "COMMIT", "ROLLBACK;", "ROLLBACK")
+
+
+@contextmanager
+def counting_statements(engine: AsyncEngine) -> Iterator[list[str]]:
+    """Every SQL statement `engine`'s connections send while the block runs, but BEGIN,
+    COMMIT and ROLLBACK (and the pool's ping): those SQLAlchemy executes, and those sent on
+    asyncpg's connections directly (authz.session.fetch_scoped, whose BEGIN travels with the
+    scope's set_config). For tests and benchmarks: statements per request."""
+    statements: list[str] = []
+    sync_engine = engine.sync_engine
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    def logged(query: Any) -> None:
+        # Only what SQLAlchemy does not report: it runs its statements as prepared ones,
+        # which asyncpg's loggers do not see.
+        text = query.query.removeprefix("BEGIN; ")
+        if text not in TRANSACTION_CONTROL:
+            statements.append(text)
+
+    def checkout(dbapi_connection: Any, *args: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(logged)
+
+    def checkin(dbapi_connection: Any, *args: Any) -> None:
+        if dbapi_connection is not None:
+            dbapi_connection.driver_connection.remove_query_logger(logged)
+
+    event.listen(sync_engine, "before_cursor_execute", record)
+    event.listen(sync_engine.pool, "checkout", checkout)
+    event.listen(sync_engine.pool, "checkin", checkin)
+    try:
+        yield statements
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", record)
+        event.remove(sync_engine.pool, "checkout", checkout)
+        event.remove(sync_engine.pool, "checkin", checkin)

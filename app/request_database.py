@@ -43,6 +43,12 @@ class RequestDatabase:
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
 
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        """The caller's sessions, for a statement run outside this request's session (the
+        compiled read path's one statement: authz.session.fetch_scoped)."""
+        return self._sessions
+
     def _current(self) -> AsyncSession:
         if self._session is None:
             self._session = self._sessions()

@@ -7,10 +7,10 @@ nothing (fail closed).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import event, false, text
 from sqlalchemy.engine import Connection
@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 from sqlalchemy.sql.base import Executable
 
+from app.database import is_timeout, raw_connection
+from app.request_database import QueryTimeout
 from authz.predicates import SCOPED_MODELS, criteria
 from authz.scope import Scope
 
@@ -85,6 +87,56 @@ def _set_rls_scope(
             ),
             {**values, "timeout": timeout},
         )
+
+
+def _literal(value: str) -> str:
+    """A PostgreSQL string literal (standard_conforming_strings is on since 9.1)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _settings_sql(info: dict[str, Any]) -> str:
+    """The `set_config` calls of `_set_rls_scope` as one statement with its values written
+    in (a simple-protocol message takes no parameters)."""
+    calls = [f"set_config({_literal(RLS_SETTING)}, {_literal(info.get(RLS_KEY, ''))}, true)"]
+    timeout = info.get(TIMEOUT_KEY)
+    if timeout is not None:
+        calls.append(f"set_config('statement_timeout', {_literal(timeout)}, true)")
+    return "SELECT " + ", ".join(calls)
+
+
+async def fetch_scoped(
+    sessions: async_sessionmaker[AsyncSession],
+    sql: str,
+    arguments: Sequence[Any],
+    *,
+    commit: bool,
+) -> Any:
+    """The one value of one compiled statement (schema/compiler) run as a session of
+    `sessions` would run it: in a transaction with the caller's row-level-security scope and
+    time limit set, committed if `commit` (it wrote audit rows), else rolled back.
+
+    Three round trips where a session takes four: BEGIN and the `set_config`s travel in one
+    simple-protocol message. The statement's SQL is already compiled for asyncpg, with the
+    caller's read predicates in it (`scoped_statement`). A connection whose transaction
+    cannot be ended is discarded, never returned to the pool with a scope set.
+    """
+    engine = sessions.kw["bind"]
+    async with engine.connect() as conn:
+        raw = await raw_connection(conn)
+        try:
+            await raw.execute(f"BEGIN; {_settings_sql(sessions.kw['info'])}")
+            value = await raw.fetchval(sql, *arguments)
+            await raw.execute("COMMIT" if commit else "ROLLBACK")
+        except BaseException as error:
+            try:
+                if raw.is_in_transaction():
+                    await raw.execute("ROLLBACK")
+            except BaseException:
+                await conn.invalidate()
+            if is_timeout(error):
+                raise QueryTimeout from error
+            raise
+        return value
 
 
 def scoped_sessions(

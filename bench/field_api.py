@@ -30,11 +30,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from app import clock, migrate
 from app.auth.tokens import issue_access_token
-from app.database import create_engine, database_url, libpq_url
+from app.database import counting_statements, create_engine, database_url, libpq_url
 from app.models import User
 from app.seed.demo import DEMO_VILLAGE, seed_demo
 from app.seed.synthetic import seed_synthetic
@@ -169,17 +169,10 @@ async def statements_and_profile(url: str, token: str, children: list[str]) -> N
         httpx.AsyncClient(transport=transport, base_url="http://bench") as http,
     ):
         headers = {"Authorization": f"Bearer {token}"}
-        engine = app.state.engine.sync_engine
         for name, body in scenarios(children).items():
             await http.post("/graphql", json=body(0), headers=headers)  # warm caches
-            statements: list[str] = []
-
-            def record(*args: Any, sink: list[str] = statements) -> None:
-                sink.append(args[2])
-
-            event.listen(engine, "before_cursor_execute", record)
-            await http.post("/graphql", json=body(1), headers=headers)
-            event.remove(engine, "before_cursor_execute", record)
+            with counting_statements(app.state.engine) as statements:
+                await http.post("/graphql", json=body(1), headers=headers)
             print(f"  {name:<30} {len(statements)} SQL statements per request")
         profiler = cProfile.Profile()
         profiler.enable()

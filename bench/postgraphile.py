@@ -45,10 +45,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from app import clock
-from app.database import create_engine, database_url, libpq_url
+from app.database import counting_statements, create_engine, database_url, libpq_url
 from app.global_ids import encode_global_id
 from app.mobile_contract import CONTRACT_DIR, document_id
 from app.seed.demo import DEMO_PASSWORD
@@ -481,17 +481,10 @@ async def statements_per_request(url: str, token: str, ops: list[Operation]) -> 
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as http,
     ):
         headers = {"Authorization": f"Bearer {token}"}
-        engine = app.state.engine.sync_engine
         for op in ops:
             await http.post("/graphql", json=op.shouhu[0], headers=headers)
-            statements: list[str] = []
-
-            def record(*args: Any, sink: list[str] = statements) -> None:
-                sink.append(args[2])
-
-            event.listen(engine, "before_cursor_execute", record)
-            await http.post("/graphql", json=op.shouhu[-1], headers=headers)
-            event.remove(engine, "before_cursor_execute", record)
+            with counting_statements(app.state.engine) as statements:
+                await http.post("/graphql", json=op.shouhu[-1], headers=headers)
             counts[op.name] = len(statements)
     return counts
 

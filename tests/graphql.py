@@ -17,7 +17,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from httpx import ASGITransport, AsyncClient, Response
-from sqlalchemy import event
+
+from app.database import counting_statements as app_counting_statements
 
 
 def gid(type_name: str, key: object) -> str:
@@ -93,17 +94,8 @@ async def mutation_payload(
 
 @contextmanager
 def counting_statements(client: AsyncClient) -> Iterator[list[str]]:
-    """Every SQL statement the service sends while the block runs."""
+    """Every SQL statement the service sends while the block runs (app.database's count)."""
     transport = client._transport
     assert isinstance(transport, ASGITransport)
-    engine = transport.app.state.engine.sync_engine  # type: ignore[attr-defined]
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with app_counting_statements(transport.app.state.engine) as statements:  # type: ignore[attr-defined]
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

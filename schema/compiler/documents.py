@@ -45,7 +45,7 @@ from app.idcrypto import UnreadableIdNumber
 from app.request_database import QueryTimeout
 from app.services.audit import with_read_event
 from authz.scope import ANONYMOUS, Scope
-from authz.session import LISTING_OPTION, scoped_statement
+from authz.session import LISTING_OPTION, fetch_scoped, scoped_statement
 from schema.build import DOCUMENT_LIMITS, schema
 from schema.cases.query import CASE_ROOTS
 from schema.cases.types import CASE_REFERRAL_SQL, CASE_SQL
@@ -205,26 +205,19 @@ class CompiledDocument:
         )
         values = [bind.effective_value for bind in cache_key.bindparams]
 
-        async def answer(session: AsyncSession) -> str | None:
-            plan = self.plans.get(shape)
-            if plan is None:
-                plan = self._compile(session, builder, query, root_field, prepared)
-                if plan is None:
-                    raise NotCompiled("a statement whose values cannot be rebound")
-                self._keep(shape, plan)
-            connection = await session.connection()
-            result = await connection.exec_driver_sql(plan.sql, tuple(plan.arguments(values, size)))
-            found: str | None = result.scalar()
-            return found
-
         plan = self.plans.get(shape)
+        if plan is None:
+            try:
+                plan = self._compile(context.db.sessions(), builder, query, root_field, prepared)
+            except NotCompiled:
+                return None
+            if plan is None:
+                return None  # a statement whose values cannot be rebound
+            self._keep(shape, plan)
         try:
-            if plan is not None and not plan.audited:
-                found = await context.db.read(answer)
-            else:
-                found = await context.db.write(answer)
-        except NotCompiled:
-            return None
+            found: str | None = await fetch_scoped(
+                context.db.sessions, plan.sql, plan.arguments(values, size), commit=plan.audited
+            )
         except QueryTimeout as timeout:
             # As the strawberry path answers it (schema/core/extensions.py): the root's error.
             error = GraphQLError(
@@ -232,7 +225,7 @@ class CompiledDocument:
             )
             return ExecutionResult(data=self._failed_data(), errors=[error])
         raw = b"null" if found is None else found.encode()
-        if (plan or self.plans[shape]).computed:
+        if plan.computed:
             try:
                 raw = orjson.dumps(_computed(orjson.loads(raw), compilation))
             except UnreadableIdNumber:

@@ -11,8 +11,7 @@ from typing import Any, cast
 import pytest
 from graphql import GraphQLObjectType, get_named_type, get_nullable_type, is_list_type, parse
 from httpx import AsyncClient
-from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.extensions.validation_cache import _get_validate_cache
 
@@ -21,6 +20,7 @@ from app.settings import Settings
 from schema import schema
 from schema.core.cost import LIST_SIZES, operation_cost
 from tests.conftest import access_token, service_client
+from tests.graphql import counting_statements
 
 SCHEMA = schema._schema
 ENGLISH = {"Accept-Language": "en"}
@@ -116,27 +116,15 @@ def test_every_list_without_first_has_an_estimate() -> None:
     assert sorted(c for c in LIST_SIZES if not c.startswith("*.") and c not in lists) == []
 
 
-@pytest.fixture
-def statements() -> Iterator[list[str]]:
-    """The SQL statements run while the test runs."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(Engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(Engine, "before_cursor_execute", record)
-
-
 async def test_the_findings_document_is_refused_without_touching_the_data(
-    demo_client: AsyncClient, demo_db: str, statements: list[str]
+    demo_client: AsyncClient, demo_db: str
 ) -> None:
     token = await access_token(demo_db, "demo-village")
     headers = {"Authorization": f"Bearer {token}", **ENGLISH}
     await demo_client.post("/graphql", json={"query": "{ me { username } }"}, headers=headers)
-    statements.clear()  # the token and the scope are cached now
-    response = await demo_client.post("/graphql", json={"query": FINDING}, headers=headers)
+    # The token and the scope are cached now.
+    with counting_statements(demo_client) as statements:
+        response = await demo_client.post("/graphql", json={"query": FINDING}, headers=headers)
     assert response.status_code == 200
     body = response.json()
     assert body["data"] is None
@@ -223,16 +211,20 @@ async def test_a_statement_over_the_timeout_is_a_typed_error(
         assert len(response.json()["data"]["areas"]["edges"]) == 1
 
 
-async def test_each_request_transaction_carries_the_timeout(
-    demo_db: str, statements: list[str]
-) -> None:
+async def test_each_request_transaction_carries_the_timeout(demo_db: str) -> None:
     token = await access_token(demo_db, "demo-village")
     async for client in service_client(demo_db, statement_timeout_seconds=2.5):
-        response = await client.post(
-            "/graphql",
-            json={"query": "{ areas(first: 1) { edges { node { code } } } }"},
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        assert "errors" not in response.json()
-    settings = [s for s in statements if "set_config" in s]
-    assert settings and all("statement_timeout" in s for s in settings), settings
+        # One document strawberry answers, one the compiled path does.
+        with counting_statements(client) as statements:
+            for document in (
+                "{ areas(first: 1) { edges { node { code } } } }",
+                "{ children(first: 1) { edges { node { id } } } }",
+            ):
+                response = await client.post(
+                    "/graphql",
+                    json={"query": document},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                assert "errors" not in response.json()
+    settings = [s for s in statements if s.startswith("SELECT set_config(")]
+    assert len(settings) == 2 and all("statement_timeout" in s for s in settings), statements

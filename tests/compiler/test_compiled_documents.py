@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
+from app.database import raw_connection
 from schema.compiler.documents import compiled_document
 from tests.conftest import access_token, service_client
 from tests.graphql import counting_statements, graphql_body, query_data
@@ -132,5 +133,26 @@ async def test_a_compiled_statement_over_the_timeout_is_the_root_s_typed_error(
         (error,) = body["errors"]
         assert error["extensions"]["code"] == "QUERY_TIMEOUT" and error["path"] == ["children"]
         assert error["message"] == "the database took too long to answer: ask for less and retry"
-        # The connection went back to the pool in order.
+        # The connection went back to the pool in order: no transaction left open (whose
+        # local settings would carry the caller's scope into the next request).
+        assert await pooled_transactions(client) == []
         assert (await query_data(client, token, document))["children"]["edges"]
+        assert await pooled_transactions(client) == []
+
+
+async def pooled_transactions(client: AsyncClient) -> list[str]:
+    """The scopes of the service's pooled connections that are inside a transaction."""
+    engine = client._transport.app.state.engine  # type: ignore[attr-defined]
+    idle = engine.pool.checkedin()
+    assert idle >= 1
+    connections = [await engine.connect() for _ in range(idle)]
+    try:
+        found = []
+        for conn in connections:
+            driver = await raw_connection(conn)
+            if driver.is_in_transaction():
+                found.append(await driver.fetchval("SELECT current_setting('shouhu.scope')"))
+        return found
+    finally:
+        for conn in connections:
+            await conn.close()
