@@ -54,9 +54,10 @@ class AuditRead(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    event_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("audit_events.id"))
+    # No foreign keys (migration 0030): written in the statement that writes the event.
+    event_id: Mapped[int] = mapped_column(BigInteger)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    actor_user_id: Mapped[uuid.UUID | None]
     actor_label: Mapped[str] = mapped_column(String(200))
     child_id: Mapped[uuid.UUID]
     area_code: Mapped[str] = mapped_column(String(AREA_CODE_LENGTH))
