@@ -270,7 +270,7 @@ class CompiledDocument:
         if isinstance(root_field, RootList):
             listed = root_field.rows(model, arguments, compilation)
             return None, [*listed.where, *listed.after]
-        found = root_field.where(aliased(model), arguments, compilation)
+        found = root_field.where(_key_alias(model), arguments, compilation)
         return None, None if found is None else list(found)
 
     def _compile(
@@ -336,6 +336,19 @@ class CompiledDocument:
         self.plans[shape] = plan
         if len(self.plans) > PLANS_PER_DOCUMENT:
             self.plans.popitem(last=False)
+
+
+_KEY_ALIASES: dict[type[Any], Any] = {}
+
+
+def _key_alias(model: type[Any]) -> Any:
+    """One alias of `model` for the terms a request's plan is looked up by: the terms' cache
+    key does not depend on which alias they name, and an alias of a wide table costs more to
+    make (a proxy of each column) than the rest of a compiled request's Python."""
+    alias = _KEY_ALIASES.get(model)
+    if alias is None:
+        alias = _KEY_ALIASES[model] = aliased(model)
+    return alias
 
 
 def _node_where(row: Any, arguments: Mapping[str, Any], _compilation: Compilation) -> Any:
