@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from graphql import (
@@ -123,8 +123,10 @@ COMPUTED: dict[str, Callable[[Compilation, list[Any]], object]] = {
 NOW = bindparam("now", None, type_=DateTime(timezone=True), required=False)
 """The moment a compiled statement runs: bound per request."""
 
-# Statements compiled per document; a caller's scope, day and request shape make a key.
+# Statements compiled (and requests prepared) per document; a caller's scope, day and
+# request shape (or variables) make a key.
 PLANS_PER_DOCUMENT = 256
+T = TypeVar("T")
 Refused = (NotCompiled, QueryError, GraphQLError)
 
 
@@ -152,6 +154,17 @@ class Plan:
         ]
 
 
+@dataclass(frozen=True)
+class Ready:
+    """What a request binds: the plan it runs (its shape), the root's term values, the page
+    size, and its cost (compared with the caller's limit, which settings may change)."""
+
+    shape: tuple[Any, ...]
+    values: list[Any]
+    size: int | None
+    cost: int
+
+
 @dataclass
 class CompiledDocument:
     """A query document the compiled path serves: its operation and its one root field, and
@@ -166,6 +179,9 @@ class CompiledDocument:
     # For `node`: the types whose ids the path answers (their fields all mapped).
     node_types: frozenset[str] = frozenset()
     plans: OrderedDict[tuple[Any, ...], Plan] = field(default_factory=OrderedDict)
+    # Requests seen, by caller, day and variables: what they bind (the same variables build
+    # the same terms), so a repeated request skips the variables' checks and the terms.
+    requests: OrderedDict[tuple[Any, ...], Ready] = field(default_factory=OrderedDict)
 
     async def run(
         self, context: Context, variables: dict[str, Any] | None, query: str
@@ -173,6 +189,18 @@ class CompiledDocument:
         """The answer (its `data` PostgreSQL's JSON), or None where strawberry answers."""
         if unsafe_variable(variables) is not None:
             return None
+        key = (
+            _fingerprint(context.scope),
+            clock.today(),
+            orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
+        )
+        ready = self.requests.get(key)
+        if ready is not None:
+            plan = self.plans.get(ready.shape)
+            if plan is not None and not plan.computed:
+                if ready.cost > cost_limit(context.scope, context.settings):
+                    return None
+                return await self._fetch(context, plan, ready, None)
         coerced = get_variable_values(
             schema._schema, self.operation.variable_definitions or (), variables or {}
         )
@@ -197,15 +225,18 @@ class CompiledDocument:
         cache_key = ClauseList(*terms)._generate_cache_key()
         if cache_key is None:
             return None
-        shape = (
-            _fingerprint(context.scope),
-            compilation.today,
-            cache_key.key,
-            orjson.dumps({n: v for n, v in (variables or {}).items() if n in self.shaping}),
+        ready = Ready(
+            shape=(
+                _fingerprint(context.scope),
+                compilation.today,
+                cache_key.key,
+                orjson.dumps({n: v for n, v in (variables or {}).items() if n in self.shaping}),
+            ),
+            values=[bind.effective_value for bind in cache_key.bindparams],
+            size=size,
+            cost=cost,
         )
-        values = [bind.effective_value for bind in cache_key.bindparams]
-
-        plan = self.plans.get(shape)
+        plan = self.plans.get(ready.shape)
         if plan is None:
             try:
                 plan = self._compile(context.db.sessions(), builder, query, root_field, prepared)
@@ -213,10 +244,23 @@ class CompiledDocument:
                 return None
             if plan is None:
                 return None  # a statement whose values cannot be rebound
-            self._keep(shape, plan)
+            self._keep(self.plans, ready.shape, plan)
+        if not isinstance(root_field, RootCustom):
+            # A custom root (syncPull) prepares its values from the database's state as well.
+            self._keep(self.requests, key, ready)
+        return await self._fetch(context, plan, ready, compilation)
+
+    async def _fetch(
+        self, context: Context, plan: Plan, ready: Ready, compilation: Compilation | None
+    ) -> ExecutionResult | None:
+        """Run the plan with the request's values; `compilation` puts what Python computes in
+        place (a plan that computes nothing needs none)."""
         try:
             found: str | None = await fetch_scoped(
-                context.db.sessions, plan.sql, plan.arguments(values, size), commit=plan.audited
+                context.db.sessions,
+                plan.sql,
+                plan.arguments(ready.values, ready.size),
+                commit=plan.audited,
             )
         except QueryTimeout as timeout:
             # As the strawberry path answers it (schema/core/extensions.py): the root's error.
@@ -226,6 +270,7 @@ class CompiledDocument:
             return ExecutionResult(data=self._failed_data(), errors=[error])
         raw = b"null" if found is None else found.encode()
         if plan.computed:
+            assert compilation is not None
             try:
                 raw = orjson.dumps(_computed(orjson.loads(raw), compilation))
             except UnreadableIdNumber:
@@ -332,10 +377,11 @@ class CompiledDocument:
             computed=builder.compilation.computed,
         )
 
-    def _keep(self, shape: tuple[Any, ...], plan: Plan) -> None:
-        self.plans[shape] = plan
-        if len(self.plans) > PLANS_PER_DOCUMENT:
-            self.plans.popitem(last=False)
+    @staticmethod
+    def _keep(kept: OrderedDict[tuple[Any, ...], T], key: tuple[Any, ...], value: T) -> None:
+        kept[key] = value
+        if len(kept) > PLANS_PER_DOCUMENT:
+            kept.popitem(last=False)
 
 
 _KEY_ALIASES: dict[type[Any], Any] = {}

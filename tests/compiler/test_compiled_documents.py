@@ -11,7 +11,7 @@ import pytest
 from httpx import AsyncClient
 
 from app.database import raw_connection
-from schema.compiler.documents import compiled_document
+from schema.compiler.documents import CompiledDocument, compiled_document
 from tests.conftest import access_token, service_client
 from tests.graphql import counting_statements, graphql_body, query_data
 
@@ -156,3 +156,31 @@ async def pooled_transactions(client: AsyncClient) -> list[str]:
     finally:
         for conn in connections:
             await conn.close()
+
+
+async def test_a_repeated_request_binds_what_the_first_prepared(
+    demo_client: AsyncClient, demo_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same caller's same variables build the same terms: the second time, they are not
+    built again; other variables, or another caller, are."""
+    built: list[str] = []
+    terms = CompiledDocument._variable_terms
+
+    def counted(*args: Any) -> Any:
+        built.append(args[0].type_name if hasattr(args[0], "type_name") else "custom")
+        return terms(*args)
+
+    monkeypatch.setattr(CompiledDocument, "_variable_terms", staticmethod(counted))
+    compiled_document.cache_clear()  # what other tests' requests prepared is gone
+    village = await access_token(demo_db, "demo-village")
+    township = await access_token(demo_db, "demo-township")
+    document = app_queries()["Caseload"]
+    first = await query_data(demo_client, village, document, first=3)
+    again = await query_data(demo_client, village, document, first=3)
+    assert first == again and len(first["children"]["edges"]) == 3
+    assert len(built) == 1
+    other = await query_data(demo_client, village, document, first=2)
+    assert other["children"]["edges"] == first["children"]["edges"][:2]
+    wider = await query_data(demo_client, township, document, first=3)
+    assert wider["children"]["totalCount"] > first["children"]["totalCount"]
+    assert len(built) == 3
