@@ -70,7 +70,7 @@ def serve(
         bind_host, bind_port = host or settings.host, port or settings.port
         console.print(f"GraphQL at http://{bind_host}:{bind_port}/graphql")
         uvicorn.run(
-            "app.web.service:create_app",
+            "app.web.service:serving_app",
             factory=True,
             host=bind_host,
             port=bind_port,
