@@ -107,6 +107,12 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
             raise DisconnectionError("a pooled connection no longer answers") from error
 
 
+def sql_literal(value: str) -> str:
+    """`value` as a PostgreSQL string literal, for SQL text that takes no parameters
+    (standard_conforming_strings is on since PostgreSQL 9.1: only quotes are doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 # SQLSTATE query_canceled: a statement's statement_timeout (authz/session.py) ran out.
 QUERY_CANCELED = "57014"
 

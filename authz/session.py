@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 from sqlalchemy.sql.base import Executable
 
-from app.database import is_timeout, raw_connection
+from app.database import is_timeout, raw_connection, sql_literal
 from app.request_database import QueryTimeout
 from authz.predicates import SCOPED_MODELS, criteria
 from authz.scope import Scope
@@ -89,18 +89,13 @@ def _set_rls_scope(
         )
 
 
-def _literal(value: str) -> str:
-    """A PostgreSQL string literal (standard_conforming_strings is on since 9.1)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _settings_sql(info: dict[str, Any]) -> str:
     """The `set_config` calls of `_set_rls_scope` as one statement with its values written
     in (a simple-protocol message takes no parameters)."""
-    calls = [f"set_config({_literal(RLS_SETTING)}, {_literal(info.get(RLS_KEY, ''))}, true)"]
+    calls = [f"set_config({sql_literal(RLS_SETTING)}, {sql_literal(info.get(RLS_KEY, ''))}, true)"]
     timeout = info.get(TIMEOUT_KEY)
     if timeout is not None:
-        calls.append(f"set_config('statement_timeout', {_literal(timeout)}, true)")
+        calls.append(f"set_config('statement_timeout', {sql_literal(timeout)}, true)")
     return "SELECT " + ", ".join(calls)
 
 

@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import JSON, ColumnElement, String, case, cast, false, func, literal_column, true
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
+from app.database import sql_literal
+
 
 def sql_text(value: str) -> ColumnElement[str]:
     """A constant of the schema (a field name, an enum name) written into the statement: its
     text is the same for every request, so the statement is too."""
-    return literal_column("'" + value.replace("'", "''") + "'", String)
+    return literal_column(sql_literal(value), String)
 
 
 def json_object(pairs: Iterable[tuple[str, ColumnElement[Any]]]) -> ColumnElement[Any]:
@@ -61,8 +63,8 @@ def enum_name(value: ColumnElement[Any], names: dict[str, str]) -> ColumnElement
 
 def enum_names(values: ColumnElement[Any], names: dict[str, str]) -> ColumnElement[Any]:
     """A stored array of enum values as a JSON array of GraphQL names, in order."""
-    stored = "ARRAY[" + ",".join(f"'{stored}'" for stored in names) + "]::text[]"
-    shown = "ARRAY[" + ",".join(f"'{name}'" for name in names.values()) + "]::text[]"
+    stored = "ARRAY[" + ",".join(map(sql_literal, names)) + "]::text[]"
+    shown = "ARRAY[" + ",".join(map(sql_literal, names.values())) + "]::text[]"
     return func.gql_enum_names(
         cast(values, ARRAY(String)),
         literal_column(stored),

@@ -189,8 +189,9 @@ class CompiledDocument:
         """The answer (its `data` PostgreSQL's JSON), or None where strawberry answers."""
         if unsafe_variable(variables) is not None:
             return None
+        fingerprint = _fingerprint(context.scope)
         key = (
-            _fingerprint(context.scope),
+            fingerprint,
             clock.today(),
             orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS),
         )
@@ -227,7 +228,7 @@ class CompiledDocument:
             return None
         ready = Ready(
             shape=(
-                _fingerprint(context.scope),
+                fingerprint,
                 compilation.today,
                 cache_key.key,
                 orjson.dumps({n: v for n, v in (variables or {}).items() if n in self.shaping}),
