@@ -75,6 +75,9 @@ def upgrade() -> None:
             IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
                 CREATE ROLE {APP_ROLE} LOGIN;
             END IF;
+        -- Roles are the server's: another database migrating at the same time made it
+        -- between the check and CREATE ROLE (the tests' workers on one DATABASE_URL).
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
         END
         $$
         """
