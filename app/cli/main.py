@@ -26,6 +26,7 @@ from app.cli.mobile_contract import contract_cli
 from app.cli.policy import policy_cli
 from app.cli.webhooks import webhooks_cli, worker_command
 from app.database import create_engine, database_url, libpq_url
+from app.embedded_db import DataDirectoryVersionError
 from app.logging import UVICORN_LOG_CONFIG
 from app.models import ApiKey, Organization
 from app.progress import RichReporter
@@ -340,4 +341,9 @@ def main() -> None:
     """Entry point of the `shouhu` console script."""
     settings = get_settings()
     clock.configure(settings.timezone, settings.now)
-    cli()
+    try:
+        cli()
+    except DataDirectoryVersionError as exc:
+        # Whichever command met the directory, the person needs the message, not a traceback.
+        console.print(str(exc), style="red", markup=False, highlight=False)
+        raise SystemExit(2) from exc
