@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck contract install clean
+.PHONY: run test test-oldest-postgres lint typecheck contract install clean
 
 run: $(STAMP)
 	$(BIN)/shouhu serve
@@ -15,6 +15,12 @@ TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(max(2, os.cpu_count() or 
 
 test: $(STAMP) lint typecheck contract
 	$(BIN)/pytest -n $(TEST_WORKERS)
+	tests/oldest_postgres.sh
+
+# The tests that exercise the SQL most, on the oldest PostgreSQL supported in production
+# (docs/database.md) where its Debian server package is installed; skipped elsewhere.
+test-oldest-postgres: $(STAMP)
+	tests/oldest_postgres.sh
 
 # The mobile app's operations still validate and the schema breaks nothing they use.
 contract: $(STAMP)
