@@ -277,6 +277,12 @@ CHINESE: Final[dict[str, str]] = {
         "{operation} 操作不能用 GET 发送，请使用 POST"
     ),
     "GraphiQL is served in development only": "调试工具 GraphiQL 仅在开发环境中提供",
+    "/metrics needs the metrics token: Authorization: Bearer …": (
+        "/metrics 需要监控令牌：Authorization: Bearer …"
+    ),
+    "/metrics answers this host only: set SHOUHU_METRICS_TOKEN to scrape it from elsewhere": (
+        "/metrics 仅对本机开放：如需从其他主机采集，请设置 SHOUHU_METRICS_TOKEN"
+    ),
     "not a GraphQL request": "不是有效的 GraphQL 请求",
     "the document has {length} characters, more than the {maximum} allowed": (
         "查询文档有 {length} 个字符，超过上限 {maximum}"

@@ -248,6 +248,17 @@ class Settings(BaseSettings):
         description="Answer query documents whose fields all have a SQL mapping (the mobile "
         "app's) with one SQL statement each, not field by field (schema/compiler).",
     )
+    metrics_token: str | None = Field(
+        default=None,
+        repr=False,
+        description="Bearer token /metrics requires (`Authorization: Bearer <token>`); unset, "
+        "/metrics answers loopback clients only.",
+    )
+    trust_request_id: bool = Field(
+        default=False,
+        description="Take a well-formed X-Request-ID of the request as its id (only behind a "
+        "reverse proxy that sets or overwrites it); otherwise every request gets a new one.",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -28,6 +28,7 @@ from app.cli.webhooks import webhooks_cli, worker_command
 from app.database import create_engine, database_url, libpq_url
 from app.logging import UVICORN_LOG_CONFIG
 from app.models import ApiKey, Organization
+from app.observability.metrics import shared_directory
 from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
@@ -69,19 +70,22 @@ def serve(
         os.environ["DATABASE_URL"] = libpq_url(url)
         bind_host, bind_port = host or settings.host, port or settings.port
         console.print(f"GraphQL at http://{bind_host}:{bind_port}/graphql")
-        uvicorn.run(
-            "app.web.service:serving_app",
-            factory=True,
-            host=bind_host,
-            port=bind_port,
-            workers=workers or settings.workers,
-            log_config=UVICORN_LOG_CONFIG,
-            log_level=settings.log_level.lower(),
-            # The client address (login throttling) comes from X-Forwarded-For only when a
-            # trusted proxy sends it; anyone else could write any address there.
-            proxy_headers=True,
-            forwarded_allow_ips=settings.trusted_proxies,
-        )
+        processes = workers or settings.workers
+        # Several workers add their metrics up in one directory (app/observability/metrics.py).
+        with shared_directory(processes):
+            uvicorn.run(
+                "app.web.service:serving_app",
+                factory=True,
+                host=bind_host,
+                port=bind_port,
+                workers=processes,
+                log_config=UVICORN_LOG_CONFIG,
+                log_level=settings.log_level.lower(),
+                # The client address (login throttling) comes from X-Forwarded-For only when a
+                # trusted proxy sends it; anyone else could write any address there.
+                proxy_headers=True,
+                forwarded_allow_ips=settings.trusted_proxies,
+            )
 
 
 @cli.command("migrate")

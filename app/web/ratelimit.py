@@ -26,6 +26,7 @@ from app.auth.apikeys import key_prefix
 from app.auth.errors import AuthError
 from app.auth.identity import credential_headers
 from app.i18n import translate
+from app.observability import metrics
 
 # Buckets that have refilled to full are forgotten once there are this many keys: a full
 # bucket is the same as no bucket, so memory stays bounded without changing any answer.
@@ -100,6 +101,7 @@ class RateLimitMiddleware:
         if wait <= 0:
             await self.app(scope, receive, send)
             return
+        metrics.RATE_LIMITED.inc()
         retry_after = str(max(1, math.ceil(wait)))
         message = translate(
             "too many requests for this key: retry in {seconds} s", {"seconds": retry_after}

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -36,6 +37,9 @@ from app.auth.identity_cache import IdentityCache
 from app.database import app_role_url, create_engine, database_url, session_factory
 from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
+from app.observability import context as request_context
+from app.observability import metrics, sql
+from app.observability.backlog import Backlog
 from app.request_database import RequestDatabase
 from app.services.audit import AuditTrail
 from app.services.daily import daily_job_running
@@ -55,6 +59,7 @@ from app.web.graphql_request import (
 from app.web.imports import children_import
 from app.web.integrations.routes import absences_csv
 from app.web.ledgers import children_xlsx, visits_xlsx
+from app.web.observability import ObservabilityMiddleware, metrics_endpoint
 from app.web.ratelimit import RateLimitMiddleware
 from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
@@ -92,9 +97,9 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             body = await read_body(scope, receive, limit)
             response = await self.run(Request(scope, receive=replay(body, receive)))
         except RequestError as error:
-            response = error.response()
+            response = _refused(error).response()
         except HTTPException as error:  # strawberry's own refusals (e.g. no GraphiQL here)
-            response = _http_error(error).response()
+            response = _refused(_http_error(error)).response()
         await response(scope, receive, send)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
@@ -132,6 +137,28 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Admit the request (no parsing for what is refused), then run it."""
+        record = request_context.current()
+        label = metrics.operation_label(request_data.operation_name, request_data.query)
+        if record is not None:
+            record.operation = label
+        result = await self._execute(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
+        if record is not None:
+            errors = result.errors
+            code = (errors[0].extensions or {}).get("code") if errors else None
+            record.outcome = "ok" if not errors else metrics.outcome_label(code)
+        return result
+
+    async def _execute(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
         document_id = request_data.document_id if isinstance(request_data, RequestData) else None
         admission = admit(
             request_data.query,
@@ -233,6 +260,14 @@ def _http_error(error: HTTPException) -> RequestError:
     return RequestError(error.status_code, "BAD_REQUEST", "not a GraphQL request")
 
 
+def _refused(error: RequestError) -> RequestError:
+    """`error`, its code noted as the request's outcome (the metrics)."""
+    record = request_context.current()
+    if record is not None:
+        record.outcome = error.code
+    return error
+
+
 def _localized(error: object) -> object:
     if isinstance(error, dict) and isinstance(error.get("message"), str):
         return {**error, "message": localized_message(error["message"])}
@@ -289,8 +324,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         with database_url(settings) as url:
             engine = create_engine(app_role_url(url, settings), pool_size=settings.db_pool_size)
+            sql.instrument(engine)
+            # As the tables' owner: the backlog counts every area's queue.
+            backlog_engine = create_engine(url, pool_size=1)
             app.state.settings = settings
             app.state.engine = engine
+            app.state.backlog = Backlog(backlog_engine)
             app.state.service_sessions = session_factory(engine, StatisticsSession)
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             app.state.identities = IdentityCache(settings.identity_cache_seconds)
@@ -305,6 +344,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             finally:
                 idcrypto.install(previous_keys)
                 await engine.dispose()
+                await backlog_engine.dispose()
+                sql.released(engine)
+                metrics.process_ended(os.getpid())
 
     graphql = ShouhuGraphQL(
         schema, graphql_ide="graphiql" if settings.graphiql else None, settings=settings
@@ -312,6 +354,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return Starlette(
         # Large pages compress well; phones in the countryside are on 2G/3G.
         middleware=[
+            # First of all: the request's id and metrics cover every answer, refusals included.
+            Middleware(ObservabilityMiddleware, trust_request_id=settings.trust_request_id),
             # Outermost: every answer, a 429 included, speaks the request's language.
             Middleware(LanguageMiddleware),
             # Next: a key over its rate costs no authentication or database work.
@@ -326,6 +370,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/integrations/absences.csv", absences_csv, methods=["POST"]),
             Route("/exports/statistics.csv", statistics_csv),

@@ -6,6 +6,7 @@ from functools import partial
 
 import pytest
 from httpx import AsyncClient, Response
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from app.auth.apikeys import create_api_key
@@ -44,6 +45,7 @@ async def test_a_key_over_its_rate_gets_429_with_retry_after(
         )
         keys = [(await create_api_key(session, org, "feed"))[1] for org in orgs]
     query = {"query": "{ me { role } }"}
+    refusals = REGISTRY.get_sample_value("shouhu_rate_limited_requests_total") or 0
     async for client in service_client(fresh_db, rate_limit_per_minute=6, rate_limit_burst=2):
         first, second, third = [
             await client.post("/graphql", json=query, headers={"X-API-Key": keys[0]})
@@ -63,6 +65,8 @@ async def test_a_key_over_its_rate_gets_429_with_retry_after(
         # Staff with bearer tokens are not limited by keys' buckets.
         anonymous = [await client.post("/graphql", json=query) for _ in range(4)]
         assert {r.status_code for r in anonymous} == {200}
+    # The two refusals are counted (/metrics).
+    assert REGISTRY.get_sample_value("shouhu_rate_limited_requests_total") == refusals + 2
 
 
 def test_credential_headers_are_taken_once_each() -> None:
