@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from app.domain.idnumber import redact_id_numbers
-from app.observability import context
+from app.observability import context, tracing
 
 # Attributes every LogRecord has; anything else was passed in `extra=` and is logged too.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -29,7 +29,7 @@ def bounded(text: str, limit: int) -> str:
 
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object with time, level, logger, message and extras, and
-    the id of the request being served if there is one."""
+    the id of the request being served (and its trace's, when tracing) if there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -48,6 +48,9 @@ class JsonFormatter(logging.Formatter):
         request = context.current()
         if request is not None:
             entry["request_id"] = request.request_id
+        trace_id = tracing.trace_id()
+        if trace_id is not None:
+            entry["trace_id"] = trace_id
         if record.exc_info:
             entry["exception"] = bounded(self.formatException(record.exc_info), MAX_EXCEPTION)
         # Whatever a message or an exception carries, an ID number leaves the process masked.

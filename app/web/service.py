@@ -38,7 +38,7 @@ from app.database import app_role_url, create_engine, database_url, session_fact
 from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
 from app.observability import context as request_context
-from app.observability import metrics, sql
+from app.observability import metrics, sql, tracing
 from app.observability.backlog import Backlog
 from app.request_database import RequestDatabase
 from app.services.audit import AuditTrail
@@ -71,6 +71,7 @@ from schema.core.admission import admit
 from schema.core.error_log import log_errors
 from schema.core.errors import localized_message
 from schema.core.persisted import AutomaticQueries
+from schema.core.tracing import trace_root_fields
 from schema.loaders import Loaders
 
 log = logging.getLogger(__name__)
@@ -136,14 +137,16 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Admit the request (no parsing for what is refused), then run it."""
+        """Admit the request (no parsing for what is refused), then run it, in the span of its
+        operation when tracing."""
         record = request_context.current()
         label = metrics.operation_label(request_data.operation_name, request_data.query)
         if record is not None:
             record.operation = label
-        result = await self._execute(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
+        with tracing.span(label, {"graphql.operation.name": label}):
+            result = await self._execute(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
         if record is not None:
             errors = result.errors
             code = (errors[0].extensions or {}).get("code") if errors else None
@@ -195,7 +198,8 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         if document is None:
             return None
         try:
-            return await document.run(context, request.variables, request.query)
+            with tracing.span("compiled read", {"graphql.field.name": document.root.name.value}):
+                return await document.run(context, request.variables, request.query)
         finally:
             await context.db.close()
 
@@ -319,6 +323,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """
     settings = settings or get_settings()
     clock.configure(settings.timezone, settings.now)
+    tracing.configure_from_environment()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -351,11 +356,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = ShouhuGraphQL(
         schema, graphql_ide="graphiql" if settings.graphiql else None, settings=settings
     )
+    if tracing.enabled():
+        trace_root_fields(schema)
     return Starlette(
         # Large pages compress well; phones in the countryside are on 2G/3G.
         middleware=[
             # First of all: the request's id and metrics cover every answer, refusals included.
             Middleware(ObservabilityMiddleware, trust_request_id=settings.trust_request_id),
+            *_tracing_middleware(),
             # Outermost: every answer, a 429 included, speaks the request's language.
             Middleware(LanguageMiddleware),
             # Next: a key over its rate costs no authentication or database work.
@@ -381,6 +389,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+def _tracing_middleware() -> list[Middleware]:
+    """The request's server span (W3C trace context from the caller, the route's name), when
+    tracing; its per-message spans (receive, send) are left out."""
+    provider = tracing.provider()
+    if provider is None:
+        return []
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    return [
+        Middleware(
+            OpenTelemetryMiddleware, tracer_provider=provider, exclude_spans=["receive", "send"]
+        )
+    ]
 
 
 @contextlib.asynccontextmanager
