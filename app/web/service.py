@@ -138,15 +138,33 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Admit the request (no parsing for what is refused), then run it, in the span of its
-        operation when tracing."""
+        operation when tracing; the request's record notes its operation and outcome."""
+        document_id = request_data.document_id if isinstance(request_data, RequestData) else None
+        admission = admit(
+            request_data.query,
+            request_data.extensions,
+            document_id,
+            scope=context.scope,
+            settings=self.settings,
+            auth_error=context.auth_error,
+            registered=self.automatic_queries,
+        )
+        # A persisted document sent by its id is labelled by its text's operation.
+        document = request_data.query if admission.refused is not None else admission.query
+        label = metrics.operation_label(request_data.operation_name, document)
         record = request_context.current()
-        label = metrics.operation_label(request_data.operation_name, request_data.query)
         if record is not None:
             record.operation = label
         with tracing.span(label, {"graphql.operation.name": label}):
-            result = await self._execute(
-                request, request_adapter, sub_response, context, root_value, request_data
-            )
+            if admission.refused is not None:
+                refusals = admission.refused.errors or []
+                log_errors(request_data.operation_name, refusals)
+                result = ExecutionResult(data=None, errors=refusals)
+            else:
+                admitted = replace(request_data, query=admission.query)
+                result = await self._execute(
+                    request, request_adapter, sub_response, context, root_value, admitted
+                )
         if record is not None:
             errors = result.errors
             code = (errors[0].extensions or {}).get("code") if errors else None
@@ -160,23 +178,9 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         sub_response: Response,
         context: Context,
         root_value: None,
-        request_data: GraphQLRequestData,
+        admitted: GraphQLRequestData,
     ) -> ExecutionResult:
-        document_id = request_data.document_id if isinstance(request_data, RequestData) else None
-        admission = admit(
-            request_data.query,
-            request_data.extensions,
-            document_id,
-            scope=context.scope,
-            settings=self.settings,
-            auth_error=context.auth_error,
-            registered=self.automatic_queries,
-        )
-        if admission.refused is not None:
-            errors = admission.refused.errors or []
-            log_errors(request_data.operation_name, errors)
-            return ExecutionResult(data=None, errors=errors)
-        admitted = replace(request_data, query=admission.query)
+        """An admitted request's answer: the compiled read path's, else strawberry's."""
         compiled = await self._compiled(context, admitted)
         if compiled is not None:
             return compiled

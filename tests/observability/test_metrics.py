@@ -11,7 +11,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from app.mobile_contract import CONTRACT_DIR
+from app.mobile_contract import CONTRACT_DIR, document_id
 from app.observability import metrics
 from app.settings import PROJECT_ROOT, Settings
 from app.web.service import create_app
@@ -117,6 +117,22 @@ async def test_a_known_operation_and_an_error_move_their_counters(
     assert value(after, "shouhu_db_pool_capacity") >= 20
     assert value(after, "shouhu_outbox_unsent_events") >= 0
     assert ("shouhu_tasks_open", frozenset()) in samples(after)
+
+
+async def test_a_document_sent_by_its_persisted_id_is_labelled_by_its_operation(
+    client: AsyncClient, demo_db: str
+) -> None:
+    token = await access_token(demo_db, "demo-village")
+    persisted = {"documentId": f"sha256:{document_id(CASELOAD)}", "variables": {"first": 3}}
+    before = await scrape(client)
+    response = await client.post(
+        "/graphql", json=persisted, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200 and "errors" not in response.json()
+    after = await scrape(client)
+    labels = {"operation": "Caseload", "outcome": "ok", "role": "village_director"}
+    moved = value(after, "shouhu_requests_total", **labels)
+    assert moved == value(before, "shouhu_requests_total", **labels) + 1
 
 
 async def test_sync_volumes_and_login_refusals_are_counted(
