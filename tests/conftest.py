@@ -7,7 +7,9 @@ clone of the seeded template each, so no test sees another's writes.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,6 +22,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 import time_machine
+import uvicorn
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -170,6 +173,30 @@ async def service_client(url: str, **settings: object) -> AsyncIterator[AsyncCli
         AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
     ):
         yield client
+
+
+@contextlib.asynccontextmanager
+async def served(url: str, **settings: object) -> AsyncIterator[str]:
+    """The service on database `url` behind a real HTTP server on a free loopback port (for
+    clients outside this process: a browser, node); its base URL. Stopped on exit."""
+    app = create_app(
+        Settings.model_validate(
+            {"DATABASE_URL": url, "env": "development", "webhook_worker": False,
+             "daily_job": False, **settings}
+        )
+    )  # fmt: skip
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # the server failed to start: say why
+            await asyncio.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def access_token(url: str, username: str) -> str:

@@ -16,6 +16,7 @@ from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.datastructures import Headers, State
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
@@ -42,6 +43,7 @@ from app.services.daily import daily_job_running
 from app.services.statistics.refresh import StatisticsSession
 from app.services.webhooks.delivery import run_worker
 from app.settings import Settings, get_settings
+from app.web.caching import PUBLIC, NoStoreMiddleware, is_public_document
 from app.web.caller import resolve_caller
 from app.web.exports import statistics_csv_response, statistics_xlsx_response
 from app.web.graphql_request import (
@@ -55,6 +57,13 @@ from app.web.graphql_request import (
 from app.web.imports import children_import
 from app.web.integrations.routes import absences_csv
 from app.web.ledgers import children_xlsx, visits_xlsx
+from app.web.media_types import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    is_request_error,
+    negotiate,
+    request_error_status,
+)
 from app.web.ratelimit import RateLimitMiddleware
 from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
@@ -87,14 +96,20 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         response: Response
+        media_type = negotiate(Headers(scope=scope).get("accept"))
+        state = State()
         try:
             limit = body_limit(scope, self.settings.max_body_bytes)
             body = await read_body(scope, receive, limit)
-            response = await self.run(Request(scope, receive=replay(body, receive)))
+            request = Request(scope, receive=replay(body, receive))
+            request.state.media_type = media_type
+            state = request.state
+            response = await self.run(request)
         except RequestError as error:
             response = error.response()
         except HTTPException as error:  # strawberry's own refusals (e.g. no GraphiQL here)
             response = _http_error(error).response()
+        _settle(response, state, media_type)
         await response(scope, receive, send)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
@@ -141,12 +156,14 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             settings=self.settings,
             auth_error=context.auth_error,
             registered=self.automatic_queries,
+            get=request.method == "GET",
         )
         if admission.refused is not None:
             errors = admission.refused.errors or []
             log_errors(request_data.operation_name, errors)
             return ExecutionResult(data=None, errors=errors)
         admitted = replace(request_data, query=admission.query)
+        request.state.public = request.method == "GET" and is_public_document(admitted.query or "")
         compiled = await self._compiled(context, admitted)
         if compiled is not None:
             return compiled
@@ -180,6 +197,13 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         errors = response.get("errors")
         if errors:
             response["errors"] = [_localized(error) for error in errors]
+        if result.errors and is_request_error(result.data, result.errors):
+            request.state.request_error = request_error_status(result.errors)
+            if request.state.media_type == GRAPHQL_RESPONSE_JSON:
+                # Nothing was executed: the answer has no data entry at all.
+                del response["data"]
+        elif result.errors:
+            request.state.public = False
         return response
 
     def encode_json(self, data: object) -> bytes:
@@ -231,6 +255,20 @@ def _http_error(error: HTTPException) -> RequestError:
     if error.status_code == 404:
         return RequestError(404, "NOT_FOUND", "GraphiQL is served in development only")
     return RequestError(error.status_code, "BAD_REQUEST", "not a GraphQL request")
+
+
+def _settle(response: Response, state: State, media_type: str) -> None:
+    """The answer's media type, status and caching, from what the request showed: in
+    `application/graphql-response+json`, a request error is a 4xx; an answer of public data
+    only to a GET may be cached, every other keeps NoStoreMiddleware's `private, no-store`."""
+    if media_type == GRAPHQL_RESPONSE_JSON and response.media_type == JSON:
+        response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+        response.status_code = getattr(state, "request_error", response.status_code)
+        if response.status_code == 401:
+            response.headers["www-authenticate"] = "Bearer"
+    if response.status_code == 200 and getattr(state, "public", False):
+        response.headers["cache-control"] = PUBLIC
+        response.headers["vary"] = "Accept"
 
 
 def _localized(error: object) -> object:
@@ -314,6 +352,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         middleware=[
             # Outermost: every answer, a 429 included, speaks the request's language.
             Middleware(LanguageMiddleware),
+            # Every answer, an error included, is private unless it says otherwise.
+            Middleware(NoStoreMiddleware),
             # Next: a key over its rate costs no authentication or database work.
             Middleware(
                 RateLimitMiddleware,
