@@ -56,6 +56,7 @@ from app.web.graphql_request import (
 )
 from app.web.imports import children_import
 from app.web.integrations.routes import absences_csv
+from app.web.invalidation import Invalidation, invalidations_heard
 from app.web.ledgers import children_xlsx, visits_xlsx
 from app.web.media_types import (
     GRAPHQL_RESPONSE_JSON,
@@ -335,10 +336,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.scopes = ScopeCache(
                 engine, settings.statement_timeout_seconds, session_class=RequestSession
             )
+            app.state.invalidation = Invalidation(app.state.policies, app.state.identities)
             # The process's ID number keys are this service's while it runs.
             previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:
-                async with webhook_worker(url, settings), daily_job_running(url, settings):
+                async with (
+                    invalidations_heard(app_role_url(url, settings), app.state.invalidation),
+                    webhook_worker(url, settings),
+                    daily_job_running(url, settings),
+                ):
                     yield
             finally:
                 idcrypto.install(previous_keys)
