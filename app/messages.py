@@ -280,6 +280,24 @@ CHINESE: Final[dict[str, str]] = {
         "{operation} 操作不能用 GET 发送，请使用 POST"
     ),
     "GraphiQL is served in development only": "调试工具 GraphiQL 仅在开发环境中提供",
+    "no such file of GraphiQL": "GraphiQL 没有这个文件",
+    # The GraphiQL page and its login pane (app/web/graphiql/page.py)
+    "Shouhu GraphiQL": "守护 GraphiQL 调试工具",
+    "Username": "用户名",
+    "Password": "密码",
+    "Sign in": "登录",
+    "Sign out": "退出登录",
+    "Not signed in: until you sign in, only logging in and the schema's documentation work": (
+        "未登录：登录前只能登录和查看接口文档"
+    ),
+    "Signed in as {username}": "已登录：{username}",
+    "Signing in…": "正在登录…",
+    "The service could not be reached": "无法连接服务",
+    "Your login has expired: sign in again": "登录已过期，请重新登录",
+    "Loading GraphiQL…": "正在加载 GraphiQL…",
+    "# Sign in above, then run a query with Ctrl-Enter or the ▶ button, e.g.": (
+        "# 请先在上方登录，然后按 Ctrl-Enter 或 ▶ 按钮运行查询，例如："
+    ),
     "not a GraphQL request": "不是有效的 GraphQL 请求",
     "the document has {length} characters, more than the {maximum} allowed": (
         "查询文档有 {length} 个字符，超过上限 {maximum}"

@@ -46,6 +46,8 @@ from app.settings import Settings, get_settings
 from app.web.caching import PUBLIC, NoStoreMiddleware, is_public_document
 from app.web.caller import resolve_caller
 from app.web.exports import statistics_csv_response, statistics_xlsx_response
+from app.web.graphiql.assets import graphiql_asset
+from app.web.graphiql.page import graphiql_page
 from app.web.graphql_request import (
     RequestError,
     body_limit,
@@ -118,6 +120,11 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         params = request.query_params
         persisted = "extensions" in params or "documentId" in params
         return not persisted and super().should_render_graphql_ide(request)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page (app/web/graphiql): its files served by the service, not a CDN,
+        and a login pane."""
+        return graphiql_page(request.url.path)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> RequestData:
         """The request's fields, each of the type the protocol says (RequestError if not)."""
@@ -373,6 +380,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphiql/static/{digest}/{name:path}", graphiql_asset),
             Route("/integrations/absences.csv", absences_csv, methods=["POST"]),
             Route("/exports/statistics.csv", statistics_csv),
             Route("/exports/statistics.xlsx", statistics_xlsx),
