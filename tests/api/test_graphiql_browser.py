@@ -8,9 +8,7 @@ chromium` and `pip install -e '.[dev]'` (never `playwright install`: it download
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -19,12 +17,11 @@ from urllib.parse import urlsplit
 
 import jwt
 import pytest
-import uvicorn
 
 from app import clock
 from app.auth.tokens import issue_access_token
 from app.settings import Settings
-from app.web.service import create_app
+from tests.conftest import served
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -71,31 +68,10 @@ def _settings(url: str) -> Settings:
     )
 
 
-async def _serving(url: str) -> AsyncIterator[str]:
-    """The service on demo database `url`, listening on 127.0.0.1 (a free port) until the
-    test ends; yields its base URL."""
-    app = create_app(_settings(url))
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[listener]))
-    try:
-        async with asyncio.timeout(TIMEOUT_MS / 1000):
-            while not server.started:
-                assert not task.done(), "the service did not start"
-                await asyncio.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        listener.close()
-
-
 @pytest.fixture
-async def served(fresh_db: str) -> AsyncIterator[str]:
+async def service_url(fresh_db: str) -> AsyncIterator[str]:
     """The service on a demo database of its own (logging in writes), over HTTP on 127.0.0.1."""
-    async for base in _serving(fresh_db):
+    async with served(fresh_db) as base:
         yield base
 
 
@@ -115,7 +91,7 @@ async def _expire_the_access_token(page: Page, settings: Settings) -> str:
 
 
 async def test_graphiql_signs_in_and_runs_a_query_with_no_network(
-    chromium: str, served: str, fresh_db: str, tmp_path: Path
+    chromium: str, service_url: str, fresh_db: str, tmp_path: Path
 ) -> None:
     blocked: list[str] = []
     errors: list[str] = []
@@ -141,7 +117,7 @@ async def test_graphiql_signs_in_and_runs_a_query_with_no_network(
             await context.route("**/*", only_the_service)
             page = await context.new_page()
             page.on("pageerror", lambda error: errors.append(str(error)))
-            await page.goto(f"{served}/graphql", wait_until="load")
+            await page.goto(f"{service_url}/graphql", wait_until="load")
 
             # GraphiQL started (its scripts ran) and the pane asks to sign in, in Chinese.
             await page.locator(".graphiql-execute-button").wait_for()
