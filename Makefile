@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint typecheck contract install clean
+.PHONY: run test test-pooled lint typecheck contract install clean
 
 run: $(STAMP)
 	$(BIN)/shouhu serve
@@ -26,6 +26,16 @@ $(AUDIT_TOOL): $(AUDIT_DIR)/package-lock.json
 
 test: $(STAMP) $(AUDIT_TOOL) lint typecheck contract
 	$(BIN)/pytest -n $(TEST_WORKERS)
+	@$(MAKE) --no-print-directory test-pooled
+
+# The authorization suite again with the service behind PgBouncer in transaction mode
+# (tests/pgbouncer.py), where Debian's pgbouncer is installed (.ci/run installs it).
+test-pooled: $(STAMP)
+	@if [ -x /usr/sbin/pgbouncer ]; then \
+		SHOUHU_TEST_POOLER=pgbouncer $(BIN)/pytest -n $(TEST_WORKERS) -q tests/authz; \
+	else \
+		echo "pgbouncer not installed (apt-get install -y pgbouncer): the pooled run is skipped"; \
+	fi
 
 # The mobile app's operations still validate and the schema breaks nothing they use.
 contract: $(STAMP)

@@ -66,9 +66,12 @@ class TokenBuckets:
         self._takes += 1
         async with engine.connect() as conn:
             driver = await raw_connection(conn)
-            if self._takes % _PRUNE_EVERY == 0:
-                await driver.execute(_PRUNE, now - self.burst / self.rate)
-            tokens, allowed = await driver.fetchrow(_TAKE, key, now, self.burst, self.rate)
+            # In a transaction: behind a transaction-mode pooler, a statement prepared and
+            # run in two messages outside one may meet two server connections.
+            async with driver.transaction():
+                if self._takes % _PRUNE_EVERY == 0:
+                    await driver.execute(_PRUNE, now - self.burst / self.rate)
+                tokens, allowed = await driver.fetchrow(_TAKE, key, now, self.burst, self.rate)
         return 0.0 if allowed else (1 - tokens) / self.rate
 
 

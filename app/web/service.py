@@ -34,7 +34,13 @@ from strawberry.types import ExecutionResult
 
 from app import clock, idcrypto
 from app.auth.identity_cache import IdentityCache
-from app.database import app_role_url, create_engine, database_url, session_factory
+from app.database import (
+    app_role_url,
+    create_engine,
+    database_url,
+    direct_url,
+    session_factory,
+)
 from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
 from app.request_database import RequestDatabase
@@ -334,7 +340,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         with database_url(settings) as url:
-            engine = create_engine(app_role_url(url, settings), pool_size=settings.db_pool_size)
+            engine = create_engine(
+                app_role_url(url, settings),
+                pool_size=settings.db_pool_size,
+                transaction_pooler=settings.transaction_pooler,
+            )
             app.state.settings = settings
             app.state.engine = engine
             app.state.service_sessions = session_factory(engine, StatisticsSession)
@@ -347,10 +357,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             # The process's ID number keys are this service's while it runs.
             previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:
+                direct = direct_url(url, settings)
                 async with (
-                    invalidations_heard(app_role_url(url, settings), app.state.invalidation),
+                    invalidations_heard(app_role_url(direct, settings), app.state.invalidation),
                     webhook_worker(url, settings),
-                    daily_job_running(url, settings),
+                    daily_job_running(direct, settings),
                 ):
                     yield
             finally:
@@ -400,7 +411,7 @@ async def webhook_worker(url: str, settings: Settings) -> AsyncIterator[None]:
     if not settings.webhook_worker:
         yield
         return
-    engine = create_engine(url, pool_size=2)
+    engine = create_engine(url, pool_size=2, transaction_pooler=settings.transaction_pooler)
     stop = asyncio.Event()
     task = asyncio.create_task(run_worker(engine, settings, stop), name="webhook-worker")
     try:

@@ -19,12 +19,11 @@ from app.auth.identity import Identity
 from app.auth.identity_cache import IdentityCache
 from app.database import raw_connection, session_factory
 from app.enums import Role
-from app.settings import Settings
 from app.web.invalidation import Invalidation
 from app.web.service import create_app
 from authz.policy_store import PolicyStore, remove_rule
 from tests.api.test_mobile_contract import AD_HOC
-from tests.conftest import EngineFactory, access_token
+from tests.conftest import EngineFactory, access_token, service_settings
 
 # A process's caches outlive the test unless told: only the notice can make it pass.
 LONG = {"policy_refresh_seconds": 3600, "identity_cache_seconds": 3600}
@@ -33,12 +32,7 @@ LONG = {"policy_refresh_seconds": 3600, "identity_cache_seconds": 3600}
 @contextlib.asynccontextmanager
 async def process(url: str, **settings: object) -> AsyncIterator[AsyncClient]:
     """One process of the service on `url` (its own caches), listening for notices."""
-    app: Starlette = create_app(
-        Settings.model_validate(
-            {"DATABASE_URL": url, "env": "development", "webhook_worker": False,
-             "daily_job": False, **LONG, **settings}
-        )
-    )  # fmt: skip
+    app: Starlette = create_app(service_settings(url, **LONG, **settings))
     async with (
         app.router.lifespan_context(app),
         AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
