@@ -36,6 +36,7 @@ from app import clock, idcrypto
 from app.auth.identity_cache import IdentityCache
 from app.database import (
     app_role_url,
+    async_url,
     create_engine,
     database_url,
     direct_url,
@@ -43,6 +44,7 @@ from app.database import (
 )
 from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
+from app.replica import Replica
 from app.request_database import RequestDatabase
 from app.services.audit import AuditTrail
 from app.services.daily import daily_job_running
@@ -228,7 +230,7 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         caller = await resolve_caller(request)
-        db = RequestDatabase(caller.scoped.sessions)
+        db = RequestDatabase(caller.scoped.sessions, caller.scoped.report_sessions)
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
@@ -350,8 +352,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.service_sessions = session_factory(engine, StatisticsSession)
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             app.state.identities = IdentityCache(settings.identity_cache_seconds)
+            replica = None
+            if settings.replica_url:
+                replica_url = async_url(settings.replica_url)
+                replica = Replica(
+                    create_engine(
+                        app_role_url(replica_url, settings),
+                        pool_size=settings.db_pool_size,
+                        transaction_pooler=settings.transaction_pooler,
+                    ),
+                    create_engine(replica_url, pool_size=1),
+                    settings.replica_max_lag_seconds,
+                )
             app.state.scopes = ScopeCache(
-                engine, settings.statement_timeout_seconds, session_class=RequestSession
+                engine,
+                settings.statement_timeout_seconds,
+                session_class=RequestSession,
+                replica=replica,
             )
             app.state.invalidation = Invalidation(app.state.policies, app.state.identities)
             # The process's ID number keys are this service's while it runs.
@@ -367,6 +384,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             finally:
                 idcrypto.install(previous_keys)
                 await engine.dispose()
+                if replica is not None:
+                    await replica.dispose()
 
     graphql = ShouhuGraphQL(
         schema, graphql_ide="graphiql" if settings.graphiql else None, settings=settings
