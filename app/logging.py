@@ -57,28 +57,19 @@ class JsonFormatter(logging.Formatter):
         return redact_id_numbers(orjson.dumps(entry, default=str).decode())
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Send every logger (uvicorn's included) to stderr as JSON lines."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logger = logging.getLogger(name)
-        logger.handlers[:] = []
-        logger.propagate = True
-
-
-# uvicorn's `log_config`: keep its loggers but route them through the JSON formatter.
-UVICORN_LOG_CONFIG: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "app.logging.JsonFormatter"}},
-    "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "loggers": {
-        "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
-        "uvicorn.error": {"level": "INFO"},
-        "uvicorn.access": {"handlers": ["default"], "level": "INFO", "propagate": False},
-    },
-}
+def uvicorn_log_config(level: str) -> dict[str, Any]:
+    """uvicorn's `log_config` for `shouhu serve`: every logger, the service's own and
+    uvicorn's, written to stderr as JSON lines at `level` (without a root handler, the
+    service's lines below WARNING were dropped and the rest written as plain text)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "app.logging.JsonFormatter"}},
+        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "root": {"handlers": ["default"], "level": level.upper()},
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": ["default"], "level": "INFO", "propagate": False},
+        },
+    }

@@ -42,6 +42,27 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "SHOUHU_DATABASE_URL"),
         description="PostgreSQL URL; unset means the embedded server under data_dir.",
     )
+    transaction_pooler: bool = Field(
+        default=False,
+        description="DATABASE_URL leads to a pooler in transaction mode (PgBouncer): no "
+        "prepared statement outlives its transaction.",
+    )
+    direct_database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DIRECT_DATABASE_URL", "SHOUHU_DIRECT_DATABASE_URL"),
+        description="The database itself, past the pooler, for what holds a session: the "
+        "invalidation notices and the daily job's lock (default: DATABASE_URL).",
+    )
+    replica_url: str | None = Field(
+        default=None,
+        description="A streaming replica for statistics, exports and searches (unset: the "
+        "primary serves them).",
+    )
+    replica_max_lag_seconds: float = Field(
+        default=30,
+        ge=0,
+        description="How far behind the primary the replica may be and still serve reports.",
+    )
     data_dir: Path = Field(default=PROJECT_ROOT / ".data", description="Embedded PostgreSQL data.")
     env: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"

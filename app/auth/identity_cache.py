@@ -1,7 +1,8 @@
 """Recently verified bearer tokens, so a caller's every request need not look up its account.
 
 A token maps to the identity found for it, for `ttl` seconds at most: deactivating an account
-or changing its role takes effect within that time (refreshing a login always checks). An
+or changing its role drops its entries at once in every process that hears the database's
+notice (app/web/invalidation.py), within `ttl` in any case (refreshing a login always checks). An
 entry never outlives its token: past the token's `exp` (on the service's clock) it is gone,
 to the second, as if the token had been checked again.
 """
@@ -9,6 +10,7 @@ to the second, as if the token had been checked again.
 from __future__ import annotations
 
 import time
+import uuid
 from collections import OrderedDict
 from datetime import datetime
 
@@ -44,3 +46,15 @@ class IdentityCache:
         self._entries.move_to_end(token)
         if len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
+
+    def forget_user(self, user_id: uuid.UUID) -> None:
+        """Drop every entry of one account (its row changed)."""
+        stale = [
+            token for token, (_, _, found) in self._entries.items() if found.user_id == user_id
+        ]
+        for token in stale:
+            del self._entries[token]
+
+    def clear(self) -> None:
+        """Drop every entry."""
+        self._entries.clear()

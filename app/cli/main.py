@@ -26,7 +26,7 @@ from app.cli.mobile_contract import contract_cli
 from app.cli.policy import policy_cli
 from app.cli.webhooks import webhooks_cli, worker_command
 from app.database import create_engine, database_url, libpq_url
-from app.logging import UVICORN_LOG_CONFIG
+from app.logging import uvicorn_log_config
 from app.models import ApiKey, Organization
 from app.observability.metrics import shared_directory
 from app.progress import RichReporter
@@ -68,7 +68,9 @@ def serve(
         console.print(asyncio.run(prepare()))
         # Workers inherit the URL, so they all use this (possibly embedded) server.
         os.environ["DATABASE_URL"] = libpq_url(url)
-        bind_host, bind_port = host or settings.host, port or settings.port
+        bind_host = host or settings.host
+        # --port 0: any free port (uvicorn logs which).
+        bind_port = settings.port if port is None else port
         console.print(f"GraphQL at http://{bind_host}:{bind_port}/graphql")
         processes = workers or settings.workers
         # Several workers add their metrics up in one directory (app/observability/metrics.py).
@@ -79,7 +81,7 @@ def serve(
                 host=bind_host,
                 port=bind_port,
                 workers=processes,
-                log_config=UVICORN_LOG_CONFIG,
+                log_config=uvicorn_log_config(settings.log_level),
                 log_level=settings.log_level.lower(),
                 # The client address (login throttling) comes from X-Forwarded-For only when a
                 # trusted proxy sends it; anyone else could write any address there.
