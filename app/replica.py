@@ -15,6 +15,8 @@ import time
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.observability import metrics
+
 log = logging.getLogger(__name__)
 
 # Seconds behind the primary; a standby that is not streaming is behind by an unknown time.
@@ -50,6 +52,7 @@ class Replica:
             self._checked_at = now
             lag = await self._lag()
             fresh = lag is not None and lag <= self.max_lag_seconds
+            metrics.replica_checked(lag, fresh)
             if fresh != self._fresh:
                 log.info("replica %s", "in use" if fresh else "left alone", extra={"lag": lag})
             self._fresh = fresh

@@ -63,13 +63,27 @@ SQL_SECONDS = Histogram(
 )
 POOL_CHECKED_OUT = Gauge(
     "shouhu_db_pool_checked_out",
-    "Database connections the service's requests hold now (all workers).",
+    "Database connections the service's requests hold now (all workers), by database.",
+    ("database",),
     multiprocess_mode="livesum",
 )
 POOL_CAPACITY = Gauge(
     "shouhu_db_pool_capacity",
     "Database connections the workers' pools may open (size and overflow, all workers).",
+    ("database",),
     multiprocess_mode="livesum",
+)
+REPLICA_LAG = Gauge(
+    "shouhu_replica_lag_seconds",
+    "How far the read replica was behind the primary when last checked (absent while it "
+    "does not stream or answer).",
+    multiprocess_mode="livemostrecent",
+)
+REPLICA_IN_USE = Gauge(
+    "shouhu_replica_in_use",
+    "1 while reports read the replica, 0 while they go to the primary (it lags, does not "
+    "stream or does not answer).",
+    multiprocess_mode="livemostrecent",
 )
 SYNC_PULLED = Counter(
     "shouhu_sync_pulled_records",
@@ -196,6 +210,15 @@ def exposition(extra: Iterable[Collector] = ()) -> bytes:
     for collector in extra:
         registry.register(collector)
     return generate_latest(registry)
+
+
+def replica_checked(lag: float | None, in_use: bool) -> None:
+    """Note a check of the replica: its lag (None: unknown) and whether reports read it."""
+    if lag is None:
+        REPLICA_LAG.set(float("nan"))
+    else:
+        REPLICA_LAG.set(lag)
+    REPLICA_IN_USE.set(1 if in_use else 0)
 
 
 def sync_pulled(upserts: int, removals: int) -> None:

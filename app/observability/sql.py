@@ -19,12 +19,13 @@ _STARTED = "shouhu.statement_started"
 _SPAN = "shouhu.statement_span"
 
 
-def instrument(engine: AsyncEngine) -> None:
-    """Count, time and trace the statements of `engine` (the requests' engine), and keep the
-    pool's gauges."""
+def instrument(engine: AsyncEngine, database: str) -> None:
+    """Count, time and trace the statements of `engine` (one the requests use), and keep the
+    pool's gauges, labelled `database` ("primary", "replica")."""
     sync_engine = engine.sync_engine
     pool = sync_engine.pool
-    metrics.POOL_CAPACITY.inc(capacity(engine))
+    metrics.POOL_CAPACITY.labels(database).inc(capacity(engine))
+    checked_out = metrics.POOL_CHECKED_OUT.labels(database)
 
     @event.listens_for(sync_engine, "before_cursor_execute")
     def _before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
@@ -43,11 +44,11 @@ def instrument(engine: AsyncEngine) -> None:
 
     @event.listens_for(pool, "checkout")
     def _checkout(*args: Any) -> None:
-        metrics.POOL_CHECKED_OUT.inc()
+        checked_out.inc()
 
     @event.listens_for(pool, "checkin")
     def _checkin(*args: Any) -> None:
-        metrics.POOL_CHECKED_OUT.dec()
+        checked_out.dec()
 
 
 def capacity(engine: AsyncEngine) -> int:
@@ -56,9 +57,9 @@ def capacity(engine: AsyncEngine) -> int:
     return int(pool.size()) + int(getattr(pool, "_max_overflow", 0))
 
 
-def released(engine: AsyncEngine) -> None:
+def released(engine: AsyncEngine, database: str) -> None:
     """`engine` is disposed: its pool no longer counts in the gauges."""
-    metrics.POOL_CAPACITY.dec(capacity(engine))
+    metrics.POOL_CAPACITY.labels(database).dec(capacity(engine))
 
 
 def _finished(info: dict[str, Any], error: BaseException | None) -> None:

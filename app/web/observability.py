@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.observability import context, metrics
 from app.observability.backlog import Backlog
+from app.replica import Replica
 from app.settings import Settings
 from app.web.graphql_request import RequestError
 
@@ -81,6 +82,9 @@ async def metrics_endpoint(request: Request) -> Response:
         return refusal.response()
     backlog: Backlog = request.app.state.backlog
     await backlog.refresh()
+    replica: Replica | None = request.app.state.replica
+    if replica is not None:
+        await replica.fresh()  # its lag as of this scrape (checked at most once a second)
     return Response(metrics.exposition([backlog]), media_type=metrics.CONTENT_TYPE)
 
 

@@ -391,7 +391,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 pool_size=settings.db_pool_size,
                 transaction_pooler=settings.transaction_pooler,
             )
-            sql.instrument(engine)
+            sql.instrument(engine, "primary")
             # As the tables' owner: the backlog counts every area's queue.
             backlog_engine = create_engine(
                 url, pool_size=1, transaction_pooler=settings.transaction_pooler
@@ -414,6 +414,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     create_engine(replica_url, pool_size=1),
                     settings.replica_max_lag_seconds,
                 )
+            if replica is not None:
+                sql.instrument(replica.engine, "replica")
+            app.state.replica = replica
             app.state.scopes = ScopeCache(
                 engine,
                 settings.statement_timeout_seconds,
@@ -435,10 +438,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 idcrypto.install(previous_keys)
                 await engine.dispose()
                 await backlog_engine.dispose()
-                sql.released(engine)
+                sql.released(engine, "primary")
                 metrics.process_ended(os.getpid())
                 if replica is not None:
                     await replica.dispose()
+                    sql.released(replica.engine, "replica")
 
     graphql = ShouhuGraphQL(
         schema, graphql_ide="graphiql" if settings.graphiql else None, settings=settings

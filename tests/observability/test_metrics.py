@@ -114,7 +114,7 @@ async def test_a_known_operation_and_an_error_move_their_counters(
     assert statements
     assert moved("shouhu_request_sql_statements_sum", operation="Caseload") == len(statements)
     assert moved("shouhu_request_sql_seconds_count", operation="Caseload") == 2
-    assert value(after, "shouhu_db_pool_capacity") >= 20
+    assert value(after, "shouhu_db_pool_capacity", database="primary") >= 20
     assert value(after, "shouhu_outbox_unsent_events") >= 0
     assert ("shouhu_tasks_open", frozenset()) in samples(after)
 
@@ -170,7 +170,16 @@ async def test_no_personal_data_reaches_the_metrics(client: AsyncClient, demo_db
     labels = {
         label for (name, pairs) in samples(text) if name.startswith("shouhu_") for label, _ in pairs
     }
-    assert labels <= {"operation", "outcome", "role", "kind", "reason", "le"}
+    assert labels <= {"operation", "outcome", "role", "kind", "reason", "database", "le"}
+
+
+async def test_the_replica_s_lag_and_pool_are_read_at_scrape_time(demo_db: str) -> None:
+    # The primary itself as the "replica": not in recovery, so 0 s behind and in use.
+    async for client in service_client(demo_db, replica_url=demo_db, metrics_token=TOKEN):
+        text = await scrape(client)
+    assert value(text, "shouhu_replica_in_use") == 1
+    assert value(text, "shouhu_replica_lag_seconds") == 0
+    assert value(text, "shouhu_db_pool_capacity", database="replica") >= 20
 
 
 def test_several_processes_add_up_in_the_multiprocess_directory(
@@ -180,7 +189,7 @@ def test_several_processes_add_up_in_the_multiprocess_directory(
         "from app.observability import metrics\n"
         "metrics.REQUESTS.labels('Caseload', 'ok', 'village_director').inc(2)\n"
         "metrics.RATE_LIMITED.inc()\n"
-        "metrics.POOL_CHECKED_OUT.inc(3)\n"
+        "metrics.POOL_CHECKED_OUT.labels('primary').inc(3)\n"
     )
     env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     workers = [
@@ -194,7 +203,8 @@ def test_several_processes_add_up_in_the_multiprocess_directory(
     assert value(text, "shouhu_requests_total", **labels) == 4
     assert value(text, "shouhu_rate_limited_requests_total") == 2
     # A live gauge counts a process until it is marked ended (its worker's shutdown does).
-    assert value(text, "shouhu_db_pool_checked_out") == 6
+    assert value(text, "shouhu_db_pool_checked_out", database="primary") == 6
     for worker in workers:
         metrics.process_ended(worker.pid)
-    assert value(metrics.exposition().decode(), "shouhu_db_pool_checked_out") == 0
+    after = metrics.exposition().decode()
+    assert value(after, "shouhu_db_pool_checked_out", database="primary") == 0
