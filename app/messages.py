@@ -216,6 +216,7 @@ CHINESE: Final[dict[str, str]] = {
     "{count} aliases found. Allowed: {maximum}": "查询使用了 {count} 个别名，最多允许 {maximum} 个",
     "provided sha does not match query": "提供的 sha256 哈希值与查询内容不符",
     "only the app's persisted documents are accepted here": "此处只接受应用预置的查询",
+    "the session has ended: log in again": "会话已结束，请重新登录",
     "a document sent with GET must be one of the app's persisted documents: send it with POST": (
         "用 GET 发送的查询只能是应用预置的查询,其他查询请用 POST 发送"
     ),

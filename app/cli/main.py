@@ -25,7 +25,7 @@ from app.cli.keys import keys_cli
 from app.cli.mobile_contract import contract_cli
 from app.cli.policy import policy_cli
 from app.cli.webhooks import webhooks_cli, worker_command
-from app.database import create_engine, database_url, libpq_url
+from app.database import create_engine, database_url, direct_url, libpq_url
 from app.logging import uvicorn_log_config
 from app.models import ApiKey, Organization
 from app.observability.metrics import shared_directory
@@ -58,7 +58,8 @@ def serve(
     with database_url(settings) as url:
 
         async def prepare() -> str:
-            engine = create_engine(url, pool_size=2)
+            # Past any pooler: preparing takes a session lock (several processes may start).
+            engine = create_engine(direct_url(url, settings), pool_size=2)
             try:
                 with RichReporter() as reporter:
                     return await prepare_database(engine, settings, reporter)

@@ -60,5 +60,5 @@ async def _identify(connection: HTTPConnection, state: State) -> Identity | None
     if found is None:
         return None
     if bearer is not None and found.expires_at is not None:
-        state.identities.put(bearer, found.identity, found.expires_at)
+        state.identities.put(bearer, found.identity, found.expires_at, found.family_id)
     return found.identity

@@ -1,10 +1,11 @@
 """Every process drops what a change made elsewhere has made stale, within a moment.
 
-The database sends a notice on `shouhu_invalidate` when the policy or an account changes
-(migration 0032's triggers, at commit): `policy`, or `user:<id>`. Each process of the service
-listens on a connection of its own and drops its enforcer (authz/policy_store.py) or the
-account's verified tokens (app/auth/identity_cache.py); compiled scopes follow, being keyed
-by both. A notice is lost while the connection is down, so each (re)connection drops
+The database sends a notice on `shouhu_invalidate` when the policy or an account changes or
+a login ends (the triggers of migrations 0032 and 0033, at commit): `policy`, `user:<id>`,
+`family:<id>` (a refresh-token family revoked). Each process of the service listens on a
+connection of its own and drops its enforcer (authz/policy_store.py), the account's or the
+login's verified tokens (app/auth/identity_cache.py); compiled scopes follow, being keyed by
+both. A notice is lost while the connection is down, so each (re)connection drops
 everything first; the periodic policy reload and the identity cache's age limit stay as the
 net beneath.
 """
@@ -48,6 +49,8 @@ class Invalidation:
             self.policies.expire()
         elif kind == "user" and _is_uuid(subject):
             self.identities.forget_user(uuid.UUID(subject))
+        elif kind == "family" and _is_uuid(subject):
+            self.identities.forget_family(uuid.UUID(subject))
         else:
             self.everything()
 

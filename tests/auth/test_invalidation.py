@@ -23,7 +23,9 @@ from app.web.invalidation import Invalidation
 from app.web.service import create_app
 from authz.policy_store import PolicyStore, remove_rule
 from tests.api.test_mobile_contract import AD_HOC
+from tests.auth.test_auth import LOGOUT, login, refresh
 from tests.conftest import EngineFactory, access_token, service_settings
+from tests.graphql import query_data
 
 # A process's caches outlive the test unless told: only the notice can make it pass.
 LONG = {"policy_refresh_seconds": 3600, "identity_cache_seconds": 3600}
@@ -103,6 +105,34 @@ async def test_a_revoked_grant_is_revoked_everywhere_at_once(
             assert await within_a_second(refused)
 
 
+async def test_a_logout_ends_its_access_tokens_everywhere_at_once(fresh_db: str) -> None:
+    me = {"query": "{ me { username } }"}
+    async with process(fresh_db) as first, process(fresh_db) as second:
+        session = await login(first, "demo-village")
+        headers = {"Authorization": f"Bearer {session['accessToken']}"}
+        for client in (first, second):  # each process has verified the token
+            assert (await client.post("/graphql", json=me, headers=headers)).json()["data"]
+        # A refresh keeps the login going: the access token it replaces still works.
+        renewed = await refresh(first, session["refreshToken"])
+        assert renewed["errors"] == []
+        assert (await second.post("/graphql", json=me, headers=headers)).json()["data"]
+        answer = await query_data(first, None, LOGOUT, token=renewed["refreshToken"])
+        assert answer["logout"]["ok"]
+
+        for client in (first, second):
+
+            async def refused(client: AsyncClient = client) -> bool:
+                answer = (await client.post("/graphql", json=me, headers=headers)).json()
+                codes = {e["extensions"]["code"] for e in answer.get("errors", [])}
+                return codes == {"TOKEN_INVALID"}
+
+            assert await within_a_second(refused)
+    # A process that never saw the token refuses it too.
+    async with process(fresh_db) as third:
+        answer = (await third.post("/graphql", json=me, headers=headers)).json()
+        assert answer["errors"][0]["extensions"]["code"] == "TOKEN_INVALID"
+
+
 async def test_only_committed_changes_that_matter_send_notices(
     fresh_db: str, engine_for: EngineFactory
 ) -> None:
@@ -145,5 +175,11 @@ def test_a_notice_drops_what_it_names() -> None:
     invalidation.apply(f"user:{one.user_id}")
     assert (identities.get("token-1"), identities.get("token-2")) == (None, None)
     assert identities.get("token-3") == other
+    family = uuid.uuid4()
+    identities.put("token-4", other, later, family)
+    invalidation.apply(f"family:{uuid.uuid4()}")  # another login's end
+    assert identities.get("token-4") == other
+    invalidation.apply(f"family:{family}")
+    assert (identities.get("token-4"), identities.get("token-3")) == (None, other)
     invalidation.apply("user:not-an-id")  # a notice it cannot read drops everything
     assert identities.get("token-3") is None
