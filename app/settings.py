@@ -24,6 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Signs access tokens in development and tests only; production refuses to start with it.
 DEVELOPMENT_SECRET_KEY = "shouhu-development-only-secret-key-do-not-use-in-production"
+MIN_METRICS_TOKEN_LENGTH = 16
 MIN_SECRET_KEY_LENGTH = 32  # HS256 wants a key of at least its 256-bit output (RFC 7518 3.2)
 # Seal and fingerprint ID numbers in development and tests only; production refuses them.
 DEVELOPMENT_ID_NUMBER_KEY = base64.b64encode(b"shouhu-development-id-number-key").decode()
@@ -271,15 +272,23 @@ class Settings(BaseSettings):
     )
     metrics_token: str | None = Field(
         default=None,
+        min_length=MIN_METRICS_TOKEN_LENGTH,
         repr=False,
-        description="Bearer token /metrics requires (`Authorization: Bearer <token>`); unset, "
-        "/metrics answers loopback clients only.",
+        description="Bearer token /metrics requires (`Authorization: Bearer <token>`), at "
+        "least 16 characters; unset (or empty), /metrics answers loopback clients only.",
     )
     trust_request_id: bool = Field(
         default=False,
         description="Take a well-formed X-Request-ID of the request as its id (only behind a "
         "reverse proxy that sets or overwrites it); otherwise every request gets a new one.",
     )
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty SHOUHU_METRICS_TOKEN (`${SHOUHU_METRICS_TOKEN:-}` in a compose file) is
+        none, not a token that an empty bearer would match."""
+        return None if value == "" else value
 
     @field_validator("timezone")
     @classmethod

@@ -39,6 +39,13 @@ def value(text: str, name: str, **labels: str) -> float:
     return samples(text).get((name, frozenset(labels.items())), 0.0)
 
 
+def test_an_empty_token_is_none_and_a_short_one_is_refused() -> None:
+    # An empty one would let `Authorization: Bearer ` in.
+    assert Settings.model_validate({"metrics_token": ""}).metrics_token is None
+    with pytest.raises(ValueError, match="at least 16"):
+        Settings.model_validate({"metrics_token": "short"})
+
+
 @pytest.fixture
 async def client(demo_db: str) -> AsyncIterator[AsyncClient]:
     async for client in service_client(demo_db, metrics_token=TOKEN):
