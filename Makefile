@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test test-oldest-postgres lint typecheck contract install clean
+.PHONY: run test test-pooled test-oldest-postgres lint typecheck contract install clean
 
 run: $(STAMP)
 	$(BIN)/shouhu serve
@@ -13,12 +13,34 @@ run: $(STAMP)
 # wait on the database more than they compute, so two run well even on one core.
 TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(max(2, os.cpu_count() or 1))")
 
-test: $(STAMP) lint typecheck contract
+# graphql-http's GraphQL-over-HTTP audit (tests/api/test_graphql_over_http.py), from npm;
+# without npm the test says it was skipped and why.
+AUDIT_DIR := tests/http_conformance
+AUDIT_TOOL := $(AUDIT_DIR)/node_modules/.package-lock.json
+$(AUDIT_TOOL): $(AUDIT_DIR)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(AUDIT_DIR) && npm ci --no-audit --no-fund --silent; \
+	else \
+		echo "npm not found: the GraphQL-over-HTTP audit will be skipped"; \
+	fi
+
+test: $(STAMP) $(AUDIT_TOOL) lint typecheck contract
 	$(BIN)/pytest -n $(TEST_WORKERS)
-	tests/oldest_postgres.sh
+	@$(MAKE) --no-print-directory test-pooled
+	@$(MAKE) --no-print-directory test-oldest-postgres
+
+# The authorization suite again with the service behind PgBouncer in transaction mode
+# (tests/pgbouncer.py), where Debian's pgbouncer is installed (.ci/run installs it).
+test-pooled: $(STAMP)
+	@if [ -x /usr/sbin/pgbouncer ]; then \
+		SHOUHU_TEST_POOLER=pgbouncer $(BIN)/pytest -n $(TEST_WORKERS) -q tests/authz; \
+	else \
+		echo "pgbouncer not installed (apt-get install -y pgbouncer): the pooled run is skipped"; \
+	fi
 
 # The tests that exercise the SQL most, on the oldest PostgreSQL supported in production
-# (docs/database.md) where its Debian server package is installed; skipped elsewhere.
+# (docs/database.md) where its Debian server package is installed (.ci/run installs it);
+# skipped elsewhere.
 test-oldest-postgres: $(STAMP)
 	tests/oldest_postgres.sh
 

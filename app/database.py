@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -49,12 +50,35 @@ def database_url(settings: Settings) -> Iterator[str]:
         yield async_url(url)
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def direct_url(url: str, settings: Settings) -> str:
+    """The database past any pooler (DIRECT_DATABASE_URL), else `url`: for what holds a
+    session across transactions (LISTEN, session advisory locks)."""
+    return async_url(settings.direct_database_url) if settings.direct_database_url else url
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, transaction_pooler: bool = False
+) -> AsyncEngine:
     """An async engine with the pool settings the service uses.
 
     Its sessions run in the service's time zone, so that PostgreSQL's dates of moments
     (`visited_at::date`, a quarter's start compared with `reported_at`) are the local days
-    the clock gives (app/clock.py), not the server's."""
+    the clock gives (app/clock.py), not the server's. Behind a `transaction_pooler`
+    (PgBouncer in transaction mode), consecutive transactions may reach different server
+    connections: no statement is kept prepared, and each is prepared under a name of its own
+    (two clients' statements never meet on one server connection under one name)."""
+    connect_args: dict[str, Any] = {
+        "server_settings": {"timezone": clock.zone().key},
+        # Compiled reads (authz.session.fetch_scoped) are statements of 10-60 kB: asyncpg
+        # prepares anew, and PostgreSQL plans anew, each one over its default 15 kB.
+        "max_cacheable_statement_size": MAX_CACHEABLE_STATEMENT_BYTES,
+    }
+    if transaction_pooler:
+        connect_args |= {
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": _statement_name,
+        }
     engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
@@ -62,18 +86,18 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         # A failed statement's error never quotes its parameters: they are callers' data
         # (variables), and errors end up in logs.
         hide_parameters=True,
-        connect_args={
-            "server_settings": {"timezone": clock.zone().key},
-            # Compiled reads (authz.session.fetch_scoped) are statements of 10-60 kB: asyncpg
-            # prepares anew, and PostgreSQL plans anew, each one over its default 15 kB.
-            "max_cacheable_statement_size": MAX_CACHEABLE_STATEMENT_BYTES,
-        },
+        connect_args=connect_args,
     )
     _ping_when_idle(engine)
     return engine
 
 
 MAX_CACHEABLE_STATEMENT_BYTES = 256 * 1024
+
+
+def _statement_name() -> str:
+    return f"__shouhu_{uuid.uuid4().hex}__"
+
 
 # A pooled connection idle this long is pinged before it is handed out; one used more
 # recently is not. SQLAlchemy's pool_pre_ping pings every checkout, in three round trips
@@ -101,7 +125,8 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
         if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
             return
         try:
-            await_only(dbapi_connection.driver_connection.fetchrow(";"))
+            # One simple-protocol message: no prepared statement, whatever a pooler does.
+            await_only(dbapi_connection.driver_connection.execute("SELECT 1"))
         except Exception as error:  # whatever it is, the connection cannot be used
             # The pool discards the connection and checks out another (or connects anew).
             raise DisconnectionError("a pooled connection no longer answers") from error

@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from app.domain.idnumber import redact_id_numbers
+from app.observability import context, tracing
 
 # Attributes every LogRecord has; anything else was passed in `extra=` and is logged too.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
@@ -27,7 +28,8 @@ def bounded(text: str, limit: int) -> str:
 
 
 class JsonFormatter(logging.Formatter):
-    """Formats a record as one JSON object with time, level, logger, message and extras."""
+    """Formats a record as one JSON object with time, level, logger, message and extras, and
+    the id of the request being served (and its trace's, when tracing) if there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -43,34 +45,31 @@ class JsonFormatter(logging.Formatter):
                 if k not in _STANDARD
             }
         )
+        request = context.current()
+        if request is not None:
+            entry["request_id"] = request.request_id
+        trace_id = tracing.trace_id()
+        if trace_id is not None:
+            entry["trace_id"] = trace_id
         if record.exc_info:
             entry["exception"] = bounded(self.formatException(record.exc_info), MAX_EXCEPTION)
         # Whatever a message or an exception carries, an ID number leaves the process masked.
         return redact_id_numbers(orjson.dumps(entry, default=str).decode())
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Send every logger (uvicorn's included) to stderr as JSON lines."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logger = logging.getLogger(name)
-        logger.handlers[:] = []
-        logger.propagate = True
-
-
-# uvicorn's `log_config`: keep its loggers but route them through the JSON formatter.
-UVICORN_LOG_CONFIG: dict[str, Any] = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "app.logging.JsonFormatter"}},
-    "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "loggers": {
-        "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
-        "uvicorn.error": {"level": "INFO"},
-        "uvicorn.access": {"handlers": ["default"], "level": "INFO", "propagate": False},
-    },
-}
+def uvicorn_log_config(level: str) -> dict[str, Any]:
+    """uvicorn's `log_config` for `shouhu serve`: every logger, the service's own and
+    uvicorn's, written to stderr as JSON lines at `level` (without a root handler, the
+    service's lines below WARNING were dropped and the rest written as plain text)."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "app.logging.JsonFormatter"}},
+        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json"}},
+        "root": {"handlers": ["default"], "level": level.upper()},
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": "INFO", "propagate": False},
+            "uvicorn.error": {"level": "INFO"},
+            "uvicorn.access": {"handlers": ["default"], "level": "INFO", "propagate": False},
+        },
+    }

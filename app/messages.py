@@ -216,6 +216,10 @@ CHINESE: Final[dict[str, str]] = {
     "{count} aliases found. Allowed: {maximum}": "查询使用了 {count} 个别名，最多允许 {maximum} 个",
     "provided sha does not match query": "提供的 sha256 哈希值与查询内容不符",
     "only the app's persisted documents are accepted here": "此处只接受应用预置的查询",
+    "the session has ended: log in again": "会话已结束，请重新登录",
+    "a document sent with GET must be one of the app's persisted documents: send it with POST": (
+        "用 GET 发送的查询只能是应用预置的查询,其他查询请用 POST 发送"
+    ),
     "at most {maximum} operations per push": "每次同步最多 {maximum} 项操作",
     "not a mutation of the mobile contract": "不是移动端约定的修改操作",
     "{operation} cannot be queued: send it on its own": (
@@ -277,6 +281,30 @@ CHINESE: Final[dict[str, str]] = {
         "{operation} 操作不能用 GET 发送，请使用 POST"
     ),
     "GraphiQL is served in development only": "调试工具 GraphiQL 仅在开发环境中提供",
+    "/metrics needs the metrics token: Authorization: Bearer …": (
+        "/metrics 需要监控令牌：Authorization: Bearer …"
+    ),
+    "/metrics answers this host only: set SHOUHU_METRICS_TOKEN to scrape it from elsewhere": (
+        "/metrics 仅对本机开放：如需从其他主机采集，请设置 SHOUHU_METRICS_TOKEN"
+    ),
+    "no such file of GraphiQL": "GraphiQL 没有这个文件",
+    # The GraphiQL page and its login pane (app/web/graphiql/page.py)
+    "Shouhu GraphiQL": "守护 GraphiQL 调试工具",
+    "Username": "用户名",
+    "Password": "密码",
+    "Sign in": "登录",
+    "Sign out": "退出登录",
+    "Not signed in: until you sign in, only logging in and the schema's documentation work": (
+        "未登录：登录前只能登录和查看接口文档"
+    ),
+    "Signed in as {username}": "已登录：{username}",
+    "Signing in…": "正在登录…",
+    "The service could not be reached": "无法连接服务",
+    "Your login has expired: sign in again": "登录已过期，请重新登录",
+    "Loading GraphiQL…": "正在加载 GraphiQL…",
+    "# Sign in above, then run a query with Ctrl-Enter or the ▶ button, e.g.": (
+        "# 请先在上方登录，然后按 Ctrl-Enter 或 ▶ 按钮运行查询，例如："
+    ),
     "not a GraphQL request": "不是有效的 GraphQL 请求",
     "the document has {length} characters, more than the {maximum} allowed": (
         "查询文档有 {length} 个字符，超过上限 {maximum}"

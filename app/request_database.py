@@ -38,9 +38,15 @@ class QueryTimeout(Exception):
 class RequestDatabase:
     """The database of one request, as its caller may see it."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        report_sessions: Callable[[], Awaitable[async_sessionmaker[AsyncSession]]] | None = None,
+    ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._report_sessions = report_sessions
+        self._report_session: AsyncSession | None = None
         self._lock = asyncio.Lock()
 
     @property
@@ -57,15 +63,18 @@ class RequestDatabase:
     async def read(self, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run a read on the request's session."""
         async with self._lock:
-            session = self._current()
-            try:
-                return await action(session)
-            except DBAPIError as error:
-                if not is_timeout(error):
-                    raise
-                # The transaction is aborted: the request's other reads start a new one.
-                await session.rollback()
-                raise QueryTimeout from error
+            return await _reading(self._current(), action)
+
+    async def report(self, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run a report's read (statistics, a search) on the replica while it is fresh
+        (app/replica.py), else as any read."""
+        sessions = None if self._report_sessions is None else await self._report_sessions()
+        if sessions is None or sessions is self._sessions:
+            return await self.read(action)
+        async with self._lock:
+            if self._report_session is None:
+                self._report_session = sessions()
+            return await _reading(self._report_session, action)
 
     async def write(self, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run `action` in a transaction of its own: committed if it returns, rolled back
@@ -90,3 +99,17 @@ class RequestDatabase:
             if self._session is not None:
                 await self._session.close()
                 self._session = None
+            if self._report_session is not None:
+                await self._report_session.close()
+                self._report_session = None
+
+
+async def _reading(session: AsyncSession, action: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    try:
+        return await action(session)
+    except DBAPIError as error:
+        if not is_timeout(error):
+            raise
+        # The transaction is aborted: the request's other reads start a new one.
+        await session.rollback()
+        raise QueryTimeout from error

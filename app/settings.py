@@ -24,6 +24,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Signs access tokens in development and tests only; production refuses to start with it.
 DEVELOPMENT_SECRET_KEY = "shouhu-development-only-secret-key-do-not-use-in-production"
+MIN_METRICS_TOKEN_LENGTH = 16
 MIN_SECRET_KEY_LENGTH = 32  # HS256 wants a key of at least its 256-bit output (RFC 7518 3.2)
 # Seal and fingerprint ID numbers in development and tests only; production refuses them.
 DEVELOPMENT_ID_NUMBER_KEY = base64.b64encode(b"shouhu-development-id-number-key").decode()
@@ -41,6 +42,27 @@ class Settings(BaseSettings):
         default=None,
         validation_alias=AliasChoices("DATABASE_URL", "SHOUHU_DATABASE_URL"),
         description="PostgreSQL URL; unset means the embedded server under data_dir.",
+    )
+    transaction_pooler: bool = Field(
+        default=False,
+        description="DATABASE_URL leads to a pooler in transaction mode (PgBouncer): no "
+        "prepared statement outlives its transaction.",
+    )
+    direct_database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DIRECT_DATABASE_URL", "SHOUHU_DIRECT_DATABASE_URL"),
+        description="The database itself, past the pooler, for what holds a session: the "
+        "invalidation notices and the daily job's lock (default: DATABASE_URL).",
+    )
+    replica_url: str | None = Field(
+        default=None,
+        description="A streaming replica for statistics, exports and searches (unset: the "
+        "primary serves them).",
+    )
+    replica_max_lag_seconds: float = Field(
+        default=30,
+        ge=0,
+        description="How far behind the primary the replica may be and still serve reports.",
     )
     data_dir: Path = Field(default=PROJECT_ROOT / ".data", description="Embedded PostgreSQL data.")
     env: Literal["development", "production"] = "development"
@@ -248,6 +270,25 @@ class Settings(BaseSettings):
         description="Answer query documents whose fields all have a SQL mapping (the mobile "
         "app's) with one SQL statement each, not field by field (schema/compiler).",
     )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=MIN_METRICS_TOKEN_LENGTH,
+        repr=False,
+        description="Bearer token /metrics requires (`Authorization: Bearer <token>`), at "
+        "least 16 characters; unset (or empty), /metrics answers loopback clients only.",
+    )
+    trust_request_id: bool = Field(
+        default=False,
+        description="Take a well-formed X-Request-ID of the request as its id (only behind a "
+        "reverse proxy that sets or overwrites it); otherwise every request gets a new one.",
+    )
+
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        """An empty SHOUHU_METRICS_TOKEN (`${SHOUHU_METRICS_TOKEN:-}` in a compose file) is
+        none, not a token that an empty bearer would match."""
+        return None if value == "" else value
 
     @field_validator("timezone")
     @classmethod

@@ -1,7 +1,8 @@
 """Policies in the database, loaded into an enforcer and reloaded when they change.
 
 The default policy file seeds an empty table; after that the table is the truth, so a policy
-change needs no deploy: every worker reloads within `refresh_seconds`.
+change needs no deploy: every process reloads on the database's notice of the change
+(app/web/invalidation.py), and within `refresh_seconds` should a notice be missed.
 """
 
 from __future__ import annotations
@@ -80,4 +81,8 @@ class PolicyStore:
 
     def invalidate(self) -> None:
         """Reload on the next request (after this process changed a policy)."""
+        self._enforcer = None
+
+    def expire(self) -> None:
+        """Reload the rules at the next request (they changed)."""
         self._enforcer = None

@@ -15,6 +15,7 @@ import casbin
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.auth.identity import Identity
+from app.replica import Replica
 from authz.principal import principal_for
 from authz.scope import Scope, compile_scope
 from authz.session import ScopedSession, scoped_sessions
@@ -26,6 +27,17 @@ class RequestScope:
 
     scope: Scope
     sessions: async_sessionmaker[AsyncSession]
+    # The caller's sessions on the replica (app/replica.py), if the service has one.
+    replica_sessions: async_sessionmaker[AsyncSession] | None = None
+    replica: Replica | None = None
+
+    async def report_sessions(self) -> async_sessionmaker[AsyncSession]:
+        """The caller's sessions for a report: the replica's while it is fresh, else the
+        primary's. Never for a write."""
+        replica, sessions = self.replica, self.replica_sessions
+        if replica is not None and sessions is not None and await replica.fresh():
+            return sessions
+        return self.sessions
 
 
 class ScopeCache:
@@ -38,8 +50,10 @@ class ScopeCache:
         max_entries: int = 2048,
         *,
         session_class: type[ScopedSession] = ScopedSession,
+        replica: Replica | None = None,
     ) -> None:
         self._engine = engine
+        self._replica = replica
         self._session_class = session_class
         self._statement_timeout = statement_timeout
         self._max_entries = max_entries
@@ -58,7 +72,13 @@ class ScopeCache:
         sessions = scoped_sessions(
             self._engine, scope, today, self._statement_timeout, session_class=self._session_class
         )
-        entry = RequestScope(scope=scope, sessions=sessions)
+        replica_sessions = None
+        if self._replica is not None:
+            replica_sessions = scoped_sessions(
+                self._replica.engine, scope, today, self._statement_timeout,
+                session_class=self._session_class,
+            )  # fmt: skip
+        entry = RequestScope(scope, sessions, replica_sessions, self._replica)
         self._entries[key] = entry
         if len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_lo
 from sqlalchemy.sql.base import Executable
 
 from app.database import is_timeout, raw_connection, sql_literal
+from app.observability.sql import Statement
 from app.request_database import QueryTimeout
 from authz.predicates import SCOPED_MODELS, criteria
 from authz.scope import Scope
@@ -99,6 +100,10 @@ def _settings_sql(info: dict[str, Any]) -> str:
     return "SELECT " + ", ".join(calls)
 
 
+# How the scope's settings appear in traces: their values (the caller's areas) stay out.
+_SCOPE_STATEMENT = "BEGIN; SELECT set_config(…) -- the caller's scope"
+
+
 async def fetch_scoped(
     sessions: async_sessionmaker[AsyncSession],
     sql: str,
@@ -119,8 +124,10 @@ async def fetch_scoped(
     async with engine.connect() as conn:
         raw = await raw_connection(conn)
         try:
-            await raw.execute(f"BEGIN; {_settings_sql(sessions.kw['info'])}")
-            value = await raw.fetchval(sql, *arguments)
+            with Statement(_SCOPE_STATEMENT):
+                await raw.execute(f"BEGIN; {_settings_sql(sessions.kw['info'])}")
+            with Statement(sql):
+                value = await raw.fetchval(sql, *arguments)
             await raw.execute("COMMIT" if commit else "ROLLBACK")
         except BaseException as error:
             try:

@@ -7,7 +7,9 @@ clone of the seeded template each, so no test sees another's writes.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,6 +22,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 import time_machine
+import uvicorn
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -32,6 +35,7 @@ from app.embedded_db import embedded_postgres
 from app.seed.demo import seed_demo
 from app.settings import Settings
 from app.web.service import create_app
+from tests.pgbouncer import pgbouncer, through
 
 if TYPE_CHECKING:
     from tests.world import World
@@ -100,6 +104,43 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield libpq_url(url)
 
 
+# `make test-pooled` sets SHOUHU_TEST_POOLER=pgbouncer: the service under test then reaches
+# its databases through PgBouncer in transaction mode (tests/pgbouncer.py), the tests' own
+# fixtures still directly.
+POOLED = os.environ.get("SHOUHU_TEST_POOLER") == "pgbouncer"
+_pooler: list[str] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pooler(server_url: str) -> Iterator[None]:
+    """PgBouncer in front of the server for this run, when SHOUHU_TEST_POOLER asks for it."""
+    if not POOLED:
+        yield
+        return
+    with pgbouncer(server_url, pool_size=4) as address:
+        _pooler.append(address)
+        yield
+        _pooler.clear()
+
+
+def service_settings(url: str, **settings: object) -> Settings:
+    """The settings of a service under test on database `url` (through the run's pooler, if
+    any), with `settings` overridden. The webhook worker (tests/webhooks) and the daily job
+    (tests/tasks) are tests' own subjects: off unless a test turns them on, since they write
+    across the database."""
+    database: dict[str, object] = {"DATABASE_URL": url}
+    if _pooler:
+        database = {
+            "DATABASE_URL": through(_pooler[0], url),
+            "transaction_pooler": True,
+            "direct_database_url": url,
+        }
+    return Settings.model_validate(
+        {**database, "env": "development", "webhook_worker": False, "daily_job": False,
+         **settings}
+    )  # fmt: skip
+
+
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def template_db(server_url: str) -> AsyncIterator[str]:
     """A migrated database with Hubei's areas and the demo data, used only as a template."""
@@ -152,24 +193,31 @@ async def engine_for() -> AsyncIterator[EngineFactory]:
 
 async def service_client(url: str, **settings: object) -> AsyncIterator[AsyncClient]:
     """An HTTP client of the service on database `url`, with settings overridden."""
-    app = create_app(
-        # The webhook worker (tests/webhooks) and the daily job (tests/tasks) are tests' own
-        # subjects: off unless a test turns them on, since they write across the database.
-        Settings.model_validate(
-            {
-                "DATABASE_URL": url,
-                "env": "development",
-                "webhook_worker": False,
-                "daily_job": False,
-                **settings,
-            }
-        )
-    )
+    app = create_app(service_settings(url, **settings))
     async with (
         app.router.lifespan_context(app),
         AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as client,
     ):
         yield client
+
+
+@contextlib.asynccontextmanager
+async def served(url: str, **settings: object) -> AsyncIterator[str]:
+    """The service on database `url` behind a real HTTP server on a free loopback port (for
+    clients outside this process: a browser, node); its base URL. Stopped on exit."""
+    app = create_app(service_settings(url, **settings))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # the server failed to start: say why
+            await asyncio.sleep(0.05)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def access_token(url: str, username: str) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.apikeys import authenticate_api_key
 from app.auth.errors import ACCOUNT_INACTIVE, DUPLICATE_CREDENTIALS, TOKEN_INVALID, AuthError
+from app.auth.refresh import family_alive
 from app.auth.tokens import verify_access_token
 from app.enums import Role
 from app.models import User
@@ -81,6 +82,8 @@ class Authenticated:
 
     identity: Identity
     expires_at: datetime | None
+    # A bearer token's login (refresh-token family), whose revocation refuses the token.
+    family_id: uuid.UUID | None = None
 
 
 async def authenticate(
@@ -133,14 +136,17 @@ async def _user_identity(
     scheme, _, token = authorization.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError(TOKEN_INVALID, "the Authorization header must read: Bearer <token>")
-    user_id, expires_at = verify_access_token(token.strip(), settings)
-    user = await session.get(User, user_id)
-    # A good signature is not enough: the user may have been removed since it was issued.
+    claims = verify_access_token(token.strip(), settings)
+    user = await session.get(User, claims.user_id)
+    # A good signature is not enough: the user may have been removed since it was issued,
+    # or have logged out.
     if user is None or user.deleted_at is not None:
         raise AuthError(TOKEN_INVALID)
     if not user.is_active:
         raise AuthError(ACCOUNT_INACTIVE)
-    return Authenticated(user_identity(user), expires_at)
+    if claims.family_id is not None and not await family_alive(session, claims.family_id):
+        raise AuthError(TOKEN_INVALID, "the session has ended: log in again")
+    return Authenticated(user_identity(user), claims.expires_at, claims.family_id)
 
 
 def user_identity(user: User) -> Identity:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -67,8 +68,9 @@ async def login(
         raise AuthError(INVALID_CREDENTIALS)
     if not user.is_active:
         raise AuthError(ACCOUNT_INACTIVE)
-    refresh_token = await issue_refresh_token(session, user.id, settings)
-    return _result(user, settings, refresh_token)
+    family = uuid.uuid4()
+    refresh_token = await issue_refresh_token(session, user.id, settings, family)
+    return _result(user, settings, refresh_token, family)
 
 
 async def refresh_login(
@@ -80,14 +82,16 @@ async def refresh_login(
     was disabled (or removed) since logging in; that also ends the session. As with
     rotation, commit even when this raises, so that revocations stick.
     """
-    user_id, new_refresh = await rotate_refresh_token(session, refresh_token, settings)
-    user = await session.get(User, user_id)
+    rotated = await rotate_refresh_token(session, refresh_token, settings)
+    user = await session.get(User, rotated.user_id)
     if user is None or not user.is_active or user.deleted_at is not None:
-        await revoke_refresh_token(session, new_refresh)
+        await revoke_refresh_token(session, rotated.token)
         raise AuthError(ACCOUNT_INACTIVE)
-    return _result(user, settings, new_refresh)
+    return _result(user, settings, rotated.token, rotated.family_id)
 
 
-def _result(user: User, settings: Settings, refresh_token: str) -> LoginResult:
-    access, expires = issue_access_token(user.id, settings)
+def _result(
+    user: User, settings: Settings, refresh_token: str, family_id: uuid.UUID
+) -> LoginResult:
+    access, expires = issue_access_token(user.id, settings, family_id=family_id)
     return LoginResult(user, access, expires, refresh_token)

@@ -16,6 +16,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,9 +43,15 @@ async def issue_refresh_token(
     return token
 
 
-async def rotate_refresh_token(
-    session: AsyncSession, token: str, settings: Settings
-) -> tuple[uuid.UUID, str]:
+class Rotated(NamedTuple):
+    """A refresh token's successor: its user, the new token, and their family."""
+
+    user_id: uuid.UUID
+    token: str
+    family_id: uuid.UUID
+
+
+async def rotate_refresh_token(session: AsyncSession, token: str, settings: Settings) -> Rotated:
     """Use `token`: revoke it and return its user and a new token of the same family.
 
     Raises AuthError(REFRESH_TOKEN_INVALID) for an unknown or expired token and
@@ -65,7 +72,7 @@ async def rotate_refresh_token(
     row.revoked_at = now
     row.replaced_by_id = successor.id
     await session.flush()
-    return row.user_id, new_token
+    return Rotated(row.user_id, new_token, row.family_id)
 
 
 async def revoke_refresh_token(session: AsyncSession, token: str) -> bool:
@@ -75,6 +82,17 @@ async def revoke_refresh_token(session: AsyncSession, token: str) -> bool:
         return False
     await _revoke_family(session, row.family_id, clock.now())
     return True
+
+
+async def family_alive(session: AsyncSession, family_id: uuid.UUID) -> bool:
+    """Whether the login of `family_id` goes on: a token of it is not revoked (logging out
+    and reusing a token revoke them all; a rotation leaves the successor)."""
+    alive = await session.scalar(
+        select(RefreshToken.id)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .limit(1)
+    )
+    return alive is not None
 
 
 async def _locked(session: AsyncSession, token: str) -> RefreshToken | None:

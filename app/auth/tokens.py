@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import jwt
 
@@ -28,10 +28,13 @@ def issue_access_token(
     *,
     now: datetime | None = None,
     ttl: int | None = None,
+    family_id: uuid.UUID | None = None,
 ) -> tuple[str, datetime]:
     """A signed access token for `user_id` and when it expires.
 
     `ttl` (seconds) defaults to settings.access_token_ttl_seconds; `now` is for tests.
+    `family_id` is the login's refresh-token family: once that family is revoked (logout,
+    a reused refresh token), its access tokens are refused too (app/auth/identity.py).
     """
     issued = (now or clock.now()).replace(microsecond=0)  # JWT times are whole seconds
     expires = issued + timedelta(seconds=settings.access_token_ttl_seconds if ttl is None else ttl)
@@ -42,6 +45,8 @@ def issue_access_token(
         "exp": expires,
         "jti": uuid.uuid4().hex,  # makes every token distinct, and lets logs name one
     }
+    if family_id is not None:
+        claims["fam"] = str(family_id)
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM), expires
 
 
@@ -54,8 +59,17 @@ def decode_access_token(token: str, settings: Settings) -> uuid.UUID:
     return verify_access_token(token, settings)[0]
 
 
-def verify_access_token(token: str, settings: Settings) -> tuple[uuid.UUID, datetime]:
-    """The user id inside a valid access token and when the token expires (its `exp`).
+class AccessClaims(NamedTuple):
+    """What a valid access token says: its user, its `exp`, and its login's family."""
+
+    user_id: uuid.UUID
+    expires_at: datetime
+    family_id: uuid.UUID | None
+
+
+def verify_access_token(token: str, settings: Settings) -> AccessClaims:
+    """The user id inside a valid access token, when the token expires (its `exp`) and the
+    family of the login that issued it (None for a token from before families were named).
 
     Raises what decode_access_token raises. A token is valid while clock.now() < exp.
     """
@@ -79,6 +93,9 @@ def verify_access_token(token: str, settings: Settings) -> tuple[uuid.UUID, date
     if expires <= clock.now():
         raise AuthError(TOKEN_EXPIRED)
     try:
-        return uuid.UUID(str(claims["sub"])), expires
-    except ValueError as exc:
+        family = claims.get("fam")
+        return AccessClaims(
+            uuid.UUID(str(claims["sub"])), expires, None if family is None else uuid.UUID(family)
+        )
+    except (ValueError, TypeError, AttributeError) as exc:
         raise AuthError(TOKEN_INVALID) from exc

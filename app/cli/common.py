@@ -11,7 +11,7 @@ from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.database import create_engine, database_url, session_factory
+from app.database import create_engine, database_url, direct_url, session_factory
 from app.models import User
 from app.services.statistics.refresh import StatisticsSession
 from app.settings import get_settings
@@ -22,7 +22,8 @@ T = TypeVar("T")
 
 
 def with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    """Run `action` on the configured database (the embedded one when DATABASE_URL is unset)."""
+    """Run `action` on the configured database (the embedded one when DATABASE_URL is unset),
+    past any pooler (DIRECT_DATABASE_URL): commands take session locks and run migrations."""
 
     async def run(url: str) -> T:
         engine = create_engine(url, pool_size=2)
@@ -31,8 +32,9 @@ def with_engine(action: Callable[[AsyncEngine], Awaitable[T]]) -> T:
         finally:
             await engine.dispose()
 
-    with database_url(get_settings()) as url:
-        return asyncio.run(run(url))
+    settings = get_settings()
+    with database_url(settings) as url:
+        return asyncio.run(run(direct_url(url, settings)))
 
 
 class CommandRefused(Exception):

@@ -25,10 +25,11 @@ from app.cli.keys import keys_cli
 from app.cli.mobile_contract import contract_cli
 from app.cli.policy import policy_cli
 from app.cli.webhooks import webhooks_cli, worker_command
-from app.database import create_engine, database_url, libpq_url
+from app.database import create_engine, database_url, direct_url, libpq_url
 from app.embedded_db import DataDirectoryVersionError
-from app.logging import UVICORN_LOG_CONFIG
+from app.logging import uvicorn_log_config
 from app.models import ApiKey, Organization
+from app.observability.metrics import shared_directory
 from app.progress import RichReporter
 from app.seed.demo import seed_demo
 from app.seed.synthetic import SeedError, seed_synthetic
@@ -58,7 +59,8 @@ def serve(
     with database_url(settings) as url:
 
         async def prepare() -> str:
-            engine = create_engine(url, pool_size=2)
+            # Past any pooler: preparing takes a session lock (several processes may start).
+            engine = create_engine(direct_url(url, settings), pool_size=2)
             try:
                 with RichReporter() as reporter:
                     return await prepare_database(engine, settings, reporter)
@@ -68,21 +70,26 @@ def serve(
         console.print(asyncio.run(prepare()))
         # Workers inherit the URL, so they all use this (possibly embedded) server.
         os.environ["DATABASE_URL"] = libpq_url(url)
-        bind_host, bind_port = host or settings.host, port or settings.port
+        bind_host = host or settings.host
+        # --port 0: any free port (uvicorn logs which).
+        bind_port = settings.port if port is None else port
         console.print(f"GraphQL at http://{bind_host}:{bind_port}/graphql")
-        uvicorn.run(
-            "app.web.service:serving_app",
-            factory=True,
-            host=bind_host,
-            port=bind_port,
-            workers=workers or settings.workers,
-            log_config=UVICORN_LOG_CONFIG,
-            log_level=settings.log_level.lower(),
-            # The client address (login throttling) comes from X-Forwarded-For only when a
-            # trusted proxy sends it; anyone else could write any address there.
-            proxy_headers=True,
-            forwarded_allow_ips=settings.trusted_proxies,
-        )
+        processes = workers or settings.workers
+        # Several workers add their metrics up in one directory (app/observability/metrics.py).
+        with shared_directory(processes):
+            uvicorn.run(
+                "app.web.service:serving_app",
+                factory=True,
+                host=bind_host,
+                port=bind_port,
+                workers=processes,
+                log_config=uvicorn_log_config(settings.log_level),
+                log_level=settings.log_level.lower(),
+                # The client address (login throttling) comes from X-Forwarded-For only when a
+                # trusted proxy sends it; anyone else could write any address there.
+                proxy_headers=True,
+                forwarded_allow_ips=settings.trusted_proxies,
+            )
 
 
 @cli.command("migrate")

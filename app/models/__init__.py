@@ -3,7 +3,7 @@
 from app.models.absences import AbsenceBatch, AbsenceRecord
 from app.models.areas import Area
 from app.models.audit import AuditEvent, AuditRead
-from app.models.auth import ApiKey, LoginFailure, RefreshToken
+from app.models.auth import ApiKey, LoginFailure, RateLimitBucket, RefreshToken
 from app.models.base import Base
 from app.models.cases import Case, CaseEvent, CaseNumberCounter, CaseReferral, DropoutStatus
 from app.models.children import Child, ChildMove, ChildMoveRequest
@@ -52,6 +52,7 @@ __all__ = [
     "Organization",
     "OutboxEvent",
     "Parent",
+    "RateLimitBucket",
     "RefreshToken",
     "Task",
     "User",

@@ -1,5 +1,5 @@
 """Identities that are not passwords: refresh tokens of logged-in users, integration API keys;
-and the failed logins that throttle password guessing.
+the failed logins that throttle password guessing, and the API keys' rate-limit buckets.
 
 Neither identity table stores a usable secret: only the SHA-256 of it. The secrets are long
 random strings (not something a person chose), so a fast hash suffices; a slow one (argon2)
@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, func
+from sqlalchemy import Boolean, CheckConstraint, DateTime, Float, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.enums import Role
@@ -81,3 +81,21 @@ class LoginFailure(Base):
     subject: Mapped[str] = mapped_column(String(LOGIN_SUBJECT_LENGTH), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class RateLimitBucket(Base):
+    """An API key's token bucket (app/web/ratelimit.py), by the key's prefix.
+
+    In the database so that every process of the service spends from the same bucket;
+    unlogged, since a bucket lost in a crash only refills early (no WAL, no replica copy).
+    """
+
+    __tablename__ = "rate_limit_buckets"
+    __table_args__ = ({"prefixes": ["UNLOGGED"]},)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    # Seconds since the epoch on the service's clock when the bucket was last spent from.
+    updated_at: Mapped[float] = mapped_column(Float)
+    # Whether the last request was let through (tokens alone cannot tell).
+    allowed: Mapped[bool] = mapped_column(Boolean)

@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from app import clock
 from app.auth.errors import AuthError
 from app.auth.identity import Identity, authenticate_credentials, credential_headers
+from app.observability import context
 from app.settings import Settings
 from authz.request_scope import RequestScope
 
@@ -34,6 +35,10 @@ async def resolve_caller(connection: HTTPConnection) -> Caller:
         identity, auth_error = None, error.code
     enforcer = await state.policies.enforcer(state.service_sessions)
     scoped = state.scopes.get(identity, enforcer, state.policies.generation, clock.today())
+    record = context.current()
+    if record is not None:
+        role = scoped.scope.principal.role
+        record.role = "anonymous" if role is None else role.value
     return Caller(identity=identity, scoped=scoped, auth_error=auth_error)
 
 
@@ -55,5 +60,5 @@ async def _identify(connection: HTTPConnection, state: State) -> Identity | None
     if found is None:
         return None
     if bearer is not None and found.expires_at is not None:
-        state.identities.put(bearer, found.identity, found.expires_at)
+        state.identities.put(bearer, found.identity, found.expires_at, found.family_id)
     return found.identity

@@ -84,7 +84,7 @@ async def _report(
             {"earliest": EARLIEST_AS_OF},
         )  # fmt: skip
     try:
-        async with access.sessions() as session:
+        async with (await access.report_sessions())() as session:
             report = await statistics_report(session, access.scope, area, as_of)
     except DBAPIError as error:
         if not is_timeout(error):

@@ -301,7 +301,7 @@ async def children_xlsx(request: Request) -> Response:
     columns = child_columns(scope)
     trail = AuditTrail()
     try:
-        async with caller.scoped.sessions() as session:
+        async with (await caller.scoped.report_sessions())() as session:
             count = await (
                 count_children(session, criteria, today=today)
                 if search is None
@@ -386,7 +386,7 @@ async def visits_xlsx(request: Request) -> Response:
     area = request.query_params.get("areaCode") or None
     settings: Settings = request.app.state.settings
     try:
-        async with caller.scoped.sessions() as session:
+        async with (await caller.scoped.report_sessions())() as session:
             count = await count_visits(session, child_id=None, area_prefix=area)
             if count > settings.export_max_rows:
                 return _too_large(count, settings.export_max_rows)

@@ -1,10 +1,10 @@
 """Per-key rate limiting for integrations: a token bucket for each API key.
 
 A key may make `burst` requests at once and then `per_minute` a minute; beyond that the
-answer is 429 with `Retry-After` (seconds). Buckets live in the process: with several
-workers each keeps its own, so the effective limit is per worker (see docs/integrations.md).
-Only API keys are limited: staff use the app at human speed, and partner systems are the
-ones that loop.
+answer is 429 with `Retry-After` (seconds). The buckets are rows of `rate_limit_buckets`,
+each spent from in one statement (one round trip, the row locked for its update), so every
+process of the service, on any machine, counts against the same bucket. Only API keys are
+limited: staff use the app at human speed, and partner systems are the ones that loop.
 
 The bucket is the key's prefix, read from the request's one `X-API-Key` header exactly as
 authentication reads it (app/auth/identity.credential_headers, apikeys.key_prefix): a
@@ -17,62 +17,63 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.auth.apikeys import key_prefix
 from app.auth.errors import AuthError
 from app.auth.identity import credential_headers
+from app.database import raw_connection
 from app.i18n import translate
+from app.observability import metrics
 
-# Buckets that have refilled to full are forgotten once there are this many keys: a full
-# bucket is the same as no bucket, so memory stays bounded without changing any answer.
-_PRUNE_ABOVE = 10_000
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+# Refill the bucket to the clock ($2, seconds), up to the burst ($3), at the rate ($4 a
+# second), and spend a token if there is a whole one. The clock is the service's, passed
+# in: a process whose clock lags another's never refills a bucket backwards.
+_TAKE = """
+INSERT INTO rate_limit_buckets AS b (key, tokens, updated_at, allowed)
+VALUES ($1, $3 - 1, $2, true)
+ON CONFLICT (key) DO UPDATE SET
+    tokens = LEAST($3, b.tokens + GREATEST(0, $2 - b.updated_at) * $4)
+        - CASE WHEN LEAST($3, b.tokens + GREATEST(0, $2 - b.updated_at) * $4) >= 1
+               THEN 1 ELSE 0 END,
+    allowed = LEAST($3, b.tokens + GREATEST(0, $2 - b.updated_at) * $4) >= 1,
+    updated_at = GREATEST(b.updated_at, $2)
+RETURNING tokens, allowed
+"""
+# A bucket untouched for as long as it takes to refill is full: the same as no row.
+_PRUNE = "DELETE FROM rate_limit_buckets WHERE updated_at < $1"
+# Takes between two prunes in a process (a well-formed but unknown key makes a row too).
+_PRUNE_EVERY = 1000
 
 
 class TokenBuckets:
-    """One bucket per key: `take(key)` is 0 when a request may go, else seconds to wait."""
+    """One bucket per key, in the database: `take(engine, key)` is 0 when a request may
+    go, else the seconds to wait."""
 
     def __init__(
-        self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic
+        self, per_minute: float, burst: int, clock: Callable[[], float] = time.time
     ) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self._clock = clock
-        self._buckets: dict[str, _Bucket] = {}
+        self._takes = 0
 
-    def take(self, key: str) -> float:
+    async def take(self, engine: AsyncEngine, key: str) -> float:
         """Spend a token of `key`'s bucket; the wait in seconds if there is none."""
         now = self._clock()
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            if len(self._buckets) >= _PRUNE_ABOVE:
-                self._prune(now)
-            bucket = self._buckets[key] = _Bucket(tokens=self.burst, updated=now)
-        else:
-            bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-            bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return 0.0
-        return (1 - bucket.tokens) / self.rate
-
-    def _prune(self, now: float) -> None:
-        full = [
-            key
-            for key, b in self._buckets.items()
-            if b.tokens + (now - b.updated) * self.rate >= self.burst
-        ]
-        for key in full:
-            del self._buckets[key]
+        self._takes += 1
+        async with engine.connect() as conn:
+            driver = await raw_connection(conn)
+            # In a transaction: behind a transaction-mode pooler, a statement prepared and
+            # run in two messages outside one may meet two server connections.
+            async with driver.transaction():
+                if self._takes % _PRUNE_EVERY == 0:
+                    await driver.execute(_PRUNE, now - self.burst / self.rate)
+                tokens, allowed = await driver.fetchrow(_TAKE, key, now, self.burst, self.rate)
+        return 0.0 if allowed else (1 - tokens) / self.rate
 
 
 class RateLimitMiddleware:
@@ -96,10 +97,13 @@ class RateLimitMiddleware:
             return
         # A malformed key names no bucket: authentication refuses it without a lookup.
         key = key_prefix(credentials.api_key) if credentials.api_key is not None else None
-        wait = self.buckets.take(key) if self.buckets is not None and key else 0.0
+        wait = 0.0
+        if self.buckets is not None and key:
+            wait = await self.buckets.take(scope["app"].state.engine, key)
         if wait <= 0:
             await self.app(scope, receive, send)
             return
+        metrics.RATE_LIMITED.inc()
         retry_after = str(max(1, math.ceil(wait)))
         message = translate(
             "too many requests for this key: retry in {seconds} s", {"seconds": retry_after}

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,6 +17,7 @@ from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
+from starlette.datastructures import Headers, State
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
@@ -33,17 +35,31 @@ from strawberry.types import ExecutionResult
 
 from app import clock, idcrypto
 from app.auth.identity_cache import IdentityCache
-from app.database import app_role_url, create_engine, database_url, session_factory
+from app.database import (
+    app_role_url,
+    async_url,
+    create_engine,
+    database_url,
+    direct_url,
+    session_factory,
+)
 from app.i18n import LanguageMiddleware
 from app.migrate import current_revision, head_revision
+from app.observability import context as request_context
+from app.observability import metrics, sql, tracing
+from app.observability.backlog import Backlog
+from app.replica import Replica
 from app.request_database import RequestDatabase
 from app.services.audit import AuditTrail
 from app.services.daily import daily_job_running
 from app.services.statistics.refresh import StatisticsSession
 from app.services.webhooks.delivery import run_worker
 from app.settings import Settings, get_settings
+from app.web.caching import PUBLIC, NoStoreMiddleware, is_public_document
 from app.web.caller import resolve_caller
 from app.web.exports import statistics_csv_response, statistics_xlsx_response
+from app.web.graphiql.assets import graphiql_asset
+from app.web.graphiql.page import graphiql_page
 from app.web.graphql_request import (
     RequestError,
     body_limit,
@@ -54,7 +70,16 @@ from app.web.graphql_request import (
 )
 from app.web.imports import children_import
 from app.web.integrations.routes import absences_csv
+from app.web.invalidation import Invalidation, invalidations_heard
 from app.web.ledgers import children_xlsx, visits_xlsx
+from app.web.media_types import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    is_request_error,
+    negotiate,
+    request_error_status,
+)
+from app.web.observability import ObservabilityMiddleware, metrics_endpoint
 from app.web.ratelimit import RateLimitMiddleware
 from authz.policy_store import PolicyStore
 from authz.request_scope import ScopeCache
@@ -66,6 +91,7 @@ from schema.core.admission import admit
 from schema.core.error_log import log_errors
 from schema.core.errors import localized_message
 from schema.core.persisted import AutomaticQueries
+from schema.core.tracing import trace_root_fields
 from schema.loaders import Loaders
 
 log = logging.getLogger(__name__)
@@ -87,14 +113,20 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         response: Response
+        media_type = negotiate(Headers(scope=scope).get("accept"))
+        state = State()
         try:
             limit = body_limit(scope, self.settings.max_body_bytes)
             body = await read_body(scope, receive, limit)
-            response = await self.run(Request(scope, receive=replay(body, receive)))
+            request = Request(scope, receive=replay(body, receive))
+            request.state.media_type = media_type
+            state = request.state
+            response = await self.run(request)
         except RequestError as error:
-            response = error.response()
+            response = _refused(error).response()
         except HTTPException as error:  # strawberry's own refusals (e.g. no GraphiQL here)
-            response = _http_error(error).response()
+            response = _refused(_http_error(error)).response()
+        _settle(response, state, media_type)
         await response(scope, receive, send)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
@@ -102,6 +134,11 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         params = request.query_params
         persisted = "extensions" in params or "documentId" in params
         return not persisted and super().should_render_graphql_ide(request)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page (app/web/graphiql): its files served by the service, not a CDN,
+        and a login pane."""
+        return graphiql_page(request.url.path)
 
     async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> RequestData:
         """The request's fields, each of the type the protocol says (RequestError if not)."""
@@ -131,7 +168,8 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         root_value: None,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        """Admit the request (no parsing for what is refused), then run it."""
+        """Admit the request (no parsing for what is refused), then run it, in the span of its
+        operation when tracing; the request's record notes its operation and outcome."""
         document_id = request_data.document_id if isinstance(request_data, RequestData) else None
         admission = admit(
             request_data.query,
@@ -141,12 +179,41 @@ class ShouhuGraphQL(GraphQL[Context, None]):
             settings=self.settings,
             auth_error=context.auth_error,
             registered=self.automatic_queries,
+            get=request.method == "GET",
         )
-        if admission.refused is not None:
-            errors = admission.refused.errors or []
-            log_errors(request_data.operation_name, errors)
-            return ExecutionResult(data=None, errors=errors)
-        admitted = replace(request_data, query=admission.query)
+        # A persisted document sent by its id is labelled by its text's operation.
+        document = request_data.query if admission.refused is not None else admission.query
+        label = metrics.operation_label(request_data.operation_name, document)
+        record = request_context.current()
+        if record is not None:
+            record.operation = label
+        with tracing.span(label, {"graphql.operation.name": label}):
+            if admission.refused is not None:
+                refusals = admission.refused.errors or []
+                log_errors(request_data.operation_name, refusals)
+                result = ExecutionResult(data=None, errors=refusals)
+            else:
+                admitted = replace(request_data, query=admission.query)
+                result = await self._execute(
+                    request, request_adapter, sub_response, context, root_value, admitted
+                )
+        if record is not None:
+            errors = result.errors
+            code = (errors[0].extensions or {}).get("code") if errors else None
+            record.outcome = "ok" if not errors else metrics.outcome_label(code)
+        return result
+
+    async def _execute(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        admitted: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """An admitted request's answer: the compiled read path's, else strawberry's."""
+        request.state.public = request.method == "GET" and is_public_document(admitted.query or "")
         compiled = await self._compiled(context, admitted)
         if compiled is not None:
             return compiled
@@ -168,7 +235,8 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         if document is None:
             return None
         try:
-            return await document.run(context, request.variables, request.query)
+            with tracing.span("compiled read", {"graphql.field.name": document.root.name.value}):
+                return await document.run(context, request.variables, request.query)
         finally:
             await context.db.close()
 
@@ -180,6 +248,13 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         errors = response.get("errors")
         if errors:
             response["errors"] = [_localized(error) for error in errors]
+        if result.errors and is_request_error(result.data, result.errors):
+            request.state.request_error = request_error_status(result.errors)
+            if request.state.media_type == GRAPHQL_RESPONSE_JSON:
+                # Nothing was executed: the answer has no data entry at all.
+                del response["data"]
+        elif result.errors:
+            request.state.public = False
         return response
 
     def encode_json(self, data: object) -> bytes:
@@ -190,7 +265,7 @@ class ShouhuGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         caller = await resolve_caller(request)
-        db = RequestDatabase(caller.scoped.sessions)
+        db = RequestDatabase(caller.scoped.sessions, caller.scoped.report_sessions)
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
@@ -231,6 +306,28 @@ def _http_error(error: HTTPException) -> RequestError:
     if error.status_code == 404:
         return RequestError(404, "NOT_FOUND", "GraphiQL is served in development only")
     return RequestError(error.status_code, "BAD_REQUEST", "not a GraphQL request")
+
+
+def _settle(response: Response, state: State, media_type: str) -> None:
+    """The answer's media type, status and caching, from what the request showed: in
+    `application/graphql-response+json`, a request error is a 4xx; an answer of public data
+    only to a GET may be cached, every other keeps NoStoreMiddleware's `private, no-store`."""
+    if media_type == GRAPHQL_RESPONSE_JSON and response.media_type == JSON:
+        response.headers["content-type"] = GRAPHQL_RESPONSE_JSON
+        response.status_code = getattr(state, "request_error", response.status_code)
+        if response.status_code == 401:
+            response.headers["www-authenticate"] = "Bearer"
+    if response.status_code == 200 and getattr(state, "public", False):
+        response.headers["cache-control"] = PUBLIC
+        response.headers["vary"] = "Accept"
+
+
+def _refused(error: RequestError) -> RequestError:
+    """`error`, its code noted as the request's outcome (the metrics)."""
+    record = request_context.current()
+    if record is not None:
+        record.outcome = error.code
+    return error
 
 
 def _localized(error: object) -> object:
@@ -284,36 +381,84 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """
     settings = settings or get_settings()
     clock.configure(settings.timezone, settings.now)
+    tracing.configure_from_environment()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         with database_url(settings) as url:
-            engine = create_engine(app_role_url(url, settings), pool_size=settings.db_pool_size)
+            engine = create_engine(
+                app_role_url(url, settings),
+                pool_size=settings.db_pool_size,
+                transaction_pooler=settings.transaction_pooler,
+            )
+            sql.instrument(engine, "primary")
+            # As the tables' owner: the backlog counts every area's queue.
+            backlog_engine = create_engine(
+                url, pool_size=1, transaction_pooler=settings.transaction_pooler
+            )
             app.state.settings = settings
             app.state.engine = engine
+            app.state.backlog = Backlog(backlog_engine)
             app.state.service_sessions = session_factory(engine, StatisticsSession)
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             app.state.identities = IdentityCache(settings.identity_cache_seconds)
+            replica = None
+            if settings.replica_url:
+                replica_url = async_url(settings.replica_url)
+                replica = Replica(
+                    create_engine(
+                        app_role_url(replica_url, settings),
+                        pool_size=settings.db_pool_size,
+                        transaction_pooler=settings.transaction_pooler,
+                    ),
+                    create_engine(replica_url, pool_size=1),
+                    settings.replica_max_lag_seconds,
+                )
+            if replica is not None:
+                sql.instrument(replica.engine, "replica")
+            app.state.replica = replica
             app.state.scopes = ScopeCache(
-                engine, settings.statement_timeout_seconds, session_class=RequestSession
+                engine,
+                settings.statement_timeout_seconds,
+                session_class=RequestSession,
+                replica=replica,
             )
+            app.state.invalidation = Invalidation(app.state.policies, app.state.identities)
             # The process's ID number keys are this service's while it runs.
             previous_keys = idcrypto.install(settings.id_number_key_ring)
             try:
-                async with webhook_worker(url, settings), daily_job_running(url, settings):
+                direct = direct_url(url, settings)
+                async with (
+                    invalidations_heard(app_role_url(direct, settings), app.state.invalidation),
+                    webhook_worker(url, settings),
+                    daily_job_running(direct, settings),
+                ):
                     yield
             finally:
                 idcrypto.install(previous_keys)
                 await engine.dispose()
+                await backlog_engine.dispose()
+                sql.released(engine, "primary")
+                metrics.process_ended(os.getpid())
+                if replica is not None:
+                    await replica.dispose()
+                    sql.released(replica.engine, "replica")
 
     graphql = ShouhuGraphQL(
         schema, graphql_ide="graphiql" if settings.graphiql else None, settings=settings
     )
+    if tracing.enabled():
+        trace_root_fields(schema)
     return Starlette(
         # Large pages compress well; phones in the countryside are on 2G/3G.
         middleware=[
-            # Outermost: every answer, a 429 included, speaks the request's language.
+            # First of all: the request's id and metrics cover every answer, refusals included.
+            Middleware(ObservabilityMiddleware, trust_request_id=settings.trust_request_id),
+            *_tracing_middleware(),
+            # Next: every answer, a 429 included, speaks the request's language.
             Middleware(LanguageMiddleware),
+            # Every answer, an error included, is private unless it says otherwise.
+            Middleware(NoStoreMiddleware),
             # Next: a key over its rate costs no authentication or database work.
             Middleware(
                 RateLimitMiddleware,
@@ -326,7 +471,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/graphiql/static/{digest}/{name:path}", graphiql_asset),
             Route("/integrations/absences.csv", absences_csv, methods=["POST"]),
             Route("/exports/statistics.csv", statistics_csv),
             Route("/exports/statistics.xlsx", statistics_xlsx),
@@ -338,6 +485,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
 
 
+def _tracing_middleware() -> list[Middleware]:
+    """The request's server span (W3C trace context from the caller, the route's name), when
+    tracing; its per-message spans (receive, send) are left out."""
+    provider = tracing.provider()
+    if provider is None:
+        return []
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    return [
+        Middleware(
+            OpenTelemetryMiddleware, tracer_provider=provider, exclude_spans=["receive", "send"]
+        )
+    ]
+
+
 @contextlib.asynccontextmanager
 async def webhook_worker(url: str, settings: Settings) -> AsyncIterator[None]:
     """The webhook delivery worker as a task of this process while it serves (unless
@@ -346,7 +508,7 @@ async def webhook_worker(url: str, settings: Settings) -> AsyncIterator[None]:
     if not settings.webhook_worker:
         yield
         return
-    engine = create_engine(url, pool_size=2)
+    engine = create_engine(url, pool_size=2, transaction_pooler=settings.transaction_pooler)
     stop = asyncio.Event()
     task = asyncio.create_task(run_worker(engine, settings, stop), name="webhook-worker")
     try:

@@ -23,6 +23,7 @@ from app.auth.errors import LOGIN_THROTTLED, REFRESH_TOKEN_INVALID, AuthError
 from app.auth.login import LoginResult, login, refresh_login
 from app.auth.refresh import revoke_refresh_token
 from app.auth.throttle import Attempt, claim_attempt, login_succeeded
+from app.observability import metrics
 from app.services.audit import write_audit_event
 from authz.scope import Principal
 from schema.auth.types import (
@@ -84,6 +85,7 @@ class AuthMutation:
                     result = exc
             await _audit(session, info, "login", result, f"user:{input.username}")
         if isinstance(result, AuthError):
+            metrics.LOGIN_REFUSED.labels(metrics.outcome_label(result.code)).inc()
             # No `field`: saying which of the two was wrong would confirm the username.
             return AuthPayload.failure(UserError.from_auth_error(result), retry_after)
         return AuthPayload.success(result)

@@ -174,6 +174,7 @@ class ChildQuery:
                 ),
                 count=lambda s: count_search_children(s, search, criteria, today=today),
                 key=search_cursor_key, node=lambda found: Child.from_model(found[0], info),
+                report=True,
             )  # fmt: skip
         return await connection(
             info, ChildConnection, first=first, after=after, cursor=decode_keyed_cursor,

@@ -270,12 +270,18 @@ class CompiledDocument:
             )
             return ExecutionResult(data=self._failed_data(), errors=[error])
         raw = b"null" if found is None else found.encode()
+        observe = self.root_field.observe if isinstance(self.root_field, RootCustom) else None
         if plan.computed:
             assert compilation is not None
             try:
-                raw = orjson.dumps(_computed(orjson.loads(raw), compilation))
+                value = _computed(orjson.loads(raw), compilation)
             except UnreadableIdNumber:
                 return None  # keys that open nothing on file: strawberry says so, per field
+            raw = orjson.dumps(value)
+        elif observe is not None:
+            value = orjson.loads(raw)
+        if observe is not None:
+            observe(value)
         return self._answer(raw)
 
     def _answer(self, root_json: bytes) -> ExecutionResult:

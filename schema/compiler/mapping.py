@@ -152,11 +152,13 @@ class RootCustom:
     arguments, compilation)` reads the request's arguments (QueryError for those it refuses),
     `terms(prepared)` are the WHERE terms that carry the request's values (the statement is
     compiled once per their shape and bound to their values), and `statement(builder, node,
-    prepared)` builds the statement, with those very terms in it."""
+    prepared)` builds the statement, with those very terms in it. `observe(value)`, if set,
+    sees each answer's root value (the metrics of what was sent)."""
 
     prepare: Callable[[Mapping[str, Any], Compilation], Any]
     terms: Callable[[Any], Terms]
     statement: Callable[[Any, Any, Any], Any]
+    observe: Callable[[Any], None] | None = None
 
 
 @dataclass(frozen=True)

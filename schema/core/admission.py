@@ -46,6 +46,7 @@ def admit(
     settings: Settings,
     auth_error: str | None,
     registered: AutomaticQueries,
+    get: bool = False,
 ) -> Admission:
     """Whether the request may go on to parsing and validation, and with which document."""
     anonymous = scope.principal.anonymous
@@ -62,6 +63,7 @@ def admit(
         lookup,
         trusted_only=settings.trusted_documents_only,
         may_use_any=scope.can("graphql_ide", "use"),
+        get=get,
     )
     if refused is not None:
         return Admission(None, refused)

@@ -146,6 +146,7 @@ async def connection(
     first_page: Callable[[AsyncSession, int], Awaitable[tuple[Sequence[R], int]]] | None = None,
     load: Callable[[K | None, int], Awaitable[Sequence[R]]] | None = None,
     load_count: Callable[[], Awaitable[int]] | None = None,
+    report: bool = False,
 ) -> C:
     """One page of a connection, the recipe of every list: `first` checked, the `after`
     cursor decoded (`cursor`: to the sort key `rows` continues after), up to `first + 1`
@@ -159,22 +160,24 @@ async def connection(
     A list nested in each item of another list (a case's events) reads through DataLoaders
     instead, so that a page of items costs one statement and not one per item: `load(key,
     limit)` and `load_count()` take the place of `rows` and `count`.
+
+    A `report` (a search) reads the replica while it is fresh (RequestDatabase.report).
     """
     size = page_size(first)
     after_key = cursor(after)
-    db = info.context.db
+    read = info.context.db.report if report else info.context.db.read
     found: Sequence[R]
     counter: Callable[[], Awaitable[int]]
     if load is not None and load_count is not None:
         found, counter = await load(after_key, size + 1), load_count
     elif rows is not None and count is not None:
         read_rows = rows
-        counter = partial(db.read, count)
+        counter = partial(read, count)
         if first_page is not None and after_key is None and asks_for_total(info):
-            found, total = await db.read(lambda s: first_page(s, size + 1))
+            found, total = await read(lambda s: first_page(s, size + 1))
             counter = partial(_known, total)
         else:
-            found = await db.read(lambda s: read_rows(s, after_key, size + 1))
+            found = await read(lambda s: read_rows(s, after_key, size + 1))
     else:
         raise TypeError("connection() needs rows and count, or load and load_count")
     if nodes is not None:

@@ -79,8 +79,12 @@ def resolve(
     return None, Lookup(trusted=False, missing=True)
 
 
-def refusal(lookup: Lookup, *, trusted_only: bool, may_use_any: bool) -> ExecutionResult | None:
-    """The error to answer instead of executing, if any."""
+def refusal(
+    lookup: Lookup, *, trusted_only: bool, may_use_any: bool, get: bool = False
+) -> ExecutionResult | None:
+    """The error to answer instead of executing, if any. Where only trusted documents run,
+    a GET (whose URL proxies and access logs keep) carries only the app's persisted ones,
+    even for staff who may send any document by POST."""
     if lookup.mismatch:
         return _error(
             translate("provided sha does not match query"), "PERSISTED_QUERY_HASH_MISMATCH"
@@ -89,6 +93,14 @@ def refusal(lookup: Lookup, *, trusted_only: bool, may_use_any: bool) -> Executi
         # Apollo clients resend the full query when they see this message: protocol, not
         # prose, so it is never translated.
         return _error(APQ_NOT_FOUND, "PERSISTED_QUERY_NOT_FOUND")
+    if trusted_only and not lookup.trusted and get:
+        return _error(
+            translate(
+                "a document sent with GET must be one of the app's persisted documents: "
+                "send it with POST"
+            ),
+            "PERSISTED_DOCUMENT_REQUIRED",
+        )
     if trusted_only and not lookup.trusted and not may_use_any:
         return _error(
             translate("only the app's persisted documents are accepted here"),

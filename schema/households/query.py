@@ -54,6 +54,7 @@ class HouseholdQuery:
                 ),
                 count=lambda s: count_search_households(s, search, area_prefix=area_code),
                 key=search_cursor_key, node=lambda found: Household.from_model(found[0]),
+                report=True,
             )  # fmt: skip
         return await connection(
             info, HouseholdConnection, first=first, after=after, cursor=decode_keyed_cursor,

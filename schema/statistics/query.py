@@ -35,7 +35,7 @@ class StatisticsQuery:
         problem = check_not_future(day, "asOf", clock.now())
         if problem is not None:
             raise QueryError(problem.code, problem.message, problem.params)
-        report = await info.context.db.read(
+        report = await info.context.db.report(
             lambda s: statistics_report(s, info.context.scope, area_code, day, on_screen=True)
         )
         if report is None:
@@ -59,7 +59,7 @@ class StatisticsQuery:
         problem = check_not_future(day, "asOf", clock.now())
         if problem is not None:
             raise QueryError(problem.code, problem.message, problem.params)
-        report = await info.context.db.read(
+        report = await info.context.db.report(
             lambda s: school_rates_report(s, info.context.scope, area_code, day)
         )
         if report is None:

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from app.models import Child, ChildMove
+from app.observability import metrics
 from app.store.json_sql import global_id, json_list, json_object, sql_condition
 from app.store.sync import (
     ROUND_END,
@@ -283,9 +284,22 @@ def _cursor(compilation: Compilation, inputs: list[Any]) -> str:
     return Cursor(since.lo, round_end, positions, since.day).encode()
 
 
+def _observe(page: Any) -> None:
+    """Count what a page sends (its lists by their response keys: the removals, and the
+    records of every other list)."""
+    if not isinstance(page, dict):
+        return
+    removals = page.get("removals")
+    upserts = sum(len(v) for k, v in page.items() if k != "removals" and isinstance(v, list))
+    metrics.sync_pulled(upserts, len(removals) if isinstance(removals, list) else 0)
+
+
 SYNC_ROOTS: Mapping[str, RootCustom] = {
     "syncPull": RootCustom(
-        prepare=_prepare, terms=lambda pulled: pulled.terms(), statement=_sync_statement
+        prepare=_prepare,
+        terms=lambda pulled: pulled.terms(),
+        statement=_sync_statement,
+        observe=_observe,
     )
 }
 """How SQL serves `syncPull` (schema/compiler)."""

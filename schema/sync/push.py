@@ -23,6 +23,7 @@ from strawberry.scalars import JSON
 
 from app.domain.validation import Problem
 from app.mobile_contract import load_manifest
+from app.observability import metrics
 from authz.gate import root_fields
 from schema.context import Info
 from schema.core.errors import UserError, localized_message
@@ -117,6 +118,7 @@ class SyncMutation:
                 {"maximum": MAX_OPERATIONS},
             )  # fmt: skip
             error = UserError.from_problem(too_many)
+            metrics.sync_pushed(applied=False, count=len(operations))
             return [SyncOperationResult(client_operation_id=o.client_operation_id, ok=False,
                                         data=None, errors=[error]) for o in operations]  # fmt: skip
         manifest = load_manifest()
@@ -160,10 +162,12 @@ class SyncMutation:
                                     field=None, message=localized_message(e.message))
                           for e in result.errors or []] + _payload_errors(result.data)  # fmt: skip
                 if not errors:
+                    metrics.sync_pushed(applied=True)
                     results.append(SyncOperationResult(
                         client_operation_id=operation.client_operation_id, ok=True,
                         data=cast(JSON, result.data), errors=[]))  # fmt: skip
                     continue
+            metrics.sync_pushed(applied=False)
             for created in _created_ids(variables):
                 failed[created] = operation.client_operation_id
             results.append(SyncOperationResult(

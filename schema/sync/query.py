@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from app import clock
+from app.observability import metrics
 from app.store.children import children_by_id
 from app.store.sync import Cursor, InvalidCursor, contract_children_to_recheck, pull
 from authz.scope import Scope
@@ -91,8 +92,8 @@ class SyncQuery:
     async def sync_pull(self, info: Info, since: str | None = None, first: int = 500) -> SyncPage:
         cursor = sync_cursor(since, first)
         today = clock.today()
-        page = await info.context.db.read(lambda s: pull(s, cursor, first, today))
-        rows = page.rows
+        pulled = await info.context.db.read(lambda s: pull(s, cursor, first, today))
+        rows = pulled.rows
         removals = [
             Removal(type_name=type_name, id=global_id(type_name, row.id))
             for name, type_name in (
@@ -140,7 +141,7 @@ class SyncQuery:
                 if row.deleted_at is None and getattr(row, "merged_into_id", None) is None
             ]  # fmt: skip
 
-        return SyncPage(
+        page = SyncPage(
             households=[Household.from_model(r) for r in live("households")],
             parents=[Parent.from_model(r) for r in live("parents")],
             children=[Child.from_model(r, info) for r in live("children")],
@@ -152,6 +153,12 @@ class SyncQuery:
             move_requests=[ChildMoveRequest.from_model(r, info) for r in live("move_requests")],
             tasks=[Task.from_model(r) for r in live("tasks")],
             removals=removals,
-            cursor=page.cursor.encode(),
-            has_more=page.has_more,
+            cursor=pulled.cursor.encode(),
+            has_more=pulled.has_more,
         )
+        upserts = sum(len(records) for records in (
+            page.households, page.parents, page.children, page.guardianships, page.visits,
+            page.cases, page.case_events, page.referrals, page.move_requests, page.tasks,
+        ))  # fmt: skip
+        metrics.sync_pulled(upserts, len(removals))
+        return page

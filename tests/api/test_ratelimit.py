@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 
 import pytest
 from httpx import AsyncClient, Response
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 
 from app.auth.apikeys import create_api_key
@@ -13,23 +15,59 @@ from app.auth.errors import AuthError
 from app.auth.identity import Credentials, credential_headers
 from app.database import session_factory
 from app.enums import OrganizationKind
-from app.models import Organization
+from app.models import Organization, RateLimitBucket
 from app.services.statistics.refresh import StatisticsSession
+from app.web import ratelimit
 from app.web.ratelimit import TokenBuckets
 from tests.conftest import EngineFactory, service_client
 
 
-def test_a_bucket_allows_its_burst_then_its_rate() -> None:
-    now = [0.0]
+async def test_a_bucket_allows_its_burst_then_its_rate(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    engine, now = engine_for(fresh_db), [0.0]
     buckets = TokenBuckets(per_minute=60, burst=3, clock=lambda: now[0])
-    assert [buckets.take("k") for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert buckets.take("k") == 1.0  # one token a second
-    assert buckets.take("other") == 0.0  # keys do not share a bucket
+    take = partial(buckets.take, engine)
+    assert [await take("k") for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert await take("k") == 1.0  # one token a second
+    assert await take("other") == 0.0  # keys do not share a bucket
     now[0] = 1.0
-    assert buckets.take("k") == 0.0
-    assert buckets.take("k") == 1.0
+    assert await take("k") == 0.0
+    assert await take("k") == 1.0
     now[0] = 100.0  # refills up to the burst, no further
-    assert [buckets.take("k") for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+    assert [await take("k") for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]
+    now[0] = 50.0  # a process whose clock lags refills nothing, and takes nothing back
+    assert await take("k") == 1.0
+
+
+async def test_every_process_spends_from_the_same_bucket(
+    fresh_db: str, engine_for: EngineFactory
+) -> None:
+    # Two processes of the service: their own engines and buckets, one database.
+    first, second = TokenBuckets(per_minute=1, burst=5), TokenBuckets(per_minute=1, burst=5)
+    engines = engine_for(fresh_db), engine_for(fresh_db)
+    waits = await asyncio.gather(
+        *(
+            buckets.take(engine, "shared")
+            for _ in range(10)
+            for buckets, engine in ((first, engines[0]), (second, engines[1]))
+        )
+    )
+    assert sum(wait == 0 for wait in waits) == 5  # the burst, once, across both
+
+
+async def test_full_buckets_are_pruned(
+    fresh_db: str, engine_for: EngineFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, now = engine_for(fresh_db), [0.0]
+    buckets = TokenBuckets(per_minute=60, burst=3, clock=lambda: now[0])
+    monkeypatch.setattr(ratelimit, "_PRUNE_EVERY", 2)
+    await buckets.take(engine, "idle")
+    now[0] = 3.5  # "idle" has refilled: its row is the same as none
+    await buckets.take(engine, "busy")
+    async with engine.connect() as conn:
+        keys = set((await conn.execute(select(RateLimitBucket.key))).scalars())
+    assert keys == {"busy"}
 
 
 async def test_a_key_over_its_rate_gets_429_with_retry_after(
@@ -44,6 +82,7 @@ async def test_a_key_over_its_rate_gets_429_with_retry_after(
         )
         keys = [(await create_api_key(session, org, "feed"))[1] for org in orgs]
     query = {"query": "{ me { role } }"}
+    refusals = REGISTRY.get_sample_value("shouhu_rate_limited_requests_total") or 0
     async for client in service_client(fresh_db, rate_limit_per_minute=6, rate_limit_burst=2):
         first, second, third = [
             await client.post("/graphql", json=query, headers={"X-API-Key": keys[0]})
@@ -63,6 +102,8 @@ async def test_a_key_over_its_rate_gets_429_with_retry_after(
         # Staff with bearer tokens are not limited by keys' buckets.
         anonymous = [await client.post("/graphql", json=query) for _ in range(4)]
         assert {r.status_code for r in anonymous} == {200}
+    # The two refusals are counted (/metrics).
+    assert REGISTRY.get_sample_value("shouhu_rate_limited_requests_total") == refusals + 2
 
 
 def test_credential_headers_are_taken_once_each() -> None:
