@@ -94,7 +94,13 @@ async def drop_database(server_url: str, url: str) -> None:
 
 @pytest.fixture(scope="session")
 def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The PostgreSQL server of this run: DATABASE_URL's, or an embedded one."""
+    """The PostgreSQL server of this run: this test process's of SHOUHU_TEST_DATABASE_URLS
+    (one server per process: tests/oldest_postgres.sh), DATABASE_URL's, or an embedded one."""
+    servers = os.environ.get("SHOUHU_TEST_DATABASE_URLS", "").split()
+    if servers:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+        yield libpq_url(servers[int(worker) % len(servers)])
+        return
     configured = os.environ.get("DATABASE_URL")
     if configured:
         yield libpq_url(configured)

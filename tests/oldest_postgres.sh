@@ -24,32 +24,40 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/shouhu-postgres-$VERSION.XXXXXX")
 AS=()
 if [ "$(id -u)" = 0 ]; then
-    # PostgreSQL refuses to run as root: the cluster is the postgres user's (the package's).
+    # PostgreSQL refuses to run as root: the clusters are the postgres user's (the package's).
     AS=(runuser -u postgres --)
     chown postgres "$WORK"
 fi
+# One cluster per test process: a sync round ends at the oldest transaction running on the
+# whole server (app/store/sync.py), so two processes on one server, each in its own
+# databases, would move the rounds each other's sync tests expect.
+PROCESSES=2
 
 stop() {
-    local status=$?
-    if [ "$status" != 0 ] && [ -f "$WORK/server.log" ]; then
-        echo "--- the end of PostgreSQL $VERSION's log:"
-        tail -n 20 "$WORK/server.log"
-    fi
-    "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -m fast -w stop >/dev/null 2>&1 || true
+    local status=$? n
+    for n in $(seq 0 $((PROCESSES - 1))); do
+        if [ "$status" != 0 ] && [ -f "$WORK/server$n.log" ]; then
+            echo "--- the end of PostgreSQL $VERSION's log ($n):"
+            tail -n 20 "$WORK/server$n.log"
+        fi
+        "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/data$n" -m fast -w stop >/dev/null 2>&1 || true
+    done
     rm -rf "$WORK"
 }
 trap stop EXIT
 
-PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"${AS[@]}" "$BIN/initdb" -D "$WORK/data" -U postgres --auth=trust --encoding=UTF8 \
-    --locale=C.UTF-8 >/dev/null
-# A throw-away cluster: durability is not what is tested, and fsync is most of CI's time.
-"${AS[@]}" "$BIN/pg_ctl" -D "$WORK/data" -l "$WORK/server.log" -w -s start -o \
-    "-h 127.0.0.1 -p $PORT -k $WORK -c fsync=off -c full_page_writes=off"
+URLS=()
+for n in $(seq 0 $((PROCESSES - 1))); do
+    PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    "${AS[@]}" "$BIN/initdb" -D "$WORK/data$n" -U postgres --auth=trust --encoding=UTF8 \
+        --locale=C.UTF-8 >/dev/null
+    # A throw-away cluster: durability is not what is tested, and fsync is most of CI's time.
+    "${AS[@]}" "$BIN/pg_ctl" -D "$WORK/data$n" -l "$WORK/server$n.log" -w -s start -o \
+        "-h 127.0.0.1 -p $PORT -k $WORK -c fsync=off -c full_page_writes=off"
+    URLS+=("postgresql://postgres@127.0.0.1:$PORT/postgres")
+done
 
-echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT: ${TESTS[*]}"
-# One test process: a sync round ends at the oldest transaction running on the whole server
-# (app/store/sync.py), so a second process's transactions, in its own databases, would
-# move the rounds the sync tests expect.
-DATABASE_URL="postgresql://postgres@127.0.0.1:$PORT/postgres" \
-    "$PYTHON" -m pytest -q -p no:cacheprovider -n 0 "${TESTS[@]}"
+echo "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') (${URLS[*]}): ${TESTS[*]}"
+# tests/conftest.py gives each test process its own server of the list.
+SHOUHU_TEST_DATABASE_URLS="${URLS[*]}" \
+    "$PYTHON" -m pytest -q -p no:cacheprovider -n "$PROCESSES" "${TESTS[@]}"
