@@ -12,7 +12,7 @@ import base64
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -224,6 +224,15 @@ async def served(url: str, **settings: object) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+async def within_a_second(check: Callable[[], Awaitable[bool]]) -> bool:
+    """Whether `check` comes true within a second."""
+    for _ in range(20):
+        if await check():
+            return True
+        await asyncio.sleep(0.05)
+    return False
 
 
 async def access_token(url: str, username: str) -> str:

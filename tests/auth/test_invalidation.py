@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from httpx import ASGITransport, AsyncClient
@@ -24,7 +24,7 @@ from app.web.service import create_app
 from authz.policy_store import PolicyStore, remove_rule
 from tests.api.test_mobile_contract import AD_HOC
 from tests.auth.test_auth import LOGOUT, login, refresh
-from tests.conftest import EngineFactory, access_token, service_settings
+from tests.conftest import EngineFactory, access_token, service_settings, within_a_second
 from tests.graphql import query_data
 
 # A process's caches outlive the test unless told: only the notice can make it pass.
@@ -41,15 +41,6 @@ async def process(url: str, **settings: object) -> AsyncIterator[AsyncClient]:
     ):
         await asyncio.wait_for(app.state.invalidation.listening.wait(), 10)
         yield client
-
-
-async def within_a_second(check: Callable[[], Awaitable[bool]]) -> bool:
-    """Whether `check` comes true within a second."""
-    for _ in range(20):
-        if await check():
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 async def test_a_deactivated_account_is_refused_everywhere_at_once(

@@ -9,7 +9,7 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -21,7 +21,7 @@ from app.database import session_factory
 from app.enums import OrganizationKind
 from app.models import Organization
 from app.services.statistics.refresh import StatisticsSession
-from tests.conftest import EngineFactory, access_token
+from tests.conftest import EngineFactory, access_token, within_a_second
 
 STARTUP_SECONDS = 90
 
@@ -81,15 +81,6 @@ async def serving(url: str, count: int, **settings: str) -> AsyncIterator[list[P
         for process in processes:
             await asyncio.wait_for(process.process.wait(), 30)
         await asyncio.gather(*readers, return_exceptions=True)
-
-
-async def within_a_second(check: Callable[[], Awaitable[bool]]) -> bool:
-    """Whether `check` comes true within a second."""
-    for _ in range(20):
-        if await check():
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 async def test_two_processes_behave_as_one_service(

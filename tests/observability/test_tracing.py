@@ -12,12 +12,12 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from app.logging import JsonFormatter
 from app.mobile_contract import CONTRACT_DIR
 from app.observability import tracing
 from schema import schema
 from tests.conftest import access_token, service_client
 from tests.graphql import query_data
+from tests.observability.test_request_id import Lines
 
 CASELOAD = (CONTRACT_DIR / "operations" / "Caseload.graphql").read_text()
 SEARCH = "邓雨"  # a name's start: the kind of value that must stay out of traces
@@ -36,18 +36,6 @@ def exporter() -> Iterator[InMemorySpanExporter]:
     finally:
         tracing.install(None)
         schema.extensions = extensions
-
-
-class Lines(logging.Handler):
-    """Log lines formatted as the service writes them, while the request runs."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFormatter(JsonFormatter())
-        self.lines: list[dict[str, object]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(json.loads(self.format(record)))
 
 
 def _children(spans: list[ReadableSpan], parent: ReadableSpan) -> list[ReadableSpan]:
