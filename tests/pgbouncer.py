@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -20,6 +19,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.database import libpq_url
+from tests.server_user import server_user
 
 PGBOUNCER = "/usr/sbin/pgbouncer"
 INSTALL = "apt-get install -y pgbouncer"
@@ -53,13 +53,13 @@ def pgbouncer(server_url: str, *, pool_size: int) -> Iterator[str]:
     # another user.
     with (
         tempfile.TemporaryDirectory(prefix="shouhu-pgbouncer-") as name,
-        _started(Path(name), target, socket_dir, pool_size) as address,
+        _started(Path(name), target, server_user(server_url), pool_size) as address,
     ):
         yield address
 
 
 @contextlib.contextmanager
-def _started(directory: Path, target: str, socket_dir: object, pool_size: int) -> Iterator[str]:
+def _started(directory: Path, target: str, owner: str, pool_size: int) -> Iterator[str]:
     port = _free_port()
     users = directory / "users.txt"
     users.write_text("".join(f'"{user}" ""\n' for user in ("postgres", "shouhu_app")))
@@ -84,9 +84,6 @@ logfile = {directory / "pgbouncer.log"}
     if os.geteuid() == 0:
         # PgBouncer will not run as root: it runs as the server's own user, who may read
         # the server's socket directory.
-        owner = "nobody"
-        if isinstance(socket_dir, str):
-            owner = pwd.getpwuid(Path(socket_dir).stat().st_uid).pw_name
         shutil.chown(directory, owner)
         for path in directory.iterdir():
             shutil.chown(path, owner)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import shutil
 import subprocess
 import tempfile
@@ -17,6 +16,7 @@ import asyncpg
 from sqlalchemy.engine import make_url
 
 from app.database import libpq_url
+from tests.server_user import server_user
 
 
 class Replica:
@@ -46,7 +46,7 @@ def streaming_replica(server_url: str, bindir: str) -> Iterator[Replica]:
     streaming from it until the context ends, then stopped and removed."""
     primary_socket = make_url(server_url).query.get("host")
     assert isinstance(primary_socket, str), "the tests' server is reached by its socket"
-    owner = Path(primary_socket).stat().st_uid
+    owner = server_user(server_url)
     with tempfile.TemporaryDirectory(prefix="shouhu-replica-") as name:
         directory = Path(name)
         data = directory / "data"
@@ -62,9 +62,9 @@ def streaming_replica(server_url: str, bindir: str) -> Iterator[Replica]:
             run([*ctl, "-m", "immediate", "stop"])
 
 
-def _as(uid: int) -> Callable[[list[str]], None]:
+def _as(owner: str) -> Callable[[list[str]], None]:
     """A runner of commands as the server's own user (PostgreSQL will not run as root)."""
-    user = pwd.getpwuid(uid).pw_name if os.geteuid() == 0 else None
+    user = owner if os.geteuid() == 0 else None
 
     def run(command: list[str]) -> None:
         subprocess.run(command, check=True, capture_output=True, timeout=120, user=user)

@@ -45,12 +45,13 @@ class Invalidation:
     def apply(self, notice: str) -> None:
         """Drop what one notice names (an unknown notice drops everything)."""
         kind, _, subject = notice.partition(":")
+        subject_id = _uuid(subject)
         if kind == "policy":
             self.policies.expire()
-        elif kind == "user" and _is_uuid(subject):
-            self.identities.forget_user(uuid.UUID(subject))
-        elif kind == "family" and _is_uuid(subject):
-            self.identities.forget_family(uuid.UUID(subject))
+        elif kind == "user" and subject_id is not None:
+            self.identities.forget_user(subject_id)
+        elif kind == "family" and subject_id is not None:
+            self.identities.forget_family(subject_id)
         else:
             self.everything()
 
@@ -60,12 +61,11 @@ class Invalidation:
         self.identities.clear()
 
 
-def _is_uuid(text: str) -> bool:
+def _uuid(text: str) -> uuid.UUID | None:
     try:
-        uuid.UUID(text)
+        return uuid.UUID(text)
     except ValueError:
-        return False
-    return True
+        return None
 
 
 @contextlib.asynccontextmanager

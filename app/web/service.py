@@ -402,20 +402,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app.state.service_sessions = session_factory(engine, StatisticsSession)
             app.state.policies = PolicyStore(settings.policy_refresh_seconds)
             app.state.identities = IdentityCache(settings.identity_cache_seconds)
-            replica = None
-            if settings.replica_url:
-                replica_url = async_url(settings.replica_url)
-                replica = Replica(
-                    create_engine(
-                        app_role_url(replica_url, settings),
-                        pool_size=settings.db_pool_size,
-                        transaction_pooler=settings.transaction_pooler,
-                    ),
-                    create_engine(replica_url, pool_size=1),
-                    settings.replica_max_lag_seconds,
-                )
-            if replica is not None:
-                sql.instrument(replica.engine, "replica")
+            replica = _replica(settings)
             app.state.replica = replica
             app.state.scopes = ScopeCache(
                 engine,
@@ -483,6 +470,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+def _replica(settings: Settings) -> Replica | None:
+    """The replica for reports (SHOUHU_REPLICA_URL), its statements instrumented as the
+    primary's; None without one."""
+    if not settings.replica_url:
+        return None
+    url = async_url(settings.replica_url)
+    replica = Replica(
+        create_engine(
+            app_role_url(url, settings),
+            pool_size=settings.db_pool_size,
+            transaction_pooler=settings.transaction_pooler,
+        ),
+        create_engine(url, pool_size=1),
+        settings.replica_max_lag_seconds,
+    )
+    sql.instrument(replica.engine, "replica")
+    return replica
 
 
 def _tracing_middleware() -> list[Middleware]:
