@@ -18,29 +18,17 @@ from app.settings import Settings
 from app.web.graphql_request import RequestError
 
 REQUEST_ID_HEADER = b"x-request-id"
-# The routes that are labels of their own; /graphql's label is its operation's.
-_ROUTES = frozenset(
-    {
-        "/healthz",
-        "/readyz",
-        "/metrics",
-        "/integrations/absences.csv",
-        "/exports/statistics.csv",
-        "/exports/statistics.xlsx",
-        "/exports/children.xlsx",
-        "/exports/visits.xlsx",
-        "/imports/children",
-    }
-)
 
 
 class ObservabilityMiddleware:
     """Gives each request an id (a trusted proxy's well-formed X-Request-ID, else a new
     one), answers it in X-Request-ID, and counts the request when its answer is sent."""
 
-    def __init__(self, app: ASGIApp, trust_request_id: bool) -> None:
+    def __init__(self, app: ASGIApp, trust_request_id: bool, routes: frozenset[str]) -> None:
         self.app = app
         self.trust_request_id = trust_request_id
+        # The paths that are labels of their own (the app's plain routes); others: "other".
+        self.routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,7 +42,7 @@ class ObservabilityMiddleware:
             )
         record, token = context.begin(incoming)
         path = scope["path"]
-        record.operation = path if path in _ROUTES else "other"
+        record.operation = path if path in self.routes else "other"
         header = (REQUEST_ID_HEADER, record.request_id.encode())
         status = 500  # what the server answers if the app fails before answering
 
