@@ -247,6 +247,7 @@ class CaseEventKind(LabeledEnum):
     STAGE_CHANGE = "stage_change", "阶段变更"
     NOTE = "note", "记录"
     REFERRAL = "referral", "转介"
+    STAFF = "staff", "工作人员"
     MEASURE = "measure", "干预措施"
     ABSENCE = "absence", "缺勤记录"
     HANDOVER = "handover", "移交"
@@ -332,6 +333,9 @@ class TaskKind(LabeledEnum):
     CASE_OVERDUE = "case_overdue", "个案阶段逾期"
     REFERRAL_UNANSWERED = "referral_unanswered", "转介未获接收"
     DROPOUT_NOT_RETURNED = "dropout_not_returned", "辍学未返校"
+    # The county trains a director or supervisor who has no passed training on record, or
+    # whose yearly refresher falls due (seed 002).
+    STAFF_TRAINING = "staff_training", "儿童主任(督导员)培训"
 
 
 class TaskSubject(LabeledEnum):
@@ -341,6 +345,7 @@ class TaskSubject(LabeledEnum):
     CASE = "case", "个案"
     GUARDIANSHIP = "guardianship", "委托监护"
     REFERRAL = "referral", "转介"
+    STAFF = "staff", "工作人员"
 
 
 class TaskPriority(LabeledEnum):
@@ -382,3 +387,10 @@ class SchoolLevel(LabeledEnum):
 
     PRIMARY = "primary", "小学"
     JUNIOR_SECONDARY = "junior_secondary", "初中"
+
+
+class TrainingResult(LabeledEnum):
+    """The outcome of a staff member's training (seed 002: start work after passing it)."""
+
+    PASSED = "passed", "合格"
+    FAILED = "failed", "不合格"

@@ -73,6 +73,26 @@ CHINESE: Final[dict[str, str]] = {
     ),
     "the guardianship has ended": "该委托照护关系已终止",
     "the task is already closed": "该任务已办结或已撤销",
+    # The staff register and passwords (app/services/staff.py, app/domain/staff.py,
+    # app/domain/password_policy.py, authz/guard.py)
+    "a {role} is appointed in a {level}": "{role}应在{level}一级任职",
+    "at least {minimum} characters": "至少 {minimum} 个字符",
+    "the password must not contain the username": "密码不能包含用户名",
+    "the password is too common: choose another": "密码过于常见，请另设一个",
+    "the current password is not right": "当前密码不正确",
+    "the new password must differ from the current one": "新密码不能与当前密码相同",
+    "the username is taken": "该用户名已被使用",
+    "only roles below yours": "只能授予或收回低于您本人角色的角色",
+    "you may not manage {role} here": "您无权管理本地区的{role}",
+    "the person has already left": "此人已离岗",
+    "the person does not hold this role here": "此人在该地区未被授予该角色",
+    "the person already holds this role here": "此人在该地区已被授予该角色",
+    "the day they left is before the day they were appointed": "离岗日期早于任职日期",
+    "no training passed on record: you may read, but may write only once your county has "
+    "recorded a passed training": "尚无培训合格记录：可以查看，待县级民政部门登记培训合格后方可录入和修改",
+    "change the one-time password first (changePassword)": (
+        "请先修改一次性密码（changePassword）"
+    ),
     # Why a task is owed (app/services/tasks.py)
     "the child's file shows a situation that must be reported to the police at once: the "
     "service has reported it; the township supervisor responds": (
@@ -688,4 +708,17 @@ TERMS: Final[dict[str, str]] = {
     # schools: a pupil's teacher in charge, the schools' rates (policy objects)
     "teacher in charge": "帮扶教师",
     "school rates": "学校辍学率与缺课率",
+    # the staff register: the record, its policy objects (the roles a manager manages)
+    "staff": "工作人员名册",
+    "staff work": "工作人员工作情况",
+    "village director": "儿童主任",
+    "township supervisor": "儿童督导员",
+    "county civil affairs": "县级民政部门人员",
+    "city": "市级民政部门人员",
+    "province": "省级民政部门人员",
+    "protection centre": "未成年人救助保护机构人员",
+    "police": "公安机关人员",
+    "school": "学校人员",
+    "ngo": "社会组织人员",
+    "partner agency": "协作单位人员",
 }

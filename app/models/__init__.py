@@ -16,6 +16,7 @@ from app.models.outbox import OutboxEvent
 from app.models.policy import CasbinRule
 from app.models.reconciliation import DuplicateReport
 from app.models.search import ChildSearchKeys, HouseholdSearchKeys
+from app.models.staff import StaffTraining
 from app.models.statistics import area_quarter_statistics, township_quarter_statistics
 from app.models.tasks import DailyJobRun, Task
 from app.models.visits import Visit
@@ -54,6 +55,7 @@ __all__ = [
     "Parent",
     "RateLimitBucket",
     "RefreshToken",
+    "StaffTraining",
     "Task",
     "User",
     "Visit",

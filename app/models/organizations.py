@@ -1,14 +1,17 @@
-"""Organizations (village committees to NGOs) and the people who log in for them."""
+"""Organizations (village committees to NGOs) and the people who work for them: the staff
+register, whose entries are also the accounts people log in with."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Date, ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from app.enums import OrganizationKind, Role, SchoolLevel
+from app.enums import OrganizationKind, Role, SchoolLevel, TrainingResult
 from app.models.base import Base, Synced, area_fk, area_prefix_index, enum_column, uuid_pk
+from app.models.staff import StaffTraining
 
 
 class Organization(Synced, Base):
@@ -28,7 +31,12 @@ class Organization(Synced, Base):
 
 
 class User(Synced, Base):
-    """A staff account. The role and area decide what the account may see and do."""
+    """A person of the staff register (seed 002's real-name management) and their account.
+
+    The role and area decide what the account may see and do. The register's facts (name,
+    phone, the days of appointment and leaving, trainings) are shown to those who manage the
+    person; the credentials (password hash, refresh tokens, API keys) never are.
+    """
 
     __tablename__ = "users"
     __table_args__ = (area_prefix_index("users"),)
@@ -44,3 +52,15 @@ class User(Synced, Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(32))
     is_active: Mapped[bool] = mapped_column(default=True, server_default="true")
+    appointed_on: Mapped[date | None] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    # Set by a password reset: the one-time password must be replaced before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # The day of the latest passed training: what the training gate and the refresher read,
+    # loaded with the row (no second statement per request).
+    trained_on: Mapped[date | None] = column_property(
+        select(func.max(StaffTraining.trained_on))
+        .where(StaffTraining.user_id == id, StaffTraining.result == TrainingResult.PASSED)
+        .correlate_except(StaffTraining)
+        .scalar_subquery()
+    )
