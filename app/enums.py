@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
 
 class LabeledEnum(StrEnum):
@@ -19,6 +20,11 @@ class LabeledEnum(StrEnum):
         obj._value_ = value
         obj.label = label
         return obj
+
+    @classmethod
+    def of(cls, value: str) -> Self:
+        """The member stored as `value` (ValueError if there is none)."""
+        return cls(value)  # type: ignore[call-arg]
 
 
 class AreaLevel(LabeledEnum):

@@ -82,6 +82,10 @@ CHINESE: Final[dict[str, str]] = {
     "the current password is not right": "当前密码不正确",
     "the new password must differ from the current one": "新密码不能与当前密码相同",
     "the username is taken": "该用户名已被使用",
+    "{minimum} to {maximum} letters, digits, dots, dashes or underscores": (
+        "须为 {minimum} 至 {maximum} 个字母、数字、点、短横线或下划线"
+    ),
+    "no organization serving this area has this id": "该地区没有此编号的单位",
     "only roles below yours": "只能授予或收回低于您本人角色的角色",
     "you may not manage {role} here": "您无权管理本地区的{role}",
     "the person has already left": "此人已离岗",
@@ -89,10 +93,10 @@ CHINESE: Final[dict[str, str]] = {
     "the person already holds this role here": "此人在该地区已被授予该角色",
     "the day they left is before the day they were appointed": "离岗日期早于任职日期",
     "no training passed on record: you may read, but may write only once your county has "
-    "recorded a passed training": "尚无培训合格记录：可以查看，待县级民政部门登记培训合格后方可录入和修改",
-    "change the one-time password first (changePassword)": (
-        "请先修改一次性密码（changePassword）"
+    "recorded a passed training": (
+        "尚无培训合格记录：可以查看，待县级民政部门登记培训合格后方可录入和修改"
     ),
+    "change the one-time password first (changePassword)": "请先修改一次性密码（changePassword）",
     # Why a task is owed (app/services/tasks.py)
     "the child's file shows a situation that must be reported to the police at once: the "
     "service has reported it; the township supervisor responds": (
@@ -709,7 +713,8 @@ TERMS: Final[dict[str, str]] = {
     "teacher in charge": "帮扶教师",
     "school rates": "学校辍学率与缺课率",
     # the staff register: the record, its policy objects (the roles a manager manages)
-    "staff": "工作人员名册",
+    "staff": "工作人员",
+    "area": "地区",
     "staff work": "工作人员工作情况",
     "village director": "儿童主任",
     "township supervisor": "儿童督导员",

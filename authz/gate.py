@@ -25,6 +25,8 @@ from app.i18n import translate
 
 # Each carries its own credential (password or refresh token) in its input.
 ANONYMOUS_FIELDS = frozenset({"login", "refreshToken", "logout", "__typename"})
+# What an account whose password was reset may do before changing it.
+PASSWORD_CHANGE_FIELDS = ANONYMOUS_FIELDS | {"changePassword", "me"}
 INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 
@@ -78,4 +80,14 @@ def anonymous_refusal(
     else:
         message = translate("the credentials were refused")
     error = GraphQLError(message, extensions={"code": reason or "UNAUTHENTICATED"})
+    return ExecutionResult(data=None, errors=[error])
+
+
+def password_change_refusal(document: DocumentNode) -> ExecutionResult | None:
+    """The error result for an account that must change its one-time password and asks for
+    anything else; None if allowed."""
+    if root_fields(document) <= PASSWORD_CHANGE_FIELDS:
+        return None
+    message = translate("change the one-time password first (changePassword)")
+    error = GraphQLError(message, extensions={"code": "PASSWORD_CHANGE_REQUIRED"})
     return ExecutionResult(data=None, errors=[error])

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from app.domain.staff import outranks
 from app.domain.workflow import CaseAction, permitted_actions
-from app.enums import CaseCategory, CaseStage
+from app.enums import CaseCategory, CaseStage, Role
 from app.errors import refuse
 from app.i18n import Term
 from authz.scope import Scope
@@ -33,3 +34,33 @@ def case_actions(
     permission by `require`, as `load_for_write` calls it with `required_permission`, and the
     stage and category by `workflow.apply`), so what is offered succeeds and nothing else."""
     return permitted_actions(stage, category, lambda obj, act: scope.allows(obj, act, area_code))
+
+
+def require_trained(scope: Scope) -> None:
+    """Refuse a write by a director or supervisor with no passed training on record (seed
+    002: a new director starts work only after passing training). Reading stays open."""
+    if not scope.principal.trained:
+        raise refuse(
+            "TRAINING_REQUIRED",
+            "id",
+            "no training passed on record: you may read, but may write only once your "
+            "county has recorded a passed training",
+        )
+
+
+def require_manager(
+    scope: Scope,
+    role: Role,
+    area_code: str,
+    *,
+    role_field: str = "role",
+    area_field: str = "areaCode",
+) -> None:
+    """Refuse unless the scope may manage people holding `role` in `area_code`: the role is
+    below the caller's own, whatever the policy says, and the policy grants it there
+    (`p, county_civil_affairs, *, village_director, manage`)."""
+    own = scope.principal.role
+    if own is None or not outranks(own, role):
+        raise refuse("FORBIDDEN", role_field, "only roles below yours")
+    if not scope.allows(role.value, "manage", area_code):
+        raise refuse("FORBIDDEN", area_field, "you may not manage {role} here", {"role": role})

@@ -49,6 +49,7 @@ from app.models import (
     Organization,
     Parent,
     Task,
+    User,
     Visit,
     WebhookSubscriber,
 )
@@ -426,6 +427,18 @@ def task_visible(scope: Scope) -> ColumnElement[bool]:
 def webhook_subscriber_visible(scope: Scope) -> ColumnElement[bool]:
     """The subscribers of the counties where the caller manages webhooks."""
     return area_in(WebhookSubscriber.area_code, scope.patterns("webhook", "manage"))
+
+
+def staff_visible(scope: Scope) -> ColumnElement[bool]:
+    """The people of the staff register the caller may read: those placed in the areas where
+    it holds `staff read` (a township's people for its supervisor, a county's for its
+    bureau), and its own entry. Not a criterion on every `users` query: the names of who made
+    a record the caller sees are shown whoever may read the register."""
+    me = scope.principal.user_id
+    return any_of(
+        area_in(User.area_code, scope.patterns("staff", "read")),
+        false() if me is None else User.id == me,
+    )
 
 
 def scope_can(scope: Scope, obj: str, act: str) -> ColumnElement[bool]:

@@ -29,4 +29,6 @@ def principal_for(identity: Identity | None, enforcer: casbin.Enforcer) -> Princ
         user_id=identity.user_id,
         organization_id=identity.organization_id,
         grants=tuple(dict.fromkeys(grants)),
+        trained=identity.trained,
+        must_change_password=identity.must_change_password,
     )

@@ -26,6 +26,10 @@ class Principal:
     user_id: uuid.UUID | None = None
     organization_id: uuid.UUID | None = None
     grants: tuple[Grant, ...] = ()
+    # See app.auth.identity.Identity: untrained staff read only; a one-time password must be
+    # changed first.
+    trained: bool = True
+    must_change_password: bool = False
 
     @property
     def anonymous(self) -> bool:

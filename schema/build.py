@@ -53,6 +53,9 @@ from schema.ngo_contracts.query import ContractQuery
 from schema.ngo_contracts.types import NgoContract
 from schema.organizations.query import OrganizationQuery
 from schema.reconciliation.query import ReconciliationQuery
+from schema.staff.mutations import StaffMutation
+from schema.staff.query import StaffQuery
+from schema.staff.types import Staff
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
 from schema.sync.query import SyncQuery
@@ -86,6 +89,7 @@ class Query(
     CaseStatusQuery,
     TaskQuery,
     WebhookQuery,
+    StaffQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."
@@ -112,6 +116,7 @@ class Mutation(
     TaskMutation,
     WebhookMutation,
     ChildMergeMutation,
+    StaffMutation,
 ):
     pass
 
@@ -138,7 +143,7 @@ class ShouhuSchema(strawberry.Schema):
 schema = ShouhuSchema(
     query=Query,
     mutation=Mutation,
-    types=[Area, Child, Household, Parent, Guardianship, Visit, Case, NgoContract],
+    types=[Area, Child, Household, Parent, Guardianship, Visit, Case, NgoContract, Staff],
     extensions=[
         # Classes or factories, never instances: instances would share state across requests.
         lambda: CachedParsing(maxsize=256),

@@ -21,6 +21,7 @@ from app.models import (
     Household,
     Organization,
     Parent,
+    StaffTraining,
     User,
     Visit,
 )
@@ -29,6 +30,7 @@ from app.store import children as child_store
 from app.store import guardianships as guardian_store
 from app.store import households as household_store
 from app.store import organizations as organization_store
+from app.store import staff as staff_store
 from app.store import visits as visit_store
 from app.store.areas import areas_by_code
 from app.store.cases import (
@@ -95,6 +97,8 @@ class Loaders:
     case_referrals: DataLoader[uuid.UUID, list[CaseReferral]]
     referral: DataLoader[uuid.UUID, CaseReferral | None]
     organization: DataLoader[uuid.UUID, Organization | None]
+    staff_trainings: DataLoader[uuid.UUID, list[StaffTraining]]
+    staff_grants: DataLoader[str, list[tuple[str, str]]]
 
     @classmethod
     def create(cls, db: RequestDatabase) -> Loaders:
@@ -122,6 +126,8 @@ class Loaders:
             case_referrals=_batched(db, referrals_by_case),
             referral=_batched(db, lambda s, ids: live_by_id(s, CaseReferral, ids)),
             organization=_batched(db, organization_store.organizations_by_id),
+            staff_trainings=_batched(db, staff_store.trainings_by_user),
+            staff_grants=_batched(db, staff_store.grants_by_subject),
         )
 
     def clear_all(self) -> None:

@@ -26,7 +26,7 @@ import uvicorn
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import migrate
 from app.auth.tokens import issue_access_token
@@ -35,6 +35,7 @@ from app.embedded_db import embedded_postgres
 from app.seed.demo import seed_demo
 from app.settings import Settings
 from app.web.service import create_app
+from authz.policy_store import install_default_policy
 from tests.pgbouncer import pgbouncer, through
 
 if TYPE_CHECKING:
@@ -153,6 +154,9 @@ async def template_db(server_url: str) -> AsyncIterator[str]:
     url = await create_database(server_url)
     engine = create_engine(url, pool_size=1)
     await migrate.upgrade(engine)
+    # As the service's start-up does (app/cli/bootstrap.py): the table is the policy.
+    async with engine.begin() as conn:
+        await install_default_policy(AsyncSession(bind=conn))
     await seed_demo(engine, today=TODAY)
     await engine.dispose()
     yield make_url(url).database or ""

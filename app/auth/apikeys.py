@@ -12,10 +12,10 @@ import hmac
 import secrets
 import string
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
@@ -71,11 +71,15 @@ def key_prefix(plaintext: str) -> str | None:
 
 
 async def create_api_key(
-    session: AsyncSession, organization: Organization, name: str
+    session: AsyncSession,
+    organization: Organization,
+    name: str,
+    user_id: uuid.UUID | None = None,
 ) -> tuple[ApiKey, str]:
     """A new key for `organization` and its plaintext, which is never available again.
 
-    The key's role follows the organization's kind and its area is the organization's.
+    The key's role follows the organization's kind and its area is the organization's;
+    `user_id` is the person it is issued to, whose leaving revokes it.
     Raises ValueError for an organization that is not an integration partner (see
     INTEGRATION_ROLES), a deleted one, or a name that is empty or too long.
     """
@@ -96,6 +100,7 @@ async def create_api_key(
     key = ApiKey(
         id=uuid.uuid4(),
         organization_id=organization.id,
+        user_id=user_id,
         name=name,
         prefix=prefix,
         key_hash=_hash_secret(secret),
@@ -154,3 +159,14 @@ async def list_api_keys(
         query = query.where(ApiKey.organization_id == organization_id)
     rows = await session.execute(query.order_by(ApiKey.created_at, ApiKey.prefix))
     return [(key, org) for key, org in rows.tuples()]
+
+
+async def revoke_user_keys(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
+    """Revoke every live key issued to a person (they left); returns how many."""
+    result = await session.execute(
+        update(ApiKey)
+        .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

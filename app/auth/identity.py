@@ -14,6 +14,7 @@ from app.auth.apikeys import authenticate_api_key
 from app.auth.errors import ACCOUNT_INACTIVE, DUPLICATE_CREDENTIALS, TOKEN_INVALID, AuthError
 from app.auth.refresh import family_alive
 from app.auth.tokens import verify_access_token
+from app.domain.staff import needs_training
 from app.enums import Role
 from app.models import User
 from app.settings import Settings
@@ -39,6 +40,11 @@ class Identity:
     area_code: str
     organization_id: uuid.UUID | None
     label: str
+    # False for a director or supervisor with no passed training on record (seed 002): they
+    # may read, not write.
+    trained: bool = True
+    # After a password reset: nothing but changing the one-time password is allowed.
+    must_change_password: bool = False
 
 
 @dataclass(frozen=True)
@@ -161,4 +167,6 @@ def user_identity(user: User) -> Identity:
         area_code=user.area_code,
         organization_id=user.organization_id,
         label=f"user:{user.username}",
+        trained=not needs_training(user.role, user.trained_on),
+        must_change_password=user.must_change_password,
     )

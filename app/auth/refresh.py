@@ -141,3 +141,16 @@ async def _revoke_family(session: AsyncSession, family_id: uuid.UUID, now: datet
         .values(revoked_at=now)
         .execution_options(synchronize_session="fetch")
     )
+
+
+async def revoke_user_logins(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> int:
+    """End every login of an account (it left, or its password was reset); returns how many
+    were going on. Each ended login's notice drops its access tokens everywhere."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(RefreshToken.family_id)
+        .execution_options(synchronize_session=False)
+    )
+    return len(set(result.scalars()))

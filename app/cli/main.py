@@ -241,13 +241,23 @@ def apikey_create_command(
     name: Annotated[str, typer.Option(help="What the key is for, e.g. the system using it.")] = (
         "integration"
     ),
+    holder: Annotated[
+        str | None,
+        typer.Option(
+            "--for",
+            help="The username of the person the key is issued to: their leaving revokes it.",
+        ),
+    ] = None,
 ) -> None:
     """Create an API key for a school, police station, NGO or protection centre."""
 
     async def run(session: AsyncSession) -> tuple[ApiKey, Organization, str]:
         organization = await _organization(session, org)
+        person = None if holder is None else await active_user(session, holder)
         try:
-            key, plaintext = await create_api_key(session, organization, name)
+            key, plaintext = await create_api_key(
+                session, organization, name, None if person is None else person.id
+            )
         except ValueError as exc:
             raise CommandRefused(str(exc)) from exc
         return key, organization, plaintext

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app import clock
 from app.areas import import_areas, loaded_provinces
 from app.domain.case_deadlines import STAGE_ORDER
+from app.domain.staff import REFRESHER_NOTICE_DAYS, TRAINED_ROLES
 from app.enums import (
     AreaLevel,
     CaseCategory,
     NgoServiceType,
     OrganizationKind,
     Role,
+    TrainingResult,
 )
 from app.idcrypto import sealed_pair
-from app.models import AbsenceRecord, NgoContract, NgoContractChild, Organization, User
+from app.models import (
+    AbsenceRecord,
+    NgoContract,
+    NgoContractChild,
+    Organization,
+    StaffTraining,
+    User,
+)
 from app.passwords import hash_password
 from app.progress import Reporter, SilentReporter
 from app.seed.copy import TABLE_ORDER, copy_batch
@@ -173,6 +183,7 @@ async def seed_demo(
         totals["area_quarter_statistics"] = await fill_statistics(conn, generator.now)
         directory = await _organizations(conn, generator, _DIRECTORY)
         await _users(conn, generator, directory, _RECEIVERS)
+        totals["staff_trainings"] = await _trainings(conn, today)
     totals["tasks"] = await raise_demo_alerts(
         engine,
         {
@@ -232,6 +243,37 @@ async def _users(
         ],
     )
     return ids
+
+
+async def _trainings(conn: AsyncConnection, today: date) -> int:
+    """Every director and supervisor appointed and passed their training within the last
+    year, none so long ago that the refresher is due within a month (a random stream of its
+    own: the files stay as seeded before there were trainings)."""
+    rng = random.Random(DEMO_SEED)
+    staff = (
+        await conn.execute(
+            select(User.id).where(User.role.in_(TRAINED_ROLES)).order_by(User.username)
+        )
+    ).scalars()
+    rows, appointed = [], []
+    for user_id in staff:
+        trained_on = today - timedelta(days=rng.randint(REFRESHER_NOTICE_DAYS + 5, 330))
+        rows.append(
+            {"id": uuid.UUID(int=rng.getrandbits(128), version=4), "user_id": user_id,
+             "trained_on": trained_on, "course": "儿童主任（督导员）岗前培训",
+             "result": TrainingResult.PASSED}
+        )  # fmt: skip
+        appointed.append({"user": user_id, "day": trained_on - timedelta(days=rng.randint(7, 60))})
+    if rows:
+        await conn.execute(insert(StaffTraining), rows)
+        await conn.execute(
+            update(User)
+            .where(User.id == bindparam("user"))
+            .values(appointed_on=bindparam("day"))
+            .execution_options(synchronize_session=False),
+            appointed,
+        )
+    return len(rows)
 
 
 async def _attach_to_township_bodies(

@@ -20,6 +20,7 @@ from app.errors import DomainError
 from app.request_database import RequestDatabase
 from app.services.audit import write_audit_event
 from app.services.common import Actor
+from authz.guard import require_trained
 from authz.scope import Scope
 
 T = TypeVar("T")
@@ -62,14 +63,21 @@ async def run_write(
     operation_name: str | None,
     action: Callable[[AsyncSession, Actor], Awaitable[T]],
     records: Callable[[T], list[str]],
+    needs_training: bool = True,
 ) -> T:
     """Run `action` in one transaction with an audit event (`action_name`, the `records` of
     its result), or write nothing at all.
+
+    A director or supervisor with no passed training is refused (TRAINING_REQUIRED) before
+    anything is written, unless the write is one they need before it (`needs_training`
+    False: changing their own password).
 
     A refused write raises DomainError, with `current` for a VERSION_CONFLICT: the service's
     own refusal (its `after` has run, in a transaction of its own), a unique constraint the
     write ran into, or an edit that lost a race to a concurrent one.
     """
+    if needs_training:
+        require_trained(scope)
     actor = Actor(scope=scope, now=clock.now())
 
     async def transaction(session: AsyncSession) -> T:

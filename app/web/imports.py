@@ -20,11 +20,13 @@ from starlette.responses import JSONResponse
 
 from app import clock
 from app.domain.imports import parse_mapping
+from app.errors import DomainError
 from app.progress import SilentReporter
 from app.services.common import Actor
 from app.services.imports import ImportRequest, import_sessions, run_import
 from app.web.caller import resolve_caller
 from app.web.exports import _problem
+from authz.guard import require_trained
 
 # The largest ledger taken (a 200,000-row xlsx is about 15 MB).
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
@@ -64,6 +66,11 @@ async def children_import(request: Request) -> JSONResponse:
         return _problem(401, caller.auth_error or "UNAUTHENTICATED", "log in or send an API key")
     if not scope.can("child_file", "write"):
         return _problem(403, "FORBIDDEN", "you may not write children's files")
+    try:
+        require_trained(scope)
+    except DomainError as refused:
+        problem = refused.problems[0]
+        return _problem(403, problem.code, problem.message, problem.params)
     params = request.query_params
     unknown = sorted(set(params) - set(_PARAMS))
     if unknown:

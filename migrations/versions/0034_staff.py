@@ -2,7 +2,10 @@
 API keys, and who may manage whom.
 
 Seed 002 puts directors and supervisors under real-name management and lets a new director
-start work only after passing training. A training recorded or changed sends the account's
+start work only after passing training. The service may not write the policy table (0003);
+the roles a manager grants a person beyond their own are `g` rules it writes through two
+functions that touch nothing else: a person's grants (`user:` subjects), never a role's
+permissions, never the administrator's role. A training recorded or changed sends the account's
 invalidation notice (as a change of its row does), so every process sees at once that the
 person may now write. The account's notice also goes out when a reset sets, or a change
 clears, the one-time password.
@@ -24,6 +27,7 @@ down_revision: str | None = "0033"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+APP_ROLE = "shouhu_app"
 # TaskKind and TaskSubject before this revision.
 KINDS = (
     "respond_to_report", "find_guardian", "contact_parents", "confirm_guardian",
@@ -139,6 +143,48 @@ def upgrade() -> None:
         "ON staff_trainings FOR EACH ROW EXECUTE FUNCTION shouhu_training_changed()"
     )
     _users_trigger(USER_COLUMNS)
+    op.execute(
+        """
+        CREATE FUNCTION shouhu_grant_role(subject text, role text, domain text)
+        RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+        BEGIN
+            IF subject NOT LIKE 'user:%' OR role = 'admin' THEN
+                RAISE EXCEPTION 'only a person''s grant of a role below the administrator';
+            END IF;
+            -- An empty table stands for the default file (authz/policy_store.py): one rule
+            -- in it would be the whole policy. Start-up fills it (app/cli/bootstrap.py).
+            IF NOT EXISTS (SELECT FROM casbin_rule) THEN
+                RAISE EXCEPTION 'the policy table is empty: start the service once to fill it';
+            END IF;
+            IF EXISTS (SELECT FROM casbin_rule WHERE ptype = 'g' AND v0 = subject
+                       AND v1 = role AND v2 = domain) THEN
+                RETURN false;
+            END IF;
+            INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', subject, role, domain);
+            RETURN true;
+        END $$
+        """
+    )
+    op.execute(f"GRANT EXECUTE ON FUNCTION shouhu_grant_role(text, text, text) TO {APP_ROLE}")
+    # role and domain null: every grant of the person (they left).
+    op.execute(
+        """
+        CREATE FUNCTION shouhu_revoke_grants(subject text, role text, domain text)
+        RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = public AS $$
+        DECLARE
+            removed integer;
+        BEGIN
+            IF subject NOT LIKE 'user:%' THEN
+                RAISE EXCEPTION 'only a person''s grants';
+            END IF;
+            DELETE FROM casbin_rule WHERE ptype = 'g' AND v0 = subject
+                AND (role IS NULL OR v1 = role) AND (domain IS NULL OR v2 = domain);
+            GET DIAGNOSTICS removed = ROW_COUNT;
+            RETURN removed;
+        END $$
+        """
+    )
+    op.execute(f"GRANT EXECUTE ON FUNCTION shouhu_revoke_grants(text, text, text) TO {APP_ROLE}")
     _check("tasks", "kind", (*KINDS, "staff_training"))
     _check("tasks", "subject_type", (*SUBJECTS, "staff"))
     add_policy_rules(RULES)
@@ -149,6 +195,8 @@ def downgrade() -> None:
     op.execute("DELETE FROM tasks WHERE kind = 'staff_training' OR subject_type = 'staff'")
     _check("tasks", "subject_type", SUBJECTS)
     _check("tasks", "kind", KINDS)
+    op.execute("DROP FUNCTION shouhu_revoke_grants(text, text, text)")
+    op.execute("DROP FUNCTION shouhu_grant_role(text, text, text)")
     _users_trigger(USER_COLUMNS[:-1])
     op.execute("DROP TRIGGER staff_trainings_changed ON staff_trainings")
     op.execute("DROP FUNCTION shouhu_training_changed()")

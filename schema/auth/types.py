@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
 from app.auth.login import LoginResult
+from app.domain.staff import needs_training, refresher_due
 from app.enums import Role
 from app.models import User
 from schema.core.enums import register_enums
@@ -23,11 +24,28 @@ class Viewer:
     display_name: str
     role: Role
     area_code: str
+    must_change_password: bool = strawberry.field(
+        description="True after a password reset: call changePassword before anything else."
+    )
+    may_write: bool = strawberry.field(
+        description="False for a director or supervisor with no passed training on record: "
+        "reading works, writes are refused with TRAINING_REQUIRED until the county records "
+        "one."
+    )
+    refresher_due_on: date | None = strawberry.field(
+        description="When the yearly refresher training falls due (directors, supervisors)."
+    )
 
     @classmethod
     def from_model(cls, user: User) -> Viewer:
         """The GraphQL view of a user row."""
-        return from_row(cls, user, id=strawberry.ID(str(user.id)))
+        return from_row(
+            cls,
+            user,
+            id=strawberry.ID(str(user.id)),
+            may_write=not needs_training(user.role, user.trained_on),
+            refresher_due_on=refresher_due(user.role, user.trained_on),
+        )
 
 
 @strawberry.input

@@ -6,7 +6,8 @@ Cheap checks first, so that refusing costs little and only what may run is worke
 3. in trusted-documents mode, a document outside the mobile contract from a caller without
    the GraphiQL permission (a hash comparison, no parse);
 4. without credentials, a document asking for anything but logging in: the document, at
-   most ANONYMOUS_MAX_DOCUMENT_CHARS long, is parsed but never validated.
+   most ANONYMOUS_MAX_DOCUMENT_CHARS long, is parsed but never validated; likewise an
+   account whose password was reset, asking for anything but changing it.
 Each refusal is a GraphQL error with a stable code, answered with HTTP 200 like any other
 GraphQL error.
 """
@@ -20,7 +21,7 @@ from graphql import ExecutionResult, GraphQLError, GraphQLSyntaxError, parse
 
 from app.i18n import translate
 from app.settings import Settings
-from authz.gate import anonymous_refusal
+from authz.gate import anonymous_refusal, password_change_refusal
 from authz.scope import Scope
 from schema.core.persisted import AutomaticQueries, refusal, resolve
 
@@ -67,12 +68,17 @@ def admit(
     )
     if refused is not None:
         return Admission(None, refused)
-    if anonymous and resolved is not None:
+    if (anonymous or scope.principal.must_change_password) and resolved is not None:
         try:
             document = parse(resolved, no_location=True)
         except GraphQLSyntaxError:
             return Admission(resolved)  # strawberry reports the syntax error
-        refused = anonymous_refusal(document, introspection=settings.graphiql, reason=auth_error)
+        if anonymous:
+            refused = anonymous_refusal(
+                document, introspection=settings.graphiql, reason=auth_error
+            )
+        else:
+            refused = password_change_refusal(document)
         if refused is not None:
             return Admission(None, refused)
     return Admission(resolved)

@@ -69,6 +69,9 @@ LIST_SIZES: Mapping[str, int] = {
     "AreaStatistics.trend": 8,
     "AreaCounts.openCasesByStage": 7,
     "AreaCounts.reportsBySource": 6,
+    # A person's trainings (about one a year) and roles granted beyond their own.
+    "Staff.trainings": 10,
+    "Staff.grants": 3,
     # A township's villages (or a county's townships) by task kind.
     "Query.taskCounts": 300,
     # Mutation results: sized by the caller's input, which has limits of its own.

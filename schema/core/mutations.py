@@ -31,8 +31,11 @@ async def run_mutation(
     info: Info,
     action: Callable[[AsyncSession, Actor], Awaitable[T]],
     records: Callable[[T], list[str]],
+    *,
+    needs_training: bool = True,
 ) -> Outcome[T]:
-    """Run `action` in one transaction with an audit event, or write nothing at all."""
+    """Run `action` in one transaction with an audit event, or write nothing at all
+    (`needs_training`: see run_write)."""
     context = info.context
     try:
         result = await run_write(
@@ -42,6 +45,7 @@ async def run_mutation(
             operation_name=info.operation.name.value if info.operation.name else None,
             action=action,
             records=records,
+            needs_training=needs_training,
         )
     except DomainError as error:
         return Outcome(

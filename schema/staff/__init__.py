@@ -1,0 +1,1 @@
+"""The staff register: people, their trainings and roles, and managing their accounts."""
