@@ -82,6 +82,7 @@ CHINESE: Final[dict[str, str]] = {
     "the current password is not right": "当前密码不正确",
     "the new password must differ from the current one": "新密码不能与当前密码相同",
     "the username is taken": "该用户名已被使用",
+    "not an area on file": "没有这个地区",
     "{minimum} to {maximum} letters, digits, dots, dashes or underscores": (
         "须为 {minimum} 至 {maximum} 个字母、数字、点、短横线或下划线"
     ),
@@ -92,10 +93,8 @@ CHINESE: Final[dict[str, str]] = {
     "the person does not hold this role here": "此人在该地区未被授予该角色",
     "the person already holds this role here": "此人在该地区已被授予该角色",
     "the day they left is before the day they were appointed": "离岗日期早于任职日期",
-    "no training passed on record: you may read, but may write only once your county has "
-    "recorded a passed training": (
-        "尚无培训合格记录：可以查看，待县级民政部门登记培训合格后方可录入和修改"
-    ),
+    "no training passed on record: you may read, and may write once a passed training is "
+    "recorded": "尚无培训合格记录：可以查看，登记培训合格后方可录入和修改",
     "change the one-time password first (changePassword)": "请先修改一次性密码（changePassword）",
     # Why a task is owed (app/services/tasks.py)
     "the child's file shows a situation that must be reported to the police at once: the "
@@ -646,6 +645,18 @@ CODES: Final[dict[str, tuple[str, str]]] = {
     "DUPLICATE_ROW": ("the same child is in the ledger twice", "台账中同一名儿童出现两次"),
     "UNKNOWN_SCHOOL": ("no such school", "没有这所学校"),
     "PAYLOAD_TOO_LARGE": ("the upload is too large", "上传的文件过大"),
+    # The staff register and passwords (docs/staff.md)
+    "USERNAME_TAKEN": ("the username is taken", "用户名已被使用"),
+    "INVALID_USERNAME": ("not a username that can be used", "用户名不符合要求"),
+    "INVALID_ORGANIZATION": ("no such organization here", "该地区没有这个单位"),
+    "ALREADY_GRANTED": ("the role is already held there", "已拥有该地区的该角色"),
+    "NOT_GRANTED": ("the role was not granted there", "未被授予该地区的该角色"),
+    "TRAINING_REQUIRED": ("no passed training on record", "尚无培训合格记录"),
+    "PASSWORD_CHANGE_REQUIRED": ("the one-time password must be changed", "须先修改一次性密码"),
+    "PASSWORD_TOO_SHORT": ("the password is too short", "密码过短"),
+    "PASSWORD_HAS_USERNAME": ("the password contains the username", "密码包含用户名"),
+    "PASSWORD_TOO_COMMON": ("the password is too common", "密码过于常见"),
+    "PASSWORD_UNCHANGED": ("the new password is the current one", "新密码与当前密码相同"),
 }
 
 # Words put into messages (app/i18n.Term): kinds of records (NOT_FOUND) and the objects and
@@ -714,7 +725,6 @@ TERMS: Final[dict[str, str]] = {
     "school rates": "学校辍学率与缺课率",
     # the staff register: the record, its policy objects (the roles a manager manages)
     "staff": "工作人员",
-    "area": "地区",
     "staff work": "工作人员工作情况",
     "village director": "儿童主任",
     "township supervisor": "儿童督导员",

@@ -43,8 +43,8 @@ def require_trained(scope: Scope) -> None:
         raise refuse(
             "TRAINING_REQUIRED",
             "id",
-            "no training passed on record: you may read, but may write only once your "
-            "county has recorded a passed training",
+            "no training passed on record: you may read, and may write once a passed "
+            "training is recorded",
         )
 
 

@@ -32,7 +32,6 @@ from app.domain.validation import (
 )
 from app.enums import Role, TrainingResult
 from app.errors import DomainError, check_version, not_found, raise_problems, refuse
-from app.i18n import Term
 from app.models import Area, Organization, StaffTraining, User
 from app.models.staff import COURSE_MAX
 from app.passwords import hash_password, verify_password
@@ -137,7 +136,7 @@ async def _place_problems(
     """The area is on file at the role's level; the organization, if any, serves it."""
     area = await session.get(Area, area_code)
     if area is None:
-        return [Problem("INVALID_AREA", "areaCode", "no such {what}", {"what": Term("area")})]
+        return [Problem("INVALID_AREA", "areaCode", "not an area on file")]
     found = problems(area_level_problem(role, area.level, "areaCode"))
     if organization_id is not None:
         org = await session.get(Organization, organization_id)
@@ -379,7 +378,7 @@ async def _grant_target(
     require_manager(actor.scope, role, area_code)
     area = await session.get(Area, area_code)
     if area is None:
-        raise refuse("INVALID_AREA", "areaCode", "no such {what}", {"what": Term("area")})
+        raise refuse("INVALID_AREA", "areaCode", "not an area on file")
     raise_problems(problems(area_level_problem(role, area.level, "areaCode")))
     if not person.is_active:
         raise refuse("ACCOUNT_INACTIVE", "staffId", "the person has already left")

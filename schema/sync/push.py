@@ -30,7 +30,7 @@ from schema.core.errors import UserError, localized_message
 
 MAX_OPERATIONS = 200
 # Root fields that are not offline work (see the module's docstring).
-NOT_QUEUEABLE = frozenset({"login", "refreshToken", "logout", "syncPush"})
+NOT_QUEUEABLE = frozenset({"login", "refreshToken", "logout", "syncPush", "changePassword"})
 
 
 @strawberry.input(description="One queued offline mutation.")

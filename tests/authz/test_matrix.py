@@ -51,6 +51,8 @@ PROBED_QUERY_FIELDS = {
     "myTasks", "taskCounts",
     "webhookSubscribers",
     "schoolRates",
+    # below: who reads the register (and tests/staff/test_staff_register.py)
+    "staff",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
@@ -84,6 +86,9 @@ PROBED_MUTATION_FIELDS = {
     "registerWebhookSubscriber", "deactivateWebhookSubscriber",
     # tests/children/test_merges.py probes this (files out of scope answer as missing ones):
     "mergeChildren",
+    # tests/staff/test_staff_register.py probes these, and below who manages whom:
+    "createStaff", "updateStaff", "deactivateStaff", "resetPassword", "recordTraining",
+    "grantRole", "revokeRole", "changePassword",
 }  # fmt: skip
 
 # Cases referred to the role's organization, but those it declined.
@@ -646,6 +651,85 @@ async def test_webhook_subscribers_are_seen_by_their_county_s_managers_only(
     assert listed == expected, role
     found = {ids[data[f"n{i}"]["id"]] for i in range(len(ids)) if data[f"n{i}"]}
     assert found == expected, role
+
+
+# Whose entries of the staff register each role reads (`staff read`); the rest read their own.
+STAFF_READERS = {
+    "demo-township": DEMO_TOWNSHIP, "demo-county": DEMO_COUNTY, "demo-city": "4207",
+    "demo-admin": "42",
+}  # fmt: skip
+STAFF_PROBE = "{ staff(first: 100) { totalCount edges { node { username areaCode } } } }"
+# An edit at a version nobody has: VERSION_CONFLICT for a manager, and nothing is written.
+STAFF_EDIT = """
+mutation($id: ID!) { updateStaff(input: {staffId: $id, expectedVersion: -1, phone: "13800000000"})
+  { staff { id } errors { code } } }
+"""
+# What each role is answered when editing the demo village's director (else NOT_FOUND).
+MANAGES_THE_VILLAGE_DIRECTOR = {
+    "demo-village": "FORBIDDEN", "demo-township": "VERSION_CONFLICT",
+    "demo-county": "VERSION_CONFLICT", "demo-city": "FORBIDDEN", "demo-admin": "VERSION_CONFLICT",
+}  # fmt: skip
+# … and another county's director.
+MANAGES_ANOTHER_COUNTY_S_DIRECTOR = {"demo-city": "FORBIDDEN", "demo-admin": "VERSION_CONFLICT"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_the_staff_register_is_read_and_managed_within_its_areas(
+    client: AsyncClient, world: World, role: str
+) -> None:
+    engine = create_engine(world.url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            area = STAFF_READERS.get(role)
+            expected = await conn.scalar(
+                text(
+                    "SELECT count(*) FROM users WHERE deleted_at IS NULL AND "
+                    + ("area_code LIKE :area || '%'" if area else "username = :role")
+                ),
+                {"area": area, "role": role},
+            )
+            targets = {
+                "village": await conn.scalar(
+                    text("SELECT id FROM users WHERE username = 'demo-village'")
+                ),
+                "other county": await conn.scalar(
+                    text(
+                        "SELECT id FROM users WHERE role = 'village_director' "
+                        "AND area_code LIKE :county || '%' ORDER BY username LIMIT 1"
+                    ),
+                    {"county": OTHER_COUNTY},
+                ),
+            }
+    finally:
+        await engine.dispose()
+    body = json.loads(answered(await graphql_response(client, world.tokens[role], STAFF_PROBE)))
+    page = body["data"]["staff"]
+    assert page["totalCount"] == expected, role
+    for edge in page["edges"]:
+        node = edge["node"]
+        assert node["username"] == role or (area and node["areaCode"].startswith(area)), node
+    for target, answers in (
+        ("village", MANAGES_THE_VILLAGE_DIRECTOR),
+        ("other county", MANAGES_ANOTHER_COUNTY_S_DIRECTOR),
+    ):
+        staff_id = gid("Staff", str(targets[target]))
+        edited = json.loads(
+            answered(await graphql_response(client, world.tokens[role], STAFF_EDIT, id=staff_id))
+        )["data"]["updateStaff"]
+        assert [e["code"] for e in edited["errors"]] == [answers.get(role, "NOT_FOUND")], (
+            role,
+            target,
+        )
+        found = json.loads(
+            answered(
+                await graphql_response(
+                    client, world.tokens[role],
+                    "query($id: ID!) { node(id: $id) { ... on Staff { username } } }", id=staff_id,
+                )
+            )
+        )["data"]["node"]  # fmt: skip
+        readable = answers.get(role, "NOT_FOUND") != "NOT_FOUND"
+        assert (found is not None) == readable, (role, target)
 
 
 # Who reads the read audit, and of which children's areas (`audit read`).
