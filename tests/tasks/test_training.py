@@ -42,6 +42,13 @@ query($id: ID!) {
   }
 }
 """
+MY_TRAINING_TASKS = """
+{
+  myTasks(kind: STAFF_TRAINING, status: OPEN, first: 5) {
+    edges { node { id subjectId childId } }
+  }
+}
+"""
 NEVER_TRAINED = (
     "the person has no passed training on record and may not write until one is recorded: "
     "train them and record the training"
@@ -135,6 +142,19 @@ async def test_a_director_never_trained_gives_the_county_a_task_until_a_training
         "dueOn": today.isoformat(),
         "reason": "此人尚无培训考核合格记录，登记合格前不能录入和修改，请组织培训并登记培训结果",
     }
+    # Listed too (the compiled read path maps the subject the same way), the director's the
+    # only one left open of the county's many (the others completed by the county).
+    await world.execute(
+        "UPDATE tasks SET status = 'done', closed_at = now(), closed_by_id = :c "
+        "WHERE kind = 'staff_training' AND subject_id <> :s",
+        c=await _user(world, "demo-county"),
+        s=director,
+    )
+    listed = await query_data(fresh_client, await world.token("demo-county"), MY_TRAINING_TASKS)
+    subjects = {edge["node"]["id"]: edge["node"] for edge in listed["myTasks"]["edges"]}
+    assert subjects[gid("Task", task.id)] == {
+        "id": gid("Task", task.id), "subjectId": gid("Staff", director), "childId": None,
+    }  # fmt: skip
     for other in ("demo-village", "demo-city"):
         token = await world.token(other)
         seen = await query_data(fresh_client, token, TASK, id=gid("Task", task.id))
