@@ -89,7 +89,7 @@ async def _tasks(world: World, user: uuid.UUID) -> list[Any]:
 
 
 async def _opened_and_closed(world: World) -> tuple[int, int]:
-    """Open, then close (as a run does, in its order), the training tasks as of now."""
+    """Close, then open (a run's order), the training tasks as of now: (opened, closed)."""
     now = clock.now()
     async with world.engine.begin() as conn:
         closed = await close_trainings_given(conn, now)
