@@ -117,6 +117,12 @@ CHINESE: Final[dict[str, str]] = {
     "follow the referral up": "转介接收单位逾期未接收也未拒绝，请跟进转介",
     "the pupil has not returned to school at the end of the persuasion period: keep "
     "persuading and report in writing": "辍学儿童劝返期满仍未返校，请继续劝返并书面报告",
+    "the person has no passed training on record and may not write until one is recorded: "
+    "train them and record the training": (
+        "此人尚无培训考核合格记录，登记合格前不能录入和修改，请组织培训并登记培训结果"
+    ),
+    "the person's yearly refresher training falls due: train them again and record the "
+    "training": "此人的年度轮训即将到期，请组织轮训并登记培训结果",
     "the left-behind child has no entrusted guardian assessed and confirmed: guide the "
     "parents to entrust one and sign the confirmation": (
         "留守儿童尚无经评估、确认的委托监护人，请指导父母落实委托监护并签订确认书"

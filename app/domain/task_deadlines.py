@@ -6,6 +6,10 @@ task closes itself when its situation ends, and a task still open past its own d
 the same kind one level up: village, township, county (`escalation_level` 0, 1, 2), where
 escalation stops. The job runs them as set-based SQL over all files; what decides is here:
 the cut-offs, who owes a task at which level, when it is due and how urgent it is.
+
+A fifth rule is about people, not files: a village director or township supervisor owed a
+training (app/domain/staff.py `training_owed`) gives their trainer a STAFF_TRAINING task,
+which does not escalate.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from app.domain.staff import TRAINED_ROLES, refresher_due
 from app.enums import CaseStage, Role, TaskKind, TaskPriority
 
 # Who owes a task at each escalation level.
@@ -125,3 +130,25 @@ def priority(kind: TaskKind, level: int) -> TaskPriority:
     if level > 0 or kind in (TaskKind.CASE_OVERDUE, TaskKind.REFERRAL_UNANSWERED):
         return TaskPriority.HIGH
     return TaskPriority.NORMAL
+
+
+# Who trains whom (seed 002 二(二): "地市级民政部门负责培训到儿童督导员，县级民政部门负责培训到
+# 儿童主任"): the county its village directors, the city its township supervisors.
+TRAINED_BY: dict[Role, Role] = {
+    Role.VILLAGE_DIRECTOR: Role.COUNTY_CIVIL_AFFAIRS,
+    Role.TOWNSHIP_SUPERVISOR: Role.CITY,
+}
+
+
+def training_due_on(role: Role, trained_on: date | None, today: date) -> date | None:
+    """When a training task about a person of `role` is due: today for one never trained
+    (they may not write until trained), else the refresher's day; None for other roles."""
+    if role not in TRAINED_ROLES:
+        return None
+    return refresher_due(role, trained_on) or today
+
+
+def training_priority(trained_on: date | None) -> TaskPriority:
+    """How urgent a training task is: high for one never trained (who may not write until
+    trained), normal for a yearly refresher."""
+    return TaskPriority.HIGH if trained_on is None else TaskPriority.NORMAL

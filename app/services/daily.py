@@ -34,7 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from app import clock
 from app.database import create_engine
 from app.domain import task_deadlines as rules_of
-from app.domain.task_deadlines import DEADLINE_KINDS, DeadlineRules
+from app.domain.staff import REFRESHER_NOTICE_DAYS, TRAINED_ROLES
+from app.domain.task_deadlines import DEADLINE_KINDS, TRAINED_BY, DeadlineRules
 from app.enums import OutboxEventKind, TaskKind, TaskStatus, TaskSubject
 from app.i18n import N_
 from app.progress import Reporter, SilentReporter
@@ -173,6 +174,72 @@ _SUBJECTS: dict[TaskKind, TaskSubject] = {
 }
 
 
+# Why a director or supervisor is owed a training (seed 002 二(二): trained and assessed before
+# starting work, and at least once a year after).
+_NEVER_TRAINED = N_(
+    "the person has no passed training on record and may not write until one is recorded: "
+    "train them and record the training"
+)
+_REFRESHER = N_(
+    "the person's yearly refresher training falls due: train them again and record the training"
+)
+_PASSED = "'passed'"
+_TRAINERS = " ".join(f"WHEN '{role.value}' THEN '{by.value}'" for role, by in TRAINED_BY.items())
+# The people owed a training today (app/domain/staff.py `training_owed`): directors and
+# supervisors in post (active, not deleted, not left) never trained, or whose refresher (a
+# year after the latest passed training; 1 March for 29 February, as `refresher_due`) falls
+# due within the notice days or has passed; with their trainer's role and the task's due day
+# (`training_due_on`: today for one never trained).
+_OWED_TRAINING = f"""
+    SELECT u.id, u.area_code, latest.trained_on, CASE u.role {_TRAINERS} END AS trainer,
+           coalesce((latest.trained_on + interval '1 year')::date
+                    + CASE WHEN to_char(latest.trained_on, 'MM-DD') = '02-29' THEN 1 ELSE 0 END,
+                    CAST(:today AS date)) AS due_on
+    FROM users u
+    CROSS JOIN LATERAL (
+        SELECT max(s.trained_on) AS trained_on FROM staff_trainings s
+        WHERE s.user_id = u.id AND s.result = {_PASSED}) latest
+    WHERE u.role = ANY(:trained_roles) AND u.is_active AND u.deleted_at IS NULL
+      AND u.left_on IS NULL AND u.area_code IS NOT NULL
+"""
+_OWED_TRAINING_WHEN = "o.due_on <= CAST(:notice_until AS date)"
+# A person owed a training with no task for it yet: one a person completed or dismissed since
+# the latest passed training (the same training owed) is not reopened; one that closed itself
+# (the person left and came back) is.
+_TRAINING_SITUATIONS = f"""
+    SELECT o.area_code, :kind, :subject_type, o.id, NULL::uuid,
+           CASE WHEN o.trained_on IS NULL THEN :never_reason ELSE :refresher_reason END,
+           o.due_on,
+           CASE WHEN o.trained_on IS NULL THEN :never_priority ELSE :refresher_priority END,
+           'open', o.trainer, NULL::uuid, {_LEVEL}, {_NOW}, {_NOW}
+    FROM ({_OWED_TRAINING}) o
+    WHERE {_OWED_TRAINING_WHEN}
+      AND NOT EXISTS (
+          SELECT 1 FROM tasks t
+          WHERE t.subject_id = o.id AND t.kind = :kind AND t.closed_by_id IS NOT NULL
+            AND (o.trained_on IS NULL OR t.created_at >= o.trained_on::timestamptz))
+"""
+# An open training task `t` is still owed: its person still owed a training, in the same area
+# and by the same trainer (a person who moved has the task of the new area instead).
+_TRAINING_STILL_OWED = f"""
+    SELECT 1 FROM ({_OWED_TRAINING}) o
+    WHERE o.id = t.subject_id AND {_OWED_TRAINING_WHEN}
+      AND o.area_code = t.area_code AND o.trainer = t.assignee_role
+"""
+
+
+def _training_parameters(now: datetime) -> dict[str, Any]:
+    """The parameters the people owed a training are found with."""
+    today = clock.local_day(now)
+    return {
+        "kind": TaskKind.STAFF_TRAINING.value,
+        "now": now,
+        "today": today,
+        "notice_until": today + timedelta(days=REFRESHER_NOTICE_DAYS),
+        "trained_roles": sorted(role.value for role in TRAINED_ROLES),
+    }
+
+
 @dataclass
 class DailyOutcome:
     """What one call of the daily job did."""
@@ -255,6 +322,55 @@ async def close_ended_about(
     referral's answer): its tasks of these kinds about these subjects close now, not at the
     next daily run."""
     await close_ended(session, now, get_settings().deadline_rules, subject_ids, kinds)
+
+
+async def close_trainings_given(
+    conn: AsyncConnection | AsyncSession,
+    now: datetime,
+    user_ids: Sequence[uuid.UUID] | None = None,
+) -> int:
+    """Close, as done by no one, the open STAFF_TRAINING tasks of people no longer owed a
+    training (a passed training recorded, the person gone, deactivated, or another role), or
+    owed it elsewhere (moved); all of them, or those about `user_ids`. How many closed."""
+    about = "" if user_ids is None else "AND t.subject_id = ANY(:subjects) "
+    result = await conn.execute(
+        text(
+            "UPDATE tasks t SET status = :done, closed_at = :now "
+            f"WHERE t.status = 'open' AND t.kind = :kind {about}"
+            f"AND NOT EXISTS ({_TRAINING_STILL_OWED})"
+        ),
+        {
+            **_training_parameters(now),
+            "done": TaskStatus.DONE.value,
+            "subjects": list(user_ids or ()),
+        },
+    )
+    return cast(CursorResult[Any], result).rowcount
+
+
+async def close_training_task(session: AsyncSession, user_id: uuid.UUID, now: datetime) -> bool:
+    """In a write that may end a person's training owed (a passed training recorded, the
+    person left or deactivated): their open STAFF_TRAINING task closes now, in the write's
+    transaction, not at the next daily run. Whether one closed (none while still owed: a
+    failed training changes nothing)."""
+    await session.flush()
+    return await close_trainings_given(session, now, [user_id]) > 0
+
+
+async def open_training_tasks(conn: AsyncConnection, now: datetime) -> int:
+    """Open a STAFF_TRAINING task for each director or supervisor owed a training who has
+    none yet: owed by their trainer's role (`TRAINED_BY`) in their area, due on the
+    refresher's day (today for one never trained). How many opened."""
+    parameters = {
+        **_training_parameters(now),
+        "subject_type": TaskSubject.STAFF.value,
+        "never_reason": _NEVER_TRAINED,
+        "refresher_reason": _REFRESHER,
+        "never_priority": rules_of.training_priority(None).value,
+        "refresher_priority": rules_of.training_priority(clock.local_day(now)).value,
+        "level": 0,
+    }
+    return await _insert_found(conn, _TRAINING_SITUATIONS, parameters)
 
 
 def _situation_parameters(kind: TaskKind, now: datetime, rules: DeadlineRules) -> dict[str, Any]:
@@ -346,9 +462,13 @@ async def _run_steps(
     with reporter.step("tasks whose situation ended closed", None):
         async with engine.begin() as conn:
             outcome.closed = await close_ended(conn, now, rules)
+            outcome.closed[TaskKind.STAFF_TRAINING] = await close_trainings_given(conn, now)
     with reporter.step("deadline tasks opened", None):
         async with engine.begin() as conn:
             outcome.opened = await open_overdue(conn, now, rules)
+    with reporter.step("training tasks opened", None):
+        async with engine.begin() as conn:
+            outcome.opened[TaskKind.STAFF_TRAINING] = await open_training_tasks(conn, now)
     with reporter.step("overdue tasks escalated", None):
         async with engine.begin() as conn:
             outcome.escalated = await escalate(conn, now, rules)

@@ -30,6 +30,8 @@ _SUBJECT_TYPES = {
     TaskSubject.CASE: "Case",
     TaskSubject.GUARDIANSHIP: "Guardianship",
     TaskSubject.REFERRAL: "CaseReferral",
+    # A person of the staff register (a training owed): the register's node.
+    TaskSubject.STAFF: "Staff",
 }
 
 
