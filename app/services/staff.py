@@ -36,6 +36,7 @@ from app.models import Area, Organization, StaffTraining, User
 from app.models.staff import COURSE_MAX
 from app.passwords import hash_password, verify_password
 from app.services.common import Actor, Changes, existing_create, merge_create, merge_update
+from app.services.daily import close_training_task
 from authz.guard import require_manager
 from authz.predicates import staff_visible
 
@@ -306,7 +307,7 @@ async def deactivate_staff(
     ended = await revoke_user_logins(session, person.id, actor.now)
     keys = await revoke_user_keys(session, person.id, actor.now)
     grants = await _revoke_grants(session, person.username)
-    await session.flush()
+    await close_training_task(session, person.id, actor.now)
     await session.refresh(person)
     return Deactivated(person, ended, keys, grants)
 
@@ -335,7 +336,7 @@ async def record_training(
     result: TrainingResult,
 ) -> User:
     """Put a training on a person's record; a passed one lets a new director write, and
-    settles the county's training task about them."""
+    settles their trainer's training task about them at once."""
     person = await _managed(session, actor, staff_id)
     raise_problems(
         problems(
@@ -354,7 +355,7 @@ async def record_training(
             recorded_by_id=actor.user_id,
         )
     )
-    await session.flush()
+    await close_training_task(session, person.id, actor.now)
     await session.refresh(person)
     return person
 

@@ -14,6 +14,7 @@ from app import clock
 from app.auth.apikeys import create_api_key
 from app.models import Organization
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
+from app.services.daily import open_training_tasks
 from tests.auth.test_auth import login, refresh
 from tests.conftest import within_a_second
 from tests.documents import REGISTER_HOUSEHOLD, household_input
@@ -117,7 +118,16 @@ async def test_a_county_onboards_a_director_who_writes_only_once_trained(
     households = "SELECT count(*) FROM households WHERE address = '伯浩村3组12号'"
     assert await world.scalar(households) == 0
 
-    # A failed training changes nothing; a passed one opens writing.
+    # The daily job owes the county a training of her; a failed training changes nothing, a
+    # passed one opens writing and settles the task in the same write.
+    async with world.engine.begin() as conn:
+        assert await open_training_tasks(conn, clock.now()) >= 1
+    task = (
+        "SELECT status FROM tasks WHERE kind = 'staff_training' AND subject_id = :person "
+        "AND assignee_role = 'county_civil_affairs'"
+    )
+    person = uuid.UUID(key_of(staff["id"]))
+    assert await world.scalar(task, person=person) == "open"
     today = clock.today()
     failed = await mutation_payload(
         fresh_client, county, RECORD_TRAINING, staffId=staff["id"],
@@ -130,6 +140,7 @@ async def test_a_county_onboards_a_director_who_writes_only_once_trained(
     )  # fmt: skip
     assert passed["errors"] == [], passed
     assert passed["staff"]["mayWrite"] is True
+    assert await world.scalar(task, person=person) == "done"
     assert passed["staff"]["trainedOn"] == today.isoformat()
     assert [t["result"] for t in passed["staff"]["trainings"]] == ["PASSED", "FAILED"]
     due = passed["staff"]["refresherDueOn"]

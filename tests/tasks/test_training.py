@@ -9,6 +9,7 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+import pytest_asyncio
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +31,7 @@ from app.services.daily import (
     open_training_tasks,
     run_daily_job,
 )
+from tests.conftest import EngineFactory
 from tests.graphql import gid, query_data
 from tests.tasks.test_daily import days_later
 from tests.world import World
@@ -56,6 +58,15 @@ NEVER_TRAINED = (
 REFRESHER = (
     "the person's yearly refresher training falls due: train them again and record the training"
 )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def world(fresh_db: str, engine_for: EngineFactory) -> World:
+    """The test's own database with the demo's trainings (app/seed/demo.py) forgotten: each
+    test records those it needs."""
+    untrained = World(fresh_db, engine_for)
+    await untrained.execute("DELETE FROM staff_trainings")
+    return untrained
 
 
 async def _job(world: World) -> DailyOutcome:
