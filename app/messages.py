@@ -209,6 +209,7 @@ CHINESE: Final[dict[str, str]] = {
     "asOf is a date: YYYY-MM-DD": "asOf 应为日期，格式为 YYYY-MM-DD",
     "asOf is a day from {earliest} to today": "asOf 应为 {earliest} 至今天之间的日期",
     "no statistics of area {area} for you": "没有可供您查看的地区 {area} 统计数据",
+    "no staff work of area {area} for you": "没有可供您查看的地区 {area} 工作人员工作情况",
     "no task counts of area {area} for you": "没有可供您查看的地区 {area} 任务统计",
     "first must be between 1 and {maximum}": "first 应在 1 至 {maximum} 之间",
     "invalid cursor": "分页游标无效",

@@ -53,6 +53,7 @@ from schema.ngo_contracts.query import ContractQuery
 from schema.ngo_contracts.types import NgoContract
 from schema.organizations.query import OrganizationQuery
 from schema.reconciliation.query import ReconciliationQuery
+from schema.staff.work import StaffWorkQuery
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
 from schema.sync.query import SyncQuery
@@ -86,6 +87,7 @@ class Query(
     CaseStatusQuery,
     TaskQuery,
     WebhookQuery,
+    StaffWorkQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."

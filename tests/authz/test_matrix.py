@@ -51,6 +51,8 @@ PROBED_QUERY_FIELDS = {
     "myTasks", "taskCounts",
     "webhookSubscribers",
     "schoolRates",
+    # tests/statistics/test_staff_work.py probes this:
+    "staffWork",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",

@@ -1,0 +1,1 @@
+"""The staff register and the supervisor's view of staff work."""
