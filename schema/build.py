@@ -56,6 +56,7 @@ from schema.reconciliation.query import ReconciliationQuery
 from schema.staff.mutations import StaffMutation
 from schema.staff.query import StaffQuery
 from schema.staff.types import Staff
+from schema.staff.work import StaffWorkQuery
 from schema.statistics.query import StatisticsQuery
 from schema.sync.push import SyncMutation
 from schema.sync.query import SyncQuery
@@ -90,6 +91,7 @@ class Query(
     TaskQuery,
     WebhookQuery,
     StaffQuery,
+    StaffWorkQuery,
 ):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when there is none (or none for you)."

@@ -57,7 +57,12 @@ from app.services.webhooks.delivery import run_worker
 from app.settings import Settings, get_settings
 from app.web.caching import PUBLIC, NoStoreMiddleware, is_public_document
 from app.web.caller import resolve_caller
-from app.web.exports import statistics_csv_response, statistics_xlsx_response
+from app.web.exports import (
+    staff_work_csv_response,
+    staff_work_xlsx_response,
+    statistics_csv_response,
+    statistics_xlsx_response,
+)
 from app.web.graphiql.assets import graphiql_asset
 from app.web.graphiql.page import graphiql_page
 from app.web.graphql_request import (
@@ -348,6 +353,18 @@ async def statistics_xlsx(request: Request) -> Response:
     return await statistics_xlsx_response(request.query_params, caller.scoped, caller.auth_error)
 
 
+async def staff_work_csv(request: Request) -> Response:
+    """GET /exports/staff-work.csv?area=…&quarter=…: staffWork for a spreadsheet."""
+    caller = await resolve_caller(request)
+    return await staff_work_csv_response(request.query_params, caller.scoped, caller.auth_error)
+
+
+async def staff_work_xlsx(request: Request) -> Response:
+    """GET /exports/staff-work.xlsx?area=…&quarter=…: the same report as the CSV, as xlsx."""
+    caller = await resolve_caller(request)
+    return await staff_work_xlsx_response(request.query_params, caller.scoped, caller.auth_error)
+
+
 async def healthz(request: Request) -> JSONResponse:
     """Alive: the process answers."""
     return JSONResponse({"status": "ok"})
@@ -445,6 +462,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/integrations/absences.csv", absences_csv, methods=["POST"]),
         Route("/exports/statistics.csv", statistics_csv),
         Route("/exports/statistics.xlsx", statistics_xlsx),
+        Route("/exports/staff-work.csv", staff_work_csv),
+        Route("/exports/staff-work.xlsx", staff_work_xlsx),
         Route("/exports/children.xlsx", children_xlsx),
         Route("/exports/visits.xlsx", visits_xlsx),
         Route("/imports/children", children_import, methods=["POST"]),

@@ -1,1 +1,2 @@
-"""The staff register: people, their trainings and roles, and managing their accounts."""
+"""The staff register: people, their trainings and roles, managing their accounts, and the
+supervisor's view of their work."""

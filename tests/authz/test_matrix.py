@@ -53,6 +53,8 @@ PROBED_QUERY_FIELDS = {
     "schoolRates",
     # below: who reads the register (and tests/staff/test_staff_register.py)
     "staff",
+    # tests/statistics/test_staff_work.py probes this:
+    "staffWork",
 }  # fmt: skip
 PROBED_MUTATION_FIELDS = {
     "login", "refreshToken", "logout",
