@@ -119,6 +119,14 @@ def child_view(scope: Scope, area_code: str) -> ChildView:
     return _lesser_view(scope)
 
 
+def child_maker_shown(scope: Scope, area_code: str) -> bool:
+    """Whether who registered a child's file (`registeredBy`) is shown to the scope, which
+    can see the child: with the full view only (the area's staff and case handlers, who keep
+    the file). A school or an NGO gets what its pupil or its service needs, not the names of
+    the file's keepers (as it gets no household either). No filter or sort reads it."""
+    return child_view(scope, area_code) is ChildView.FULL
+
+
 Condition = ColumnElement[bool] | bool
 """A rule in SQL for the compiled read path: a constant when the scope decides it alone."""
 

@@ -43,6 +43,7 @@ from app.store.cases import (
     users_by_id,
 )
 from app.store.common import live_by_id
+from app.store.staff_cards import StaffCardRow, staff_cards_by_id
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -68,6 +69,25 @@ def _households(
             if household is not None:
                 parents.prime(key, household_parents)
         return [household for household, _parents in pairs]
+
+    return DataLoader(load_fn=load)
+
+
+def _staff_cards(
+    db: RequestDatabase,
+    users: DataLoader[uuid.UUID, User | None],
+    organizations: DataLoader[uuid.UUID, Organization | None],
+) -> DataLoader[uuid.UUID, StaffCardRow | None]:
+    # Who made each record of a response, with their organizations, in one statement; the
+    # user and organization loaders are primed, so the cases' people cost nothing more.
+    async def load(keys: list[uuid.UUID]) -> list[StaffCardRow | None]:
+        cards = await db.read(lambda s: staff_cards_by_id(s, keys))
+        for card in cards:
+            if card is not None:
+                users.prime(card.user.id, card.user)
+                if card.organization is not None:
+                    organizations.prime(card.organization.id, card.organization)
+        return cards
 
     return DataLoader(load_fn=load)
 
@@ -99,11 +119,14 @@ class Loaders:
     organization: DataLoader[uuid.UUID, Organization | None]
     staff_trainings: DataLoader[uuid.UUID, list[StaffTraining]]
     staff_grants: DataLoader[str, list[tuple[str, str]]]
+    staff_card: DataLoader[uuid.UUID, StaffCardRow | None]
 
     @classmethod
     def create(cls, db: RequestDatabase) -> Loaders:
         """Fresh loaders (and so fresh caches) for a request."""
         parents = _batched(db, household_store.parents_by_household)
+        users = _batched(db, users_by_id)
+        organizations = _batched(db, organization_store.organizations_by_id)
         return cls(
             area=_batched(db, areas_by_code),
             child=_batched(db, child_store.children_by_id),
@@ -122,12 +145,13 @@ class Loaders:
             case_event=_batched(db, lambda s, ids: live_by_id(s, CaseEvent, ids)),
             case_event_page=_batched(db, case_event_pages),
             case_event_count=_batched(db, case_event_counts),
-            user=_batched(db, users_by_id),
+            user=users,
             case_referrals=_batched(db, referrals_by_case),
             referral=_batched(db, lambda s, ids: live_by_id(s, CaseReferral, ids)),
-            organization=_batched(db, organization_store.organizations_by_id),
+            organization=organizations,
             staff_trainings=_batched(db, staff_store.trainings_by_user),
             staff_grants=_batched(db, staff_store.grants_by_subject),
+            staff_card=_staff_cards(db, users, organizations),
         )
 
     def clear_all(self) -> None:

@@ -96,6 +96,9 @@ class Child(Synced, Base):
     archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Recorded missing (走失) since this day; cleared when the child is found.
     missing_since: Mapped[date | None]
+    # The account that registered the file (registerChild, a ledger import); null before
+    # migration 0036, for a partner system's key and for a provisional file a report opened.
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     # Derived (see the class docstring).
     categories: Mapped[list[ChildCategory]] = mapped_column(
         ARRAY(enum_column(ChildCategory, create_constraint=False)),

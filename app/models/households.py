@@ -36,6 +36,9 @@ class Household(Synced, Base):
     minimum_allowance: Mapped[bool] = mapped_column(default=False, server_default="false")
     extreme_poverty: Mapped[bool] = mapped_column(default=False, server_default="false")
     registered_poverty: Mapped[bool] = mapped_column(default=False, server_default="false")
+    # The account that registered the household (registerHousehold, a ledger import); null
+    # before migration 0036, for a partner system's key and for a report's provisional file.
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Parent(Synced, Base):

@@ -284,7 +284,12 @@ async def register_child(session: AsyncSession, actor: Actor, new: New) -> Child
     if values["id_number"]:
         await _refuse_duplicate(session, actor, str(values["id_number"]), None)
     await refuse_twin_entry(session, household.id, child_identity(values), None)
-    child = Child(id=new.id or uuid.uuid4(), area_code=household.area_code, **values)
+    child = Child(
+        id=new.id or uuid.uuid4(),
+        area_code=household.area_code,
+        created_by_id=actor.user_id,
+        **values,
+    )
     session.add(child)
     await _write_child(session, actor, child)
     await refresh_children(session, [child.id], actor.today)

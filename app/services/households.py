@@ -151,7 +151,7 @@ async def register_household(
     existing = await existing_create(session, Household, new.id, values)
     if existing is not None:
         return existing
-    household = Household(id=new.id or uuid.uuid4(), **values)
+    household = Household(id=new.id or uuid.uuid4(), created_by_id=actor.user_id, **values)
     session.add(household)
     for parent, record in zip(parents, parent_data, strict=True):
         session.add(

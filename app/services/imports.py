@@ -651,7 +651,9 @@ async def _under_review(
         return
     # The family the ledger names, as registerChild's caller has it on file: the report
     # names the household the child was to join.
-    household = Household(id=uuid.uuid4(), **household_values(household_data))
+    household = Household(
+        id=uuid.uuid4(), created_by_id=actor.user_id, **household_values(household_data)
+    )
     session.add(household)
     await session.flush()
     session.add_all([_new_parent(record, household) for _, record in parent_records])
@@ -1158,7 +1160,11 @@ async def _create(
             joined.add(household_id)
         elif household is None:
             rows_of[Household].append(
-                {"id": child_data.household_id, **household_values(household_data)}
+                {
+                    "id": child_data.household_id,
+                    "created_by_id": actor.user_id,
+                    **household_values(household_data),
+                }
             )
             rows_of[Parent] += [
                 _sealed(Parent, {"id": uuid.uuid4(), "household_id": child_data.household_id,
@@ -1178,7 +1184,8 @@ async def _create(
             to_refresh.append(child_id)
         facts = None if family is None else _facts(child_data, *family, row)
         rows_of[Child].append(
-            _sealed(Child, {"id": child_id, "area_code": area_code, **values,
+            _sealed(Child, {"id": child_id, "area_code": area_code,
+                            "created_by_id": actor.user_id, **values,
                             **new_child_derived(facts, actor.today)})
         )  # fmt: skip
         if row.guardian is not None:

@@ -29,6 +29,7 @@ from app.enums import (
 from app.models import Case as CaseModel
 from app.models import CaseEvent as CaseEventModel
 from app.models import CaseReferral as CaseReferralModel
+from app.models import Organization as OrganizationModel
 from app.models import User
 from app.store import json_sql
 from app.store.cases import CaseStatusRow, EventKey
@@ -186,19 +187,47 @@ class CaseReporter:
 async def _person(
     info: Info, user_id: uuid.UUID | None, organization_id: uuid.UUID | None
 ) -> CasePerson:
-    """A person (and their organization), or only an organization when there is no person."""
+    """A person (and their organization), or only an organization when there is no person.
+    The people of a response are read as staff cards, with their organizations, in one
+    statement (schema/core/staff_cards.py); an organization named apart from its person is
+    then mostly already loaded."""
     loaders = info.context.loaders
-    user: User | None = None if user_id is None else await loaders.user.load(user_id)
-    if user is not None and organization_id is None:
-        organization_id = user.organization_id
-    organization = (
-        None if organization_id is None else await loaders.organization.load(organization_id)
-    )
+    card = None if user_id is None else await loaders.staff_card.load(user_id)
+    user: User | None = None if card is None else card.user
+    organization: OrganizationModel | None = None
+    if card is not None and organization_id is None:
+        organization = card.organization
+    elif organization_id is not None:
+        organization = await loaders.organization.load(organization_id)
     return CasePerson(
         name=None if user is None else user.display_name,
         role=None if user is None else user.role,
         organization=None if organization is None else Organization.from_model(organization),
     )
+
+
+async def _report_maker_shown(info: Info, event: CaseEventModel) -> bool:
+    """Whether who made a report (its event's actor: the reporting account, or the staff who
+    took a member of the public's report) is shown: authz/fields.reporter_shown's rule, as for
+    `Case.reporter`. A report that joined an open case carries its own source and unit; the
+    report that opened the case is the case's own."""
+    scope, area_code = info.context.scope, event.area_code
+    staff = scope.allows("reporter", "read", area_code)
+    public = scope.allows("public_reporter", "read", area_code)
+    if staff == public:
+        return staff  # the same answer whoever reported: nothing more to read
+    if event.source is not None:
+        protected = reporter_is_protected(
+            event.source, event.actor_id is not None, event.reporter_organization_id is not None
+        )
+    else:
+        case = await info.context.loaders.case.load(event.case_id)
+        if case is None:
+            return False
+        protected = reporter_is_protected(
+            case.source, case.reporter_id is not None, case.reporter_organization_id is not None
+        )
+    return reporter_shown(scope, area_code, protected=protected)
 
 
 @strawberry.type(description="The facts recorded with a measure (the fields of its kind).")
@@ -271,11 +300,17 @@ class CaseEvent(relay.Node):
         """Events by id through the request's loader: seen with their case."""
         return await load_nodes(info.context.loaders.case_event, node_ids, cls.from_model)
 
-    @strawberry.field(description="Who took the step: the person and their organization.")
+    @strawberry.field(
+        description="Who took the step: the person and their organization. For a report "
+        "(REPORTED), who took it is its reporter: shown as `Case.reporter` is, null otherwise."
+    )
     async def who(self, info: Info) -> CasePerson | None:
-        if self.row.actor_id is None and self.row.actor_organization_id is None:
+        row = self.row
+        if row.actor_id is None and row.actor_organization_id is None:
             return None
-        return await _person(info, self.row.actor_id, self.row.actor_organization_id)
+        if row.kind is CaseEventKind.REPORTED and not await _report_maker_shown(info, row):
+            return None
+        return await _person(info, row.actor_id, row.actor_organization_id)
 
     @strawberry.field(description="A referral: the organization the case was referred to.")
     async def referred_organization(self, info: Info) -> Organization | None:

@@ -32,6 +32,7 @@ from authz.fields import (
     ChildView,
     Condition,
     Disclosure,
+    child_maker_shown,
     child_view,
     full_view_where,
     id_number_disclosure,
@@ -43,6 +44,7 @@ from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.id_numbers import sealed_id_number, shown_id_number
 from schema.core.nodes import from_row, global_id, load_nodes
+from schema.core.staff_cards import StaffCard, staff_card
 from schema.guardianships.types import Guardianship
 from schema.visits.types import Visit, VisitConnection, visit_page
 
@@ -183,6 +185,16 @@ class Child(relay.Node):
         if full and sealed is not None:
             info.context.audit.file(self.row.id, self.area_code, id_number=True)
         return shown_id_number(info, sealed, self.area_code, f"Child:{self.id}")
+
+    @strawberry.field(
+        description="Who registered the file: their card (name, role, organization). For the "
+        "file's staff and case handlers; null for schools and NGOs, and for a file registered "
+        "before this was recorded, by a partner system, or opened by a report."
+    )
+    async def registered_by(self, info: Info) -> StaffCard | None:
+        if not child_maker_shown(info.context.scope, self.area_code):
+            return None
+        return await staff_card(info, self.row.created_by_id)
 
     @strawberry.field(description="The household; null when the caller may not see it.")
     async def household(

@@ -21,6 +21,7 @@ from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.id_numbers import sealed_id_number, shown_id_number
 from schema.core.nodes import from_row, global_id, load_nodes
+from schema.core.staff_cards import StaffCard, staff_card
 
 register_enums()
 
@@ -35,6 +36,7 @@ class Household(relay.Node):
     extreme_poverty: bool
     registered_poverty: bool
     version: int
+    created_by_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, household: HouseholdModel) -> Household:
@@ -52,6 +54,14 @@ class Household(relay.Node):
     async def children(self, info: Info) -> list[Child]:
         rows = await info.context.loaders.household_children.load(uuid.UUID(self.id))
         return [Child.from_model(row, info) for row in rows]
+
+    @strawberry.field(
+        description="Who registered the household: their card (name, role, organization); "
+        "null for one registered before this was recorded, by a partner system, or opened "
+        "by a report."
+    )
+    async def registered_by(self, info: Info) -> StaffCard | None:
+        return await staff_card(info, self.created_by_id)
 
     @strawberry.field(description="The parents (a short list).")
     async def parents(self, info: Info) -> list[Parent]:

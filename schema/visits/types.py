@@ -26,6 +26,7 @@ from schema.core.pagination import (
     connection,
     decode_timed_cursor,
 )
+from schema.core.staff_cards import StaffCard, staff_card
 
 register_enums()
 
@@ -51,6 +52,8 @@ class Visit(relay.Node):
     case_id: strawberry.ID | None = strawberry.field(
         description="The global id of the protection case a case follow-up visit belongs to."
     )
+    visitor_id: strawberry.Private[uuid.UUID | None]
+    organization_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_model(cls, v: VisitModel) -> Visit:
@@ -67,6 +70,13 @@ class Visit(relay.Node):
     ) -> list[Any]:
         """Visits by id through the request's loader."""
         return await load_nodes(info.context.loaders.visit, node_ids, cls.from_model)
+
+    @strawberry.field(
+        description="Who recorded the visit: the visitor's card (name, role, organization); "
+        "for a partner system's API key, its organization only."
+    )
+    async def visitor(self, info: Info) -> StaffCard | None:
+        return await staff_card(info, self.visitor_id, self.organization_id)
 
 
 @strawberry.type(name="VisitConnection")

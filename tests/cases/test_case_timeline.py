@@ -183,6 +183,9 @@ async def test_the_reporter_is_shown_to_those_whose_duty_needs_it(
         for label, case in (("unit", unit), ("public", public)):
             node = await _timeline(fresh_client, token, case.id)
             seen[(name, label)] = node["reporter"]
+            # Who made the report is its reporter: the report's step shows them alike.
+            report = next(e for e in _events(node) if e["kind"] == "REPORTED")
+            assert (report["who"] is None) == (node["reporter"] is None), (name, label)
     assert seen[("demo-county", "unit")] == {
         "name": "伯浩村儿童主任", "role": "VILLAGE_DIRECTOR", "source": "VILLAGE",
         "protected": False, "organization": {"name": "伯浩村村民委员会"},

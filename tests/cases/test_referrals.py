@@ -305,3 +305,36 @@ async def test_answers_out_of_scope_are_not_found(fresh_client: AsyncClient, wor
         assert answer["referral"] is None, username
         assert [e["code"] for e in answer["errors"]] == [code], username
     assert await world.counts() == before
+
+
+WHO = """
+query($id: ID!) { node(id: $id) { ... on Case {
+  reporter { name }
+  events(first: 20) { edges { node { kind who { name role organization { name } } } } }
+} } }
+"""
+
+
+async def test_a_receiver_sees_who_took_each_step_but_not_who_reported(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    # authz/fields.reporter_shown: never to a receiver outside the duty to know the reporter
+    # (no `reporter read`): neither as the case's reporter nor as who took the report's step.
+    county, legal_aid = await world.token("demo-county"), await world.token("demo-legalaid")
+    case_id = await a_county_case(fresh_client, world, "SUSPECTED_DOMESTIC_VIOLENCE")
+    aid = await _directory(fresh_client, county, "LEGAL_AID")
+    assert (await _refer(fresh_client, county, case_id, aid["organizationId"]))["errors"] == []
+
+    def steps(node: dict[str, Any]) -> dict[str, Any]:
+        return {e["node"]["kind"]: e["node"]["who"] for e in node["events"]["edges"]}
+
+    seen = (await query_data(fresh_client, county, WHO, id=case_id))["node"]
+    assert seen["reporter"] == {"name": "伯浩村儿童主任"}
+    assert steps(seen)["REPORTED"]["name"] == "伯浩村儿童主任"
+    received = (await query_data(fresh_client, legal_aid, WHO, id=case_id))["node"]
+    assert received["reporter"] is None
+    assert steps(received)["REPORTED"] is None
+    assert steps(received)["REFERRAL"] == {
+        "name": "梁子湖区民政局", "role": "COUNTY_CIVIL_AFFAIRS",
+        "organization": {"name": "梁子湖区民政局"},
+    }  # fmt: skip
