@@ -24,6 +24,7 @@ from app.cli.imports import import_cli
 from app.cli.keys import keys_cli
 from app.cli.mobile_contract import contract_cli
 from app.cli.policy import policy_cli
+from app.cli.staff import staff_cli
 from app.cli.webhooks import webhooks_cli, worker_command
 from app.database import create_engine, database_url, direct_url, libpq_url
 from app.embedded_db import DataDirectoryVersionError
@@ -46,6 +47,7 @@ cli.add_typer(policy_cli, name="policy")
 cli.add_typer(contract_cli, name="contract")
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(import_cli, name="import")
+cli.add_typer(staff_cli, name="staff")
 
 
 @cli.command()

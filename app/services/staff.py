@@ -175,28 +175,53 @@ async def create_staff(
     if data is None:
         raise DomainError(found)
     require_manager(actor.scope, data.role, data.area_code)
-    values = {
+    existing = await existing_create(session, User, record_id, _identity_of(data))
+    if existing is not None:
+        return Credentialed(existing, None)
+    await _check_new(session, data, found)
+    return await _register(session, data, record_id)
+
+
+async def add_staff(session: AsyncSession, changes: Changes) -> Credentialed:
+    """The same registration by the operator of the database (`shouhu staff add`), who
+    needs no permission: a deployment's first administrator."""
+    data, found = merge_create(StaffData, changes)
+    if data is None:
+        raise DomainError(found)
+    await _check_new(session, data, found)
+    return await _register(session, data, None)
+
+
+def _identity_of(data: StaffData) -> dict[str, object]:
+    """What a retried registration must repeat to be the same one."""
+    return {
         "username": data.username.strip(),
         "display_name": data.display_name.strip(),
         "role": data.role,
         "area_code": data.area_code,
     }
-    existing = await existing_create(session, User, record_id, values)
-    if existing is not None:
-        return Credentialed(existing, None)
+
+
+async def _check_new(session: AsyncSession, data: StaffData, found: list[Problem]) -> None:
+    """Every problem of a new person's entry at once, then a username nobody has."""
     raise_problems(
         found
         + problems(_username_problem(data.username))
         + _person_problems(data.display_name, data.phone)
         + await _place_problems(session, data.role, data.area_code, data.organization_id)
     )
-    taken = await session.scalar(select(User.id).where(User.username == values["username"]))
+    taken = await session.scalar(select(User.id).where(User.username == data.username.strip()))
     if taken is not None:
         raise refuse("USERNAME_TAKEN", "username", "the username is taken")
+
+
+async def _register(
+    session: AsyncSession, data: StaffData, record_id: uuid.UUID | None
+) -> Credentialed:
     password = new_one_time_password()
     person = User(
         id=record_id or uuid.uuid4(),
-        **values,
+        **_identity_of(data),
         organization_id=data.organization_id,
         phone=data.phone.strip() if data.phone else None,
         appointed_on=data.appointed_on,

@@ -72,6 +72,9 @@ LIST_SIZES: Mapping[str, int] = {
     # A person's trainings (about one a year) and roles granted beyond their own.
     "Staff.trainings": 10,
     "Staff.grants": 3,
+    # A township's village directors, a county's townships (staffWork).
+    "StaffWork.directors": 60,
+    "StaffWork.townships": 40,
     # A township's villages (or a county's townships) by task kind.
     "Query.taskCounts": 300,
     # Mutation results: sized by the caller's input, which has limits of its own.

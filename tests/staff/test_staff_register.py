@@ -4,6 +4,7 @@ above their own, nor people outside their areas."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ from app.models import Organization
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from app.services.daily import open_training_tasks
 from tests.auth.test_auth import login, refresh
+from tests.command import shouhu
 from tests.conftest import within_a_second
 from tests.documents import REGISTER_HOUSEHOLD, household_input
 from tests.graphql import gid, graphql_body, mutation_payload, query_data
@@ -404,3 +406,25 @@ async def test_bad_input_is_refused_whole(fresh_client: AsyncClient, world: Worl
     assert count == 1
     must_change = "SELECT must_change_password FROM users WHERE username = 'zhou.min'"
     assert await world.scalar(must_change) is True
+
+
+async def test_the_operator_registers_a_deployment_s_first_administrator(
+    fresh_client: AsyncClient, fresh_db: str, world: World
+) -> None:
+    made = await asyncio.to_thread(
+        shouhu, fresh_db, "staff", "add", "ops.chen", "--name", "陈工", "--role", "admin",
+        "--area", "42",
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    one_time = made.stdout.strip()
+    token = await first_login(fresh_client, "ops.chen", one_time)
+    me = await query_data(fresh_client, token, ME)
+    assert me["me"]["role"] == "ADMIN" and me["me"]["mustChangePassword"] is False
+    # The operator's refusals are as the API's: the username taken, the area unknown.
+    again = await asyncio.to_thread(
+        shouhu, fresh_db, "staff", "add", "ops.chen", "--name", "陈工", "--role", "admin",
+        "--area", "99",
+    )  # fmt: skip
+    assert again.returncode == 2
+    assert "areaCode" in again.stdout + again.stderr
+    assert await world.scalar("SELECT count(*) FROM users WHERE username = 'ops.chen'") == 1
