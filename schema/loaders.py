@@ -43,7 +43,7 @@ from app.store.cases import (
     users_by_id,
 )
 from app.store.common import live_by_id
-from app.store.staff_cards import StaffCardRow, staff_cards_by_id
+from app.store.staff import StaffCardRow, staff_cards_by_id
 
 K = TypeVar("K")
 V = TypeVar("V")

@@ -35,7 +35,15 @@ from app.errors import DomainError, check_version, not_found, raise_problems, re
 from app.models import Area, Organization, StaffTraining, User
 from app.models.staff import COURSE_MAX
 from app.passwords import hash_password, verify_password
-from app.services.common import Actor, Changes, existing_create, merge_create, merge_update
+from app.services.common import (
+    Actor,
+    Changes,
+    existing_create,
+    merge_create,
+    merge_update,
+    values_of,
+    write_changes,
+)
 from app.services.daily import close_training_task
 from authz.guard import require_manager
 from authz.predicates import staff_visible
@@ -269,10 +277,11 @@ async def update_staff(
         + await _place_problems(session, person.role, edit.area_code, edit.organization_id)
         + problems(_left_before_appointed(edit.appointed_on, person.left_on))
     )
-    for name in changes:
-        if name in StaffEdit.__dataclass_fields__:
-            value = getattr(edit, name)
-            setattr(person, name, value.strip() if isinstance(value, str) else value)
+    values = {
+        name: value.strip() if isinstance(value, str) else value
+        for name, value in values_of(edit).items()
+    }
+    write_changes(person, values, changes)
     await session.flush()
     await session.refresh(person)
     return person

@@ -189,7 +189,7 @@ async def _person(
 ) -> CasePerson:
     """A person (and their organization), or only an organization when there is no person.
     The people of a response are read as staff cards, with their organizations, in one
-    statement (schema/core/staff_cards.py); an organization named apart from its person is
+    statement (schema/staff/cards.py); an organization named apart from its person is
     then mostly already loaded."""
     loaders = info.context.loaders
     card = None if user_id is None else await loaders.staff_card.load(user_id)

@@ -21,7 +21,7 @@ from schema.context import Info
 from schema.core.enums import register_enums
 from schema.core.id_numbers import sealed_id_number, shown_id_number
 from schema.core.nodes import from_row, global_id, load_nodes
-from schema.core.staff_cards import StaffCard, staff_card
+from schema.staff.cards import StaffCard, staff_card
 
 register_enums()
 

@@ -19,8 +19,7 @@ from app.store import staff as staff_store
 from authz.predicates import staff_visible
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.ids import parse_uuids
-from schema.core.nodes import from_row
+from schema.core.nodes import from_row, read_nodes
 from schema.core.pagination import CountedConnection
 
 register_enums()
@@ -108,12 +107,10 @@ class Staff(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         """People by id, those the caller may read only."""
-        ids = parse_uuids(node_ids)
-        wanted = [i for i in ids if i is not None]
         visible = staff_visible(info.context.scope)
-        rows = await info.context.db.read(lambda s: staff_store.staff_by_id(s, visible, wanted))
-        found = {row.id: row for row in rows}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        return await read_nodes(
+            info, node_ids, lambda s, ids: staff_store.staff_by_id(s, visible, ids), cls.from_model
+        )
 
 
 @strawberry.type

@@ -18,8 +18,7 @@ from app.store.common import live_by_id
 from schema.compiler.mapping import Compilation, Computed, SqlType
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.ids import parse_uuids
-from schema.core.nodes import from_row, global_id
+from schema.core.nodes import from_row, global_id, read_nodes
 from schema.core.pagination import CountedConnection
 
 register_enums()
@@ -83,11 +82,9 @@ class Task(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         """Tasks by id, the caller's only."""
-        ids = parse_uuids(node_ids)
-        wanted = [i for i in ids if i is not None]
-        rows = await info.context.db.read(lambda s: live_by_id(s, TaskModel, wanted))
-        found = {row.id: row for row in rows if row is not None}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        return await read_nodes(
+            info, node_ids, lambda s, ids: live_by_id(s, TaskModel, ids), cls.from_model
+        )
 
 
 @strawberry.type

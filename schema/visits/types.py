@@ -26,7 +26,7 @@ from schema.core.pagination import (
     connection,
     decode_timed_cursor,
 )
-from schema.core.staff_cards import StaffCard, staff_card
+from schema.staff.cards import StaffCard, staff_card
 
 register_enums()
 

@@ -14,8 +14,7 @@ from app.models import WebhookSubscriber as SubscriberModel
 from app.store.webhooks import subscribers_by_id
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.ids import parse_uuids
-from schema.core.nodes import from_row
+from schema.core.nodes import from_row, read_nodes
 from schema.core.pagination import CountedConnection
 
 register_enums()
@@ -48,12 +47,7 @@ class WebhookSubscriber(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Any]:
         """Subscribers by id, those the caller manages only."""
-        ids = parse_uuids(node_ids)
-        wanted = [i for i in ids if i is not None]
-
-        rows = await info.context.db.read(lambda s: subscribers_by_id(s, wanted))
-        found = {row.id: row for row in rows}
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        return await read_nodes(info, node_ids, subscribers_by_id, cls.from_model)
 
 
 @strawberry.type
