@@ -71,10 +71,11 @@ class StaffData:
 
 @dataclass(frozen=True)
 class StaffEdit:
-    """What a manager may change of a person; the username and role stay (a new role is a
-    grant, or a new registration)."""
+    """What a manager may change of a person (a director made the township's supervisor, one
+    moved to another village); the username stays."""
 
     display_name: str
+    role: Role
     area_code: str
     organization_id: uuid.UUID | None
     phone: str | None
@@ -264,17 +265,17 @@ async def update_staff(
     expected_version: int,
     changes: Changes,
 ) -> User:
-    """Change what was sent of a person's entry, and only that. A new area must be one the
-    caller manages the person's role in too."""
+    """Change what was sent of a person's entry, and only that. A new role or area must be
+    one the caller manages too: the person is the caller's before and after."""
     person = await _managed(session, actor, staff_id)
     check_version(person, expected_version)
     edit, found = merge_update(StaffEdit, User, person, changes)
-    if edit.area_code != person.area_code:
-        require_manager(actor.scope, person.role, edit.area_code)
+    if (edit.role, edit.area_code) != (person.role, person.area_code):
+        require_manager(actor.scope, edit.role, edit.area_code)
     raise_problems(
         found
         + _person_problems(edit.display_name, edit.phone)
-        + await _place_problems(session, person.role, edit.area_code, edit.organization_id)
+        + await _place_problems(session, edit.role, edit.area_code, edit.organization_id)
         + problems(_left_before_appointed(edit.appointed_on, person.left_on))
     )
     values = {

@@ -54,6 +54,11 @@ class UpdateStaffInput:
     staff_id: relay.GlobalID
     expected_version: int
     display_name: str | None = strawberry.UNSET
+    role: Role | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A new post (a director made a supervisor): one you manage, at its level "
+        "of area (send the new areaCode with it).",
+    )
     area_code: str | None = strawberry.field(
         default=strawberry.UNSET, description="A move to another area at the role's level."
     )

@@ -364,6 +364,22 @@ async def test_an_update_changes_only_what_it_is_sent(
         areaCode=DEMO_TOWNSHIP,
     )  # fmt: skip
     assert codes(moved) == ["INVALID_AREA"], moved
+    # Made the township's supervisor: a post the county manages, at a township.
+    promoted = await mutation_payload(
+        fresh_client, county, UPDATE_STAFF, staffId=staff["id"], expectedVersion=after["version"],
+        role="TOWNSHIP_SUPERVISOR", areaCode=DEMO_TOWNSHIP,
+    )  # fmt: skip
+    assert promoted["errors"] == [], promoted
+    assert (promoted["staff"]["role"], promoted["staff"]["areaCode"]) == (
+        "TOWNSHIP_SUPERVISOR", DEMO_TOWNSHIP,
+    )  # fmt: skip
+    # … but not to the county's own rank.
+    refused = await mutation_payload(
+        fresh_client, county, UPDATE_STAFF, staffId=staff["id"],
+        expectedVersion=promoted["staff"]["version"], role="COUNTY_CIVIL_AFFAIRS",
+        areaCode=DEMO_COUNTY,
+    )  # fmt: skip
+    assert codes(refused) == ["FORBIDDEN"], refused
 
 
 async def test_a_reset_ends_the_logins_and_asks_for_a_new_password(
