@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -39,6 +39,7 @@ from authz.request_scope import RequestScope
 SUPPRESSED = "*"
 # Excel reads a UTF-8 file as the local code page unless it starts with a byte-order mark.
 BOM = "\ufeff"
+CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 T = TypeVar("T")
 
@@ -136,11 +137,30 @@ async def statistics_csv_response(
     if isinstance(report, JSONResponse):
         return report
     filename = f"statistics-{report.total.code}-{quarter_label(report.quarter)}.csv"
+    return _attachment(BOM + statistics_csv(report), CSV, filename)
+
+
+def _attachment(body: str | bytes, media_type: str, filename: str) -> Response:
+    """A file to download."""
     return Response(
-        BOM + statistics_csv(report),
-        media_type="text/csv; charset=utf-8",
+        body,
+        media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def _workbook(sheet_name: str, rows: Iterable[list[object]]) -> bytes:
+    """An xlsx workbook of one sheet (write-only: rows stream, nothing is kept)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(sheet_name)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+_COVERAGE = "本季度走访覆盖率"
 
 
 def _cells(counts: Counts) -> list[object]:
@@ -155,24 +175,14 @@ async def statistics_xlsx_response(
     report = await _report(params, access, auth_error)
     if isinstance(report, JSONResponse):
         return report
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("统计")
-    sheet.append(["地区代码", "地区名称", *(m.label for m in MEASURES), "本季度走访覆盖率"])
-    for counts in (report.total, *report.rows):
-        sheet.append(_cells(counts))
-    out = io.BytesIO()
-    book.save(out)
+    header: list[object] = ["地区代码", "地区名称", *(m.label for m in MEASURES), _COVERAGE]
+    rows = [header, *(_cells(counts) for counts in (report.total, *report.rows))]
     filename = f"statistics-{report.total.code}-{quarter_label(report.quarter)}.xlsx"
-    return Response(
-        out.getvalue(),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return _attachment(_workbook("统计", rows), XLSX, filename)
 
 
 # The supervisor's view of staff work (staffWork): a township's line then one per director,
 # or a county's line then one per township.
-_COVERAGE = "本季度走访覆盖率"
 _DIRECTOR_HEADER = [
     "村(居)代码", "村(居)名称", "儿童主任", "最近培训合格日期", "复训到期日期",
     *(m.label for m in CHILD_MEASURES), _COVERAGE, "本季度走访次数", "最近工作时间",
@@ -268,11 +278,7 @@ async def staff_work_csv_response(
         return report
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerows(staff_work_table(report))
-    return Response(
-        BOM + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(report, "csv")}"'},
-    )
+    return _attachment(BOM + out.getvalue(), CSV, _filename(report, "csv"))
 
 
 async def staff_work_xlsx_response(
@@ -282,19 +288,11 @@ async def staff_work_xlsx_response(
     report = await _staff_work(params, access, auth_error)
     if isinstance(report, JSONResponse):
         return report
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("工作情况")
     header, *lines = staff_work_table(report)
-    sheet.append(header)
+    rows: list[list[object]] = [list(header)]
     for line in lines:
         # Numbers stay numbers in the sheet; codes, names, dates, rates and "*" are text.
-        sheet.append(
+        rows.append(
             [int(cell) if cell.isdigit() and i >= 2 else cell for i, cell in enumerate(line)]
         )
-    out = io.BytesIO()
-    book.save(out)
-    return Response(
-        out.getvalue(),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{_filename(report, "xlsx")}"'},
-    )
+    return _attachment(_workbook("工作情况", rows), XLSX, _filename(report, "xlsx"))
