@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.apikeys import revoke_user_keys
 from app.auth.refresh import revoke_user_logins
+from app.auth.throttle import Attempt, login_succeeded
 from app.domain.password_policy import password_problems
 from app.domain.staff import area_level_problem
 from app.domain.validation import (
@@ -446,20 +447,31 @@ async def revoke_role(
     return Granted(person, role, area_code)
 
 
-async def change_password(session: AsyncSession, actor: Actor, current: str, new: str) -> User:
+async def change_password(
+    session: AsyncSession, actor: Actor, current: str, new: str, attempt: Attempt
+) -> User:
     """The caller's own new password, after the current (or one-time) one; clears the duty
-    to change it."""
+    to change it. `attempt` was counted as a failed login (app/auth/throttle.py) until the
+    current password proves right: guessing it here is throttled as logging in is."""
     user_id = actor.user_id
     person = None if user_id is None else await session.get(User, user_id, with_for_update=True)
     if person is None or person.password_hash is None:
         raise refuse("FORBIDDEN", "currentPassword", "the current password is not right")
     if not await asyncio.to_thread(verify_password, person.password_hash, current):
         raise refuse("INVALID_CREDENTIALS", "currentPassword", "the current password is not right")
-    raise_problems(password_problems(new, person.username, "newPassword"))
-    if new == current:
-        raise refuse(
-            "PASSWORD_UNCHANGED", "newPassword", "the new password must differ from the current one"
-        )
+    found = password_problems(new, person.username, "newPassword")
+    if not found and new == current:
+        found = [
+            Problem(
+                "PASSWORD_UNCHANGED",
+                "newPassword",
+                "the new password must differ from the current one",
+            )
+        ]
+    if found:
+        # The current password was right: no guess to count, though the change is refused.
+        raise DomainError(found, after=lambda s: login_succeeded(s, attempt))
+    await login_succeeded(session, attempt)
     person.password_hash = await _hash(new)
     person.must_change_password = False
     await session.flush()

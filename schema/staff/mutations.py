@@ -4,12 +4,17 @@ a person changing their own password."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import date
 
 import strawberry
 from strawberry import relay
 
+from app import clock
+from app.auth.errors import LOGIN_THROTTLED
+from app.auth.throttle import Attempt, claim_attempt
+from app.domain.validation import Problem
 from app.enums import Role, TrainingResult
 from app.models import User
 from app.services import staff as staff_service
@@ -258,10 +263,24 @@ class StaffMutation:
     async def change_password(
         self, info: Info, input: ChangePasswordInput
     ) -> ChangePasswordPayload:
+        context = info.context
+        client = context.request.client
+        attempt = Attempt(
+            context.scope.principal.label.removeprefix("user:"), client.host if client else None
+        )
+        wait = await claim_attempt(
+            context.service_sessions, attempt, context.settings.login_throttle, clock.now()
+        )
+        if wait > 0:
+            throttled = Problem(
+                LOGIN_THROTTLED, "currentPassword",
+                "too many failed logins: try again in {seconds} s", {"seconds": math.ceil(wait)},
+            )  # fmt: skip
+            return ChangePasswordPayload(ok=False, errors=[UserError.from_problem(throttled)])
         outcome = await run_mutation(
             info,
             lambda s, actor: staff_service.change_password(
-                s, actor, input.current_password, input.new_password
+                s, actor, input.current_password, input.new_password, attempt
             ),
             _records,
             needs_training=False,

@@ -16,6 +16,7 @@ from app.auth.apikeys import create_api_key
 from app.models import Organization
 from app.seed.demo import DEMO_COUNTY, DEMO_TOWNSHIP, DEMO_VILLAGE, DEMO_VILLAGE2
 from app.services.daily import open_training_tasks
+from app.settings import Settings
 from tests.auth.test_auth import login, refresh
 from tests.command import shouhu
 from tests.conftest import within_a_second
@@ -36,6 +37,8 @@ from tests.staff.documents import (
 from tests.world import World, key_of
 
 NEW_PASSWORD = "河边的柳树-2026-春"
+# Failed logins in a row before an account backs off (the default setting).
+LOGIN_ACCOUNT_FAILURES = Settings.model_fields["login_account_failures"].default
 CHILDREN = "{ children(first: 5) { totalCount } }"
 
 
@@ -464,3 +467,26 @@ async def test_the_operator_registers_a_deployment_s_first_administrator(
     assert again.returncode == 2
     assert "areaCode" in again.stdout + again.stderr
     assert await world.scalar("SELECT count(*) FROM users WHERE username = 'ops.chen'") == 1
+
+
+async def test_guessing_the_current_password_is_throttled_as_logging_in_is(
+    fresh_client: AsyncClient, world: World
+) -> None:
+    county = await world.token("demo-county")
+    made = await onboard(fresh_client, county)
+    token = await first_login(fresh_client, "wang.fang", made["oneTimePassword"])
+
+    async def change(current: str, new: str) -> list[str]:
+        payload = await mutation_payload(
+            fresh_client, token, CHANGE_PASSWORD, currentPassword=current, newPassword=new
+        )
+        return codes(payload)
+
+    # A right current password with a new one the policy refuses is no guess …
+    for _ in range(LOGIN_ACCOUNT_FAILURES + 1):
+        assert await change(NEW_PASSWORD, "short") == ["PASSWORD_TOO_SHORT"]
+    # … a wrong one is, and the account backs off as a login would: the right password too.
+    for _ in range(LOGIN_ACCOUNT_FAILURES):
+        assert await change("not-my-password", "另一个足够长的密码-2027") == ["INVALID_CREDENTIALS"]
+    assert await change(NEW_PASSWORD, "另一个足够长的密码-2027") == ["LOGIN_THROTTLED"]
+    assert codes(await login(fresh_client, "wang.fang", NEW_PASSWORD)) == ["LOGIN_THROTTLED"]
