@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.identity import Identity
+from app.auth.identity import user_identity
 from app.domain.workflow import CASE_OBJECT, TRANSITIONS
 from app.models import Case, User
 from authz.enforcer import build_enforcer
@@ -21,16 +21,7 @@ WORK_PERMISSIONS = frozenset(transition.permission for transition in TRANSITIONS
 async def account_scope(session: AsyncSession, user: User) -> Scope:
     """What the account `user` may do where, under the policy in force (as a request of
     theirs would be scoped)."""
-    identity = Identity(
-        kind="user",
-        user_id=user.id,
-        api_key_id=None,
-        username=user.username,
-        role=user.role,
-        area_code=user.area_code,
-        organization_id=user.organization_id,
-        label=f"user:{user.username}",
-    )
+    identity = user_identity(user)
     enforcer = build_enforcer(await load_rules(session))
     return compile_scope(principal_for(identity, enforcer), enforcer)
 

@@ -29,6 +29,7 @@ def principal_for(identity: Identity | None, enforcer: casbin.Enforcer) -> Princ
         user_id=identity.user_id,
         organization_id=identity.organization_id,
         grants=tuple(dict.fromkeys(grants)),
+        username=identity.username,
         trained=identity.trained,
         must_change_password=identity.must_change_password,
     )

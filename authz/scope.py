@@ -26,6 +26,8 @@ class Principal:
     user_id: uuid.UUID | None = None
     organization_id: uuid.UUID | None = None
     grants: tuple[Grant, ...] = ()
+    # The account's username (None for an API key): what its logins are throttled by.
+    username: str | None = None
     # See app.auth.identity.Identity: untrained staff read only; a one-time password must be
     # changed first.
     trained: bool = True

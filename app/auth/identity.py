@@ -155,6 +155,12 @@ async def _user_identity(
     return Authenticated(user_identity(user), claims.expires_at, claims.family_id)
 
 
+def user_label(username: str) -> str:
+    """How an account is named in logs, the audit trail and the policy's grants
+    (`g, user:wang.fang, village_director, 420702100202*`)."""
+    return f"user:{username}"
+
+
 def user_identity(user: User) -> Identity:
     """What an account proves: its role, area and organization (a token's holder, or the
     user a command acts as)."""
@@ -166,7 +172,7 @@ def user_identity(user: User) -> Identity:
         role=user.role,
         area_code=user.area_code,
         organization_id=user.organization_id,
-        label=f"user:{user.username}",
+        label=user_label(user.username),
         trained=not needs_training(user.role, user.trained_on),
         must_change_password=user.must_change_password,
     )

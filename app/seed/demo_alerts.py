@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.auth.identity import user_label
 from app.database import session_factory
 from app.enums import ChildStatus, LivingArrangement, Role
 from app.models import Case, Child, Task
@@ -24,7 +25,7 @@ from authz.scope import Principal, compile_scope
 def _director(user_id: uuid.UUID, username: str, village: str, now: datetime) -> Actor:
     """The village director as the service would know them in a request."""
     principal = Principal(
-        label=f"user:{username}", role=Role.VILLAGE_DIRECTOR, area_code=village,
+        label=user_label(username), role=Role.VILLAGE_DIRECTOR, area_code=village,
         user_id=user_id, grants=((Role.VILLAGE_DIRECTOR.value, f"{village}*"),),
     )  # fmt: skip
     return Actor(scope=compile_scope(principal, build_enforcer(default_rules())), now=now)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.apikeys import revoke_user_keys
+from app.auth.identity import user_label
 from app.auth.refresh import revoke_user_logins
 from app.auth.throttle import Attempt, login_succeeded
 from app.domain.password_policy import password_problems
@@ -244,18 +245,24 @@ async def _register(
     return Credentialed(person, password)
 
 
-async def _managed(
-    session: AsyncSession, actor: Actor, staff_id: uuid.UUID, *, field: str = "staffId"
-) -> User:
-    """A person the caller may read and manage (NOT_FOUND, FORBIDDEN), locked for the write."""
+async def _visible(session: AsyncSession, actor: Actor, staff_id: uuid.UUID) -> User:
+    """A person of the register the caller may read (NOT_FOUND), locked for the write."""
     person = await session.scalar(
         select(User)
         .where(User.id == staff_id, staff_visible(actor.scope), User.deleted_at.is_(None))
         .with_for_update()
     )
     if person is None:
-        raise not_found(field, "staff")
-    require_manager(actor.scope, person.role, person.area_code, role_field=field, area_field=field)
+        raise not_found("staffId", "staff")
+    return person
+
+
+async def _managed(session: AsyncSession, actor: Actor, staff_id: uuid.UUID) -> User:
+    """A person the caller may read and manage (NOT_FOUND, FORBIDDEN), locked for the write."""
+    person = await _visible(session, actor, staff_id)
+    require_manager(
+        actor.scope, person.role, person.area_code, role_field="staffId", area_field="staffId"
+    )
     return person
 
 
@@ -305,17 +312,13 @@ async def _revoke_grants(
     removed = await session.scalar(
         select(
             func.shouhu_revoke_grants(
-                _subject(username),
+                user_label(username),
                 None if role is None else role.value,
                 None if area_code is None else _domain(area_code),
             )
         )
     )
     return int(removed or 0)
-
-
-def _subject(username: str) -> str:
-    return f"user:{username}"
 
 
 def _domain(area_code: str) -> str:
@@ -405,18 +408,9 @@ async def _grant_target(
 ) -> User:
     """The person a role is granted to or taken from: one the caller may read, active; the
     role one the caller manages in the area, at the role's level of area."""
-    person = await session.scalar(
-        select(User).where(
-            User.id == staff_id, staff_visible(actor.scope), User.deleted_at.is_(None)
-        )
-    )
-    if person is None:
-        raise not_found("staffId", "staff")
+    person = await _visible(session, actor, staff_id)
     require_manager(actor.scope, role, area_code)
-    area = await session.get(Area, area_code)
-    if area is None:
-        raise refuse("INVALID_AREA", "areaCode", "not an area on file")
-    raise_problems(problems(area_level_problem(role, area.level, "areaCode")))
+    raise_problems(await _place_problems(session, role, area_code, None))
     if not person.is_active:
         raise refuse("ACCOUNT_INACTIVE", "staffId", "the person has already left")
     return person
@@ -430,7 +424,7 @@ async def grant_role(
     person = await _grant_target(session, actor, staff_id, role, area_code)
     own = person.role is role and person.area_code == area_code
     if own or not await session.scalar(
-        select(func.shouhu_grant_role(_subject(person.username), role.value, _domain(area_code)))
+        select(func.shouhu_grant_role(user_label(person.username), role.value, _domain(area_code)))
     ):
         raise refuse("ALREADY_GRANTED", "role", "the person already holds this role here")
     return Granted(person, role, area_code)

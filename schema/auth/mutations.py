@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import clock
 from app.auth.errors import LOGIN_THROTTLED, REFRESH_TOKEN_INVALID, AuthError
+from app.auth.identity import user_label
 from app.auth.login import LoginResult, login, refresh_login
 from app.auth.refresh import revoke_refresh_token
 from app.auth.throttle import Attempt, claim_attempt, login_succeeded
@@ -50,7 +51,7 @@ async def _audit(
     if isinstance(result, AuthError):
         actor, outcome = _named(label), f"{action}:{result.code}"
     else:
-        actor, outcome = _named(f"user:{result.user.username}", result.user.id), action
+        actor, outcome = _named(user_label(result.user.username), result.user.id), action
     await write_audit_event(
         session,
         actor,
@@ -83,7 +84,7 @@ class AuthMutation:
                     await login_succeeded(session, attempt)
                 except AuthError as exc:
                     result = exc
-            await _audit(session, info, "login", result, f"user:{input.username}")
+            await _audit(session, info, "login", result, user_label(input.username))
         if isinstance(result, AuthError):
             metrics.LOGIN_REFUSED.labels(metrics.outcome_label(result.code)).inc()
             # No `field`: saying which of the two was wrong would confirm the username.

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 
 import strawberry
 
+from app import clock
 from app.auth.errors import AuthError
-from app.domain.validation import Problem
+from app.domain.validation import Problem, check_not_future
 from app.i18n import N_, translate
 
 
@@ -85,3 +87,14 @@ def localized_message(message: str) -> str:
         if match is not None:
             return translate(template, match.groupdict())
     return message
+
+
+def day_asked(value: date | None, field: str) -> date:
+    """The day a report is asked for (`asOf`, `quarter`): today when none is given, else one
+    from 1900 to today (FUTURE_DATE, INVALID_DATE as the QueryError otherwise)."""
+    day = value or clock.today()
+    # A day before 1900 (year 1 broke the quarterly trend's dates) or to come.
+    problem = check_not_future(day, field, clock.now())
+    if problem is not None:
+        raise QueryError(problem.code, problem.message, problem.params)
+    return day

@@ -265,9 +265,8 @@ class StaffMutation:
     ) -> ChangePasswordPayload:
         context = info.context
         client = context.request.client
-        attempt = Attempt(
-            context.scope.principal.label.removeprefix("user:"), client.host if client else None
-        )
+        principal = context.scope.principal
+        attempt = Attempt(principal.username or principal.label, client.host if client else None)
         wait = await claim_attempt(
             context.service_sessions, attempt, context.settings.login_throttle, clock.now()
         )

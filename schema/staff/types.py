@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
+from app.auth.identity import user_label
 from app.domain.staff import needs_training, refresher_due
 from app.enums import Role, TrainingResult
 from app.models import StaffTraining as TrainingModel
@@ -84,7 +85,7 @@ class Staff(relay.Node):
 
     @strawberry.field(description="Roles granted beyond the person's own (grantRole).")
     async def grants(self, info: Info) -> list[RoleGrant]:
-        found = await info.context.loaders.staff_grants.load(f"user:{self.username}")
+        found = await info.context.loaders.staff_grants.load(user_label(self.username))
         return [
             RoleGrant(role=Role.of(role), area_code=domain.removesuffix("*"))
             for role, domain in found

@@ -7,10 +7,8 @@ from datetime import date, datetime
 
 import strawberry
 
-from app import clock
 from app.domain.quarters import quarter_label
 from app.domain.staff_work import CHILD_MEASURES, STAFF_MEASURES
-from app.domain.validation import check_not_future
 from app.enums import AreaLevel, Role
 from app.services.statistics.staff_work import (
     AreaWork,
@@ -21,7 +19,7 @@ from app.services.statistics.staff_work import (
 )
 from schema.context import Info
 from schema.core.enums import register_enums
-from schema.core.errors import QueryError
+from schema.core.errors import QueryError, day_asked
 from schema.core.nodes import global_id
 
 register_enums()
@@ -250,10 +248,7 @@ class StaffWorkQuery:
     async def staff_work(
         self, info: Info, area_code: str, quarter: date | None = None
     ) -> StaffWork:
-        day = quarter or clock.today()
-        problem = check_not_future(day, "quarter", clock.now())
-        if problem is not None:
-            raise QueryError(problem.code, problem.message, problem.params)
+        day = day_asked(quarter, "quarter")
         report = await info.context.db.report(
             lambda s: staff_work_report(s, info.context.scope, area_code, day, on_screen=True)
         )

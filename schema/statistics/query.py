@@ -6,12 +6,10 @@ from datetime import date
 
 import strawberry
 
-from app import clock
-from app.domain.validation import check_not_future
 from app.services.statistics.report import statistics_report
 from app.services.statistics.school_rates import school_rates_report
 from schema.context import Info
-from schema.core.errors import QueryError
+from schema.core.errors import QueryError, day_asked
 from schema.statistics.school_rates import CountySchoolRates
 from schema.statistics.types import AreaStatistics
 
@@ -30,11 +28,7 @@ class StatisticsQuery:
     async def area_statistics(
         self, info: Info, area_code: str, as_of: date | None = None
     ) -> AreaStatistics:
-        day = as_of or clock.today()
-        # A day before 1900 (year 1 broke the quarterly trend's dates) or to come.
-        problem = check_not_future(day, "asOf", clock.now())
-        if problem is not None:
-            raise QueryError(problem.code, problem.message, problem.params)
+        day = day_asked(as_of, "asOf")
         report = await info.context.db.report(
             lambda s: statistics_report(s, info.context.scope, area_code, day, on_screen=True)
         )
@@ -55,10 +49,7 @@ class StatisticsQuery:
     async def school_rates(
         self, info: Info, area_code: str, as_of: date | None = None
     ) -> CountySchoolRates:
-        day = as_of or clock.today()
-        problem = check_not_future(day, "asOf", clock.now())
-        if problem is not None:
-            raise QueryError(problem.code, problem.message, problem.params)
+        day = day_asked(as_of, "asOf")
         report = await info.context.db.report(
             lambda s: school_rates_report(s, info.context.scope, area_code, day)
         )
